@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const urlWithProtocol = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/boucle'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i, 'must be letters, digits, - or _').default('boucle'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PUBLIC_URL: urlWithProtocol(['http:', 'https:']).optional(),
+  // 32 bytes of entropy at least: it derives the keys that sign certificates and encrypt Wi-Fi passphrases.
+  APP_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BOOTSTRAP_ADMIN_EMAIL: z.email('must be an e-mail address').optional(),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+});
+
+export type Config = {
+  env: 'development' | 'test' | 'production';
+  databaseUrl: string;
+  databasePoolMax: number;
+  redisUrl: string;
+  queuePrefix: string;
+  port: number;
+  publicUrl: string;
+  appSecret: string;
+  dataDir: string;
+  logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+  bootstrapAdmin?: { email: string; password: string };
+};
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads the configuration from the environment once. Throws a ConfigError whose message is one
+ * line naming the variable, so an operator sees at once what to fix.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => void = console.warn): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new ConfigError(`Configuration error: ${name} ${issue.message} (got ${JSON.stringify(env[name])})`);
+  }
+  const values = parsed.data;
+  if (Boolean(values.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(values.BOOTSTRAP_ADMIN_PASSWORD)) {
+    throw new ConfigError('Configuration error: BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD go together; set both or neither');
+  }
+  const dataDir = resolve(values.DATA_DIR);
+  let appSecret = values.APP_SECRET;
+  if (!appSecret) {
+    if (values.NODE_ENV === 'production') {
+      throw new ConfigError('Configuration error: APP_SECRET is required in production (e.g. openssl rand -base64 32)');
+    }
+    appSecret = developmentSecret(dataDir, warn);
+  }
+  return {
+    env: values.NODE_ENV,
+    databaseUrl: values.DATABASE_URL,
+    databasePoolMax: values.DATABASE_POOL_MAX,
+    redisUrl: values.REDIS_URL,
+    queuePrefix: values.QUEUE_PREFIX,
+    port: values.PORT,
+    publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
+    appSecret,
+    dataDir,
+    logLevel: values.LOG_LEVEL,
+    bootstrapAdmin:
+      values.BOOTSTRAP_ADMIN_EMAIL && values.BOOTSTRAP_ADMIN_PASSWORD
+        ? { email: values.BOOTSTRAP_ADMIN_EMAIL.toLowerCase(), password: values.BOOTSTRAP_ADMIN_PASSWORD }
+        : undefined,
+  };
+}
+
+/** Outside production, a secret generated once and kept in the data folder, so restarts keep signatures valid. */
+function developmentSecret(dataDir: string, warn: (message: string) => void): string {
+  const path = join(dataDir, 'app-secret');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  warn(`APP_SECRET is not set: generated one in ${path}. Set APP_SECRET in production.`);
+  return secret;
+}

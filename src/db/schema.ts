@@ -1,0 +1,6 @@
+// Every module's tables, for the drizzle client and drizzle-kit.
+export * from '../organisations/organisations.schema.ts';
+export * from '../auth/auth.schema.ts';
+export * from '../devices/devices.schema.ts';
+export * from '../outbox/outbox.schema.ts';
+export * from '../stock/stock.schema.ts';

@@ -1,0 +1,173 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Database } from '../db/client.ts';
+import { actorOf, asJson, bearerSecurity, createRouter, json, ok, problems, text, timestamp } from '../http/router.ts';
+import { deviceKinds, storageTypes } from './devices.schema.ts';
+import { createDevice, getDeviceWithHistory, listDevices } from './devices.service.ts';
+import { deviceStatuses } from './lifecycle.ts';
+import { moveDevice, transitionDevice } from './transitions.service.ts';
+
+const codeParam = z.object({
+  code: z
+    .string()
+    .max(40)
+    .openapi({ param: { name: 'code', in: 'path' }, description: 'Asset code, with or without the dash, any case.', example: 'B7K2-9QXM' }),
+});
+
+const storageMedium = z.object({
+  type: z.enum(storageTypes),
+  model: text(200).optional(),
+  serialNumber: text(200).optional(),
+  capacityGb: z.number().positive().max(1_000_000).optional(),
+});
+
+// Free-form details a transition records (e.g. the WEEE channel); bounded so an event stays small.
+const payload = z
+  .record(z.string().max(100), z.unknown())
+  .refine((value) => JSON.stringify(value).length <= 16_384, 'The payload is larger than 16 KB.');
+
+const deviceSchema = z
+  .object({
+    id: z.uuid(),
+    code: z.string().openapi({ example: 'B7K2-9QXM' }),
+    kind: z.enum(deviceKinds),
+    brand: z.string(),
+    model: z.string(),
+    serialNumber: z.string().nullable(),
+    storageMedia: z.array(storageMedium),
+    status: z.enum(deviceStatuses),
+    version: z.number().int(),
+    siteId: z.uuid(),
+    organisationId: z.uuid(),
+    custodySince: timestamp,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    nextStatuses: z.array(z.enum(deviceStatuses)),
+  })
+  .openapi('Device');
+
+const eventSchema = z
+  .object({
+    id: z.number().int(),
+    deviceId: z.uuid(),
+    type: z.enum(['created', 'transition', 'move']),
+    fromStatus: z.enum(deviceStatuses).nullable(),
+    toStatus: z.enum(deviceStatuses),
+    fromSiteId: z.uuid().nullable(),
+    siteId: z.uuid(),
+    actorUserId: z.uuid().nullable(),
+    organisationId: z.uuid(),
+    note: z.string().nullable(),
+    payload: z.record(z.string(), z.unknown()),
+    occurredAt: timestamp,
+  })
+  .openapi('DeviceEvent');
+
+const changeSchema = z.object({ device: deviceSchema, event: eventSchema });
+const tag = 'Devices';
+
+export function deviceRoutes(database: Database) {
+  const { db } = database;
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/devices',
+        operationId: 'createDevice',
+        tags: [tag],
+        summary: 'Registers a collected device at a site; answers it with its new asset code.',
+        security: bearerSecurity,
+        request: {
+          body: json(
+            z.object({
+              kind: z.enum(deviceKinds),
+              brand: text(100),
+              model: text(200),
+              serialNumber: text(200).optional(),
+              storageMedia: z.array(storageMedium).max(16).default([]),
+              siteId: z.uuid(),
+            }),
+          ),
+        },
+        responses: { 201: ok('Registered.', deviceSchema), ...problems(401, 403, 422) },
+      }),
+      async (c) => c.json(asJson(await createDevice(db, actorOf(c), c.req.valid('json'))), 201),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/devices',
+        operationId: 'listDevices',
+        tags: [tag],
+        summary: 'Devices your organisation holds, newest first, one page at a time (follow nextCursor).',
+        security: bearerSecurity,
+        request: {
+          query: z.object({
+            status: z.enum(deviceStatuses).optional(),
+            kind: z.enum(deviceKinds).optional(),
+            siteId: z.uuid().optional(),
+            q: z.string().trim().min(1).max(100).optional().openapi({ description: 'Text in brand, model or serial number.' }),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            cursor: z.string().max(200).optional(),
+          }),
+        },
+        responses: {
+          200: ok('A page of devices.', z.object({ items: z.array(deviceSchema), nextCursor: z.string().nullable() })),
+          ...problems(401, 422),
+        },
+      }),
+      async (c) => c.json(asJson(await listDevices(db, actorOf(c), c.req.valid('query'))), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/devices/{code}',
+        operationId: 'getDevice',
+        tags: [tag],
+        summary: 'A device and its whole history, oldest first.',
+        security: bearerSecurity,
+        request: { params: codeParam },
+        responses: {
+          200: ok('The device.', deviceSchema.extend({ history: z.array(eventSchema) })),
+          ...problems(400, 401, 404),
+        },
+      }),
+      async (c) => c.json(asJson(await getDeviceWithHistory(db, actorOf(c), c.req.valid('param').code)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/devices/{code}/transitions',
+        operationId: 'transitionDevice',
+        tags: [tag],
+        summary: 'Changes the status of a device, as the lifecycle allows; a refusal (409) says why and what is possible.',
+        security: bearerSecurity,
+        request: {
+          params: codeParam,
+          body: json(
+            z.object({
+              to: z.enum(deviceStatuses),
+              siteId: z.uuid().optional(),
+              note: text(2000).optional(),
+              payload: payload.optional(),
+            }),
+          ),
+        },
+        responses: { 200: ok('Done.', changeSchema), ...problems(400, 401, 403, 404, 409, 422) },
+      }),
+      async (c) =>
+        c.json(asJson(await transitionDevice(db, actorOf(c), { code: c.req.valid('param').code, ...c.req.valid('json') })), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/devices/{code}/moves',
+        operationId: 'moveDevice',
+        tags: [tag],
+        summary: "Records that a device changed site (its status stays); another organisation's site hands it over.",
+        security: bearerSecurity,
+        request: { params: codeParam, body: json(z.object({ siteId: z.uuid(), note: text(2000).optional() })) },
+        responses: { 200: ok('Moved.', changeSchema), ...problems(400, 401, 403, 404, 409, 422) },
+      }),
+      async (c) => c.json(asJson(await moveDevice(db, actorOf(c), { code: c.req.valid('param').code, ...c.req.valid('json') })), 200),
+    );
+}

@@ -1,0 +1,133 @@
+import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import type { Actor } from '../auth/actor.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { DomainError, forbidden, notFound, ValidationError } from '../errors.ts';
+import { ownedBy } from '../organisations/organisations.service.ts';
+import { getSite } from '../organisations/sites.service.ts';
+import { formatAssetCode, generateAssetCode, parseAssetCode } from './asset-code.ts';
+import { appendDeviceEvent } from './devices.jobs.ts';
+import { deviceEvents, devices, type StorageMedium, type deviceKinds } from './devices.schema.ts';
+import { benchRoles, nextStatuses, type DeviceStatus } from './lifecycle.ts';
+
+export type DeviceKind = (typeof deviceKinds)[number];
+export type DeviceRow = typeof devices.$inferSelect;
+
+export function presentDevice(device: DeviceRow) {
+  const { assetCode, ...rest } = device;
+  return { ...rest, code: formatAssetCode(assetCode), nextStatuses: nextStatuses(device.status) };
+}
+
+/** Turns what a person typed or a scanner read into a stored code, refusing a misread as such. */
+export function assetCodeFromInput(input: string): string {
+  const parsed = parseAssetCode(input);
+  if (!parsed.ok) throw new DomainError(400, `asset_code_${parsed.reason}`, parsed.message);
+  return parsed.code;
+}
+
+export async function findDevice(db: DbOrTx, actor: Actor, codeInput: string, options: { forUpdate?: boolean } = {}) {
+  const query = db
+    .select()
+    .from(devices)
+    .where(and(eq(devices.assetCode, assetCodeFromInput(codeInput)), ownedBy(actor, devices.organisationId)));
+  const [device] = options.forUpdate ? await query.for('update') : await query;
+  if (!device) throw notFound(`Device ${codeInput}`);
+  return device;
+}
+
+export type NewDevice = {
+  kind: DeviceKind;
+  brand: string;
+  model: string;
+  serialNumber?: string;
+  storageMedia: StorageMedium[];
+  siteId: string;
+};
+
+/** Registers a collected device at a site: it gets a fresh asset code and its first event. */
+export async function createDevice(db: Db, actor: Actor, input: NewDevice) {
+  if (!benchRoles.includes(actor.role)) throw forbidden('Your role cannot register devices.');
+  return db.transaction(async (tx) => {
+    const site = await getSite(tx, actor, input.siteId).catch(() => {
+      throw new ValidationError([{ path: 'siteId', message: 'No site of yours has this id.' }]);
+    });
+    let device: DeviceRow | undefined;
+    // 34 billion codes: a collision is rare, but a code is never given twice.
+    while (!device) {
+      [device] = await tx
+        .insert(devices)
+        .values({ ...input, assetCode: generateAssetCode(), status: 'collected', organisationId: site.organisationId })
+        .onConflictDoNothing({ target: devices.assetCode })
+        .returning();
+    }
+    await appendDeviceEvent(tx, {
+      deviceId: device.id,
+      type: 'created',
+      toStatus: 'collected',
+      siteId: site.id,
+      actorUserId: actor.userId,
+      organisationId: actor.organisationId,
+    });
+    return presentDevice(device);
+  });
+}
+
+export type DeviceFilter = {
+  status?: DeviceStatus;
+  kind?: DeviceKind;
+  siteId?: string;
+  q?: string;
+  limit: number;
+  cursor?: string;
+};
+
+type Cursor = { createdAt: string; id: string };
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+function decodeCursor(cursor: string): Cursor {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
+    if (uuidPattern.test(String(value.id)) && !Number.isNaN(Date.parse(String(value.createdAt)))) return value;
+  } catch {
+    // reported below
+  }
+  throw new ValidationError([{ path: 'cursor', message: 'This cursor is not one this API gave; start again without it.' }]);
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
+
+/** Newest first, by keyset: a page is as fast on the 1,000th as on the first, and stable under inserts. */
+export async function listDevices(db: DbOrTx, actor: Actor, filter: DeviceFilter) {
+  const conditions: (SQL | undefined)[] = [
+    ownedBy(actor, devices.organisationId),
+    filter.status ? eq(devices.status, filter.status) : undefined,
+    filter.kind ? eq(devices.kind, filter.kind) : undefined,
+    filter.siteId ? eq(devices.siteId, filter.siteId) : undefined,
+  ];
+  if (filter.q) {
+    const pattern = `%${escapeLike(filter.q)}%`;
+    conditions.push(or(ilike(devices.brand, pattern), ilike(devices.model, pattern), ilike(devices.serialNumber, pattern)));
+  }
+  if (filter.cursor) {
+    const cursor = decodeCursor(filter.cursor);
+    conditions.push(sql`(${devices.createdAt}, ${devices.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
+  }
+  const rows = await db
+    .select()
+    .from(devices)
+    .where(and(...conditions))
+    .orderBy(desc(devices.createdAt), desc(devices.id))
+    .limit(filter.limit + 1);
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(presentDevice),
+    nextCursor: rows.length > filter.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+  };
+}
+
+export async function getDeviceWithHistory(db: DbOrTx, actor: Actor, codeInput: string) {
+  const device = await findDevice(db, actor, codeInput);
+  const history = await db.select().from(deviceEvents).where(eq(deviceEvents.deviceId, device.id)).orderBy(asc(deviceEvents.id));
+  return { ...presentDevice(device), history };
+}

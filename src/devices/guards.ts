@@ -1,0 +1,56 @@
+import type { Actor } from '../auth/actor.ts';
+import type { Tx } from '../db/client.ts';
+import type { devices } from './devices.schema.ts';
+import type { GuardName } from './lifecycle.ts';
+
+export type GuardContext = {
+  tx: Tx;
+  actor: Actor;
+  device: typeof devices.$inferSelect;
+  siteId?: string;
+  note?: string;
+  payload: Record<string, unknown>;
+};
+
+/** Null when the guard holds, otherwise the reason, in words for the operator at the bench. */
+type Guard = (context: GuardContext) => Promise<string | null> | string | null;
+
+/** A rule whose records arrive with a later module: it refuses until that module exists. */
+const awaitingModule =
+  (module: string, what: string): Guard =>
+  () =>
+    `${what} The ${module} module that records this is not available yet.`;
+
+const describeMedium = (medium: { type: string; model?: string; serialNumber?: string }) =>
+  [medium.type.toUpperCase(), medium.model, medium.serialNumber].filter(Boolean).join(' ');
+
+export const guards: Record<GuardName, Guard> = {
+  no_storage_to_wipe: ({ device }) =>
+    device.storageMedia.length === 0
+      ? null
+      : `This ${device.kind} has storage to wipe first (${device.storageMedia.map(describeMedium).join(', ')}).`,
+  wipe_records_passed: awaitingModule(
+    'data-wiping',
+    'A device is wiped only when every storage medium has a passed wipe record by a qualified operator.',
+  ),
+  work_order_open: awaitingModule(
+    'refurbishment',
+    'Refurbishing needs a work order at a workshop, or a mediator qualified for reuse.',
+  ),
+  refurbishment_complete: awaitingModule(
+    'refurbishment',
+    'A device goes to stock only with its checklist passed, a grade, its specs and a wipe since it last changed hands.',
+  ),
+  reserved_for_request: awaitingModule('allocation', 'A device is reserved only for an equipment request.'),
+  reservation_released: awaitingModule('allocation', 'A reservation is released by its equipment request, or when it expires.'),
+  training_completed_and_handed_over: awaitingModule(
+    'allocation',
+    'A device is handed over only after the household completed the mandatory training.',
+  ),
+  return_site_given: ({ siteId }) => (siteId ? null : 'Say at which site the device was brought back (siteId).'),
+  fault_described: ({ note }) => (note?.trim() ? null : 'Describe the fault found on the shelf (note).'),
+  recycling_channel_given: ({ payload }) =>
+    typeof payload.deeeChannel === 'string' && payload.deeeChannel.trim()
+      ? null
+      : 'Name the WEEE (DEEE) channel that takes the device, e.g. ecosystem or Ecologic (payload.deeeChannel).',
+};

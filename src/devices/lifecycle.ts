@@ -1,0 +1,100 @@
+import type { Role } from '../auth/roles.ts';
+
+/**
+ * The device lifecycle: the whole truth of what may happen to a device, as in DESIGN.md.
+ * Every status change goes through `transitionDevice`, which reads this table and nothing else.
+ */
+export const deviceStatuses = [
+  'collected',
+  'wiped',
+  'refurbishing',
+  'ready',
+  'reserved',
+  'allocated',
+  'returned',
+  'dismantled',
+  'recycled',
+] as const;
+export type DeviceStatus = (typeof deviceStatuses)[number];
+
+export const terminalStatuses: readonly DeviceStatus[] = ['dismantled', 'recycled'];
+const nonTerminal = deviceStatuses.filter((status) => !terminalStatuses.includes(status));
+
+/** Guards are named here and implemented in guards.ts; each must hold for the transition to happen. */
+export type GuardName =
+  | 'no_storage_to_wipe'
+  | 'wipe_records_passed'
+  | 'work_order_open'
+  | 'refurbishment_complete'
+  | 'reserved_for_request'
+  | 'reservation_released'
+  | 'training_completed_and_handed_over'
+  | 'return_site_given'
+  | 'fault_described'
+  | 'recycling_channel_given';
+
+export type Transition = {
+  from: readonly DeviceStatus[];
+  to: DeviceStatus;
+  guards: readonly GuardName[];
+  roles: readonly Role[];
+  /** What the operator does, for buttons and messages. */
+  action: string;
+};
+
+/** The people who handle devices: at a workshop bench, a trained mediator, and the coordinator. */
+export const benchRoles: readonly Role[] = ['admin', 'workshop_operator', 'mediator'];
+
+// (new) → collected is the creation of a device (createDevice), not a transition: it gets its asset
+// code there. Attaching it to a donation (lot) arrives with the intake module.
+export const transitions: readonly Transition[] = [
+  { from: ['collected', 'returned'], to: 'wiped', guards: ['wipe_records_passed'], roles: benchRoles, action: 'Mark wiped' },
+  {
+    from: ['collected'],
+    to: 'refurbishing',
+    guards: ['no_storage_to_wipe', 'work_order_open'],
+    roles: benchRoles,
+    action: 'Start refurbishing',
+  },
+  { from: ['wiped'], to: 'refurbishing', guards: ['work_order_open'], roles: benchRoles, action: 'Start refurbishing' },
+  { from: ['refurbishing'], to: 'ready', guards: ['refurbishment_complete'], roles: benchRoles, action: 'Put in stock' },
+  {
+    from: ['ready'],
+    to: 'reserved',
+    guards: ['reserved_for_request'],
+    roles: ['admin', 'mediator'],
+    action: 'Reserve for a request',
+  },
+  {
+    from: ['reserved'],
+    to: 'ready',
+    guards: ['reservation_released'],
+    roles: ['admin', 'mediator', 'workshop_operator'],
+    action: 'Release the reservation',
+  },
+  {
+    from: ['reserved'],
+    to: 'allocated',
+    guards: ['training_completed_and_handed_over'],
+    roles: ['admin', 'mediator'],
+    action: 'Hand over',
+  },
+  { from: ['allocated'], to: 'returned', guards: ['return_site_given'], roles: benchRoles, action: 'Take back' },
+  { from: ['ready'], to: 'refurbishing', guards: ['fault_described'], roles: benchRoles, action: 'Report a fault' },
+  { from: nonTerminal, to: 'dismantled', guards: [], roles: ['admin', 'workshop_operator'], action: 'Dismantle for parts' },
+  {
+    from: nonTerminal,
+    to: 'recycled',
+    guards: ['recycling_channel_given'],
+    roles: ['admin', 'workshop_operator'],
+    action: 'Send to recycling',
+  },
+];
+
+export function findTransition(from: DeviceStatus, to: DeviceStatus): Transition | undefined {
+  return transitions.find((transition) => transition.to === to && transition.from.includes(from));
+}
+
+export function nextStatuses(from: DeviceStatus): DeviceStatus[] {
+  return [...new Set(transitions.filter((transition) => transition.from.includes(from)).map((transition) => transition.to))];
+}

@@ -1,0 +1,139 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Actor } from '../auth/actor.ts';
+import { roleLabels } from '../auth/roles.ts';
+import type { Db, Tx } from '../db/client.ts';
+import { DomainError, forbidden, ValidationError } from '../errors.ts';
+import { sites } from '../organisations/organisations.schema.ts';
+import { formatAssetCode } from './asset-code.ts';
+import { appendDeviceEvent } from './devices.jobs.ts';
+import { devices } from './devices.schema.ts';
+import { findDevice, presentDevice, type DeviceRow } from './devices.service.ts';
+import { guards } from './guards.ts';
+import { benchRoles, findTransition, nextStatuses, terminalStatuses, type DeviceStatus } from './lifecycle.ts';
+
+export type TransitionInput = {
+  code: string;
+  to: DeviceStatus;
+  siteId?: string;
+  note?: string;
+  payload?: Record<string, unknown>;
+};
+
+const refusal = (device: DeviceRow, code: string, message: string, extra: Record<string, unknown> = {}) =>
+  new DomainError(409, code, message, {
+    device: formatAssetCode(device.assetCode),
+    currentStatus: device.status,
+    allowedNextStatuses: nextStatuses(device.status),
+    ...extra,
+  });
+
+/**
+ * A destination site for a device. Sending a device to another organisation's site hands it over
+ * to them (custody changes), so any existing site is accepted, not only the actor's own.
+ */
+async function destinationSite(tx: Tx, siteId: string) {
+  const [site] = await tx.select().from(sites).where(eq(sites.id, siteId));
+  if (!site) throw new ValidationError([{ path: 'siteId', message: 'No site has this id.' }]);
+  return site;
+}
+
+/** Where the device will be after the change, and whether it changes hands on the way. */
+async function placement(tx: Tx, device: DeviceRow, siteId: string | undefined, now: Date) {
+  if (!siteId || siteId === device.siteId) return { siteId: device.siteId, organisationId: device.organisationId, custodySince: device.custodySince };
+  const site = await destinationSite(tx, siteId);
+  const changesHands = site.organisationId !== device.organisationId;
+  return { siteId: site.id, organisationId: site.organisationId, custodySince: changesHands ? now : device.custodySince };
+}
+
+/** Writes the new state only if nobody changed the device since it was read (compare-and-set on version). */
+async function compareAndSet(tx: Tx, device: DeviceRow, changes: Partial<DeviceRow>) {
+  const [updated] = await tx
+    .update(devices)
+    .set({ ...changes, version: sql`${devices.version} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(devices.id, device.id), eq(devices.version, device.version)))
+    .returning();
+  if (!updated) throw refusal(device, 'device_changed', 'Someone changed this device at the same moment. Scan it again.');
+  return updated;
+}
+
+/**
+ * Moves a device from one status to another, as the lifecycle table allows: in one transaction,
+ * lock the device, check the rule, the role and every guard, compare-and-set the status, append
+ * one event and its outbox job. Any refusal throws and leaves the database as it was.
+ */
+export async function transitionDevice(db: Db, actor: Actor, input: TransitionInput, now = new Date()) {
+  return db.transaction(async (tx) => {
+    // The row lock serialises parallel scans of one device: the second sees the first's result.
+    const device = await findDevice(tx, actor, input.code, { forUpdate: true });
+    const transition = findTransition(device.status, input.to);
+    if (!transition) {
+      const next = nextStatuses(device.status);
+      throw refusal(
+        device,
+        'transition_not_allowed',
+        terminalStatuses.includes(device.status)
+          ? `This device is ${device.status}: that is final, nothing more can happen to it.`
+          : `A ${device.status} device cannot become ${input.to}. From ${device.status} it can become: ${next.join(', ')}.`,
+      );
+    }
+    if (!transition.roles.includes(actor.role)) {
+      throw forbidden(`As a ${roleLabels[actor.role]} you cannot do this ("${transition.action}").`);
+    }
+    const context = { tx, actor, device, siteId: input.siteId, note: input.note, payload: input.payload ?? {} };
+    const failed: { guard: string; reason: string }[] = [];
+    for (const name of transition.guards) {
+      const reason = await guards[name](context);
+      if (reason) failed.push({ guard: name, reason });
+    }
+    if (failed.length > 0) {
+      throw refusal(device, 'guard_failed', failed.map((failure) => failure.reason).join(' '), { failedGuards: failed });
+    }
+    const place = await placement(tx, device, input.siteId, now);
+    const updated = await compareAndSet(tx, device, { status: input.to, ...place });
+    const event = await appendDeviceEvent(tx, {
+      deviceId: device.id,
+      type: 'transition',
+      fromStatus: device.status,
+      toStatus: input.to,
+      fromSiteId: device.siteId === place.siteId ? null : device.siteId,
+      siteId: place.siteId,
+      actorUserId: actor.userId,
+      organisationId: actor.organisationId,
+      note: input.note,
+      payload: input.payload ?? {},
+      occurredAt: now,
+    });
+    return { device: presentDevice(updated), event };
+  });
+}
+
+/** A change of place without a change of status: an event of its own, with custody following the site. */
+export async function moveDevice(db: Db, actor: Actor, input: { code: string; siteId: string; note?: string }, now = new Date()) {
+  return db.transaction(async (tx) => {
+    const device = await findDevice(tx, actor, input.code, { forUpdate: true });
+    if (!benchRoles.includes(actor.role)) {
+      throw forbidden(`As a ${roleLabels[actor.role]} you cannot move devices.`);
+    }
+    if (terminalStatuses.includes(device.status)) {
+      throw refusal(device, 'device_terminal', `This device is ${device.status}: it no longer moves between sites.`);
+    }
+    if (input.siteId === device.siteId) {
+      throw refusal(device, 'already_there', 'The device is already at this site.');
+    }
+    const place = await placement(tx, device, input.siteId, now);
+    const updated = await compareAndSet(tx, device, place);
+    const event = await appendDeviceEvent(tx, {
+      deviceId: device.id,
+      type: 'move',
+      fromStatus: device.status,
+      toStatus: device.status,
+      fromSiteId: device.siteId,
+      siteId: place.siteId,
+      actorUserId: actor.userId,
+      organisationId: actor.organisationId,
+      note: input.note,
+      occurredAt: now,
+    });
+    return { device: presentDevice(updated), event };
+  });
+}

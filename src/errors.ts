@@ -1,0 +1,31 @@
+/**
+ * The one error type for refusals a user can act on. `message` is written for an operator at a
+ * bench, `code` is stable for clients, `status` is the HTTP status the API answers with.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 503,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export type FieldError = { path: string; message: string };
+
+/** A request that is well-formed JSON but whose fields are wrong; lists every bad field. */
+export class ValidationError extends DomainError {
+  constructor(
+    readonly errors: FieldError[],
+    message = 'Some fields are missing or wrong.',
+  ) {
+    super(422, 'validation_failed', message);
+    this.name = 'ValidationError';
+  }
+}
+
+export const notFound = (what: string) => new DomainError(404, 'not_found', `${what} was not found.`);
+export const forbidden = (message: string) => new DomainError(403, 'forbidden', message);

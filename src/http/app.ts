@@ -1,0 +1,93 @@
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from 'pino';
+import { authenticate } from '../auth/auth.service.ts';
+import { authRoutes, sessionCookie } from '../auth/auth.routes.ts';
+import { userRoutes } from '../auth/users.routes.ts';
+import type { Database } from '../db/client.ts';
+import { deviceRoutes } from '../devices/devices.routes.ts';
+import { organisationRoutes } from '../organisations/organisations.routes.ts';
+import { stockRoutes } from '../stock/stock.routes.ts';
+import { docsRoutes } from './docs.ts';
+import { handleError, problemResponse } from './problem.ts';
+import { createRouter } from './router.ts';
+
+export type AppDeps = {
+  database: Database;
+  logger: Logger;
+  /** Resolves when the queue's Redis answers; used by /readyz. */
+  pingRedis: () => Promise<void>;
+  publicUrl: string;
+};
+
+const bearerPattern = /^Bearer\s+(\S+)$/i;
+
+/** Builds the HTTP app from its dependencies; no connection is opened here. */
+export function createApp(deps: AppDeps) {
+  const { database, logger } = deps;
+  const app = createRouter();
+
+  app.use('*', requestId());
+  app.use('*', secureHeaders());
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    // Method, path and status only: headers and bodies may carry passwords and tokens.
+    logger.info(
+      { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: (c) => problemResponse(c, 413, { detail: 'The request body is larger than 1 MB.', code: 'body_too_large' }),
+    }),
+  );
+  app.use('/api/*', async (c, next) => {
+    const secret = c.req.header('authorization')?.match(bearerPattern)?.[1] ?? getCookie(c, sessionCookie);
+    c.set('actor', secret ? await authenticate(database.db, secret) : null);
+    await next();
+  });
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const withTimeout = (check: Promise<unknown>) =>
+      Promise.race([check, new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]).then(
+        () => 'ok' as const,
+        () => 'unreachable' as const,
+      );
+    const [postgres, redis] = await Promise.all([withTimeout(database.sql`select 1`), withTimeout(deps.pingRedis())]);
+    const ready = postgres === 'ok' && redis === 'ok';
+    return c.json({ status: ready ? 'ready' : 'not_ready', postgres, redis }, ready ? 200 : 503);
+  });
+
+  app.route('/api', authRoutes(database, { secureCookies: deps.publicUrl.startsWith('https:') }));
+  app.route('/api', organisationRoutes(database));
+  app.route('/api', userRoutes(database));
+  app.route('/api', deviceRoutes(database));
+  app.route('/api', stockRoutes(database));
+  app.route('/api', docsRoutes());
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Boucle API',
+      version: '0.1.0',
+      description:
+        'Donated computers from collection to families, shared Wi-Fi in social housing. Errors are RFC 9457 problem details.',
+    },
+    servers: [{ url: deps.publicUrl }],
+  });
+
+  app.notFound((c) => problemResponse(c, 404, { detail: `Nothing at ${c.req.method} ${c.req.path}.`, code: 'route_not_found' }));
+  app.onError((error, c) => handleError(error, c, logger));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,80 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { Actor } from '../auth/actor.ts';
+import { DomainError, ValidationError } from '../errors.ts';
+import { fieldErrorsFromZod } from './problem.ts';
+
+export type AppEnv = { Variables: { actor: Actor | null; requestId: string } };
+
+/** Every router validates the same way: a zod failure becomes a 422 naming each bad field. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const prefix = result.target === 'json' ? undefined : result.target;
+        throw new ValidationError(fieldErrorsFromZod(result.error, prefix));
+      }
+    },
+  });
+}
+
+/** The signed-in user, or a 401 for routes that need one. */
+export function actorOf(c: Context<AppEnv>): Actor {
+  const actor = c.get('actor');
+  if (!actor) throw new DomainError(401, 'not_signed_in', 'Sign in first, or send an API token (Authorization: Bearer ...).');
+  return actor;
+}
+
+type Jsonified<T> = T extends Date
+  ? string
+  : T extends (infer Item)[]
+    ? Jsonified<Item>[]
+    : T extends object
+      ? { [Key in keyof T]: Jsonified<T[Key]> }
+      : T;
+
+/** Domain data as it travels in JSON (dates become ISO strings), typed so the response schema can check it. */
+export const asJson = <T>(value: T) => JSON.parse(JSON.stringify(value)) as Jsonified<T>;
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+const problemContent = { 'application/problem+json': { schema: problemSchema } };
+
+/** The error answers a route may give, described once for the OpenAPI document. */
+export const problems = (...statuses: (400 | 401 | 403 | 404 | 409 | 422)[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [status, { description: problemDescriptions[status], content: problemContent }]),
+  );
+
+const problemDescriptions = {
+  400: 'The request is malformed (bad JSON, a misread code).',
+  401: 'Not signed in.',
+  403: 'Signed in, but this role may not do this.',
+  404: 'Not found, or not visible to this organisation.',
+  409: 'Refused in the current state; the body says why and what is possible.',
+  422: 'Some fields are wrong; each is listed in `errors`.',
+};
+
+export const idParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+export const timestamp = z.string().openapi({ format: 'date-time' });
+export const bearerSecurity: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
+
+/** A required text field, trimmed, for names and addresses. */
+export const text = (max: number) => z.string().trim().min(1, 'Cannot be empty.').max(max);
+/** A required JSON request body. */
+export const json = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+/** A JSON answer. */
+export const ok = <T extends z.ZodType>(description: string, schema: T) => ({
+  description,
+  content: { 'application/json': { schema } },
+});

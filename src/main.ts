@@ -1,0 +1,63 @@
+import { serve } from '@hono/node-server';
+import { Redis } from 'ioredis';
+import { startWorkers } from '../workers/runtime.ts';
+import { createApp } from './http/app.ts';
+import { redisOptionsFromUrl } from './redis.ts';
+import { boot, onShutdown } from './runtime.ts';
+import { bootstrapAdmin } from './seed/bootstrap.ts';
+import { seedDemoData } from './seed/demo.ts';
+
+/**
+ * Entry point. `all` (npm start): migrate, seed demo data on an empty database, run the API and
+ * the workers in one process. `api`: the API only. `migrate`: apply migrations and exit.
+ */
+const mode = process.argv[2] ?? 'all';
+if (!['all', 'api', 'migrate'].includes(mode)) {
+  console.error(`Unknown mode "${mode}": use all, api or migrate.`);
+  process.exit(1);
+}
+
+const { config, logger, database } = await boot();
+if (mode === 'migrate') {
+  logger.info('migrations applied');
+  await database.close();
+  process.exit(0);
+}
+
+if (config.bootstrapAdmin && (await bootstrapAdmin(database.db, config.bootstrapAdmin))) {
+  logger.info({ email: config.bootstrapAdmin.email }, 'created the first admin account');
+}
+if (mode === 'all') {
+  const accounts = await seedDemoData(database.db);
+  if (accounts) {
+    console.log('\nDemo data created. Accounts (passwords are shown only this once):');
+    console.table(accounts);
+  }
+}
+
+const redisOptions = redisOptionsFromUrl(config.redisUrl);
+// Only /readyz talks to Redis from the API: it must answer "unreachable", not queue the ping.
+const redis = new Redis({ ...redisOptions, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+redis.on('error', () => {});
+const app = createApp({
+  database,
+  logger,
+  publicUrl: config.publicUrl,
+  pingRedis: async () => {
+    if (redis.status === 'wait') await redis.connect();
+    await redis.ping();
+  },
+});
+const server = serve({ fetch: app.fetch, port: config.port }, () => {
+  logger.info({ url: config.publicUrl, port: config.port, mode }, 'Boucle is listening');
+  console.log(`Boucle: ${config.publicUrl} (API docs at ${config.publicUrl}/api/docs)`);
+});
+const workers =
+  mode === 'all' ? startWorkers({ database, redis: redisOptions, prefix: config.queuePrefix, logger }) : undefined;
+
+onShutdown(logger, [
+  () => new Promise<void>((resolve) => server.close(() => resolve())),
+  async () => workers?.close(),
+  async () => redis.quit().catch(() => undefined),
+  () => database.close(),
+]);

@@ -1,0 +1,37 @@
+import { sql } from 'drizzle-orm';
+import { check, index, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { organisationKinds, siteKinds } from './organisations.types.ts';
+
+
+export const organisationKind = pgEnum('organisation_kind', organisationKinds);
+export const siteKind = pgEnum('site_kind', siteKinds);
+
+export const organisations = pgTable('organisations', {
+  id: uuid().primaryKey().defaultRandom(),
+  name: text().notNull(),
+  // Printed on QR labels, where a few millimetres hold it.
+  shortName: text().notNull(),
+  kind: organisationKind().notNull(),
+  createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
+
+export const sites = pgTable(
+  'sites',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid()
+      .notNull()
+      .references(() => organisations.id),
+    name: text().notNull(),
+    kind: siteKind().notNull(),
+    address: text().notNull(),
+    postalCode: text(),
+    communeCode: text().notNull(),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (table) => [
+    index().on(table.organisationId),
+    // INSEE code: two characters of département (2A/2B for Corsica) and three digits.
+    check('sites_commune_code_format', sql`${table.communeCode} ~ '^([0-9]{2}|2A|2B)[0-9]{3}$'`),
+  ],
+);

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { eq, ne, sql } from 'drizzle-orm';
+import type { Actor } from '../auth/actor.ts';
+import type { Role } from '../auth/roles.ts';
+import { insertUser } from '../auth/users.service.ts';
+import type { Db } from '../db/client.ts';
+import { devices } from '../devices/devices.schema.ts';
+import { createDevice, type NewDevice } from '../devices/devices.service.ts';
+import { moveDevice, transitionDevice } from '../devices/transitions.service.ts';
+import { organisations } from '../organisations/organisations.schema.ts';
+import { createOrganisation } from '../organisations/organisations.service.ts';
+import { createSite } from '../organisations/sites.service.ts';
+import type { OrganisationKind } from '../organisations/organisations.types.ts';
+
+export type DemoAccount = { email: string; role: Role; organisation: string; password: string };
+
+const demoOrganisations: { kind: Exclude<OrganisationKind, 'coordinator'>; name: string; shortName: string }[] = [
+  { kind: 'workshop', name: 'Atelier Rebond 47 (chantier d’insertion)', shortName: 'Rebond 47' },
+  { kind: 'mediation', name: 'Centre social de Villeneuve-sur-Lot', shortName: 'CS Villeneuve' },
+  { kind: 'landlord', name: 'Habitat Sud Provence', shortName: 'HSP' },
+  { kind: 'donor', name: 'Mairie d’Agen', shortName: 'Agen' },
+  { kind: 'isp', name: 'Fibre Solidaire', shortName: 'FibreSol' },
+];
+
+const accountFor: Record<Role, { kind: OrganisationKind; email: string; name: string }> = {
+  admin: { kind: 'coordinator', email: 'coordination@boucle.example', name: 'Claire Coordination' },
+  workshop_operator: { kind: 'workshop', email: 'atelier@boucle.example', name: 'Karim Atelier' },
+  mediator: { kind: 'mediation', email: 'mediation@boucle.example', name: 'Sophie Médiation' },
+  landlord_manager: { kind: 'landlord', email: 'bailleur@boucle.example', name: 'Luc Bailleur' },
+  donor_viewer: { kind: 'donor', email: 'donateur@boucle.example', name: 'Anne Donatrice' },
+  installer: { kind: 'isp', email: 'installateur@boucle.example', name: 'Yann Installateur' },
+};
+
+const demoDevices: Omit<NewDevice, 'siteId'>[] = [
+  { kind: 'laptop', brand: 'Lenovo', model: 'ThinkPad T480', serialNumber: 'PF1KX2AB', storageMedia: [{ type: 'nvme', model: 'Samsung PM981', serialNumber: 'S4DXNX0M123456', capacityGb: 256 }] },
+  { kind: 'laptop', brand: 'Dell', model: 'Latitude 5490', serialNumber: '7CQ8KQ2', storageMedia: [{ type: 'ssd', model: 'Samsung 860 EVO', serialNumber: 'S3Z9NB0K123456', capacityGb: 250 }] },
+  { kind: 'laptop', brand: 'HP', model: 'EliteBook 840 G5', serialNumber: '5CG8341XYZ', storageMedia: [{ type: 'ssd', capacityGb: 256 }, { type: 'hdd', capacityGb: 500 }] },
+  { kind: 'desktop', brand: 'Dell', model: 'OptiPlex 7050', serialNumber: 'HX7P0K2', storageMedia: [{ type: 'hdd', model: 'Seagate ST500DM002', serialNumber: 'Z6EABC12', capacityGb: 500 }] },
+  { kind: 'tablet', brand: 'Samsung', model: 'Galaxy Tab A8', serialNumber: 'R9WT30ABCDE', storageMedia: [{ type: 'emmc', capacityGb: 32 }] },
+  { kind: 'screen', brand: 'Iiyama', model: 'ProLite E2282HS', serialNumber: '1145623401234', storageMedia: [] },
+  { kind: 'screen', brand: 'Dell', model: 'P2219H', serialNumber: 'CN0ABCDE', storageMedia: [] },
+  { kind: 'peripheral', brand: 'Logitech', model: 'K120', storageMedia: [] },
+];
+
+async function createOrganisationRow(db: Db, values: typeof organisations.$inferInsert) {
+  const [row] = await db.insert(organisations).values(values).returning();
+  return row!;
+}
+
+const password = () => randomBytes(12).toString('base64url');
+
+/**
+ * Demo data for a fresh install: one organisation of each kind, one account per role, sites in
+ * real communes, and devices in every status the modules built so far can reach. Runs only on a
+ * database without devices and without partner organisations; answers the accounts (passwords
+ * are printed once by the caller and stored only as argon2id hashes).
+ */
+export async function seedDemoData(db: Db): Promise<DemoAccount[] | null> {
+  const [{ devicesCount }] = (await db.select({ devicesCount: sql<number>`count(*)::int` }).from(devices)) as [{ devicesCount: number }];
+  const partners = await db.select({ id: organisations.id }).from(organisations).where(ne(organisations.kind, 'coordinator')).limit(1);
+  if (devicesCount > 0 || partners.length > 0) return null;
+
+  const accounts: DemoAccount[] = [];
+  const [existingCoordinator] = await db.select().from(organisations).where(eq(organisations.kind, 'coordinator')).limit(1);
+  const coordinator =
+    existingCoordinator ??
+    (await createOrganisationRow(db, { name: 'Département de Lot-et-Garonne — inclusion numérique', shortName: 'CD47', kind: 'coordinator' }));
+  const adminPassword = password();
+  const admin = await insertUser(db, {
+    organisationId: coordinator.id,
+    email: accountFor.admin.email,
+    displayName: accountFor.admin.name,
+    role: 'admin',
+    password: adminPassword,
+  });
+  accounts.push({ email: admin.email, role: 'admin', organisation: coordinator.shortName, password: adminPassword });
+  const adminActor: Actor = { ...admin, userId: admin.id, organisationKind: 'coordinator', credentialId: 'seed' };
+
+  const byKind = new Map<OrganisationKind, { id: string; shortName: string }>([['coordinator', coordinator]]);
+  for (const organisation of demoOrganisations) {
+    byKind.set(organisation.kind, await createOrganisation(db, adminActor, organisation));
+  }
+  for (const [role, account] of Object.entries(accountFor) as [Role, (typeof accountFor)[Role]][]) {
+    if (role === 'admin') continue;
+    const organisation = byKind.get(account.kind)!;
+    const secret = password();
+    await insertUser(db, { organisationId: organisation.id, email: account.email, displayName: account.name, role, password: secret });
+    accounts.push({ email: account.email, role, organisation: organisation.shortName, password: secret });
+  }
+
+  const workshop = byKind.get('workshop')!;
+  const bench = await createSite(db, adminActor, {
+    organisationId: workshop.id,
+    name: 'Atelier d’Agen',
+    kind: 'workshop',
+    address: '12 rue des Ateliers',
+    postalCode: '47000',
+    communeCode: '47001',
+  });
+  const dropOff = await createSite(db, adminActor, {
+    organisationId: workshop.id,
+    name: 'Point de collecte de Marmande',
+    kind: 'collection_point',
+    address: 'Place du Marché',
+    postalCode: '47200',
+    communeCode: '47157',
+  });
+  await createSite(db, adminActor, {
+    organisationId: byKind.get('mediation')!.id,
+    name: 'Espace numérique du centre social',
+    kind: 'mediation_place',
+    address: '3 avenue de la Libération',
+    postalCode: '47300',
+    communeCode: '47323',
+  });
+
+  const operator: Actor = { ...adminActor, role: 'workshop_operator', organisationId: workshop.id, organisationKind: 'workshop' };
+  const registered = [];
+  for (const [index, device] of demoDevices.entries()) {
+    registered.push(await createDevice(db, operator, { ...device, siteId: index < 5 ? bench.id : dropOff.id }));
+  }
+  // Reachable today: collected, dismantled, recycled, and moves between sites.
+  await moveDevice(db, operator, { code: registered[5]!.code, siteId: bench.id, note: 'Arrivé par la navette du mardi' });
+  await transitionDevice(db, operator, { code: registered[3]!.code, to: 'dismantled', note: 'Carte mère HS, RAM et alimentation récupérées' });
+  await transitionDevice(db, operator, {
+    code: registered[7]!.code,
+    to: 'recycled',
+    note: 'Clavier cassé',
+    payload: { deeeChannel: 'ecosystem' },
+  });
+  return accounts;
+}

@@ -1,0 +1,58 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Actor } from '../auth/actor.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { deviceEvents, devices } from '../devices/devices.schema.ts';
+import { getSite } from '../organisations/sites.service.ts';
+import { siteStockCounters, stockCountedEvents } from './stock.schema.ts';
+
+export type CountOutcome = 'counted' | 'already_counted' | 'unknown_event';
+
+/**
+ * Applies one device event to the per-site counters: one less where the device was, one more
+ * where it is. The event id is recorded in the same transaction, so a job delivered twice counts once.
+ */
+export async function countDeviceEventInStock(db: Db, eventId: number): Promise<CountOutcome> {
+  return db.transaction(async (tx) => {
+    const [event] = await tx
+      .select({
+        kind: devices.kind,
+        fromStatus: deviceEvents.fromStatus,
+        toStatus: deviceEvents.toStatus,
+        fromSiteId: deviceEvents.fromSiteId,
+        siteId: deviceEvents.siteId,
+      })
+      .from(deviceEvents)
+      .innerJoin(devices, eq(devices.id, deviceEvents.deviceId))
+      .where(eq(deviceEvents.id, eventId));
+    if (!event) return 'unknown_event';
+    const claimed = await tx.insert(stockCountedEvents).values({ eventId }).onConflictDoNothing().returning();
+    if (claimed.length === 0) return 'already_counted';
+    const deltas = [{ siteId: event.siteId, kind: event.kind, status: event.toStatus, count: 1 }];
+    if (event.fromStatus) {
+      deltas.push({ siteId: event.fromSiteId ?? event.siteId, kind: event.kind, status: event.fromStatus, count: -1 });
+    }
+    // Rows in a fixed order: two jobs touching the same two counters never wait on each other in a cycle.
+    deltas.sort((a, b) => `${a.siteId}/${a.status}`.localeCompare(`${b.siteId}/${b.status}`));
+    await tx
+      .insert(siteStockCounters)
+      .values(deltas)
+      .onConflictDoUpdate({
+        target: [siteStockCounters.siteId, siteStockCounters.kind, siteStockCounters.status],
+        set: { count: sql`${siteStockCounters.count} + excluded.count` },
+      });
+    return 'counted';
+  });
+}
+
+/** Devices at one site by status and kind, as counted from the events so far. */
+export async function getSiteStock(db: DbOrTx, actor: Actor, siteId: string) {
+  const site = await getSite(db, actor, siteId);
+  const rows = await db
+    .select({ kind: siteStockCounters.kind, status: siteStockCounters.status, count: siteStockCounters.count })
+    .from(siteStockCounters)
+    .where(sql`${siteStockCounters.siteId} = ${site.id} and ${siteStockCounters.count} <> 0`)
+    .orderBy(siteStockCounters.status, siteStockCounters.kind);
+  const byStatus: Record<string, number> = {};
+  for (const row of rows) byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
+  return { siteId: site.id, siteName: site.name, counts: rows, byStatus };
+}

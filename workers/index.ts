@@ -1,0 +1,9 @@
+import { redisOptionsFromUrl } from '../src/redis.ts';
+import { boot, onShutdown } from '../src/runtime.ts';
+import { startWorkers } from './runtime.ts';
+
+/** Worker process (npm run worker): the outbox relay and the queue processors. */
+const { config, logger, database } = await boot();
+const workers = startWorkers({ database, redis: redisOptionsFromUrl(config.redisUrl), prefix: config.queuePrefix, logger });
+logger.info({ prefix: config.queuePrefix }, 'workers started');
+onShutdown(logger, [() => workers.close(), () => database.close()]);

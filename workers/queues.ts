@@ -1,0 +1,26 @@
+import type { DefaultJobOptions } from 'bullmq';
+import { z } from 'zod';
+
+/**
+ * Every queue, declared once: its payload (ids, never whole objects) and its job options.
+ * Failed jobs are kept a month for inspection; retries back off exponentially.
+ */
+const keepForInspection: DefaultJobOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1_000 },
+  // Completed jobs stay a day so that a relay re-sending an outbox row within that time is
+  // recognised by its job id; processors are idempotent beyond that anyway.
+  removeOnComplete: { age: 24 * 3600, count: 50_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export const queues = {
+  'device-events': {
+    payload: z.object({ eventId: z.number().int().positive() }),
+    options: keepForInspection,
+  },
+} as const;
+
+export type QueueName = keyof typeof queues;
+export type JobPayload<Q extends QueueName> = z.infer<(typeof queues)[Q]['payload']>;
+export const queueNames = Object.keys(queues) as QueueName[];

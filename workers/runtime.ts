@@ -1,0 +1,53 @@
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Database } from '../src/db/client.ts';
+import { startOutboxRelay } from '../src/outbox/relay.ts';
+import { processDeviceEvent } from './device-events.processor.ts';
+import { queueNames, type QueueName } from './queues.ts';
+
+export type WorkerDeps = {
+  database: Database;
+  redis: RedisOptions;
+  prefix: string;
+  logger: Logger;
+  concurrency?: number;
+  relayPollMs?: number;
+};
+
+const processors: Record<QueueName, (deps: WorkerDeps) => (job: Job) => Promise<unknown>> = {
+  'device-events': processDeviceEvent,
+};
+
+export type Workers = { close: () => Promise<void> };
+
+/** The outbox relay and one BullMQ worker per queue, as one unit that starts and stops together. */
+export function startWorkers(deps: WorkerDeps): Workers {
+  const relay = startOutboxRelay({
+    database: deps.database,
+    redis: deps.redis,
+    prefix: deps.prefix,
+    logger: deps.logger,
+    pollMs: deps.relayPollMs,
+  });
+  // Workers block on Redis: ioredis must retry forever rather than give up on a command.
+  const connection = { ...deps.redis, maxRetriesPerRequest: null } as ConnectionOptions;
+  const workers = queueNames.map((name) => {
+    const worker = new Worker(name, processors[name](deps), {
+      connection,
+      prefix: deps.prefix,
+      concurrency: deps.concurrency ?? 4,
+    });
+    worker.on('failed', (job, error) =>
+      deps.logger.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'job failed'),
+    );
+    worker.on('error', (error) => deps.logger.warn({ queue: name, err: error }, 'worker connection error'));
+    return worker;
+  });
+  return {
+    async close() {
+      // Stop relaying and taking new jobs; close() waits for running jobs to finish.
+      await Promise.all([relay.stop(), ...workers.map((worker) => worker.close())]);
+    },
+  };
+}
