@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { startWorkers, type Workers } from '../../workers/runtime.ts';
+import { connectDatabase, type Database } from '../../src/db/client.ts';
+import { createApp, type App } from '../../src/http/app.ts';
+import { createLogger } from '../../src/logger.ts';
+
+export const testRedis: RedisOptions = { host: '127.0.0.1', port: Number(process.env.TEST_REDIS_PORT ?? 6379) };
+export const testPublicUrl = 'http://boucle.test';
+
+export type Harness = {
+  app: App;
+  database: Database;
+  databaseUrl: string;
+  prefix: string;
+  startWorkers: (redis?: RedisOptions) => Workers;
+  close: () => Promise<void>;
+};
+
+async function cloneTemplateDatabase(): Promise<string> {
+  const template = inject('templateDatabase');
+  const name = `${template}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
+  try {
+    // Two files cloning at the same instant may find the template busy: try again shortly.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin`create database ${admin(name)} template ${admin(template)}`;
+        break;
+      } catch (error) {
+        if (attempt >= 20 || (error as { code?: string }).code !== '55006') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  return inject('adminUrl').replace(/\/postgres$/, `/${name}`);
+}
+
+async function dropDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = postgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
+  await admin`drop database if exists ${admin(name)} with (force)`;
+  await admin.end();
+}
+
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(testRedis);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+/** A test file's own world: a fresh database cloned from the migrated template, its own queue prefix. */
+export async function startHarness(): Promise<Harness> {
+  const databaseUrl = await cloneTemplateDatabase();
+  const database = connectDatabase(databaseUrl, { max: 12 });
+  const prefix = `boucle-test-${randomBytes(4).toString('hex')}`;
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const pingRedis = async () => {
+    const redis = new Redis({ ...testRedis, lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await redis.connect();
+      await redis.ping();
+    } finally {
+      redis.disconnect();
+    }
+  };
+  const app = createApp({ database, logger, pingRedis, publicUrl: testPublicUrl });
+  const running: Workers[] = [];
+  return {
+    app,
+    database,
+    databaseUrl,
+    prefix,
+    startWorkers(redis = testRedis) {
+      const workers = startWorkers({ database, redis, prefix, logger, relayPollMs: 50 });
+      running.push(workers);
+      return workers;
+    },
+    async close() {
+      await Promise.all(running.map((workers) => workers.close()));
+      await database.close();
+      await dropDatabase(databaseUrl);
+      await deleteRedisKeys(prefix);
+    },
+  };
+}
+
+/** Waits until `check` answers true, polling; fails with `what` after the timeout. */
+export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
