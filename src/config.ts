@@ -47,6 +47,15 @@ export type Config = {
 
 export class ConfigError extends Error {}
 
+const secretVariables = new Set(['APP_SECRET', 'BOOTSTRAP_ADMIN_PASSWORD']);
+
+/** The refused value as an operator may see it in a terminal or a log: secrets and URL passwords hidden. */
+function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (secretVariables.has(name)) return `a value of ${value.length} characters`;
+  return JSON.stringify(value.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@'));
+}
+
 /**
  * Reads the configuration from the environment once. Throws a ConfigError whose message is one
  * line naming the variable, so an operator sees at once what to fix.
@@ -57,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
-    throw new ConfigError(`Configuration error: ${name} ${issue.message} (got ${JSON.stringify(env[name])})`);
+    throw new ConfigError(`Configuration error: ${name} ${issue.message} (got ${shownValue(name, env[name])})`);
   }
   const values = parsed.data;
   if (Boolean(values.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(values.BOOTSTRAP_ADMIN_PASSWORD)) {

@@ -172,3 +172,23 @@ describe('moving a device between sites', () => {
     expect(row!.version).toBe(device.version);
   });
 });
+
+describe('acting on what the operator saw', () => {
+  it('refuses a change made from a stale screen (an older version), and changes nothing', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id);
+    const other = await world.site(bench.organisation.id, { name: 'Étagère B', kind: 'storage' });
+    const moved = await world.call('POST', `/api/devices/${device.code}/moves`, {
+      token: bench.operator.token,
+      body: { siteId: other.id, version: device.version },
+    });
+    expect(moved.status).toBe(200);
+    const stale = await world.call('POST', `/api/devices/${device.code}/transitions`, {
+      token: bench.operator.token,
+      body: { to: 'recycled', version: device.version, payload: { deeeChannel: 'ecosystem' } },
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: 'device_changed', currentStatus: 'collected' });
+    const [row] = await harness.database.db.select().from(devices).where(eq(devices.id, device.id));
+    expect(row).toMatchObject({ status: 'collected', version: device.version + 1 });
+  });
+});

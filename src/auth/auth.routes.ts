@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { Database } from '../db/client.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, idParam, problems, timestamp } from '../http/router.ts';
+import { actorOf, asJson, bearerSecurity, createRouter, idParam, problems, text, timestamp } from '../http/router.ts';
 import { issueCredential, listApiTokens, revokeCredential, sessionLifetimeMs } from './auth.service.ts';
 import { roles } from './roles.ts';
 
@@ -83,7 +83,7 @@ export function authRoutes(database: Database, options: { secureCookies: boolean
             required: true,
             content: {
               'application/json': {
-                schema: credentialsBody.extend({ label: z.string().trim().min(1).max(100).optional() }),
+                schema: credentialsBody.extend({ label: text(100).optional() }),
               },
             },
           },

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as argon2 from 'argon2';
 import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { organisations } from '../organisations/organisations.schema.ts';
 import type { Actor } from './actor.ts';
@@ -54,9 +54,9 @@ export async function issueCredential(
   return { id: row!.id, secret, expiresAt };
 }
 
-/** The actor behind a session cookie or a bearer token, or null when it is unknown, revoked or expired. */
-export async function authenticate(db: DbOrTx, secret: string, now = new Date()): Promise<Actor | null> {
-  const [row] = await db
+/** Built once per database (it runs on every request), and prepared on each connection. */
+function credentialLookup(db: Db) {
+  return db
     .select({
       credentialId: credentials.id,
       lastUsedAt: credentials.lastUsedAt,
@@ -72,12 +72,25 @@ export async function authenticate(db: DbOrTx, secret: string, now = new Date())
     .innerJoin(organisations, eq(organisations.id, users.organisationId))
     .where(
       and(
-        eq(credentials.secretHash, hashSecret(secret)),
+        eq(credentials.secretHash, sql.placeholder('secretHash')),
         isNull(credentials.revokedAt),
         isNull(users.disabledAt),
-        or(isNull(credentials.expiresAt), gt(credentials.expiresAt, now)),
+        or(isNull(credentials.expiresAt), gt(credentials.expiresAt, sql.placeholder('now'))),
       ),
-    );
+    )
+    .prepare('authenticate');
+}
+const credentialLookups = new WeakMap<Db, ReturnType<typeof credentialLookup>>();
+
+/** The actor behind a session cookie or a bearer token, or null when it is unknown, revoked or expired. */
+export async function authenticate(db: Db, secret: string, now = new Date()): Promise<Actor | null> {
+  let lookup = credentialLookups.get(db);
+  if (!lookup) {
+    lookup = credentialLookup(db);
+    credentialLookups.set(db, lookup);
+  }
+  // Placeholders skip column mapping: the time goes as the text Postgres reads.
+  const [row] = await lookup.execute({ secretHash: hashSecret(secret), now: now.toISOString() });
   if (!row) return null;
   // Recorded coarsely: writing on every request would cost a row lock per scan.
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > lastUsedResolutionMs) {

@@ -10,12 +10,40 @@ export type DbOrTx = Db | Tx;
 
 export type Database = { db: Db; sql: postgres.Sql; close: () => Promise<void> };
 
-export function connectDatabase(url: string, options: { max?: number } = {}): Database {
-  const sql = postgres(url, {
-    max: options.max ?? 10,
-    onnotice: () => {},
+// Statements with more parameters than this are bulk inserts whose text varies with the row count:
+// preparing each variant would fill every connection's statement cache for one use.
+const maxPreparedParameters = 64;
+
+/**
+ * drizzle sends unnamed statements, which Postgres parses and plans on every call. This wraps the
+ * driver so that ordinary statements are prepared once per connection (the driver's own default),
+ * including inside transactions and savepoints; it halves Postgres's work per device transition.
+ */
+function preparingStatements<T extends postgres.Sql | postgres.TransactionSql>(sql: T): T {
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property === 'unsafe') {
+        return (query: string, parameters?: unknown[], options?: postgres.UnsafeQueryOptions) =>
+          (value as postgres.Sql['unsafe'])(query, parameters as postgres.ParameterOrJSON<never>[], {
+            ...options,
+            prepare: (parameters?.length ?? 0) <= maxPreparedParameters,
+          });
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        return (...args: unknown[]) => {
+          const callback = args.pop() as (tx: postgres.TransactionSql) => unknown;
+          return (value as (...inner: unknown[]) => unknown).apply(target, [...args, (tx: postgres.TransactionSql) => callback(preparingStatements(tx))]);
+        };
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
-  const db = drizzle(sql, { schema, casing: 'snake_case' });
+}
+
+export function connectDatabase(url: string, options: { max?: number } = {}): Database {
+  const sql = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+  const db = drizzle(preparingStatements(sql), { schema, casing: 'snake_case' });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, json, ok, problems, text, timestamp } from '../http/router.ts';
+import { actorOf, asJson, bearerSecurity, createRouter, isStorableJson, json, ok, problems, text, timestamp } from '../http/router.ts';
 import { deviceKinds, storageTypes } from './devices.schema.ts';
 import { createDevice, getDeviceWithHistory, listDevices } from './devices.service.ts';
 import { deviceStatuses } from './lifecycle.ts';
@@ -23,7 +23,15 @@ const storageMedium = z.object({
 // Free-form details a transition records (e.g. the WEEE channel); bounded so an event stays small.
 const payload = z
   .record(z.string().max(100), z.unknown())
-  .refine((value) => JSON.stringify(value).length <= 16_384, 'The payload is larger than 16 KB.');
+  .refine((value) => JSON.stringify(value).length <= 16_384, 'The payload is larger than 16 KB.')
+  .refine(isStorableJson, 'Contains a character that cannot be stored (a NUL or a broken character).');
+
+const expectedVersion = z
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .openapi({ description: 'The device version you saw; when given, a device changed since then is refused (409 device_changed).' });
 
 const deviceSchema = z
   .object({
@@ -105,7 +113,7 @@ export function deviceRoutes(database: Database) {
             status: z.enum(deviceStatuses).optional(),
             kind: z.enum(deviceKinds).optional(),
             siteId: z.uuid().optional(),
-            q: z.string().trim().min(1).max(100).optional().openapi({ description: 'Text in brand, model or serial number.' }),
+            q: text(100).optional().openapi({ description: 'Text in brand, model or serial number.' }),
             limit: z.coerce.number().int().min(1).max(200).default(50),
             cursor: z.string().max(200).optional(),
           }),
@@ -146,6 +154,7 @@ export function deviceRoutes(database: Database) {
           body: json(
             z.object({
               to: z.enum(deviceStatuses),
+              version: expectedVersion,
               siteId: z.uuid().optional(),
               note: text(2000).optional(),
               payload: payload.optional(),
@@ -165,7 +174,7 @@ export function deviceRoutes(database: Database) {
         tags: [tag],
         summary: "Records that a device changed site (its status stays); another organisation's site hands it over.",
         security: bearerSecurity,
-        request: { params: codeParam, body: json(z.object({ siteId: z.uuid(), note: text(2000).optional() })) },
+        request: { params: codeParam, body: json(z.object({ siteId: z.uuid(), version: expectedVersion, note: text(2000).optional() })) },
         responses: { 200: ok('Moved.', changeSchema), ...problems(400, 401, 403, 404, 409, 422) },
       }),
       async (c) => c.json(asJson(await moveDevice(db, actorOf(c), { code: c.req.valid('param').code, ...c.req.valid('json') })), 200),

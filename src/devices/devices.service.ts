@@ -24,12 +24,11 @@ export function assetCodeFromInput(input: string): string {
   return parsed.code;
 }
 
-export async function findDevice(db: DbOrTx, actor: Actor, codeInput: string, options: { forUpdate?: boolean } = {}) {
-  const query = db
+export async function findDevice(db: DbOrTx, actor: Actor, codeInput: string) {
+  const [device] = await db
     .select()
     .from(devices)
     .where(and(eq(devices.assetCode, assetCodeFromInput(codeInput)), ownedBy(actor, devices.organisationId)));
-  const [device] = options.forUpdate ? await query.for('update') : await query;
   if (!device) throw notFound(`Device ${codeInput}`);
   return device;
 }
@@ -47,8 +46,11 @@ export type NewDevice = {
 export async function createDevice(db: Db, actor: Actor, input: NewDevice) {
   if (!benchRoles.includes(actor.role)) throw forbidden('Your role cannot register devices.');
   return db.transaction(async (tx) => {
-    const site = await getSite(tx, actor, input.siteId).catch(() => {
-      throw new ValidationError([{ path: 'siteId', message: 'No site of yours has this id.' }]);
+    const site = await getSite(tx, actor, input.siteId).catch((error: unknown) => {
+      if (error instanceof DomainError && error.status === 404) {
+        throw new ValidationError([{ path: 'siteId', message: 'No site of yours has this id.' }]);
+      }
+      throw error;
     });
     let device: DeviceRow | undefined;
     // 34 billion codes: a collision is rare, but a code is never given twice.
@@ -87,7 +89,10 @@ const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toS
 function decodeCursor(cursor: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    if (uuidPattern.test(String(value.id)) && !Number.isNaN(Date.parse(String(value.createdAt)))) return value;
+    // Only the exact form this API issues: anything else could fail the cast in SQL.
+    const createdAt = String(value.createdAt);
+    const date = new Date(createdAt);
+    if (uuidPattern.test(String(value.id)) && !Number.isNaN(date.getTime()) && date.toISOString() === createdAt) return value;
   } catch {
     // reported below
   }

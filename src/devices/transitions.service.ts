@@ -11,8 +11,13 @@ import { findDevice, presentDevice, type DeviceRow } from './devices.service.ts'
 import { guards } from './guards.ts';
 import { benchRoles, findTransition, nextStatuses, terminalStatuses, type DeviceStatus } from './lifecycle.ts';
 
+/**
+ * `version` is the device version the person saw (on the scan screen, in a batch): when given,
+ * the change applies only to that version, so acting on a stale screen is refused too.
+ */
 export type TransitionInput = {
   code: string;
+  version?: number;
   to: DeviceStatus;
   siteId?: string;
   note?: string;
@@ -45,14 +50,27 @@ async function placement(tx: Tx, device: DeviceRow, siteId: string | undefined, 
   return { siteId: site.id, organisationId: site.organisationId, custodySince: changesHands ? now : device.custodySince };
 }
 
-/** Writes the new state only if nobody changed the device since it was read (compare-and-set on version). */
+async function readDeviceAt(tx: Tx, actor: Actor, code: string, version: number | undefined) {
+  const device = await findDevice(tx, actor, code);
+  if (version !== undefined && version !== device.version) {
+    throw refusal(device, 'device_changed', 'This device changed since you looked at it. Scan it again to see where it stands.');
+  }
+  return device;
+}
+
+/**
+ * Writes the new state only if nobody changed the device since it was read (compare-and-set on
+ * version). No lock is taken when reading: of two people acting on one device at once, both read
+ * the same version and exactly one write matches it; the other is told the device changed,
+ * instead of having their action applied on top of the first.
+ */
 async function compareAndSet(tx: Tx, device: DeviceRow, changes: Partial<DeviceRow>) {
   const [updated] = await tx
     .update(devices)
     .set({ ...changes, version: sql`${devices.version} + 1`, updatedAt: sql`now()` })
     .where(and(eq(devices.id, device.id), eq(devices.version, device.version)))
     .returning();
-  if (!updated) throw refusal(device, 'device_changed', 'Someone changed this device at the same moment. Scan it again.');
+  if (!updated) throw refusal(device, 'device_changed', 'Someone changed this device at the same moment. Scan it again to see where it stands.');
   return updated;
 }
 
@@ -63,8 +81,7 @@ async function compareAndSet(tx: Tx, device: DeviceRow, changes: Partial<DeviceR
  */
 export async function transitionDevice(db: Db, actor: Actor, input: TransitionInput, now = new Date()) {
   return db.transaction(async (tx) => {
-    // The row lock serialises parallel scans of one device: the second sees the first's result.
-    const device = await findDevice(tx, actor, input.code, { forUpdate: true });
+    const device = await readDeviceAt(tx, actor, input.code, input.version);
     const transition = findTransition(device.status, input.to);
     if (!transition) {
       const next = nextStatuses(device.status);
@@ -108,9 +125,14 @@ export async function transitionDevice(db: Db, actor: Actor, input: TransitionIn
 }
 
 /** A change of place without a change of status: an event of its own, with custody following the site. */
-export async function moveDevice(db: Db, actor: Actor, input: { code: string; siteId: string; note?: string }, now = new Date()) {
+export async function moveDevice(
+  db: Db,
+  actor: Actor,
+  input: { code: string; version?: number; siteId: string; note?: string },
+  now = new Date(),
+) {
   return db.transaction(async (tx) => {
-    const device = await findDevice(tx, actor, input.code, { forUpdate: true });
+    const device = await readDeviceAt(tx, actor, input.code, input.version);
     if (!benchRoles.includes(actor.role)) {
       throw forbidden(`As a ${roleLabels[actor.role]} you cannot move devices.`);
     }

@@ -12,7 +12,7 @@ import { organisationRoutes } from '../organisations/organisations.routes.ts';
 import { stockRoutes } from '../stock/stock.routes.ts';
 import { docsRoutes } from './docs.ts';
 import { handleError, problemResponse } from './problem.ts';
-import { createRouter } from './router.ts';
+import { actorOf, createRouter } from './router.ts';
 
 export type AppDeps = {
   database: Database;
@@ -24,6 +24,11 @@ export type AppDeps = {
 
 const bearerPattern = /^Bearer\s+(\S+)$/i;
 
+/** The only API routes open without signing in: signing in itself, and the API's description. */
+const isPublic = (method: string, path: string) =>
+  (method === 'POST' && (path === '/api/auth/login' || path === '/api/auth/tokens')) ||
+  (method === 'GET' && (path === '/api/openapi.json' || path === '/api/docs' || path.startsWith('/api/docs/')));
+
 /** Builds the HTTP app from its dependencies; no connection is opened here. */
 export function createApp(deps: AppDeps) {
   const { database, logger } = deps;
@@ -32,6 +37,7 @@ export function createApp(deps: AppDeps) {
   app.use('*', requestId());
   app.use('*', secureHeaders());
   app.use('*', async (c, next) => {
+    if (!logger.isLevelEnabled('info')) return next();
     const started = performance.now();
     await next();
     // Method, path and status only: headers and bodies may carry passwords and tokens.
@@ -47,9 +53,12 @@ export function createApp(deps: AppDeps) {
       onError: (c) => problemResponse(c, 413, { detail: 'The request body is larger than 1 MB.', code: 'body_too_large' }),
     }),
   );
+  // Who is calling comes before anything else: an anonymous caller learns nothing about a route's inputs.
   app.use('/api/*', async (c, next) => {
     const secret = c.req.header('authorization')?.match(bearerPattern)?.[1] ?? getCookie(c, sessionCookie);
-    c.set('actor', secret ? await authenticate(database.db, secret) : null);
+    const actor = secret ? await authenticate(database.db, secret) : null;
+    c.set('actor', actor);
+    if (!actor && !isPublic(c.req.method, c.req.path)) actorOf(c);
     await next();
   });
 

@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
@@ -52,6 +53,12 @@ export function fieldErrorsFromZod(error: ZodError, prefix?: string): FieldError
   }));
 }
 
+// Postgres refuses NUL and invalid UTF-8 in text (SQLSTATE 22021, 22P05): the client's input, not our fault.
+const untranslatableText = (error: Error): boolean => {
+  const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
+  return code === '22021' || code === '22P05';
+};
+
 /** The one place where anything thrown becomes an answer; unknown errors are logged, never shown. */
 export function handleError(error: Error, c: Context, logger: Logger): Response {
   if (error instanceof ValidationError) {
@@ -68,6 +75,11 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
         : error.message || titles[status] || 'Request refused.';
     return problemResponse(c, status, { detail, code: status === 400 ? 'malformed_request' : `http_${status}` });
   }
-  logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
+  if (untranslatableText(error)) {
+    return problemResponse(c, 400, { detail: 'The request holds text that cannot be stored (a NUL or a broken character).', code: 'unstorable_text' });
+  }
+  // drizzle's own message repeats the query's parameters (token hashes, personal data): log the driver's error beneath it.
+  const logged = error instanceof DrizzleQueryError && error.cause ? error.cause : error;
+  logger.error({ err: logged, requestId: c.get('requestId') }, 'unhandled error');
   return problemResponse(c, 500, { detail: 'Something went wrong on our side. The error was logged.', code: 'internal_error' });
 }

@@ -69,8 +69,23 @@ export const idParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in
 export const timestamp = z.string().openapi({ format: 'date-time' });
 export const bearerSecurity: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
 
-/** A required text field, trimmed, for names and addresses. */
-export const text = (max: number) => z.string().trim().min(1, 'Cannot be empty.').max(max);
+/** Postgres text holds neither NUL nor half of a UTF-16 surrogate pair; refusing them here keeps them from becoming 500s. */
+export const isStorableText = (value: string) => !value.includes('\u0000') && value.isWellFormed();
+const unstorable = 'Contains a character that cannot be stored (a NUL or a broken character).';
+
+/** A required text field, trimmed, for names, addresses and notes. */
+export const text = (max: number) =>
+  z.string().trim().min(1, 'Cannot be empty.').max(max, `At most ${max} characters.`).refine(isStorableText, unstorable);
+
+/** Every key and string inside a JSON value is storable text. */
+export function isStorableJson(value: unknown): boolean {
+  if (typeof value === 'string') return isStorableText(value);
+  if (Array.isArray(value)) return value.every(isStorableJson);
+  if (value && typeof value === 'object') {
+    return Object.entries(value).every(([key, inner]) => isStorableText(key) && isStorableJson(inner));
+  }
+  return true;
+}
 /** A required JSON request body. */
 export const json = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 /** A JSON answer. */

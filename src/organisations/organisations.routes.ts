@@ -16,7 +16,7 @@ const siteFields = z.object({
   postalCode: z.string().regex(/^[0-9]{5}$/, 'A postal code has 5 digits.').optional(),
   communeCode: z
     .string()
-    .regex(/^([0-9]{2}|2A|2B)[0-9]{3}$/i, 'An INSEE commune code has 5 characters, like 47001 or 2A004.')
+    .regex(/^([0-9]{2}|2[ABab])[0-9]{3}$/, 'An INSEE commune code has 5 characters, like 47001 or 2A004.')
     .transform((code) => code.toUpperCase()),
 });
 

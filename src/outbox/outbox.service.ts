@@ -1,8 +1,8 @@
-import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import type { JobPayload, QueueName } from '../../workers/queues.ts';
 import { outbox } from './outbox.schema.ts';
 
+/** Notified at commit by the outbox_notify trigger (migration 0001), so the relay wakes at once. */
 export const outboxChannel = 'boucle_outbox';
 
 /**
@@ -11,6 +11,4 @@ export const outboxChannel = 'boucle_outbox';
  */
 export async function enqueueInOutbox<Q extends QueueName>(tx: DbOrTx, queue: Q, jobName: string, payload: JobPayload<Q>) {
   await tx.insert(outbox).values({ queue, jobName, payload });
-  // Delivered only at commit, this wakes the relay at once instead of at its next poll.
-  await tx.execute(sql`select pg_notify(${outboxChannel}, '')`);
 }

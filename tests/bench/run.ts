@@ -1,0 +1,51 @@
+import { printResult, progress, releaseAll, type Benchmark } from './support.ts';
+import { transitionThroughput } from './transition-throughput.ts';
+
+/**
+ * `npm run bench [-- name...]`: runs every benchmark in order (or only those named) and prints one
+ * JSON line per figure on stdout; progress and the API's logs go to stderr (`npm run -s bench`
+ * also keeps npm's own banner off stdout). Needs Postgres (BENCH_DATABASE_SERVER, default
+ * postgres://postgres@127.0.0.1:5432) with the right to create databases.
+ *
+ * Knobs: BENCH_TRANSITIONS (transitions per phase, default 8000); BENCH_API_CPU_PROF=<dir> writes
+ * a CPU profile of the API process there (open it in Chrome DevTools).
+ */
+const benchmarks: Benchmark[] = [transitionThroughput];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !benchmarks.some((benchmark) => benchmark.name === name));
+if (unknown.length > 0) {
+  progress(`unknown benchmark ${unknown.join(', ')}; known: ${benchmarks.map((benchmark) => benchmark.name).join(', ')}`);
+  process.exit(2);
+}
+
+// Ctrl-C still stops the API process and drops the throwaway database. The signal often arrives
+// twice (from the terminal, and relayed by tsx and npm): the first one starts the cleanup, the
+// others must not end the process before it is done.
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    progress(`${signal}: cleaning up`);
+    void releaseAll().finally(() => process.exit(130));
+  });
+}
+
+let failed = false;
+for (const benchmark of benchmarks) {
+  if (wanted.length > 0 && !wanted.includes(benchmark.name)) continue;
+  const started = performance.now();
+  try {
+    for (const result of await benchmark.run()) {
+      printResult(result);
+      if (typeof result.errors === 'number' && result.errors > 0) failed = true;
+    }
+    progress(`${benchmark.name}: done in ${Math.round((performance.now() - started) / 1000)} s`);
+  } catch (error) {
+    failed = true;
+    progress(`${benchmark.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+}
+await releaseAll();
+process.exitCode = failed ? 1 : 0;
