@@ -1,6 +1,8 @@
 import { serve } from '@hono/node-server';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startWorkers } from '../workers/runtime.ts';
+import { localFileStore } from './files/file-store.ts';
 import { createApp } from './http/app.ts';
 import { redisOptionsFromUrl } from './redis.ts';
 import { boot, onShutdown } from './runtime.ts';
@@ -18,6 +20,7 @@ if (!['all', 'api', 'migrate'].includes(mode)) {
 }
 
 const { config, logger, database } = await boot();
+const fileStore = localFileStore(join(config.dataDir, 'files'));
 if (mode === 'migrate') {
   logger.info('migrations applied');
   await database.close();
@@ -28,7 +31,7 @@ if (config.bootstrapAdmin && (await bootstrapAdmin(database.db, config.bootstrap
   logger.info({ email: config.bootstrapAdmin.email }, 'created the first admin account');
 }
 if (mode === 'all') {
-  const accounts = await seedDemoData(database.db);
+  const accounts = await seedDemoData(database.db, fileStore);
   if (accounts) {
     console.log('\nDemo data created. Accounts (passwords are shown only this once):');
     console.table(accounts);
@@ -41,6 +44,7 @@ const redis = new Redis({ ...redisOptions, lazyConnect: true, enableOfflineQueue
 redis.on('error', () => {});
 const app = createApp({
   database,
+  fileStore,
   logger,
   publicUrl: config.publicUrl,
   pingRedis: async () => {
@@ -53,7 +57,9 @@ const server = serve({ fetch: app.fetch, port: config.port }, () => {
   console.log(`Boucle: ${config.publicUrl} (API docs at ${config.publicUrl}/api/docs)`);
 });
 const workers =
-  mode === 'all' ? startWorkers({ database, redis: redisOptions, prefix: config.queuePrefix, logger }) : undefined;
+  mode === 'all'
+    ? startWorkers({ database, fileStore, publicUrl: config.publicUrl, redis: redisOptions, prefix: config.queuePrefix, logger })
+    : undefined;
 
 onShutdown(logger, [
   () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -614,7 +614,9 @@ describe('bodies that are not what a route takes', () => {
     '%s refuses a body over 1 MB with a 413 problem, and creates nothing',
     async (_name, route) => {
       const before = await counts();
-      const big = JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10), email: 'big@boucle.example', password: 'x' });
+      // Inventories may be large (10 MB); every other body stops at 1 MB.
+      const limit = /\/(devices|imports)$/.test(route.path) && route.path.startsWith('/api/donations') ? 10 * 1024 * 1024 : 1024 * 1024;
+      const big = JSON.stringify({ name: 'x'.repeat(limit + 10), email: 'big@boucle.example', password: 'x' });
       const declaredLength: Record<string, string>[] = [{ 'content-type': 'application/json' }, { 'content-type': 'application/json', 'content-length': String(big.length) }];
       for (const headers of declaredLength) {
         const attempt: Attempt = {
@@ -671,6 +673,9 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
       return {
         url: route.path,
         body: {
+          donationId: (await world.donation(bench.operator.token, bench.site.id)).id,
+          notes: 'Rayure sur le capot',
+          labelCode: undefined,
           kind: 'laptop',
           brand: 'Dell',
           model: 'Latitude 5490',
@@ -679,6 +684,24 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
           siteId: bench.site.id,
         },
       };
+    case 'createDonation':
+      return {
+        url: route.path,
+        body: { collectionSiteId: bench.site.id, donor: { name: 'Mairie de Nérac', contact: 'dsi@nerac.example' }, campaign: 'Parc 2026', expectedCount: 12 },
+      };
+    case 'registerDonationDevices':
+      return {
+        url: route.path.replace('{id}', (await world.donation(bench.operator.token, bench.site.id)).id),
+        body: {
+          devices: [
+            { kind: 'laptop', brand: 'HP', model: 'EliteBook 840', serialNumber: `5CG${Math.random().toString(36).slice(2, 10)}`, storageMedia: [{ type: 'ssd', model: 'WD', serialNumber: 'WD1' }], notes: 'ok' },
+          ],
+        },
+      };
+    case 'createLabelBatch':
+      return { url: route.path, body: { format: 'a4-3x7', count: 3 } };
+    case 'scan':
+      return { url: route.path, body: { code: (await device()).code } };
     case 'transitionDevice':
       return {
         url: route.path.replace('{code}', (await device()).code),
@@ -745,8 +768,11 @@ describe('text the database cannot store', () => {
     const schemaStrings = Object.entries(resolve(bodySchema(route)!).properties ?? {})
       .filter(([, property]) => typeOf(resolve(property)) === 'string')
       .map(([key]) => key);
-    // The accepted body covers every string field the document lists.
-    expect(Object.keys(template.body ?? {})).toEqual(expect.arrayContaining(schemaStrings));
+    // The accepted body covers every string field the document lists, but those it cannot hold at
+    // once (a donation's donor is an organisation or a person; a batch's site defaults to the donation's).
+    const alternatives: Record<string, string[]> = { createDonation: ['donorOrganisationId'], registerDonationDevices: ['siteId'] };
+    const expected = schemaStrings.filter((key) => !alternatives[route.operation.operationId]?.includes(key));
+    expect(Object.keys(template.body ?? {})).toEqual(expect.arrayContaining(expected));
     const failures: string[] = [];
     for (const place of stringPlaces(template.body)) {
       for (const [what, text] of spoilers) {

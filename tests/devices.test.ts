@@ -17,9 +17,11 @@ afterAll(() => harness.close());
 
 describe('registering a device', () => {
   it('answers a collected device with an asset code and records its first event', async () => {
+    const donation = await world.donation(bench.operator.token, bench.site.id);
     const response = await world.call('POST', '/api/devices', {
       token: bench.operator.token,
       body: {
+        donationId: donation.id,
         kind: 'laptop',
         brand: 'Dell',
         model: 'Latitude 5490',
@@ -39,10 +41,11 @@ describe('registering a device', () => {
 
   it('refuses a site of another organisation, naming the field, and registers nothing', async () => {
     const other = await world.workshop();
+    const donation = await world.donation(bench.operator.token, bench.site.id);
     const before = await harness.database.db.$count(devices);
     const response = await world.call('POST', '/api/devices', {
       token: bench.operator.token,
-      body: { kind: 'laptop', brand: 'HP', model: 'ProBook', storageMedia: [], siteId: other.site.id },
+      body: { kind: 'laptop', brand: 'HP', model: 'ProBook', storageMedia: [], donationId: donation.id, siteId: other.site.id },
     });
     expect(response.status).toBe(422);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
@@ -57,7 +60,7 @@ describe('registering a device', () => {
     });
     expect(response.status).toBe(422);
     const paths = response.body.errors.map((error: { path: string }) => error.path);
-    expect(paths).toEqual(expect.arrayContaining(['kind', 'brand', 'model', 'storageMedia.0.type', 'siteId']));
+    expect(paths).toEqual(expect.arrayContaining(['kind', 'brand', 'model', 'storageMedia.0.type', 'donationId']));
   });
 });
 

@@ -31,6 +31,7 @@ describe('health checks', () => {
     const { Redis } = await import('ioredis');
     const app = createApp({
       database: harness.database,
+      fileStore: harness.fileStore,
       logger: createLogger('silent'),
       publicUrl: testPublicUrl,
       pingRedis: async () => {

@@ -5,6 +5,7 @@ import { deviceEvents, devices } from '../src/devices/devices.schema.ts';
 import { guards } from '../src/devices/guards.ts';
 import { benchRoles, deviceStatuses, terminalStatuses, transitions, type DeviceStatus, type Transition } from '../src/devices/lifecycle.ts';
 import type { OrganisationKind } from '../src/organisations/organisations.types.ts';
+import { donations } from '../src/donations/donations.schema.ts';
 import { outbox } from '../src/outbox/outbox.schema.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
@@ -108,6 +109,13 @@ const performerRole = (transition: Transition): Role =>
 async function deviceIn(cast: Cast, status: DeviceStatus, overrides: Record<string, unknown> = {}) {
   const device = await world.device(cast.creatorToken, cast.site.id, overrides);
   await harness.database.db.update(devices).set({ status }).where(eq(devices.id, device.id));
+  if (cast.account.role === 'donor_viewer') {
+    // A donor sees the devices it gave: make this one part of the donor's donation.
+    await harness.database.db
+      .update(donations)
+      .set({ donorOrganisationId: cast.account.organisationId, donorName: null })
+      .where(eq(donations.id, device.donationId));
+  }
   return { ...device, status };
 }
 

@@ -19,6 +19,14 @@ export const queues = {
     payload: z.object({ eventId: z.number().int().positive() }),
     options: keepForInspection,
   },
+  'label-batches': {
+    payload: z.object({ batchId: z.uuid() }),
+    options: keepForInspection,
+  },
+  'intake-imports': {
+    payload: z.object({ jobId: z.uuid() }),
+    options: keepForInspection,
+  },
 } as const;
 
 export type QueueName = keyof typeof queues;

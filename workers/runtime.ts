@@ -3,11 +3,17 @@ import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../src/db/client.ts';
 import { startOutboxRelay } from '../src/outbox/relay.ts';
+import type { FileStore } from '../src/files/file-store.ts';
 import { processDeviceEvent } from './device-events.processor.ts';
+import { processIntakeImport } from './intake-imports.processor.ts';
+import { processLabelBatch } from './label-batches.processor.ts';
 import { queueNames, type QueueName } from './queues.ts';
 
 export type WorkerDeps = {
   database: Database;
+  fileStore: FileStore;
+  /** Printed in QR codes and links. */
+  publicUrl: string;
   redis: RedisOptions;
   prefix: string;
   logger: Logger;
@@ -17,6 +23,8 @@ export type WorkerDeps = {
 
 const processors: Record<QueueName, (deps: WorkerDeps) => (job: Job) => Promise<unknown>> = {
   'device-events': processDeviceEvent,
+  'label-batches': processLabelBatch,
+  'intake-imports': processIntakeImport,
 };
 
 export type Workers = { close: () => Promise<void> };

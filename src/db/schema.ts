@@ -4,3 +4,7 @@ export * from '../auth/auth.schema.ts';
 export * from '../devices/devices.schema.ts';
 export * from '../outbox/outbox.schema.ts';
 export * from '../stock/stock.schema.ts';
+export * from '../donations/donations.schema.ts';
+export * from '../files/files.schema.ts';
+export * from '../jobs/jobs.schema.ts';
+export * from '../labels/labels.schema.ts';

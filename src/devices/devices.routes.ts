@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, isStorableJson, json, ok, problems, text, timestamp } from '../http/router.ts';
-import { deviceKinds, storageTypes } from './devices.schema.ts';
-import { createDevice, getDeviceWithHistory, listDevices } from './devices.service.ts';
+import { registerDevice } from '../donations/intake.service.ts';
+import { benchChecks, deviceKinds, storageTypes } from './devices.schema.ts';
+import { getDeviceWithHistory, listDevices } from './devices.service.ts';
 import { deviceStatuses } from './lifecycle.ts';
 import { moveDevice, transitionDevice } from './transitions.service.ts';
 
@@ -13,11 +14,23 @@ const codeParam = z.object({
     .openapi({ param: { name: 'code', in: 'path' }, description: 'Asset code, with or without the dash, any case.', example: 'B7K2-9QXM' }),
 });
 
-const storageMedium = z.object({
+export const storageMedium = z.object({
   type: z.enum(storageTypes),
   model: text(200).optional(),
   serialNumber: text(200).optional(),
   capacityGb: z.number().positive().max(1_000_000).optional(),
+});
+
+/** A device as intake receives it, from the scan station, a JSON list or a CSV line. */
+export const intakeItem = z.object({
+  kind: z.enum(deviceKinds),
+  brand: text(100),
+  model: text(200),
+  serialNumber: text(200).optional(),
+  storageMedia: z.array(storageMedium).max(16).default([]),
+  storageUnknown: z.boolean().optional().openapi({ description: 'Nobody knows yet what storage it has: the bench must check.' }),
+  notes: text(2000).optional(),
+  labelCode: z.string().max(40).optional().openapi({ description: 'A pre-printed label scanned for this device.' }),
 });
 
 // Free-form details a transition records (e.g. the WEEE channel); bounded so an event stays small.
@@ -33,7 +46,7 @@ const expectedVersion = z
   .optional()
   .openapi({ description: 'The device version you saw; when given, a device changed since then is refused (409 device_changed).' });
 
-const deviceSchema = z
+export const deviceSchema = z
   .object({
     id: z.uuid(),
     code: z.string().openapi({ example: 'B7K2-9QXM' }),
@@ -42,6 +55,9 @@ const deviceSchema = z
     model: z.string(),
     serialNumber: z.string().nullable(),
     storageMedia: z.array(storageMedium),
+    notes: z.string().nullable(),
+    benchChecks: z.array(z.enum(benchChecks)),
+    donationId: z.uuid(),
     status: z.enum(deviceStatuses),
     version: z.number().int(),
     siteId: z.uuid(),
@@ -82,23 +98,13 @@ export function deviceRoutes(database: Database) {
         path: '/devices',
         operationId: 'createDevice',
         tags: [tag],
-        summary: 'Registers a collected device at a site; answers it with its new asset code.',
+        summary:
+          'Registers one collected device of a donation (the scan-station path); a pre-printed label scanned as labelCode gives it its code.',
         security: bearerSecurity,
-        request: {
-          body: json(
-            z.object({
-              kind: z.enum(deviceKinds),
-              brand: text(100),
-              model: text(200),
-              serialNumber: text(200).optional(),
-              storageMedia: z.array(storageMedium).max(16).default([]),
-              siteId: z.uuid(),
-            }),
-          ),
-        },
-        responses: { 201: ok('Registered.', deviceSchema), ...problems(401, 403, 422) },
+        request: { body: json(intakeItem.extend({ donationId: z.uuid(), siteId: z.uuid().optional() })) },
+        responses: { 201: ok('Registered.', deviceSchema), ...problems(401, 403, 409, 422) },
       }),
-      async (c) => c.json(asJson(await createDevice(db, actorOf(c), c.req.valid('json'))), 201),
+      async (c) => c.json(asJson(await registerDevice(db, actorOf(c), c.req.valid('json'))), 201),
     )
     .openapi(
       createRoute({
@@ -113,6 +119,7 @@ export function deviceRoutes(database: Database) {
             status: z.enum(deviceStatuses).optional(),
             kind: z.enum(deviceKinds).optional(),
             siteId: z.uuid().optional(),
+            donationId: z.uuid().optional(),
             q: text(100).optional().openapi({ description: 'Text in brand, model or serial number.' }),
             limit: z.coerce.number().int().min(1).max(200).default(50),
             cursor: z.string().max(200).optional(),

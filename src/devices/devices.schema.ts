@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   index,
   integer,
@@ -13,6 +14,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { users } from '../auth/auth.schema.ts';
+import { donations } from '../donations/donations.schema.ts';
 import { organisations, sites } from '../organisations/organisations.schema.ts';
 import { deviceStatuses } from './lifecycle.ts';
 
@@ -30,16 +32,47 @@ export const deviceKind = pgEnum('device_kind', deviceKinds);
 export const deviceStatus = pgEnum('device_status', deviceStatuses);
 export const deviceEventType = pgEnum('device_event_type', ['created', 'transition', 'move']);
 
+/** Checks the bench must make because intake could not: no serial to deduplicate on, storage not declared. */
+export const benchChecks = ['serial_number_missing', 'storage_unknown'] as const;
+export type BenchCheck = (typeof benchChecks)[number];
+
+const assetCodeFormat = (column: unknown) => sql`${column} ~ '^[0-9A-HJKMNP-TV-Z]{8}$'`;
+
+/**
+ * Every asset code ever issued, whether printed in advance on a label sheet or given to a device
+ * at intake: one registry, so a code is never issued twice. A pre-printed code is claimed by the
+ * device that gets it (devices.asset_code is unique), hence once, ever.
+ */
+export const assetCodes = pgTable(
+  'asset_codes',
+  {
+    code: text().primaryKey(),
+    organisationId: uuid()
+      .notNull()
+      .references(() => organisations.id),
+    preprinted: boolean().notNull().default(false),
+    issuedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (table) => [check('asset_codes_format', assetCodeFormat(table.code))],
+);
+
 export const devices = pgTable(
   'devices',
   {
     id: uuid().primaryKey().defaultRandom(),
-    assetCode: text().notNull(),
+    assetCode: text()
+      .notNull()
+      .references(() => assetCodes.code),
+    donationId: uuid()
+      .notNull()
+      .references(() => donations.id),
     kind: deviceKind().notNull(),
     brand: text().notNull(),
     model: text().notNull(),
     serialNumber: text(),
     storageMedia: jsonb().$type<StorageMedium[]>().notNull().default([]),
+    notes: text(),
+    benchChecks: text().array().$type<BenchCheck[]>().notNull().default(sql`'{}'`),
     status: deviceStatus().notNull(),
     // Bumped by every change: the compare-and-set that makes two parallel scans unable to both win.
     version: integer().notNull().default(1),
@@ -58,8 +91,14 @@ export const devices = pgTable(
   (table) => [
     uniqueIndex().on(table.assetCode),
     index().on(table.organisationId, table.createdAt, table.id),
+    index().on(table.donationId, table.createdAt, table.id),
     index().on(table.siteId, table.status),
-    check('devices_asset_code_format', sql`${table.assetCode} ~ '^[0-9A-HJKMNP-TV-Z]{8}$'`),
+    // One live device per brand and serial number: importing the same inventory twice adds nothing.
+    // A dismantled or recycled device frees its serial (the same machine may be donated again).
+    uniqueIndex('devices_live_serial')
+      .on(sql`lower(${table.brand})`, sql`upper(${table.serialNumber})`)
+      .where(sql`${table.serialNumber} is not null and ${table.status} not in ('dismantled', 'recycled')`),
+    check('devices_asset_code_format', assetCodeFormat(table.assetCode)),
   ],
 );
 

@@ -1,13 +1,12 @@
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
-import type { Db, DbOrTx } from '../db/client.ts';
-import { DomainError, forbidden, notFound, ValidationError } from '../errors.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { donations } from '../donations/donations.schema.ts';
+import { DomainError, notFound, ValidationError } from '../errors.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
-import { getSite } from '../organisations/sites.service.ts';
-import { formatAssetCode, generateAssetCode, parseAssetCode } from './asset-code.ts';
-import { appendDeviceEvent } from './devices.jobs.ts';
-import { deviceEvents, devices, type StorageMedium, type deviceKinds } from './devices.schema.ts';
-import { benchRoles, nextStatuses, type DeviceStatus } from './lifecycle.ts';
+import { formatAssetCode, parseAssetCode } from './asset-code.ts';
+import { deviceEvents, devices, type deviceKinds } from './devices.schema.ts';
+import { nextStatuses, type DeviceStatus } from './lifecycle.ts';
 
 export type DeviceKind = (typeof deviceKinds)[number];
 export type DeviceRow = typeof devices.$inferSelect;
@@ -24,59 +23,29 @@ export function assetCodeFromInput(input: string): string {
   return parsed.code;
 }
 
+/**
+ * Devices an actor may see: those their organisation holds; for a donor, those it gave (their
+ * journey, never who received them); every device for the coordinator.
+ */
+export function visibleDevices(actor: Actor): SQL | undefined {
+  if (actor.role !== 'donor_viewer') return ownedBy(actor, devices.organisationId);
+  return sql`exists (select 1 from ${donations} where ${donations.id} = ${devices.donationId} and ${donations.donorOrganisationId} = ${actor.organisationId})`;
+}
+
 export async function findDevice(db: DbOrTx, actor: Actor, codeInput: string) {
   const [device] = await db
     .select()
     .from(devices)
-    .where(and(eq(devices.assetCode, assetCodeFromInput(codeInput)), ownedBy(actor, devices.organisationId)));
+    .where(and(eq(devices.assetCode, assetCodeFromInput(codeInput)), visibleDevices(actor)));
   if (!device) throw notFound(`Device ${codeInput}`);
   return device;
-}
-
-export type NewDevice = {
-  kind: DeviceKind;
-  brand: string;
-  model: string;
-  serialNumber?: string;
-  storageMedia: StorageMedium[];
-  siteId: string;
-};
-
-/** Registers a collected device at a site: it gets a fresh asset code and its first event. */
-export async function createDevice(db: Db, actor: Actor, input: NewDevice) {
-  if (!benchRoles.includes(actor.role)) throw forbidden('Your role cannot register devices.');
-  return db.transaction(async (tx) => {
-    const site = await getSite(tx, actor, input.siteId).catch((error: unknown) => {
-      if (error instanceof DomainError && error.status === 404) {
-        throw new ValidationError([{ path: 'siteId', message: 'No site of yours has this id.' }]);
-      }
-      throw error;
-    });
-    let device: DeviceRow | undefined;
-    // 34 billion codes: a collision is rare, but a code is never given twice.
-    while (!device) {
-      [device] = await tx
-        .insert(devices)
-        .values({ ...input, assetCode: generateAssetCode(), status: 'collected', organisationId: site.organisationId })
-        .onConflictDoNothing({ target: devices.assetCode })
-        .returning();
-    }
-    await appendDeviceEvent(tx, {
-      deviceId: device.id,
-      type: 'created',
-      toStatus: 'collected',
-      siteId: site.id,
-      actorUserId: actor.userId,
-      organisationId: actor.organisationId,
-    });
-    return presentDevice(device);
-  });
 }
 
 export type DeviceFilter = {
   status?: DeviceStatus;
   kind?: DeviceKind;
   siteId?: string;
+  donationId?: string;
   q?: string;
   limit: number;
   cursor?: string;
@@ -104,7 +73,8 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\$
 /** Newest first, by keyset: a page is as fast on the 1,000th as on the first, and stable under inserts. */
 export async function listDevices(db: DbOrTx, actor: Actor, filter: DeviceFilter) {
   const conditions: (SQL | undefined)[] = [
-    ownedBy(actor, devices.organisationId),
+    visibleDevices(actor),
+    filter.donationId ? eq(devices.donationId, filter.donationId) : undefined,
     filter.status ? eq(devices.status, filter.status) : undefined,
     filter.kind ? eq(devices.kind, filter.kind) : undefined,
     filter.siteId ? eq(devices.siteId, filter.siteId) : undefined,
@@ -134,5 +104,10 @@ export async function listDevices(db: DbOrTx, actor: Actor, filter: DeviceFilter
 export async function getDeviceWithHistory(db: DbOrTx, actor: Actor, codeInput: string) {
   const device = await findDevice(db, actor, codeInput);
   const history = await db.select().from(deviceEvents).where(eq(deviceEvents.deviceId, device.id)).orderBy(asc(deviceEvents.id));
-  return { ...presentDevice(device), history };
+  if (actor.role !== 'donor_viewer') return { ...presentDevice(device), history };
+  // A donor follows the journey of what it gave: statuses and dates, not who did what for whom.
+  return {
+    ...presentDevice(device),
+    history: history.map((event) => ({ ...event, actorUserId: null, note: null, payload: {} })),
+  };
 }

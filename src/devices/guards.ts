@@ -25,10 +25,14 @@ const describeMedium = (medium: { type: string; model?: string; serialNumber?: s
   [medium.type.toUpperCase(), medium.model, medium.serialNumber].filter(Boolean).join(' ');
 
 export const guards: Record<GuardName, Guard> = {
-  no_storage_to_wipe: ({ device }) =>
-    device.storageMedia.length === 0
+  no_storage_to_wipe: ({ device }) => {
+    if (device.benchChecks.includes('storage_unknown')) {
+      return `Nobody has recorded yet what storage this ${device.kind} has: open it and record its disks first.`;
+    }
+    return device.storageMedia.length === 0
       ? null
-      : `This ${device.kind} has storage to wipe first (${device.storageMedia.map(describeMedium).join(', ')}).`,
+      : `This ${device.kind} has storage to wipe first (${device.storageMedia.map(describeMedium).join(', ')}).`;
+  },
   wipe_records_passed: awaitingModule(
     'data-wiping',
     'A device is wiped only when every storage medium has a passed wipe record by a qualified operator.',

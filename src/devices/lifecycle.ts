@@ -98,3 +98,10 @@ export function findTransition(from: DeviceStatus, to: DeviceStatus): Transition
 export function nextStatuses(from: DeviceStatus): DeviceStatus[] {
   return [...new Set(transitions.filter((transition) => transition.from.includes(from)).map((transition) => transition.to))];
 }
+
+/** What this role may try on a device in this status: the buttons a scan shows. Guards are checked when tried. */
+export function actionsFor(status: DeviceStatus, role: Role) {
+  return transitions
+    .filter((transition) => transition.from.includes(status) && transition.roles.includes(role))
+    .map((transition) => ({ to: transition.to, action: transition.action, guards: [...transition.guards] }));
+}

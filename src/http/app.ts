@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { requestId } from 'hono/request-id';
@@ -10,18 +11,27 @@ import type { Database } from '../db/client.ts';
 import { deviceRoutes } from '../devices/devices.routes.ts';
 import { organisationRoutes } from '../organisations/organisations.routes.ts';
 import { stockRoutes } from '../stock/stock.routes.ts';
+import { donationRoutes, maxImportBytes } from '../donations/donations.routes.ts';
+import type { FileStore } from '../files/file-store.ts';
+import { fileRoutes } from '../files/files.routes.ts';
+import { jobRoutes } from '../jobs/jobs.routes.ts';
+import { labelRoutes } from '../labels/labels.routes.ts';
+import { devicePageRoutes } from '../pages/device-page.tsx';
+import { scanRoutes } from '../scan/scan.routes.ts';
 import { docsRoutes } from './docs.ts';
 import { handleError, problemResponse } from './problem.ts';
 import { actorOf, createRouter } from './router.ts';
 
 export type AppDeps = {
   database: Database;
+  fileStore: FileStore;
   logger: Logger;
   /** Resolves when the queue's Redis answers; used by /readyz. */
   pingRedis: () => Promise<void>;
   publicUrl: string;
 };
 
+const bulkPaths = /^\/api\/donations\/[^/]+\/(devices|imports)$/;
 const bearerPattern = /^Bearer\s+(\S+)$/i;
 
 /** The only API routes open without signing in: signing in itself, and the API's description. */
@@ -46,13 +56,12 @@ export function createApp(deps: AppDeps) {
       'request',
     );
   });
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: 1024 * 1024,
-      onError: (c) => problemResponse(c, 413, { detail: 'The request body is larger than 1 MB.', code: 'body_too_large' }),
-    }),
-  );
+  const tooLarge = (megabytes: number) => (c: Context) =>
+    problemResponse(c, 413, { detail: `The request body is larger than ${megabytes} MB.`, code: 'body_too_large' });
+  const bulkLimit = bodyLimit({ maxSize: maxImportBytes, onError: tooLarge(maxImportBytes / 1024 / 1024) });
+  const defaultLimit = bodyLimit({ maxSize: 1024 * 1024, onError: tooLarge(1) });
+  // Inventories (a 10,000-device JSON list, a CSV) are large; everything else stays small.
+  app.use('/api/*', (c, next) => (bulkPaths.test(c.req.path) ? bulkLimit(c, next) : defaultLimit(c, next)));
   // Who is calling comes before anything else: an anonymous caller learns nothing about a route's inputs.
   app.use('/api/*', async (c, next) => {
     const secret = c.req.header('authorization')?.match(bearerPattern)?.[1] ?? getCookie(c, sessionCookie);
@@ -79,7 +88,13 @@ export function createApp(deps: AppDeps) {
   app.route('/api', userRoutes(database));
   app.route('/api', deviceRoutes(database));
   app.route('/api', stockRoutes(database));
+  app.route('/api', donationRoutes(database, deps.fileStore));
+  app.route('/api', labelRoutes(database));
+  app.route('/api', scanRoutes(database));
+  app.route('/api', jobRoutes(database));
+  app.route('/api', fileRoutes(database, deps.fileStore));
   app.route('/api', docsRoutes());
+  app.route('/', devicePageRoutes(database));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });

@@ -6,9 +6,10 @@ import { outbox } from './outbox.schema.ts';
 export const outboxChannel = 'boucle_outbox';
 
 /**
- * Records a job to run once the caller's transaction commits. Call it inside that transaction:
- * if the change rolls back, so does the job; if it commits, the relay will deliver the job.
+ * Records jobs to run once the caller's transaction commits. Call it inside that transaction:
+ * if the change rolls back, so do the jobs; if it commits, the relay will deliver them.
  */
-export async function enqueueInOutbox<Q extends QueueName>(tx: DbOrTx, queue: Q, jobName: string, payload: JobPayload<Q>) {
-  await tx.insert(outbox).values({ queue, jobName, payload });
+export async function enqueueInOutbox<Q extends QueueName>(tx: DbOrTx, queue: Q, jobs: { name: string; payload: JobPayload<Q> }[]) {
+  if (jobs.length === 0) return;
+  await tx.insert(outbox).values(jobs.map((job) => ({ queue, jobName: job.name, payload: job.payload })));
 }

@@ -5,7 +5,11 @@ import type { Role } from '../auth/roles.ts';
 import { insertUser } from '../auth/users.service.ts';
 import type { Db } from '../db/client.ts';
 import { devices } from '../devices/devices.schema.ts';
-import { createDevice, type NewDevice } from '../devices/devices.service.ts';
+import { createDonation } from '../donations/donations.service.ts';
+import { startIntakeImport } from '../donations/intake-import.ts';
+import { registerDevice, registerDeviceBatch, type IntakeItem } from '../donations/intake.service.ts';
+import type { FileStore } from '../files/file-store.ts';
+import { createLabelBatch } from '../labels/labels.service.ts';
 import { moveDevice, transitionDevice } from '../devices/transitions.service.ts';
 import { organisations } from '../organisations/organisations.schema.ts';
 import { createOrganisation } from '../organisations/organisations.service.ts';
@@ -31,7 +35,7 @@ const accountFor: Record<Role, { kind: OrganisationKind; email: string; name: st
   installer: { kind: 'isp', email: 'installateur@boucle.example', name: 'Yann Installateur' },
 };
 
-const demoDevices: Omit<NewDevice, 'siteId'>[] = [
+const demoDevices: IntakeItem[] = [
   { kind: 'laptop', brand: 'Lenovo', model: 'ThinkPad T480', serialNumber: 'PF1KX2AB', storageMedia: [{ type: 'nvme', model: 'Samsung PM981', serialNumber: 'S4DXNX0M123456', capacityGb: 256 }] },
   { kind: 'laptop', brand: 'Dell', model: 'Latitude 5490', serialNumber: '7CQ8KQ2', storageMedia: [{ type: 'ssd', model: 'Samsung 860 EVO', serialNumber: 'S3Z9NB0K123456', capacityGb: 250 }] },
   { kind: 'laptop', brand: 'HP', model: 'EliteBook 840 G5', serialNumber: '5CG8341XYZ', storageMedia: [{ type: 'ssd', capacityGb: 256 }, { type: 'hdd', capacityGb: 500 }] },
@@ -47,6 +51,15 @@ async function createOrganisationRow(db: Db, values: typeof organisations.$infer
   return row!;
 }
 
+// As a company's spreadsheet exports it: semicolons, French headers, one line with a problem.
+const companyInventory = [
+  'Type;Marque;Modèle;N° de série;Stockage;Remarques',
+  'portable;Lenovo;ThinkPad L490;PF2ABC01;ssd;',
+  'portable;Lenovo;ThinkPad L490;PF2ABC02;ssd;"Rayure sur le capot,\nbatterie faible"',
+  'fixe;HP;ProDesk 400 G5;CZC9123ABC;hdd+ssd;',
+  'imprimante laser;Brother;HL-L2350;E78123;;à recycler ?',
+].join('\r\n');
+
 const password = () => randomBytes(12).toString('base64url');
 
 /**
@@ -55,7 +68,7 @@ const password = () => randomBytes(12).toString('base64url');
  * database without devices and without partner organisations; answers the accounts (passwords
  * are printed once by the caller and stored only as argon2id hashes).
  */
-export async function seedDemoData(db: Db): Promise<DemoAccount[] | null> {
+export async function seedDemoData(db: Db, fileStore: FileStore): Promise<DemoAccount[] | null> {
   const [{ devicesCount }] = (await db.select({ devicesCount: sql<number>`count(*)::int` }).from(devices)) as [{ devicesCount: number }];
   const partners = await db.select({ id: organisations.id }).from(organisations).where(ne(organisations.kind, 'coordinator')).limit(1);
   if (devicesCount > 0 || partners.length > 0) return null;
@@ -115,18 +128,44 @@ export async function seedDemoData(db: Db): Promise<DemoAccount[] | null> {
   });
 
   const operator: Actor = { ...adminActor, role: 'workshop_operator', organisationId: workshop.id, organisationKind: 'workshop' };
-  const registered = [];
-  for (const [index, device] of demoDevices.entries()) {
-    registered.push(await createDevice(db, operator, { ...device, siteId: index < 5 ? bench.id : dropOff.id }));
-  }
+  const townHall = await createDonation(db, operator, {
+    collectionSiteId: bench.id,
+    donorOrganisationId: byKind.get('donor')!.id,
+    campaign: 'Renouvellement du parc 2026',
+    expectedCount: 8,
+  });
+  const batch = await registerDeviceBatch(db, operator, townHall.id, demoDevices.slice(0, 5));
+  const resident = await createDonation(db, operator, {
+    collectionSiteId: dropOff.id,
+    donor: { name: 'Particulier (dépôt en déchèterie)' },
+    expectedCount: 3,
+  });
+  const dropped = [];
+  for (const device of demoDevices.slice(5)) dropped.push(await registerDevice(db, operator, { ...device, donationId: resident.id }));
+  const [, , , desktop] = batch.created;
   // Reachable today: collected, dismantled, recycled, and moves between sites.
-  await moveDevice(db, operator, { code: registered[5]!.code, siteId: bench.id, note: 'Arrivé par la navette du mardi' });
-  await transitionDevice(db, operator, { code: registered[3]!.code, to: 'dismantled', note: 'Carte mère HS, RAM et alimentation récupérées' });
+  await moveDevice(db, operator, { code: dropped[0]!.code, siteId: bench.id, note: 'Arrivé par la navette du mardi' });
+  await transitionDevice(db, operator, { code: desktop!.code, to: 'dismantled', note: 'Carte mère HS, RAM et alimentation récupérées' });
   await transitionDevice(db, operator, {
-    code: registered[7]!.code,
+    code: dropped[2]!.code,
     to: 'recycled',
     note: 'Clavier cassé',
     payload: { deeeChannel: 'ecosystem' },
+  });
+  // Work for the workers of a fresh install: labels for the town hall's lot, a sheet of blank
+  // labels for the next intake, and a company's inventory arriving as a spreadsheet export.
+  await createLabelBatch(db, operator, { format: 'a4-3x7', donationId: townHall.id });
+  await createLabelBatch(db, operator, { format: 'a4-5x13', count: 65 });
+  const company = await createDonation(db, operator, {
+    collectionSiteId: bench.id,
+    donor: { name: 'SARL Garonne Informatique', contact: 'contact@garonne-info.example' },
+    campaign: 'Fin de leasing',
+    expectedCount: 4,
+  });
+  await startIntakeImport(db, fileStore, operator, {
+    donationId: company.id,
+    filename: 'inventaire-garonne.csv',
+    content: new TextEncoder().encode(companyInventory),
   });
   return accounts;
 }

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { startWorkers, type Workers } from '../../workers/runtime.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
+import { localFileStore, type FileStore } from '../../src/files/file-store.ts';
 import { createApp, type App } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
 
@@ -13,6 +17,7 @@ export const testPublicUrl = 'http://boucle.test';
 export type Harness = {
   app: App;
   database: Database;
+  fileStore: FileStore;
   databaseUrl: string;
   prefix: string;
   startWorkers: (redis?: RedisOptions) => Workers;
@@ -73,15 +78,18 @@ export async function startHarness(): Promise<Harness> {
       redis.disconnect();
     }
   };
-  const app = createApp({ database, logger, pingRedis, publicUrl: testPublicUrl });
+  const filesFolder = await mkdtemp(join(tmpdir(), 'boucle-files-'));
+  const fileStore = localFileStore(filesFolder);
+  const app = createApp({ database, fileStore, logger, pingRedis, publicUrl: testPublicUrl });
   const running: Workers[] = [];
   return {
     app,
     database,
+    fileStore,
     databaseUrl,
     prefix,
     startWorkers(redis = testRedis) {
-      const workers = startWorkers({ database, redis, prefix, logger, relayPollMs: 50 });
+      const workers = startWorkers({ database, fileStore, publicUrl: testPublicUrl, redis, prefix, logger, relayPollMs: 50 });
       running.push(workers);
       return workers;
     },
@@ -90,6 +98,7 @@ export async function startHarness(): Promise<Harness> {
       await database.close();
       await dropDatabase(databaseUrl);
       await deleteRedisKeys(prefix);
+      await rm(filesFolder, { recursive: true, force: true });
     },
   };
 }

@@ -66,6 +66,7 @@ export async function createWorld(harness: Harness) {
     return response.body;
   }
 
+  const donationsBySite = new Map<string, string>();
   const world = {
     app,
     admin,
@@ -94,13 +95,37 @@ export async function createWorld(harness: Harness) {
         }),
       ) as Promise<{ id: string; organisationId: string; name: string }>;
     },
+    /** A donation received at a site, recorded by the holder of `token`. */
+    async donation(token: string, siteId: string, overrides: Record<string, unknown> = {}) {
+      return expectCreated(
+        await call(app, 'POST', '/api/donations', {
+          token,
+          body: { collectionSiteId: siteId, donor: { name: 'Donateur de test' }, ...overrides },
+        }),
+      ) as Promise<{ id: string; organisationId: string; collectionSiteId: string }>;
+    },
+    /** A collected device at a site, in a donation of its own (one per site, made on first use). */
     async device(token: string, siteId: string, overrides: Record<string, unknown> = {}) {
+      let donationId = donationsBySite.get(siteId);
+      if (!donationId) {
+        donationId = (await world.donation(token, siteId)).id;
+        donationsBySite.set(siteId, donationId);
+      }
       return expectCreated(
         await call(app, 'POST', '/api/devices', {
           token,
-          body: { kind: 'laptop', brand: 'Lenovo', model: 'ThinkPad T480', serialNumber: randomBytes(5).toString('hex'), storageMedia: [], siteId, ...overrides },
+          body: {
+            kind: 'laptop',
+            brand: 'Lenovo',
+            model: 'ThinkPad T480',
+            serialNumber: randomBytes(5).toString('hex'),
+            storageMedia: [],
+            donationId,
+            siteId,
+            ...overrides,
+          },
         }),
-      ) as Promise<{ id: string; code: string; status: string; siteId: string; version: number }>;
+      ) as Promise<{ id: string; code: string; status: string; siteId: string; donationId: string; version: number }>;
     },
     /** A workshop organisation with a bench site and an operator: the usual starting point. */
     async workshop() {

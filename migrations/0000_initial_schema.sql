@@ -3,6 +3,9 @@ CREATE TYPE "public"."role" AS ENUM('admin', 'workshop_operator', 'mediator', 'l
 CREATE TYPE "public"."device_event_type" AS ENUM('created', 'transition', 'move');--> statement-breakpoint
 CREATE TYPE "public"."device_kind" AS ENUM('laptop', 'desktop', 'tablet', 'smartphone', 'screen', 'peripheral', 'access_point', 'other');--> statement-breakpoint
 CREATE TYPE "public"."device_status" AS ENUM('collected', 'wiped', 'refurbishing', 'ready', 'reserved', 'allocated', 'returned', 'dismantled', 'recycled');--> statement-breakpoint
+CREATE TYPE "public"."job_kind" AS ENUM('intake_import', 'label_batch');--> statement-breakpoint
+CREATE TYPE "public"."job_state" AS ENUM('queued', 'running', 'succeeded', 'failed');--> statement-breakpoint
+CREATE TYPE "public"."label_batch_source" AS ENUM('unclaimed', 'devices', 'donation');--> statement-breakpoint
 CREATE TYPE "public"."organisation_kind" AS ENUM('coordinator', 'workshop', 'mediation', 'landlord', 'donor', 'isp');--> statement-breakpoint
 CREATE TYPE "public"."site_kind" AS ENUM('collection_point', 'workshop', 'storage', 'mediation_place');--> statement-breakpoint
 CREATE TABLE "credentials" (
@@ -28,6 +31,14 @@ CREATE TABLE "users" (
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "asset_codes" (
+	"code" text PRIMARY KEY NOT NULL,
+	"organisation_id" uuid NOT NULL,
+	"preprinted" boolean DEFAULT false NOT NULL,
+	"issued_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "asset_codes_format" CHECK ("asset_codes"."code" ~ '^[0-9A-HJKMNP-TV-Z]{8}$')
+);
+--> statement-breakpoint
 CREATE TABLE "device_events" (
 	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "device_events_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	"device_id" uuid NOT NULL,
@@ -46,11 +57,14 @@ CREATE TABLE "device_events" (
 CREATE TABLE "devices" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"asset_code" text NOT NULL,
+	"donation_id" uuid NOT NULL,
 	"kind" "device_kind" NOT NULL,
 	"brand" text NOT NULL,
 	"model" text NOT NULL,
 	"serial_number" text,
 	"storage_media" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"notes" text,
+	"bench_checks" text[] DEFAULT '{}' NOT NULL,
 	"status" "device_status" NOT NULL,
 	"version" integer DEFAULT 1 NOT NULL,
 	"site_id" uuid NOT NULL,
@@ -59,6 +73,70 @@ CREATE TABLE "devices" (
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "devices_asset_code_format" CHECK ("devices"."asset_code" ~ '^[0-9A-HJKMNP-TV-Z]{8}$')
+);
+--> statement-breakpoint
+CREATE TABLE "donations" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"organisation_id" uuid NOT NULL,
+	"donor_organisation_id" uuid,
+	"donor_name" text,
+	"donor_contact" text,
+	"collection_site_id" uuid NOT NULL,
+	"campaign" text,
+	"expected_count" integer,
+	"created_by_user_id" uuid,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "donations_one_donor" CHECK (("donations"."donor_organisation_id" is null) <> ("donations"."donor_name" is null)),
+	CONSTRAINT "donations_expected_count" CHECK ("donations"."expected_count" is null or "donations"."expected_count" >= 0)
+);
+--> statement-breakpoint
+CREATE TABLE "files" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"organisation_id" uuid NOT NULL,
+	"kind" text NOT NULL,
+	"filename" text NOT NULL,
+	"content_type" text NOT NULL,
+	"size" bigint NOT NULL,
+	"sha256" text NOT NULL,
+	"storage_key" text NOT NULL,
+	"job_id" uuid,
+	"created_by_user_id" uuid,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "background_jobs" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"organisation_id" uuid NOT NULL,
+	"kind" "job_kind" NOT NULL,
+	"state" "job_state" DEFAULT 'queued' NOT NULL,
+	"processed" integer DEFAULT 0 NOT NULL,
+	"total" integer,
+	"errors" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"summary" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"failure_reason" text,
+	"created_by_user_id" uuid,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"started_at" timestamp (3) with time zone,
+	"finished_at" timestamp (3) with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "label_batch_items" (
+	"batch_id" uuid NOT NULL,
+	"position" integer NOT NULL,
+	"code" text NOT NULL,
+	CONSTRAINT "label_batch_items_batch_id_position_pk" PRIMARY KEY("batch_id","position")
+);
+--> statement-breakpoint
+CREATE TABLE "label_batches" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"organisation_id" uuid NOT NULL,
+	"format_id" text NOT NULL,
+	"source" "label_batch_source" NOT NULL,
+	"donation_id" uuid,
+	"label_count" integer NOT NULL,
+	"job_id" uuid NOT NULL,
+	"created_by_user_id" uuid,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "organisations" (
@@ -105,13 +183,31 @@ CREATE TABLE "stock_counted_events" (
 --> statement-breakpoint
 ALTER TABLE "credentials" ADD CONSTRAINT "credentials_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "users" ADD CONSTRAINT "users_organisation_id_organisations_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "asset_codes" ADD CONSTRAINT "asset_codes_organisation_id_organisations_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "device_events" ADD CONSTRAINT "device_events_device_id_devices_id_fk" FOREIGN KEY ("device_id") REFERENCES "public"."devices"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "device_events" ADD CONSTRAINT "device_events_from_site_id_sites_id_fk" FOREIGN KEY ("from_site_id") REFERENCES "public"."sites"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "device_events" ADD CONSTRAINT "device_events_site_id_sites_id_fk" FOREIGN KEY ("site_id") REFERENCES "public"."sites"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "device_events" ADD CONSTRAINT "device_events_actor_user_id_users_id_fk" FOREIGN KEY ("actor_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "device_events" ADD CONSTRAINT "device_events_organisation_id_organisations_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "devices" ADD CONSTRAINT "devices_asset_code_asset_codes_code_fk" FOREIGN KEY ("asset_code") REFERENCES "public"."asset_codes"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "devices" ADD CONSTRAINT "devices_donation_id_donations_id_fk" FOREIGN KEY ("donation_id") REFERENCES "public"."donations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "devices" ADD CONSTRAINT "devices_site_id_sites_id_fk" FOREIGN KEY ("site_id") REFERENCES "public"."sites"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "devices" ADD CONSTRAINT "devices_organisation_id_organisations_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "donations" ADD CONSTRAINT "donations_organisation_id_organisations_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "donations" ADD CONSTRAINT "donations_donor_organisation_id_organisations_id_fk" FOREIGN KEY ("donor_organisation_id") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "donations" ADD CONSTRAINT "donations_collection_site_id_sites_id_fk" FOREIGN KEY ("collection_site_id") REFERENCES "public"."sites"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "donations" ADD CONSTRAINT "donations_created_by_user_id_users_id_fk" FOREIGN KEY ("created_by_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "files" ADD CONSTRAINT "files_organisation_id_organisations_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "files" ADD CONSTRAINT "files_job_id_background_jobs_id_fk" FOREIGN KEY ("job_id") REFERENCES "public"."background_jobs"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "files" ADD CONSTRAINT "files_created_by_user_id_users_id_fk" FOREIGN KEY ("created_by_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "background_jobs" ADD CONSTRAINT "background_jobs_organisation_id_organisations_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "background_jobs" ADD CONSTRAINT "background_jobs_created_by_user_id_users_id_fk" FOREIGN KEY ("created_by_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "label_batch_items" ADD CONSTRAINT "label_batch_items_batch_id_label_batches_id_fk" FOREIGN KEY ("batch_id") REFERENCES "public"."label_batches"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "label_batch_items" ADD CONSTRAINT "label_batch_items_code_asset_codes_code_fk" FOREIGN KEY ("code") REFERENCES "public"."asset_codes"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "label_batches" ADD CONSTRAINT "label_batches_organisation_id_organisations_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "label_batches" ADD CONSTRAINT "label_batches_donation_id_donations_id_fk" FOREIGN KEY ("donation_id") REFERENCES "public"."donations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "label_batches" ADD CONSTRAINT "label_batches_job_id_background_jobs_id_fk" FOREIGN KEY ("job_id") REFERENCES "public"."background_jobs"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "label_batches" ADD CONSTRAINT "label_batches_created_by_user_id_users_id_fk" FOREIGN KEY ("created_by_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sites" ADD CONSTRAINT "sites_organisation_id_organisations_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "site_stock_counters" ADD CONSTRAINT "site_stock_counters_site_id_sites_id_fk" FOREIGN KEY ("site_id") REFERENCES "public"."sites"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "stock_counted_events" ADD CONSTRAINT "stock_counted_events_event_id_device_events_id_fk" FOREIGN KEY ("event_id") REFERENCES "public"."device_events"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -122,6 +218,13 @@ CREATE INDEX "users_organisation_id_index" ON "users" USING btree ("organisation
 CREATE INDEX "device_events_device_id_id_index" ON "device_events" USING btree ("device_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "devices_asset_code_index" ON "devices" USING btree ("asset_code");--> statement-breakpoint
 CREATE INDEX "devices_organisation_id_created_at_id_index" ON "devices" USING btree ("organisation_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "devices_donation_id_created_at_id_index" ON "devices" USING btree ("donation_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "devices_site_id_status_index" ON "devices" USING btree ("site_id","status");--> statement-breakpoint
+CREATE UNIQUE INDEX "devices_live_serial" ON "devices" USING btree (lower("brand"),upper("serial_number")) WHERE "devices"."serial_number" is not null and "devices"."status" not in ('dismantled', 'recycled');--> statement-breakpoint
+CREATE INDEX "donations_organisation_id_created_at_index" ON "donations" USING btree ("organisation_id","created_at");--> statement-breakpoint
+CREATE INDEX "donations_donor_organisation_id_index" ON "donations" USING btree ("donor_organisation_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "files_storage_key_index" ON "files" USING btree ("storage_key");--> statement-breakpoint
+CREATE INDEX "files_job_id_index" ON "files" USING btree ("job_id");--> statement-breakpoint
+CREATE INDEX "background_jobs_organisation_id_created_at_index" ON "background_jobs" USING btree ("organisation_id","created_at");--> statement-breakpoint
 CREATE INDEX "sites_organisation_id_index" ON "sites" USING btree ("organisation_id");--> statement-breakpoint
 CREATE INDEX "outbox_pending" ON "outbox" USING btree ("id") WHERE "outbox"."relayed_at" is null;

@@ -1,0 +1,155 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Database } from '../db/client.ts';
+import { intakeItem } from '../devices/devices.routes.ts';
+import { deviceStatuses } from '../devices/lifecycle.ts';
+import { DomainError, ValidationError } from '../errors.ts';
+import type { FileStore } from '../files/file-store.ts';
+import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
+import { jobSchema } from '../jobs/jobs.routes.ts';
+import { createDonation, getDonation, listDonations } from './donations.service.ts';
+import { startIntakeImport } from './intake-import.ts';
+import { registerDeviceBatch } from './intake.service.ts';
+
+export const maxImportBytes = 10 * 1024 * 1024;
+
+const donationSchema = z
+  .object({
+    id: z.uuid(),
+    organisationId: z.uuid(),
+    collectionSiteId: z.uuid(),
+    collectionSiteName: z.string(),
+    donorOrganisationId: z.uuid().nullable(),
+    donorName: z.string(),
+    donorContact: z.string().nullable(),
+    campaign: z.string().nullable(),
+    expectedCount: z.number().int().nullable(),
+    receivedCount: z.number().int(),
+    countsByStatus: z.partialRecord(z.enum(deviceStatuses), z.number().int()),
+    createdAt: timestamp,
+  })
+  .openapi('Donation');
+
+const newDonation = z
+  .object({
+    collectionSiteId: z.uuid(),
+    donorOrganisationId: z.uuid().optional().openapi({ description: 'A donor organisation (company, public body)...' }),
+    donor: z
+      .object({ name: text(200), contact: text(200).optional().openapi({ description: 'One e-mail or phone, for the wipe certificates.' }) })
+      .optional()
+      .openapi({ description: '...or an individual.' }),
+    campaign: text(200).optional(),
+    expectedCount: z.number().int().min(0).max(1_000_000).optional(),
+  })
+  .refine((body) => Boolean(body.donorOrganisationId) !== Boolean(body.donor), {
+    message: 'Give either donorOrganisationId or donor (an individual), not both.',
+    path: ['donor'],
+  });
+
+const batchResult = z.object({
+  createdCount: z.number().int(),
+  refusedCount: z.number().int(),
+  created: z.array(z.object({ index: z.number().int(), code: z.string(), id: z.uuid() })),
+  refused: z.array(z.object({ index: z.number().int(), code: z.string(), message: z.string(), existingDevice: z.string().optional() })),
+});
+
+const tag = 'Donations';
+
+/** The uploaded file, sent raw (text/csv) or as the `file` field of a form (multipart/form-data). */
+async function uploadedFile(request: Request): Promise<{ filename: string; content: Uint8Array }> {
+  const type = request.headers.get('content-type') ?? '';
+  if (type.startsWith('multipart/form-data')) {
+    const form = await request.formData().catch(() => {
+      throw new DomainError(400, 'malformed_request', 'The form could not be read.');
+    });
+    const file = form.get('file');
+    if (!(file instanceof File)) throw new ValidationError([{ path: 'file', message: 'Attach the CSV file in the field "file".' }]);
+    return { filename: file.name || 'inventaire.csv', content: new Uint8Array(await file.arrayBuffer()) };
+  }
+  if (type.startsWith('text/csv') || type.startsWith('text/plain') || type.startsWith('application/octet-stream')) {
+    const filename = request.headers.get('x-filename') ?? 'inventaire.csv';
+    return { filename, content: new Uint8Array(await request.arrayBuffer()) };
+  }
+  throw new DomainError(400, 'unsupported_media_type', 'Send the file as text/csv, or as the field "file" of a multipart form.');
+}
+
+export function donationRoutes(database: Database, fileStore: FileStore) {
+  const { db } = database;
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/donations',
+        operationId: 'createDonation',
+        tags: [tag],
+        summary: 'Records a donation (a lot) arriving at one of your collection sites.',
+        security: bearerSecurity,
+        request: { body: json(newDonation) },
+        responses: { 201: ok('Recorded.', donationSchema), ...problems(401, 403, 422) },
+      }),
+      async (c) => c.json(asJson(await createDonation(db, actorOf(c), c.req.valid('json'))), 201),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/donations',
+        operationId: 'listDonations',
+        tags: [tag],
+        summary: 'Donations your organisation received (a donor: the ones it gave), newest first, with expected and received counts.',
+        security: bearerSecurity,
+        request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+        responses: { 200: ok('Donations.', z.object({ items: z.array(donationSchema) })), ...problems(401, 422) },
+      }),
+      async (c) => c.json({ items: asJson(await listDonations(db, actorOf(c), c.req.valid('query'))) }, 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/donations/{id}',
+        operationId: 'getDonation',
+        tags: [tag],
+        summary: "A donation: expected vs received, its devices' statuses (the devices: GET /api/devices?donationId=).",
+        security: bearerSecurity,
+        request: { params: idParam },
+        responses: { 200: ok('The donation.', donationSchema), ...problems(401, 404, 422) },
+      }),
+      async (c) => c.json(asJson(await getDonation(db, actorOf(c), c.req.valid('param').id)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/donations/{id}/devices',
+        operationId: 'registerDonationDevices',
+        tags: [tag],
+        summary:
+          'Registers many devices of a donation at once (JSON). Each is answered by its position; a serial number already live is refused, the others go in.',
+        security: bearerSecurity,
+        request: {
+          params: idParam,
+          body: json(z.object({ devices: z.array(intakeItem).min(1).max(10_000), siteId: z.uuid().optional() })),
+        },
+        responses: { 201: ok('What was registered and what was refused.', batchResult), ...problems(401, 403, 404, 422) },
+      }),
+      async (c) => {
+        const body = c.req.valid('json');
+        return c.json(await registerDeviceBatch(db, actorOf(c), c.req.valid('param').id, body.devices, body.siteId), 201);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/donations/{id}/imports',
+        operationId: 'importDonationCsv',
+        tags: [tag],
+        summary:
+          'Imports an inventory CSV (as text/csv, or the field "file" of a form): checked at once, then imported by a worker; follow GET /api/jobs/{jobId}.',
+        security: bearerSecurity,
+        request: { params: idParam },
+        responses: { 202: ok('The import job.', jobSchema), ...problems(400, 401, 403, 404, 422) },
+      }),
+      async (c) => {
+        const file = await uploadedFile(c.req.raw);
+        const job = await startIntakeImport(db, fileStore, actorOf(c), { donationId: c.req.valid('param').id, ...file });
+        return c.json(asJson(job), 202);
+      },
+    );
+}

@@ -1,0 +1,105 @@
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { devices } from '../devices/devices.schema.ts';
+import { benchRoles } from '../devices/lifecycle.ts';
+import { forbidden, notFound, ValidationError } from '../errors.ts';
+import { organisations, sites } from '../organisations/organisations.schema.ts';
+import { getSite } from '../organisations/sites.service.ts';
+import { donations } from './donations.schema.ts';
+
+export type NewDonation = {
+  collectionSiteId: string;
+  donorOrganisationId?: string;
+  donor?: { name: string; contact?: string };
+  campaign?: string;
+  expectedCount?: number;
+};
+
+/**
+ * Donations an actor may see: those their organisation received; for a donor, those it gave;
+ * everything for the coordinator.
+ */
+export function visibleDonations(actor: Actor): SQL | undefined {
+  if (seesWholeNetwork(actor)) return undefined;
+  if (actor.role === 'donor_viewer') return eq(donations.donorOrganisationId, actor.organisationId);
+  return eq(donations.organisationId, actor.organisationId);
+}
+
+export async function createDonation(db: DbOrTx, actor: Actor, input: NewDonation) {
+  if (!benchRoles.includes(actor.role)) throw forbidden('Your role cannot record donations.');
+  const site = await getSite(db, actor, input.collectionSiteId).catch(() => {
+    throw new ValidationError([{ path: 'collectionSiteId', message: 'No site of yours has this id.' }]);
+  });
+  if (input.donorOrganisationId) {
+    const [donor] = await db.select().from(organisations).where(eq(organisations.id, input.donorOrganisationId));
+    if (!donor || donor.kind !== 'donor') {
+      throw new ValidationError([{ path: 'donorOrganisationId', message: 'No donor organisation has this id.' }]);
+    }
+  }
+  const [donation] = await db
+    .insert(donations)
+    .values({
+      organisationId: site.organisationId,
+      collectionSiteId: site.id,
+      donorOrganisationId: input.donorOrganisationId,
+      donorName: input.donor?.name,
+      donorContact: input.donor?.contact,
+      campaign: input.campaign,
+      expectedCount: input.expectedCount,
+      createdByUserId: actor.userId,
+    })
+    .returning();
+  return getDonation(db, actor, donation!.id);
+}
+
+const receivedCount = sql<number>`(select count(*)::int from ${devices} where ${devices.donationId} = ${donations.id})`;
+const countsByStatus = sql<Record<string, number>>`coalesce((
+  select jsonb_object_agg(status, n) from (
+    select ${devices.status} as status, count(*)::int as n from ${devices}
+    where ${devices.donationId} = ${donations.id} group by ${devices.status}
+  ) counts), '{}'::jsonb)`;
+
+function donationQuery(db: DbOrTx, actor: Actor) {
+  return db
+    .select({
+      id: donations.id,
+      organisationId: donations.organisationId,
+      collectionSiteId: donations.collectionSiteId,
+      collectionSiteName: sites.name,
+      donorOrganisationId: donations.donorOrganisationId,
+      donorName: sql<string>`coalesce(${organisations.name}, ${donations.donorName})`,
+      campaign: donations.campaign,
+      expectedCount: donations.expectedCount,
+      receivedCount,
+      countsByStatus,
+      createdAt: donations.createdAt,
+      // An individual donor's contact is for the receiving organisation, not for everyone who sees the lot.
+      donorContact: actor.role === 'donor_viewer' ? sql<string | null>`null` : donations.donorContact,
+    })
+    .from(donations)
+    .innerJoin(sites, eq(sites.id, donations.collectionSiteId))
+    .leftJoin(organisations, eq(organisations.id, donations.donorOrganisationId))
+    .$dynamic();
+}
+
+export async function getDonation(db: DbOrTx, actor: Actor, id: string) {
+  const [donation] = await donationQuery(db, actor).where(and(eq(donations.id, id), visibleDonations(actor)));
+  if (!donation) throw notFound('This donation');
+  return donation;
+}
+
+export async function listDonations(db: DbOrTx, actor: Actor, filter: { limit: number }) {
+  return donationQuery(db, actor).where(visibleDonations(actor)).orderBy(desc(donations.createdAt)).limit(filter.limit);
+}
+
+/** A donation the actor's organisation received, for adding devices to it. */
+export async function donationForIntake(db: DbOrTx, actor: Actor, id: string) {
+  if (!benchRoles.includes(actor.role)) throw forbidden('Your role cannot register devices.');
+  const [donation] = await db
+    .select()
+    .from(donations)
+    .where(and(eq(donations.id, id), seesWholeNetwork(actor) ? undefined : eq(donations.organisationId, actor.organisationId)));
+  if (!donation) throw notFound('This donation');
+  return donation;
+}

@@ -1,0 +1,159 @@
+import { parse } from 'csv-parse/sync';
+import type { StorageMedium } from '../devices/devices.schema.ts';
+import type { DeviceKind } from '../devices/devices.service.ts';
+
+/**
+ * Reads an inventory as town halls and companies export it from a spreadsheet: `;` or `,`
+ * separators, UTF-8 with or without BOM, French or English headers and kind names, quoted
+ * fields that hold line breaks. Every record is checked on its own and reported with its line.
+ */
+export type IntakeDevice = {
+  kind: DeviceKind;
+  brand: string;
+  model: string;
+  serialNumber?: string;
+  storageMedia: StorageMedium[];
+  /** Empty storage cell: the bench must look inside before anything else happens. */
+  storageUnknown: boolean;
+  notes?: string;
+};
+
+/** `line` is where the record starts in the file (a text editor's count); `row` is the spreadsheet row. */
+export type IntakeLine = { line: number; row: number } & ({ ok: true; device: IntakeDevice } | { ok: false; reason: string });
+
+export type IntakeParse = { ok: true; lines: IntakeLine[] } | { ok: false; reason: string };
+
+type Column = 'kind' | 'brand' | 'model' | 'serialNumber' | 'storage' | 'notes';
+
+/** Lower case, no accents, letters and digits only: "N° de série" → "ndeserie". */
+const simplify = (text: string) =>
+  text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+
+const headerNames: Record<Column, string[]> = {
+  kind: ['kind', 'type', 'devicetype', 'categorie', 'category', 'materiel', 'typedemateriel', 'equipement', 'typeequipement'],
+  brand: ['brand', 'marque', 'fabricant', 'manufacturer', 'constructeur', 'make'],
+  model: ['model', 'modele', 'reference', 'designation'],
+  serialNumber: ['serialnumber', 'serial', 'sn', 'numerodeserie', 'numeroserie', 'ndeserie', 'nserie', 'nodeserie', 'noserie'],
+  storage: ['storage', 'stockage', 'disque', 'disques', 'typedestockage', 'stockagetype', 'storagetype'],
+  notes: ['notes', 'note', 'remarques', 'remarque', 'commentaire', 'commentaires', 'observations', 'comments'],
+};
+
+const kindNames: Record<DeviceKind, string[]> = {
+  laptop: ['laptop', 'portable', 'ordinateurportable', 'pcportable', 'notebook', 'ultraportable'],
+  desktop: ['desktop', 'fixe', 'ordinateurfixe', 'pcfixe', 'unitecentrale', 'uc', 'tour', 'ordinateurdebureau'],
+  tablet: ['tablet', 'tablette'],
+  smartphone: ['smartphone', 'telephone', 'telephoneportable', 'mobile', 'phone'],
+  screen: ['screen', 'ecran', 'moniteur', 'monitor'],
+  peripheral: ['peripheral', 'peripherique', 'clavier', 'souris', 'keyboard', 'mouse', 'imprimante', 'printer'],
+  access_point: ['accesspoint', 'borne', 'bornewifi', 'pointdacces', 'ap'],
+  other: ['other', 'autre', 'divers'],
+};
+
+const storageNames: Record<StorageMedium['type'] | 'none', string[]> = {
+  none: ['none', 'aucun', 'aucune', 'sans', 'non', '0'],
+  hdd: ['hdd', 'dd', 'disquedur', 'harddisk', 'sata'],
+  ssd: ['ssd'],
+  nvme: ['nvme', 'm2', 'm2nvme', 'nvmessd'],
+  emmc: ['emmc'],
+  other: ['other', 'autre'],
+};
+
+const lookUp = <K extends string>(table: Record<K, string[]>, value: string): K | undefined =>
+  (Object.keys(table) as K[]).find((key) => table[key].includes(simplify(value)));
+
+/** The separator the header line uses most, outside quotes. */
+function detectDelimiter(text: string): string {
+  const firstLine = text.split(/\r?\n/, 1)[0]!.replace(/"[^"]*"/g, '');
+  const counts = [';', ',', '\t'].map((delimiter) => ({ delimiter, count: firstLine.split(delimiter).length - 1 }));
+  return counts.sort((a, b) => b.count - a.count)[0]!.count > 0 ? counts[0]!.delimiter : ';';
+}
+
+function readDevice(cells: Partial<Record<Column, string>>): IntakeDevice | string {
+  const problems: string[] = [];
+  const kindCell = cells.kind?.trim() ?? '';
+  const kind = lookUp(kindNames, kindCell);
+  if (!kindCell) problems.push('the kind is empty (portable, fixe, tablette, écran...)');
+  else if (!kind) problems.push(`"${kindCell}" is not a kind Boucle knows (portable, fixe, tablette, smartphone, écran, périphérique, autre)`);
+  const brand = cells.brand?.trim() ?? '';
+  if (!brand) problems.push('the brand is empty');
+  const model = cells.model?.trim() ?? '';
+  if (!model) problems.push('the model is empty');
+  const storageCell = cells.storage?.trim() ?? '';
+  const storageMedia: StorageMedium[] = [];
+  for (const part of storageCell ? storageCell.split('+') : []) {
+    const type = lookUp(storageNames, part);
+    if (!type) problems.push(`storage "${part.trim()}" is not one of none, hdd, ssd, nvme, emmc (join several with +)`);
+    else if (type !== 'none') storageMedia.push({ type });
+  }
+  if (brand.length > 100 || model.length > 200 || (cells.serialNumber?.length ?? 0) > 200) problems.push('a cell is too long');
+  if (problems.length > 0 || !kind) return problems.join('; ');
+  const serialNumber = cells.serialNumber?.trim();
+  const notes = cells.notes?.trim();
+  return {
+    kind,
+    brand,
+    model,
+    serialNumber: serialNumber || undefined,
+    storageMedia,
+    storageUnknown: storageCell === '',
+    notes: notes || undefined,
+  };
+}
+
+const isBlank = (byte: number) => byte === 0x0a || byte === 0x0d || byte === 0x20 || byte === 0x09;
+
+function countNewlines(bytes: Buffer, from: number, to: number): number {
+  let count = 0;
+  for (let index = from; index < to; index++) if (bytes[index] === 0x0a) count += 1;
+  return count;
+}
+
+export function parseIntakeCsv(content: string): IntakeParse {
+  const text = content.replace(/^\uFEFF/, '');
+  let records: { record: string[]; info: { bytes: number } }[];
+  try {
+    records = parse(text, {
+      delimiter: detectDelimiter(text),
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }) as unknown as typeof records;
+  } catch (error) {
+    return { ok: false, reason: `The file cannot be read as CSV: ${(error as Error).message}` };
+  }
+  const [header, ...rows] = records;
+  if (!header) return { ok: false, reason: 'The file is empty.' };
+  const columns = header.record.map((name) => lookUp(headerNames, name));
+  const missing = (['kind', 'brand', 'model'] as const).filter((column) => !columns.includes(column));
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      reason: `The header line lacks the column(s) ${missing.join(', ')} (French or English names: type/kind, marque/brand, modèle/model, numéro de série/serial_number, stockage/storage, remarques/notes).`,
+    };
+  }
+  // csv-parse's own line count is off after a quoted CRLF; its byte offsets are exact, so lines are counted from them.
+  const bytes = Buffer.from(text, 'utf8');
+  let offset = header.info.bytes;
+  let line = 1 + countNewlines(bytes, 0, offset);
+  const lines = rows.map((entry, index): IntakeLine => {
+    let start = offset;
+    while (start < entry.info.bytes && isBlank(bytes[start]!)) {
+      if (bytes[start] === 0x0a) line += 1;
+      start += 1;
+    }
+    const position = { line, row: index + 2 };
+    line += countNewlines(bytes, start, entry.info.bytes);
+    offset = entry.info.bytes;
+    const cells: Partial<Record<Column, string>> = {};
+    columns.forEach((column, cellIndex) => {
+      if (column) cells[column] = entry.record[cellIndex];
+    });
+    const device = readDevice(cells);
+    return typeof device === 'string' ? { ...position, ok: false, reason: device } : { ...position, ok: true, device };
+  });
+  return { ok: true, lines };
+}

@@ -1,0 +1,246 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Actor } from '../auth/actor.ts';
+import type { Db, Tx } from '../db/client.ts';
+import { formatAssetCode, generateAssetCode, parseAssetCode } from '../devices/asset-code.ts';
+import { appendDeviceEvents } from '../devices/devices.jobs.ts';
+import { assetCodes, devices, type BenchCheck, type StorageMedium } from '../devices/devices.schema.ts';
+import { presentDevice, type DeviceKind, type DeviceRow } from '../devices/devices.service.ts';
+import { DomainError, ValidationError } from '../errors.ts';
+import { sites } from '../organisations/organisations.schema.ts';
+import type { donations } from './donations.schema.ts';
+import { donationForIntake } from './donations.service.ts';
+
+export type IntakeItem = {
+  kind: DeviceKind;
+  brand: string;
+  model: string;
+  serialNumber?: string;
+  storageMedia: StorageMedium[];
+  /** True when nobody said what storage the device has (an empty CSV cell). */
+  storageUnknown?: boolean;
+  notes?: string;
+  /** A pre-printed label scanned at intake: the device takes its code. */
+  labelCode?: string;
+};
+
+export type IntakeOutcome =
+  | { ok: true; device: ReturnType<typeof presentDevice> }
+  | { ok: false; code: 'duplicate_serial' | 'label_already_claimed' | 'label_unknown'; message: string; existingDevice?: string };
+
+// Postgres takes at most 65,535 parameters per statement; a device row has 17.
+const rowsPerStatement = 2_000;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
+}
+
+/** Issues `count` fresh codes in the registry; a code drawn twice (1 in 34 billion) is drawn again. */
+export async function issueAssetCodes(tx: Tx, organisationId: string, count: number, preprinted: boolean): Promise<string[]> {
+  const issued: string[] = [];
+  while (issued.length < count) {
+    const wanted = Array.from({ length: count - issued.length }, () => generateAssetCode());
+    for (const batch of chunks([...new Set(wanted)], 10_000)) {
+      const rows = await tx
+        .insert(assetCodes)
+        .values(batch.map((code) => ({ code, organisationId, preprinted })))
+        .onConflictDoNothing()
+        .returning({ code: assetCodes.code });
+      issued.push(...rows.map((row) => row.code));
+    }
+  }
+  return issued;
+}
+
+/**
+ * Registers devices received in a donation, in the caller's transaction: each gets an asset code
+ * (a fresh one, or the pre-printed label scanned for it), a `collected` event and its outbox job.
+ * Each item succeeds or fails on its own: a serial number already live, or a label already
+ * claimed, is reported against that item and adds nothing.
+ */
+export async function registerDevices(
+  tx: Tx,
+  actor: Pick<Actor, 'userId' | 'organisationId'>,
+  donation: typeof donations.$inferSelect,
+  items: IntakeItem[],
+  options: { siteId?: string } = {},
+): Promise<IntakeOutcome[]> {
+  const [site] = await tx
+    .select()
+    .from(sites)
+    .where(and(eq(sites.id, options.siteId ?? donation.collectionSiteId), eq(sites.organisationId, donation.organisationId)));
+  if (!site) throw new ValidationError([{ path: 'siteId', message: 'The donation’s organisation has no site with this id.' }]);
+
+  const outcomes: (IntakeOutcome | undefined)[] = new Array(items.length);
+  const codes = await codesFor(tx, donation.organisationId, items, outcomes);
+  const rows = items.flatMap((item, index) => {
+    if (outcomes[index]) return [];
+    const checks: BenchCheck[] = [];
+    if (!item.serialNumber) checks.push('serial_number_missing');
+    if (item.storageUnknown) checks.push('storage_unknown');
+    return [
+      {
+        index,
+        values: {
+          assetCode: codes[index]!,
+          donationId: donation.id,
+          kind: item.kind,
+          brand: item.brand,
+          model: item.model,
+          serialNumber: item.serialNumber,
+          storageMedia: item.storageMedia,
+          notes: item.notes,
+          benchChecks: checks,
+          status: 'collected' as const,
+          siteId: site.id,
+          organisationId: site.organisationId,
+        },
+      },
+    ];
+  });
+
+  const inserted = new Map<string, DeviceRow>();
+  for (const batch of chunks(rows, rowsPerStatement)) {
+    // A row refused by a unique index (a live serial, a claimed code) is skipped, not an error.
+    const created = await tx
+      .insert(devices)
+      .values(batch.map((row) => row.values))
+      .onConflictDoNothing()
+      .returning();
+    for (const device of created) inserted.set(device.assetCode, device);
+  }
+  const skipped = rows.filter((row) => !inserted.has(row.values.assetCode));
+  if (skipped.length > 0) await explainSkipped(tx, items, skipped, outcomes);
+
+  await appendDeviceEvents(
+    tx,
+    [...inserted.values()].map((device) => ({
+      deviceId: device.id,
+      type: 'created' as const,
+      toStatus: 'collected' as const,
+      siteId: device.siteId,
+      actorUserId: actor.userId,
+      organisationId: actor.organisationId,
+      payload: { donationId: donation.id },
+    })),
+  );
+  for (const row of rows) {
+    const device = inserted.get(row.values.assetCode);
+    if (device) outcomes[row.index] = { ok: true, device: presentDevice(device) };
+  }
+  return outcomes as IntakeOutcome[];
+}
+
+/** A code per item: the scanned label when it is a pre-printed code of this organisation, else a fresh one. */
+async function codesFor(tx: Tx, organisationId: string, items: IntakeItem[], outcomes: (IntakeOutcome | undefined)[]) {
+  const codes: (string | undefined)[] = items.map((item) => {
+    if (item.labelCode === undefined) return undefined;
+    const parsed = parseAssetCode(item.labelCode);
+    if (!parsed.ok) throw new ValidationError([{ path: `labelCode`, message: parsed.message }]);
+    return parsed.code;
+  });
+  const scanned = codes.filter((code): code is string => code !== undefined);
+  if (scanned.length > 0) {
+    const known = await tx
+      .select({ code: assetCodes.code })
+      .from(assetCodes)
+      .where(and(inArray(assetCodes.code, scanned), eq(assetCodes.organisationId, organisationId), eq(assetCodes.preprinted, true)));
+    const knownCodes = new Set(known.map((row) => row.code));
+    codes.forEach((code, index) => {
+      if (code !== undefined && !knownCodes.has(code)) {
+        outcomes[index] = {
+          ok: false,
+          code: 'label_unknown',
+          message: `${formatAssetCode(code)} is not a label printed for this organisation.`,
+        };
+      }
+    });
+  }
+  const fresh = await issueAssetCodes(tx, organisationId, codes.filter((code) => code === undefined).length, false);
+  return codes.map((code) => code ?? fresh.pop()!);
+}
+
+async function explainSkipped(
+  tx: Tx,
+  items: IntakeItem[],
+  skipped: { index: number; values: { assetCode: string; brand: string; serialNumber?: string } }[],
+  outcomes: (IntakeOutcome | undefined)[],
+) {
+  const claimed = await tx
+    .select({ assetCode: devices.assetCode })
+    .from(devices)
+    .where(inArray(devices.assetCode, skipped.map((row) => row.values.assetCode)));
+  const claimedCodes = new Set(claimed.map((row) => row.assetCode));
+  const live = await tx
+    .select({ assetCode: devices.assetCode, brand: devices.brand, serialNumber: devices.serialNumber })
+    .from(devices)
+    .where(
+      and(
+        inArray(
+          sql`upper(${devices.serialNumber})`,
+          skipped.flatMap((row) => (row.values.serialNumber ? [row.values.serialNumber.toUpperCase()] : [])),
+        ),
+        sql`${devices.status} not in ('dismantled', 'recycled')`,
+      ),
+    );
+  for (const row of skipped) {
+    const item = items[row.index]!;
+    if (item.labelCode !== undefined && claimedCodes.has(row.values.assetCode)) {
+      outcomes[row.index] = {
+        ok: false,
+        code: 'label_already_claimed',
+        message: `The label ${formatAssetCode(row.values.assetCode)} is already on another device; take a new label.`,
+      };
+      continue;
+    }
+    const twin = live.find(
+      (device) =>
+        device.brand.toLowerCase() === row.values.brand.toLowerCase() &&
+        device.serialNumber?.toUpperCase() === row.values.serialNumber?.toUpperCase(),
+    );
+    outcomes[row.index] = {
+      ok: false,
+      code: 'duplicate_serial',
+      message: twin
+        ? `A ${row.values.brand} with serial ${row.values.serialNumber} is already registered as ${formatAssetCode(twin.assetCode)}.`
+        : `A ${row.values.brand} with serial ${row.values.serialNumber} appears twice in this intake.`,
+      existingDevice: twin ? formatAssetCode(twin.assetCode) : undefined,
+    };
+  }
+}
+
+
+const refusalStatus = { duplicate_serial: 409, label_already_claimed: 409, label_unknown: 422 } as const;
+
+/** The scan-station path: one device into a donation; a duplicate or a claimed label is a refusal. */
+export async function registerDevice(db: Db, actor: Actor, input: IntakeItem & { donationId: string; siteId?: string }) {
+  return db.transaction(async (tx) => {
+    const donation = await donationForIntake(tx, actor, input.donationId).catch((error: unknown) => {
+      if (error instanceof DomainError && error.status === 404) {
+        throw new ValidationError([{ path: 'donationId', message: 'No donation of your organisation has this id.' }]);
+      }
+      throw error;
+    });
+    const [outcome] = await registerDevices(tx, actor, donation, [input], { siteId: input.siteId });
+    if (!outcome!.ok) {
+      throw new DomainError(refusalStatus[outcome!.code], outcome!.code, outcome!.message, { existingDevice: outcome!.existingDevice });
+    }
+    return outcome!.device;
+  });
+}
+
+/** The bulk path (JSON lists, CSV chunks): every item answered by its position. */
+export async function registerDeviceBatch(db: Db, actor: Actor, donationId: string, items: IntakeItem[], siteId?: string) {
+  return db.transaction(async (tx) => {
+    const donation = await donationForIntake(tx, actor, donationId);
+    const outcomes = await registerDevices(tx, actor, donation, items, { siteId });
+    return summarise(outcomes);
+  });
+}
+
+export function summarise(outcomes: IntakeOutcome[]) {
+  const created = outcomes.flatMap((outcome, index) => (outcome.ok ? [{ index, code: outcome.device.code, id: outcome.device.id }] : []));
+  const refused = outcomes.flatMap((outcome, index) =>
+    outcome.ok ? [] : [{ index, code: outcome.code, message: outcome.message, existingDevice: outcome.existingDevice }],
+  );
+  return { createdCount: created.length, refusedCount: refused.length, created, refused };
+}

@@ -1,0 +1,37 @@
+import { and, eq } from 'drizzle-orm';
+import type { Actor } from '../auth/actor.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { notFound } from '../errors.ts';
+import { ownedBy } from '../organisations/organisations.service.ts';
+import type { StoredFile } from './file-store.ts';
+import { files } from './files.schema.ts';
+
+export type FileRecord = {
+  organisationId: string;
+  kind: string;
+  filename: string;
+  contentType: string;
+  jobId?: string;
+  createdByUserId?: string | null;
+};
+
+/** Lists a stored file; keyed by its storage key, so a job that runs again replaces its row, not adds one. */
+export async function recordFile(db: DbOrTx, stored: StoredFile, record: FileRecord) {
+  const values = { ...record, storageKey: stored.key, size: stored.size, sha256: stored.sha256 };
+  const [file] = await db
+    .insert(files)
+    .values(values)
+    .onConflictDoUpdate({ target: files.storageKey, set: { size: stored.size, sha256: stored.sha256, createdAt: new Date() } })
+    .returning();
+  return file!;
+}
+
+/** A file the actor may download: files are authorised like the organisation's own data. */
+export async function getFile(db: DbOrTx, actor: Actor, id: string) {
+  const [file] = await db
+    .select()
+    .from(files)
+    .where(and(eq(files.id, id), ownedBy(actor, files.organisationId)));
+  if (!file) throw notFound('This file');
+  return file;
+}

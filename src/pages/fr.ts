@@ -1,0 +1,29 @@
+import type { DeviceKind } from '../devices/devices.service.ts';
+import type { DeviceStatus } from '../devices/lifecycle.ts';
+
+/** The words people read on pages and printed documents. */
+export const deviceKindLabels: Record<DeviceKind, string> = {
+  laptop: 'Ordinateur portable',
+  desktop: 'Ordinateur fixe',
+  tablet: 'Tablette',
+  smartphone: 'Smartphone',
+  screen: 'Écran',
+  peripheral: 'Périphérique',
+  access_point: 'Borne Wi-Fi',
+  other: 'Équipement',
+};
+
+export const deviceStatusLabels: Record<DeviceStatus, string> = {
+  collected: 'Collecté',
+  wiped: 'Données effacées',
+  refurbishing: 'En reconditionnement',
+  ready: 'En stock, prêt',
+  reserved: 'Réservé pour une famille',
+  allocated: 'Remis à une famille',
+  returned: 'Rendu',
+  dismantled: 'Démonté pour pièces',
+  recycled: 'Recyclé (DEEE)',
+};
+
+export const dateTime = (date: Date) =>
+  new Intl.DateTimeFormat('fr-FR', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(date);

@@ -1,0 +1,13 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { renderLabelBatch } from '../src/labels/render-batch.ts';
+import { queues } from './queues.ts';
+import type { WorkerDeps } from './runtime.ts';
+
+/** Renders a label batch to its files; a batch already rendered is left as it is. */
+export const processLabelBatch = (deps: WorkerDeps) => async (job: Job) => {
+  const payload = queues['label-batches'].payload.safeParse(job.data);
+  if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
+  const outcome = await renderLabelBatch(deps.database.db, deps.fileStore, deps.publicUrl, payload.data.batchId);
+  if (outcome === 'unknown_batch') throw new UnrecoverableError(`label batch ${payload.data.batchId} does not exist`);
+  return outcome;
+};
