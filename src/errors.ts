@@ -29,3 +29,11 @@ export class ValidationError extends DomainError {
 
 export const notFound = (what: string) => new DomainError(404, 'not_found', `${what} was not found.`);
 export const forbidden = (message: string) => new DomainError(403, 'forbidden', message);
+
+/** A referenced record that is missing (or not visible) makes the request's field wrong: a 422 naming it, not a 404. */
+export const notFoundAsField =
+  (path: string, message: string) =>
+  (error: unknown): never => {
+    if (error instanceof DomainError && error.status === 404) throw new ValidationError([{ path, message }]);
+    throw error;
+  };

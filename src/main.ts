@@ -45,6 +45,7 @@ redis.on('error', () => {});
 const app = createApp({
   database,
   fileStore,
+  appSecret: config.appSecret,
   logger,
   publicUrl: config.publicUrl,
   pingRedis: async () => {
@@ -58,7 +59,7 @@ const server = serve({ fetch: app.fetch, port: config.port }, () => {
 });
 const workers =
   mode === 'all'
-    ? startWorkers({ database, fileStore, publicUrl: config.publicUrl, redis: redisOptions, prefix: config.queuePrefix, logger })
+    ? startWorkers({ database, fileStore, publicUrl: config.publicUrl, appSecret: config.appSecret, redis: redisOptions, prefix: config.queuePrefix, logger })
     : undefined;
 
 onShutdown(logger, [

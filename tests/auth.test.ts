@@ -76,7 +76,7 @@ describe('signing in with a password', () => {
 
   it('marks the cookie Secure when the public URL is https', async () => {
     const operator = await newOperator();
-    const app = createApp({ database: harness.database, fileStore: harness.fileStore, logger: createLogger('silent'), pingRedis: async () => {}, publicUrl: 'https://boucle.example.org' });
+    const app = createApp({ database: harness.database, fileStore: harness.fileStore, appSecret: 'x'.repeat(32), logger: createLogger('silent'), pingRedis: async () => {}, publicUrl: 'https://boucle.example.org' });
     const response = await call(app, 'POST', '/api/auth/login', { body: { email: operator.email, password: operator.password } });
     expect(response.status).toBe(204);
     expect(response.headers.get('set-cookie')).toMatch(/;\s*Secure/i);

@@ -698,6 +698,20 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
           ],
         },
       };
+    case 'recordQualification':
+      return {
+        url: route.path.replace('{id}', (await world.account(bench.organisation.id, 'workshop_operator')).id),
+        body: { kind: 'data_wiping', issuer: 'Centre de formation', issuedOn: '2026-01-05', expiresOn: '2028-01-05' },
+      };
+    case 'recordWipes':
+      return {
+        url: route.path.replace('{code}', (await device()).code),
+        body: {
+          records: [
+            { mediumIndex: 0, level: 'purge', technique: 'crypto_erase', pattern: 'n/a', toolName: 'hdparm', toolVersion: '9.65', verification: 'full', result: 'passed', failureReason: 'none', startedAt: '2026-11-30T08:00:00Z', endedAt: '2026-11-30T08:10:00Z' },
+          ],
+        },
+      };
     case 'createLabelBatch':
       return { url: route.path, body: { format: 'a4-3x7', count: 3 } };
     case 'scan':
@@ -771,7 +785,7 @@ describe('text the database cannot store', () => {
     // The accepted body covers every string field the document lists, but those it cannot hold at
     // once (a donation's donor is an organisation or a person; a batch's site defaults to the donation's).
     const alternatives: Record<string, string[]> = { createDonation: ['donorOrganisationId'], registerDonationDevices: ['siteId'] };
-    const expected = schemaStrings.filter((key) => !alternatives[route.operation.operationId]?.includes(key));
+    const expected = schemaStrings.filter((key) => !alternatives[route.operation.operationId ?? ""]?.includes(key));
     expect(Object.keys(template.body ?? {})).toEqual(expect.arrayContaining(expected));
     const failures: string[] = [];
     for (const place of stringPlaces(template.body)) {
@@ -844,9 +858,9 @@ describe('unknown routes', () => {
 });
 
 describe('calls without credentials', () => {
-  it('leaves sign-in, token issue and the documents open, and protects everything else', () => {
+  it('leaves sign-in, token issue, the documents and the certificates key open, and protects everything else', () => {
     const open = routes.filter((route) => !protectedRoutes.includes(route)).map((route) => route.operation.operationId).sort();
-    expect(open).toEqual(['createApiToken', 'login']);
+    expect(open).toEqual(['createApiToken', 'getCertificateKey', 'login']);
   });
 
   it.each(protectedRoutes.map((route) => [route.name, route] as const))(

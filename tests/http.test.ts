@@ -31,7 +31,7 @@ describe('health checks', () => {
     const { Redis } = await import('ioredis');
     const app = createApp({
       database: harness.database,
-      fileStore: harness.fileStore,
+      fileStore: harness.fileStore, appSecret: 'x'.repeat(32),
       logger: createLogger('silent'),
       publicUrl: testPublicUrl,
       pingRedis: async () => {

@@ -7,6 +7,7 @@ import { benchRoles, deviceStatuses, terminalStatuses, transitions, type DeviceS
 import type { OrganisationKind } from '../src/organisations/organisations.types.ts';
 import { donations } from '../src/donations/donations.schema.ts';
 import { outbox } from '../src/outbox/outbox.schema.ts';
+import { wipeRecords } from '../src/wiping/wiping.schema.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
 
@@ -45,6 +46,10 @@ type GuardCase = {
 
 const nothing = (): Setup => ({});
 
+const wipedSsd = { type: 'ssd', model: 'Crucial MX500', serialNumber: 'MX500-0042', capacityGb: 500 };
+/** Marks a device setup whose media get a passed purge record right after it is created. */
+const passedWipe = '__passedWipe';
+
 /** How to make each guard hold or fail. A guard added to the table must be added here (a test below checks it). */
 const guardCases: Record<string, GuardCase> = {
   no_storage_to_wipe: {
@@ -52,8 +57,11 @@ const guardCases: Record<string, GuardCase> = {
     fail: () => ({ device: { storageMedia: [{ type: 'ssd', model: 'Samsung 860', serialNumber: 'S3Z9NB0K123', capacityGb: 250 }] } }),
     failureMentions: 'S3Z9NB0K123',
   },
-  // Awaiting the data-wiping module.
-  wipe_records_passed: { fail: nothing },
+  wipe_records_passed: {
+    hold: () => ({ device: { storageMedia: [wipedSsd], [passedWipe]: true } }),
+    fail: () => ({ device: { storageMedia: [wipedSsd] } }),
+    failureMentions: 'purge',
+  },
   // Awaiting the refurbishment module.
   work_order_open: { fail: nothing },
   refurbishment_complete: { fail: nothing },
@@ -107,8 +115,29 @@ const performerRole = (transition: Transition): Role =>
 
 /** A fresh device put into `status` directly in the database (as test setup: most statuses cannot be reached through the API yet). */
 async function deviceIn(cast: Cast, status: DeviceStatus, overrides: Record<string, unknown> = {}) {
-  const device = await world.device(cast.creatorToken, cast.site.id, overrides);
+  const { [passedWipe]: wiped, ...fields } = overrides;
+  const device = await world.device(cast.creatorToken, cast.site.id, fields);
   await harness.database.db.update(devices).set({ status }).where(eq(devices.id, device.id));
+  if (wiped) {
+    const media = (fields.storageMedia ?? []) as { type: 'ssd' }[];
+    const now = new Date();
+    await harness.database.db.insert(wipeRecords).values(
+      media.map((medium, mediumIndex) => ({
+        deviceId: device.id,
+        mediumIndex,
+        mediumType: medium.type,
+        level: 'purge' as const,
+        technique: 'crypto_erase' as const,
+        toolName: 'hdparm',
+        verification: 'full' as const,
+        result: 'passed' as const,
+        startedAt: now,
+        endedAt: now,
+        operatorUserId: world.admin.id,
+        organisationId: world.admin.organisationId,
+      })),
+    );
+  }
   if (cast.account.role === 'donor_viewer') {
     // A donor sees the devices it gave: make this one part of the donor's donation.
     await harness.database.db

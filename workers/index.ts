@@ -10,6 +10,7 @@ const workers = startWorkers({
   database,
   fileStore: localFileStore(join(config.dataDir, 'files')),
   publicUrl: config.publicUrl,
+  appSecret: config.appSecret,
   redis: redisOptionsFromUrl(config.redisUrl),
   prefix: config.queuePrefix,
   logger,

@@ -23,6 +23,10 @@ export const queues = {
     payload: z.object({ batchId: z.uuid() }),
     options: keepForInspection,
   },
+  'wipe-certificates': {
+    payload: z.object({ eventId: z.number().int().positive() }),
+    options: keepForInspection,
+  },
   'intake-imports': {
     payload: z.object({ jobId: z.uuid() }),
     options: keepForInspection,

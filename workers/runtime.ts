@@ -7,6 +7,7 @@ import type { FileStore } from '../src/files/file-store.ts';
 import { processDeviceEvent } from './device-events.processor.ts';
 import { processIntakeImport } from './intake-imports.processor.ts';
 import { processLabelBatch } from './label-batches.processor.ts';
+import { processWipeCertificate } from './wipe-certificates.processor.ts';
 import { queueNames, type QueueName } from './queues.ts';
 
 export type WorkerDeps = {
@@ -14,6 +15,8 @@ export type WorkerDeps = {
   fileStore: FileStore;
   /** Printed in QR codes and links. */
   publicUrl: string;
+  /** Key material for signing certificates. */
+  appSecret: string;
   redis: RedisOptions;
   prefix: string;
   logger: Logger;
@@ -25,6 +28,7 @@ const processors: Record<QueueName, (deps: WorkerDeps) => (job: Job) => Promise<
   'device-events': processDeviceEvent,
   'label-batches': processLabelBatch,
   'intake-imports': processIntakeImport,
+  'wipe-certificates': processWipeCertificate,
 };
 
 export type Workers = { close: () => Promise<void> };

@@ -8,3 +8,5 @@ export * from '../donations/donations.schema.ts';
 export * from '../files/files.schema.ts';
 export * from '../jobs/jobs.schema.ts';
 export * from '../labels/labels.schema.ts';
+export * from '../qualifications/qualifications.schema.ts';
+export * from '../wiping/wiping.schema.ts';

@@ -2,6 +2,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { Tx } from '../db/client.ts';
 import type { devices } from './devices.schema.ts';
 import type { GuardName } from './lifecycle.ts';
+import { describeMedium, wipeGuard } from '../wiping/wipe-status.ts';
 
 export type GuardContext = {
   tx: Tx;
@@ -21,9 +22,6 @@ const awaitingModule =
   () =>
     `${what} The ${module} module that records this is not available yet.`;
 
-const describeMedium = (medium: { type: string; model?: string; serialNumber?: string }) =>
-  [medium.type.toUpperCase(), medium.model, medium.serialNumber].filter(Boolean).join(' ');
-
 export const guards: Record<GuardName, Guard> = {
   no_storage_to_wipe: ({ device }) => {
     if (device.benchChecks.includes('storage_unknown')) {
@@ -33,10 +31,7 @@ export const guards: Record<GuardName, Guard> = {
       ? null
       : `This ${device.kind} has storage to wipe first (${device.storageMedia.map(describeMedium).join(', ')}).`;
   },
-  wipe_records_passed: awaitingModule(
-    'data-wiping',
-    'A device is wiped only when every storage medium has a passed wipe record by a qualified operator.',
-  ),
+  wipe_records_passed: ({ tx, device }) => wipeGuard(tx, device),
   work_order_open: awaitingModule(
     'refurbishment',
     'Refurbishing needs a work order at a workshop, or a mediator qualified for reuse.',

@@ -40,6 +40,8 @@ export type Transition = {
   roles: readonly Role[];
   /** What the operator does, for buttons and messages. */
   action: string;
+  /** The device comes back from outside the network: whatever was wiped before no longer holds. */
+  changesHands?: true;
 };
 
 /** The people who handle devices: at a workshop bench, a trained mediator, and the coordinator. */
@@ -79,7 +81,7 @@ export const transitions: readonly Transition[] = [
     roles: ['admin', 'mediator'],
     action: 'Hand over',
   },
-  { from: ['allocated'], to: 'returned', guards: ['return_site_given'], roles: benchRoles, action: 'Take back' },
+  { from: ['allocated'], to: 'returned', guards: ['return_site_given'], roles: benchRoles, action: 'Take back', changesHands: true },
   { from: ['ready'], to: 'refurbishing', guards: ['fault_described'], roles: benchRoles, action: 'Report a fault' },
   { from: nonTerminal, to: 'dismantled', guards: [], roles: ['admin', 'workshop_operator'], action: 'Dismantle for parts' },
   {

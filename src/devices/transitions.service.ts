@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import { roleLabels } from '../auth/roles.ts';
-import type { Db, Tx } from '../db/client.ts';
+import type { Db, DbOrTx, Tx } from '../db/client.ts';
 import { DomainError, forbidden, ValidationError } from '../errors.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { formatAssetCode } from './asset-code.ts';
@@ -79,7 +79,7 @@ async function compareAndSet(tx: Tx, device: DeviceRow, changes: Partial<DeviceR
  * lock the device, check the rule, the role and every guard, compare-and-set the status, append
  * one event and its outbox job. Any refusal throws and leaves the database as it was.
  */
-export async function transitionDevice(db: Db, actor: Actor, input: TransitionInput, now = new Date()) {
+export async function transitionDevice(db: DbOrTx, actor: Actor, input: TransitionInput, now = new Date()) {
   return db.transaction(async (tx) => {
     const device = await readDeviceAt(tx, actor, input.code, input.version);
     const transition = findTransition(device.status, input.to);
@@ -106,6 +106,7 @@ export async function transitionDevice(db: Db, actor: Actor, input: TransitionIn
       throw refusal(device, 'guard_failed', failed.map((failure) => failure.reason).join(' '), { failedGuards: failed });
     }
     const place = await placement(tx, device, input.siteId, now);
+    if (transition.changesHands) place.custodySince = now;
     const updated = await compareAndSet(tx, device, { status: input.to, ...place });
     const event = await appendDeviceEvent(tx, {
       deviceId: device.id,

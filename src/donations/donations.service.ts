@@ -3,7 +3,7 @@ import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { devices } from '../devices/devices.schema.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
-import { forbidden, notFound, ValidationError } from '../errors.ts';
+import { forbidden, notFound, notFoundAsField, ValidationError } from '../errors.ts';
 import { organisations, sites } from '../organisations/organisations.schema.ts';
 import { getSite } from '../organisations/sites.service.ts';
 import { donations } from './donations.schema.ts';
@@ -28,9 +28,7 @@ export function visibleDonations(actor: Actor): SQL | undefined {
 
 export async function createDonation(db: DbOrTx, actor: Actor, input: NewDonation) {
   if (!benchRoles.includes(actor.role)) throw forbidden('Your role cannot record donations.');
-  const site = await getSite(db, actor, input.collectionSiteId).catch(() => {
-    throw new ValidationError([{ path: 'collectionSiteId', message: 'No site of yours has this id.' }]);
-  });
+  const site = await getSite(db, actor, input.collectionSiteId).catch(notFoundAsField('collectionSiteId', 'No site of yours has this id.'));
   if (input.donorOrganisationId) {
     const [donor] = await db.select().from(organisations).where(eq(organisations.id, input.donorOrganisationId));
     if (!donor || donor.kind !== 'donor') {

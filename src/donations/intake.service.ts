@@ -5,7 +5,7 @@ import { formatAssetCode, generateAssetCode, parseAssetCode } from '../devices/a
 import { appendDeviceEvents } from '../devices/devices.jobs.ts';
 import { assetCodes, devices, type BenchCheck, type StorageMedium } from '../devices/devices.schema.ts';
 import { presentDevice, type DeviceKind, type DeviceRow } from '../devices/devices.service.ts';
-import { DomainError, ValidationError } from '../errors.ts';
+import { DomainError, notFoundAsField, ValidationError } from '../errors.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import type { donations } from './donations.schema.ts';
 import { donationForIntake } from './donations.service.ts';
@@ -214,12 +214,9 @@ const refusalStatus = { duplicate_serial: 409, label_already_claimed: 409, label
 /** The scan-station path: one device into a donation; a duplicate or a claimed label is a refusal. */
 export async function registerDevice(db: Db, actor: Actor, input: IntakeItem & { donationId: string; siteId?: string }) {
   return db.transaction(async (tx) => {
-    const donation = await donationForIntake(tx, actor, input.donationId).catch((error: unknown) => {
-      if (error instanceof DomainError && error.status === 404) {
-        throw new ValidationError([{ path: 'donationId', message: 'No donation of your organisation has this id.' }]);
-      }
-      throw error;
-    });
+    const donation = await donationForIntake(tx, actor, input.donationId).catch(
+      notFoundAsField('donationId', 'No donation of your organisation has this id.'),
+    );
     const [outcome] = await registerDevices(tx, actor, donation, [input], { siteId: input.siteId });
     if (!outcome!.ok) {
       throw new DomainError(refusalStatus[outcome!.code], outcome!.code, outcome!.message, { existingDevice: outcome!.existingDevice });
@@ -237,7 +234,7 @@ export async function registerDeviceBatch(db: Db, actor: Actor, donationId: stri
   });
 }
 
-export function summarise(outcomes: IntakeOutcome[]) {
+function summarise(outcomes: IntakeOutcome[]) {
   const created = outcomes.flatMap((outcome, index) => (outcome.ok ? [{ index, code: outcome.device.code, id: outcome.device.id }] : []));
   const refused = outcomes.flatMap((outcome, index) =>
     outcome.ok ? [] : [{ index, code: outcome.code, message: outcome.message, existingDevice: outcome.existingDevice }],

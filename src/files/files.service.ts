@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { notFound } from '../errors.ts';
@@ -34,4 +34,13 @@ export async function getFile(db: DbOrTx, actor: Actor, id: string) {
     .where(and(eq(files.id, id), ownedBy(actor, files.organisationId)));
   if (!file) throw notFound('This file');
   return file;
+}
+
+export async function listFiles(db: DbOrTx, actor: Actor, filter: { kind?: string; limit: number }) {
+  return db
+    .select()
+    .from(files)
+    .where(and(ownedBy(actor, files.organisationId), filter.kind ? eq(files.kind, filter.kind) : undefined))
+    .orderBy(desc(files.createdAt))
+    .limit(filter.limit);
 }

@@ -17,7 +17,10 @@ import { fileRoutes } from '../files/files.routes.ts';
 import { jobRoutes } from '../jobs/jobs.routes.ts';
 import { labelRoutes } from '../labels/labels.routes.ts';
 import { devicePageRoutes } from '../pages/device-page.tsx';
+import { verifyPageRoutes } from '../pages/verify-page.tsx';
+import { qualificationRoutes } from '../qualifications/qualifications.routes.ts';
 import { scanRoutes } from '../scan/scan.routes.ts';
+import { wipingRoutes } from '../wiping/wiping.routes.ts';
 import { docsRoutes } from './docs.ts';
 import { handleError, problemResponse } from './problem.ts';
 import { actorOf, createRouter } from './router.ts';
@@ -26,6 +29,8 @@ export type AppDeps = {
   database: Database;
   fileStore: FileStore;
   logger: Logger;
+  /** Key material: signs wipe certificates. */
+  appSecret: string;
   /** Resolves when the queue's Redis answers; used by /readyz. */
   pingRedis: () => Promise<void>;
   publicUrl: string;
@@ -34,10 +39,11 @@ export type AppDeps = {
 const bulkPaths = /^\/api\/donations\/[^/]+\/(devices|imports)$/;
 const bearerPattern = /^Bearer\s+(\S+)$/i;
 
-/** The only API routes open without signing in: signing in itself, and the API's description. */
+/** The only API routes open without signing in: signing in, the API's description, the certificates' public key. */
 const isPublic = (method: string, path: string) =>
   (method === 'POST' && (path === '/api/auth/login' || path === '/api/auth/tokens')) ||
-  (method === 'GET' && (path === '/api/openapi.json' || path === '/api/docs' || path.startsWith('/api/docs/')));
+  (method === 'GET' &&
+    (path === '/api/openapi.json' || path === '/api/keys/certificates' || path === '/api/docs' || path.startsWith('/api/docs/')));
 
 /** Builds the HTTP app from its dependencies; no connection is opened here. */
 export function createApp(deps: AppDeps) {
@@ -93,8 +99,11 @@ export function createApp(deps: AppDeps) {
   app.route('/api', scanRoutes(database));
   app.route('/api', jobRoutes(database));
   app.route('/api', fileRoutes(database, deps.fileStore));
+  app.route('/api', qualificationRoutes(database));
+  app.route('/api', wipingRoutes(database, deps.appSecret));
   app.route('/api', docsRoutes());
   app.route('/', devicePageRoutes(database));
+  app.route('/', verifyPageRoutes(database, deps.appSecret));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });

@@ -6,13 +6,13 @@ import { labelsPerPage, type LabelFormat } from './formats.ts';
 
 export type LabelContent = { code: string; url: string };
 
-const pointsPerMm = 72 / 25.4;
+export const pointsPerMm = 72 / 25.4;
 // ISO/IEC 18004 asks for a light margin of 4 modules around the symbol.
 const quietZoneModules = 4;
 
 /** Draws a QR code as vector squares (runs of dark modules merged per row), quiet zone included in `size`. */
-function drawQr(doc: PDFKit.PDFDocument, text: string, format: LabelFormat, x: number, y: number, size: number): void {
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: format.qrErrorCorrection });
+export function drawQr(doc: PDFKit.PDFDocument, text: string, level: 'L' | 'M' | 'Q' | 'H', x: number, y: number, size: number): void {
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: level });
   const module = size / (modules.size + 2 * quietZoneModules);
   const origin = { x: x + quietZoneModules * module, y: y + quietZoneModules * module };
   for (let row = 0; row < modules.size; row++) {
@@ -34,7 +34,7 @@ function drawLabel(doc: PDFKit.PDFDocument, format: LabelFormat, label: LabelCon
   const width = format.label.widthMm * pointsPerMm;
   const height = format.label.heightMm * pointsPerMm;
   const qrSize = Math.min(height - 2 * padding, width / 2);
-  drawQr(doc, label.url, format, left + padding, top + (height - qrSize) / 2, qrSize);
+  drawQr(doc, label.url, format.qrErrorCorrection, left + padding, top + (height - qrSize) / 2, qrSize);
 
   const textLeft = left + padding + qrSize + padding / 2;
   const textWidth = width - (textLeft - left) - padding;

@@ -1,7 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { FC, PropsWithChildren } from 'hono/jsx';
 import { sessionCookie } from '../auth/auth.routes.ts';
 import { authenticate } from '../auth/auth.service.ts';
 import type { Database } from '../db/client.ts';
@@ -10,19 +9,8 @@ import { deviceEvents, devices } from '../devices/devices.schema.ts';
 import { findDevice } from '../devices/devices.service.ts';
 import { organisations, sites } from '../organisations/organisations.schema.ts';
 import { dateTime, deviceKindLabels, deviceStatusLabels } from './fr.ts';
+import { Layout } from './layout.tsx';
 
-const Layout: FC<PropsWithChildren<{ title: string }>> = ({ title, children }) => (
-  <html lang="fr">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>{title} — Boucle</title>
-    </head>
-    <body>
-      <main>{children}</main>
-    </body>
-  </html>
-);
 
 /**
  * The page a phone camera opens from a label's QR code. Without signing in: a minimal public card

@@ -1,3 +1,4 @@
+import type { Role } from '../auth/roles.ts';
 import type { DeviceKind } from '../devices/devices.service.ts';
 import type { DeviceStatus } from '../devices/lifecycle.ts';
 
@@ -27,3 +28,12 @@ export const deviceStatusLabels: Record<DeviceStatus, string> = {
 
 export const dateTime = (date: Date) =>
   new Intl.DateTimeFormat('fr-FR', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(date);
+
+export const roleLabels: Record<Role, string> = {
+  admin: 'Coordination du réseau',
+  workshop_operator: 'Opérateur d’atelier',
+  mediator: 'Médiateur numérique',
+  landlord_manager: 'Gestionnaire bailleur',
+  donor_viewer: 'Donateur',
+  installer: 'Installateur',
+};

@@ -13,6 +13,7 @@ import { createLogger } from '../../src/logger.ts';
 
 export const testRedis: RedisOptions = { host: '127.0.0.1', port: Number(process.env.TEST_REDIS_PORT ?? 6379) };
 export const testPublicUrl = 'http://boucle.test';
+export const testAppSecret = 'test-secret-for-signing-certificates-0123456789';
 
 export type Harness = {
   app: App;
@@ -80,7 +81,7 @@ export async function startHarness(): Promise<Harness> {
   };
   const filesFolder = await mkdtemp(join(tmpdir(), 'boucle-files-'));
   const fileStore = localFileStore(filesFolder);
-  const app = createApp({ database, fileStore, logger, pingRedis, publicUrl: testPublicUrl });
+  const app = createApp({ database, fileStore, appSecret: testAppSecret, logger, pingRedis, publicUrl: testPublicUrl });
   const running: Workers[] = [];
   return {
     app,
@@ -89,7 +90,7 @@ export async function startHarness(): Promise<Harness> {
     databaseUrl,
     prefix,
     startWorkers(redis = testRedis) {
-      const workers = startWorkers({ database, fileStore, publicUrl: testPublicUrl, redis, prefix, logger, relayPollMs: 50 });
+      const workers = startWorkers({ database, fileStore, publicUrl: testPublicUrl, appSecret: testAppSecret, redis, prefix, logger, relayPollMs: 50 });
       running.push(workers);
       return workers;
     },

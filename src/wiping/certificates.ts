@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, gte, inArray } from 'drizzle-orm';
+import { users } from '../auth/auth.schema.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { formatAssetCode } from '../devices/asset-code.ts';
+import { deviceEvents, devices } from '../devices/devices.schema.ts';
+import type { FileStore } from '../files/file-store.ts';
+import { recordFile } from '../files/files.service.ts';
+import { organisations, sites } from '../organisations/organisations.schema.ts';
+import { shortfall } from './policy.ts';
+import { renderCertificatePdf } from './certificate-pdf.ts';
+import { certificateSigningKey, signatureHolds, signStatement } from './signing.ts';
+import { wipeCertificates, wipeRecords } from './wiping.schema.ts';
+
+/**
+ * What a certificate states, rebuilt from the records each time it is verified: if a record was
+ * changed after signing, the rebuilt statement differs from the signed one and the certificate
+ * reads as altered. Fields follow NIST SP 800-88 Rev. 1, appendix G (sample certificate).
+ */
+export async function certificateStatement(db: DbOrTx, certificateId: string, eventId: number, signedRecordIds?: (string | null)[]) {
+  const [row] = await db
+    .select({ event: deviceEvents, device: devices, organisation: organisations, site: sites })
+    .from(deviceEvents)
+    .innerJoin(devices, eq(devices.id, deviceEvents.deviceId))
+    .innerJoin(organisations, eq(organisations.id, deviceEvents.organisationId))
+    .innerJoin(sites, eq(sites.id, deviceEvents.siteId))
+    .where(and(eq(deviceEvents.id, eventId), eq(deviceEvents.toStatus, 'wiped')));
+  if (!row) return null;
+  const { event, device } = row;
+  // When issuing: the records that made the device wiped (since it last changed hands). When
+  // verifying: exactly the records the certificate names, as they read now.
+  const records = await db
+    .select({ record: wipeRecords, operator: users })
+    .from(wipeRecords)
+    .innerJoin(users, eq(users.id, wipeRecords.operatorUserId))
+    .where(
+      signedRecordIds
+        ? inArray(wipeRecords.id, signedRecordIds.filter((id): id is string => id !== null))
+        : and(eq(wipeRecords.deviceId, device.id), gte(wipeRecords.endedAt, device.custodySince)),
+    )
+    .orderBy(asc(wipeRecords.createdAt));
+  const media = device.storageMedia.map((medium, index) => {
+    const counted = records.find(({ record }) => record.mediumIndex === index && shortfall(medium, record) === null);
+    const record = counted?.record;
+    return {
+      index,
+      type: medium.type,
+      model: medium.model ?? null,
+      serialNumber: medium.serialNumber ?? null,
+      capacityGb: medium.capacityGb ?? null,
+      sanitization: record
+        ? {
+            recordId: record.id,
+            level: record.level,
+            technique: record.technique,
+            passes: record.passes,
+            pattern: record.pattern,
+            tool: record.toolName,
+            toolVersion: record.toolVersion,
+            verification: record.verification,
+            result: record.result,
+            startedAt: record.startedAt.toISOString(),
+            endedAt: record.endedAt.toISOString(),
+            operator: { name: counted.operator.displayName, role: counted.operator.role },
+          }
+        : null,
+    };
+  });
+  return {
+    certificateId,
+    standard: 'NIST SP 800-88 Rev. 1',
+    device: {
+      code: formatAssetCode(device.assetCode),
+      kind: device.kind,
+      manufacturer: device.brand,
+      model: device.model,
+      serialNumber: device.serialNumber,
+    },
+    media,
+    organisation: row.organisation.name,
+    location: row.site.name,
+    destination: 'reuse',
+    wipedAt: event.occurredAt.toISOString(),
+  };
+}
+
+export type CertificateStatement = NonNullable<Awaited<ReturnType<typeof certificateStatement>>>;
+
+export type IssueOutcome = 'issued' | 'already_issued' | 'unknown_event';
+
+/** Signs and renders the certificate of the wipe that made a device `wiped`; one per event, ever. */
+export async function issueCertificate(
+  db: Db,
+  fileStore: FileStore,
+  settings: { publicUrl: string; appSecret: string },
+  eventId: number,
+): Promise<IssueOutcome> {
+  const [existing] = await db.select().from(wipeCertificates).where(eq(wipeCertificates.eventId, eventId));
+  if (existing?.fileId) return 'already_issued';
+  const id = existing?.id ?? randomUUID();
+  const statement = existing?.statement ?? (await certificateStatement(db, id, eventId));
+  if (!statement) return 'unknown_event';
+  const key = certificateSigningKey(settings.appSecret);
+  const signature = existing?.signature ?? signStatement(key, statement);
+  if (!existing) {
+    const [device] = await db.select({ id: devices.id }).from(devices).innerJoin(deviceEvents, eq(deviceEvents.deviceId, devices.id)).where(eq(deviceEvents.id, eventId));
+    await db.insert(wipeCertificates).values({ id, deviceId: device!.id, eventId, statement, signature }).onConflictDoNothing();
+  }
+  const [certificate] = await db.select().from(wipeCertificates).where(eq(wipeCertificates.eventId, eventId));
+  const [owner] = await db
+    .select({ organisationId: deviceEvents.organisationId, actorUserId: deviceEvents.actorUserId })
+    .from(deviceEvents)
+    .where(eq(deviceEvents.id, eventId));
+  const stored = await fileStore.write(`certificates/${certificate!.id}.pdf`, (out) =>
+    renderCertificatePdf(certificate!.statement as CertificateStatement, certificate!.signature, `${settings.publicUrl}/verify/${certificate!.id}`, out),
+  );
+  const file = await recordFile(db, stored, {
+    organisationId: owner!.organisationId,
+    kind: 'wipe_certificate',
+    filename: `certificat-effacement-${(certificate!.statement as CertificateStatement).device.code}.pdf`,
+    contentType: 'application/pdf',
+    createdByUserId: owner!.actorUserId,
+  });
+  await db.update(wipeCertificates).set({ fileId: file.id }).where(eq(wipeCertificates.id, certificate!.id));
+  return 'issued';
+}
+
+export type Verification =
+  | { status: 'valid'; statement: CertificateStatement; issuedAt: Date }
+  | { status: 'altered' | 'bad_signature'; statement: CertificateStatement; issuedAt: Date }
+  | { status: 'unknown' };
+
+/**
+ * Checks a certificate as a donor or an auditor would: the signature must hold over the stored
+ * statement, and the records must still say what was signed.
+ */
+export async function verifyCertificate(db: DbOrTx, appSecret: string, id: string): Promise<Verification> {
+  const [certificate] = await db.select().from(wipeCertificates).where(eq(wipeCertificates.id, id));
+  if (!certificate) return { status: 'unknown' };
+  const statement = certificate.statement as CertificateStatement;
+  if (!signatureHolds(certificateSigningKey(appSecret), statement, certificate.signature)) {
+    return { status: 'bad_signature', statement, issuedAt: certificate.issuedAt };
+  }
+  const signedRecords = statement.media.map((medium) => medium.sanitization?.recordId ?? null);
+  const current = await certificateStatement(db, certificate.id, certificate.eventId, signedRecords);
+  const unchanged = current !== null && signatureHolds(certificateSigningKey(appSecret), current, certificate.signature);
+  return { status: unchanged ? 'valid' : 'altered', statement, issuedAt: certificate.issuedAt };
+}

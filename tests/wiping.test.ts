@@ -1,0 +1,198 @@
+import { createPublicKey, verify } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devices } from '../src/devices/devices.schema.ts';
+import { canonicalJson } from '../src/wiping/signing.ts';
+import { wipeCertificates, wipeRecords } from '../src/wiping/wiping.schema.ts';
+import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { createWorld, type Account, type World } from './helpers/world.ts';
+
+let harness: Harness;
+let world: World;
+let bench: Awaited<ReturnType<World['workshop']>>;
+
+const ssd = { type: 'ssd', model: 'Samsung 860 EVO', serialNumber: 'S3Z9NB0K123', capacityGb: 250 };
+const hdd = { type: 'hdd', model: 'Seagate ST500', serialNumber: 'Z6EABC12', capacityGb: 500 };
+
+const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+async function qualify(account: Account, expiresOn = day(365)) {
+  const response = await world.call('POST', `/api/users/${account.id}/qualifications`, {
+    token: world.admin.token,
+    body: { kind: 'data_wiping', issuer: 'Centre de formation ADN', issuedOn: day(-400), expiresOn },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+}
+
+const wipe = (mediumIndex: number, overrides: Record<string, unknown> = {}) => ({
+  mediumIndex,
+  level: 'purge',
+  technique: 'crypto_erase',
+  toolName: 'hdparm',
+  toolVersion: '9.65',
+  verification: 'full',
+  result: 'passed',
+  startedAt: new Date(Date.now() - 600_000).toISOString(),
+  endedAt: new Date().toISOString(),
+  ...overrides,
+});
+
+const recordWipes = (account: Account, code: string, records: unknown[]) =>
+  world.call('POST', `/api/devices/${code}/wipes`, { token: account.token, body: { records } });
+
+beforeAll(async () => {
+  harness = await startHarness();
+  harness.startWorkers();
+  world = await createWorld(harness);
+  bench = await world.workshop();
+  await qualify(bench.operator);
+});
+afterAll(() => harness.close());
+
+describe('who may record a wipe', () => {
+  it('refuses an operator without a data-wiping qualification, and records nothing', async () => {
+    const untrained = await world.account(bench.organisation.id, 'workshop_operator');
+    const device = await world.device(untrained.token, bench.site.id, { storageMedia: [ssd] });
+    const response = await recordWipes(untrained, device.code, [wipe(0)]);
+    expect(response.status).toBe(403);
+    expect(response.body.detail).toMatch(/data wiping qualification/);
+    expect(await harness.database.db.$count(wipeRecords, eq(wipeRecords.deviceId, device.id))).toBe(0);
+  });
+
+  it('refuses an expired qualification, giving its expiry date', async () => {
+    const lapsed = await world.account(bench.organisation.id, 'workshop_operator');
+    await qualify(lapsed, day(-3));
+    const device = await world.device(lapsed.token, bench.site.id, { storageMedia: [ssd] });
+    const response = await recordWipes(lapsed, device.code, [wipe(0)]);
+    expect(response.status).toBe(403);
+    expect(response.body.detail).toContain(`expired on ${day(-3)}`);
+  });
+
+  it('lets a qualified mediator wipe a device of their own organisation', async () => {
+    const centre = await world.organisation('mediation');
+    const place = await world.site(centre.id, { kind: 'mediation_place', name: 'Espace numérique' });
+    const mediator = await world.account(centre.id, 'mediator');
+    await qualify(mediator);
+    const device = await world.device(mediator.token, place.id, { storageMedia: [ssd] });
+    const response = await recordWipes(mediator, device.code, [wipe(0)]);
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ wiped: true, device: { status: 'wiped' } });
+  });
+});
+
+describe('the minimum level per medium', () => {
+  it('keeps an overwrite of an SSD on record but does not count it, saying the SSD needs purge', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [hdd, ssd] });
+    const first = await recordWipes(bench.operator, device.code, [
+      wipe(0, { level: 'clear', technique: 'overwrite', passes: 1, pattern: 'zeros', toolName: 'nwipe', toolVersion: '0.38' }),
+      wipe(1, { level: 'clear', technique: 'overwrite', passes: 1, pattern: 'PRNG', toolName: 'nwipe', toolVersion: '0.38' }),
+    ]);
+    expect(first.status).toBe(201);
+    expect(first.body.wiped).toBe(false);
+    expect(first.body.device.status).toBe('collected');
+    expect(first.body.outstanding).toEqual([
+      { mediumIndex: 1, medium: 'SSD Samsung 860 EVO (S3Z9NB0K123)', reason: expect.stringMatching(/needs a passed wipe at level purge.*clear is below the purge/) },
+    ]);
+    const refused = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: bench.operator.token, body: { to: 'wiped' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain('S3Z9NB0K123');
+
+    const second = await recordWipes(bench.operator, device.code, [wipe(1)]);
+    expect(second.body).toMatchObject({ wiped: true, outstanding: [], device: { status: 'wiped' } });
+    expect(await harness.database.db.$count(wipeRecords, eq(wipeRecords.deviceId, device.id))).toBe(3);
+  });
+
+  it('keeps a failed wipe and leaves the device where it is', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [hdd] });
+    const response = await recordWipes(bench.operator, device.code, [
+      wipe(0, { level: 'clear', technique: 'overwrite', result: 'failed', failureReason: '12 secteurs illisibles' }),
+    ]);
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ wiped: false, device: { status: 'collected' } });
+    expect(response.body.outstanding[0].reason).toMatch(/the wipe failed/);
+  });
+
+  it('accepts removing or destroying the storage instead of wiping it', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd] });
+    const response = await recordWipes(bench.operator, device.code, [wipe(0, { level: 'destroy', technique: 'storage_removed' })]);
+    expect(response.body).toMatchObject({ wiped: true, device: { status: 'wiped' } });
+  });
+
+  it('refuses a medium the device does not have, naming the field, and records nothing', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd] });
+    const response = await recordWipes(bench.operator, device.code, [wipe(0), wipe(3)]);
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([{ path: 'records.1.mediumIndex', message: expect.any(String) }]);
+    expect(await harness.database.db.$count(wipeRecords, eq(wipeRecords.deviceId, device.id))).toBe(0);
+  });
+});
+
+describe('a device back from a household', () => {
+  it('must be wiped again: wipes from before it left do not count', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd] });
+    expect((await recordWipes(bench.operator, device.code, [wipe(0)])).body.wiped).toBe(true);
+    // Refurbished, reserved and handed over by later modules: put it straight in a family's hands.
+    await harness.database.db.update(devices).set({ status: 'allocated' }).where(eq(devices.id, device.id));
+    const back = await world.call('POST', `/api/devices/${device.code}/transitions`, {
+      token: bench.operator.token,
+      body: { to: 'returned', siteId: bench.site.id },
+    });
+    expect(back.status).toBe(200);
+    const refused = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: bench.operator.token, body: { to: 'wiped' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.failedGuards[0].guard).toBe('wipe_records_passed');
+    const again = await recordWipes(bench.operator, device.code, [wipe(0)]);
+    expect(again.body).toMatchObject({ wiped: true, device: { status: 'wiped' } });
+  });
+});
+
+describe('the wipe certificate', () => {
+  it('is signed, published with its public key, and verifies until a record is altered', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd, hdd], serialNumber: 'PF1KX2AB' });
+    await recordWipes(bench.operator, device.code, [wipe(0), wipe(1, { level: 'clear', technique: 'overwrite', passes: 1 })]);
+    let certificate: typeof wipeCertificates.$inferSelect | undefined;
+    await eventually('the certificate is issued', async () => {
+      [certificate] = await harness.database.db.select().from(wipeCertificates).where(eq(wipeCertificates.deviceId, device.id));
+      return Boolean(certificate?.fileId);
+    });
+    const statement = certificate!.statement as { device: { serialNumber: string }; media: { sanitization: { level: string } }[] };
+    expect(statement.device.serialNumber).toBe('PF1KX2AB');
+    expect(statement.media.map((medium) => medium.sanitization.level)).toEqual(['purge', 'clear']);
+
+    const key = await world.call('GET', '/api/keys/certificates');
+    expect(key.status).toBe(200);
+    const publicKey = createPublicKey(key.body.pem);
+    expect(verify(null, Buffer.from(canonicalJson(certificate!.statement)), publicKey, Buffer.from(certificate!.signature, 'base64url'))).toBe(true);
+
+    const page = await harness.app.request(`/verify/${certificate!.id}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Certificat valide');
+
+    const pdf = await world.call('GET', `/api/files/${certificate!.fileId}`, { token: bench.operator.token });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+
+    await harness.database.db.update(devices).set({ serialNumber: 'PF1KX2XX' }).where(eq(devices.id, device.id));
+    const altered = await harness.app.request(`/verify/${certificate!.id}`);
+    expect(altered.status).toBe(409);
+    expect(await altered.text()).toContain('NON valide');
+  });
+
+  it('reads as invalid when a wipe record behind it is changed', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd] });
+    await recordWipes(bench.operator, device.code, [wipe(0)]);
+    let certificate: typeof wipeCertificates.$inferSelect | undefined;
+    await eventually('the certificate is issued', async () => {
+      [certificate] = await harness.database.db.select().from(wipeCertificates).where(eq(wipeCertificates.deviceId, device.id));
+      return Boolean(certificate?.fileId);
+    });
+    await harness.database.db.update(wipeRecords).set({ toolVersion: '9.99' }).where(eq(wipeRecords.deviceId, device.id));
+    const page = await harness.app.request(`/verify/${certificate!.id}`);
+    expect(page.status).toBe(409);
+  });
+
+  it('answers 404 for a certificate that does not exist', async () => {
+    expect((await harness.app.request('/verify/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await harness.app.request('/verify/not-a-certificate')).status).toBe(404);
+  });
+});
