@@ -603,9 +603,13 @@ describe('bodies that are not what a route takes', () => {
       const answer = await send(attempt);
       expectWellFormedAnswer(answer, attempt);
       expect(answer.status).toBe(422);
-      const required = resolve(bodySchema(route)!).required ?? [];
+      const schema = resolve(bodySchema(route)!);
+      const required = schema.required ?? [];
       const paths = answer.body.errors.map((error: { path: string }) => error.path);
+      const variants = (schema as { oneOf?: { properties?: Record<string, unknown> }[] }).oneOf;
       if (required.length) expect(paths).toEqual(expect.arrayContaining(required));
+      // A body of several shapes (oneOf) names what tells them apart.
+      else if (variants) expect(paths.every((path: string) => variants.some((variant) => path in (variant.properties ?? {})))).toBe(true);
       else expect(paths).toEqual(['(body)']);
     },
   );
@@ -712,6 +716,22 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
           ],
         },
       };
+    case 'openWorkOrder':
+      return { url: route.path.replace('{code}', (await device()).code), body: { siteId: bench.site.id, need: 'Collégien en 4e' } };
+    case 'updateWorkOrder':
+      return {
+        url: route.path.replace('{id}', bench.site.id),
+        body: {
+          checklist: { power: 'ok', batteryHealthPercent: 90 },
+          partsFitted: [{ kind: 'RAM', description: '4 Go DDR4', reused: true, costCents: 0 }],
+          operatingSystem: { name: 'Linux Mint', version: '22', licence: 'GPL' },
+          specs: { cpu: 'Intel Core i5', ramGb: 8, storageGb: 256 },
+          cosmetic: 'A',
+          minutesSpent: 30,
+        },
+      };
+    case 'completeWorkOrder':
+      return { url: route.path.replace('{id}', bench.site.id), body: { grade: 'B', gradeOverrideReason: 'Charnière fragile', siteId: bench.site.id } };
     case 'createLabelBatch':
       return { url: route.path, body: { format: 'a4-3x7', count: 3 } };
     case 'scan':

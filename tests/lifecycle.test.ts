@@ -8,6 +8,7 @@ import type { OrganisationKind } from '../src/organisations/organisations.types.
 import { donations } from '../src/donations/donations.schema.ts';
 import { outbox } from '../src/outbox/outbox.schema.ts';
 import { wipeRecords } from '../src/wiping/wiping.schema.ts';
+import { workOrders } from '../src/refurbishment/refurbishment.schema.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
 
@@ -20,7 +21,7 @@ let harness: Harness;
 let world: World;
 
 /** Someone who acts on devices: their account, the site their devices are registered at, a second site of theirs. */
-type Cast = { account: Account; creatorToken: string; site: { id: string }; otherSite: { id: string } };
+type Cast = { account: Account; creatorToken: string; site: { id: string; organisationId: string }; otherSite: { id: string } };
 const casts = new Map<string, Cast>();
 /** Every role in every kind of organisation it may belong to (src/auth/roles.ts). */
 const roleSeats = roles.flatMap((role) => organisationKindsForRole[role].map((kind) => ({ role, kind })));
@@ -49,6 +50,8 @@ const nothing = (): Setup => ({});
 const wipedSsd = { type: 'ssd', model: 'Crucial MX500', serialNumber: 'MX500-0042', capacityGb: 500 };
 /** Marks a device setup whose media get a passed purge record right after it is created. */
 const passedWipe = '__passedWipe';
+/** Marks a device setup that gets a work order in this state (a completed one passed its checklist, graded). */
+const workOrder = '__workOrder';
 
 /** How to make each guard hold or fail. A guard added to the table must be added here (a test below checks it). */
 const guardCases: Record<string, GuardCase> = {
@@ -62,9 +65,16 @@ const guardCases: Record<string, GuardCase> = {
     fail: () => ({ device: { storageMedia: [wipedSsd] } }),
     failureMentions: 'purge',
   },
-  // Awaiting the refurbishment module.
-  work_order_open: { fail: nothing },
-  refurbishment_complete: { fail: nothing },
+  work_order_open: {
+    hold: () => ({ device: { [workOrder]: 'open' } }),
+    fail: nothing,
+    failureMentions: 'work order',
+  },
+  refurbishment_complete: {
+    hold: () => ({ device: { storageMedia: [wipedSsd], [passedWipe]: true, [workOrder]: 'completed' } }),
+    fail: () => ({ device: { [workOrder]: 'open' } }),
+    failureMentions: 'work order',
+  },
   // Awaiting the allocation module.
   reserved_for_request: { fail: nothing },
   reservation_released: { fail: nothing },
@@ -115,7 +125,7 @@ const performerRole = (transition: Transition): Role =>
 
 /** A fresh device put into `status` directly in the database (as test setup: most statuses cannot be reached through the API yet). */
 async function deviceIn(cast: Cast, status: DeviceStatus, overrides: Record<string, unknown> = {}) {
-  const { [passedWipe]: wiped, ...fields } = overrides;
+  const { [passedWipe]: wiped, [workOrder]: orderState, ...fields } = overrides;
   const device = await world.device(cast.creatorToken, cast.site.id, fields);
   await harness.database.db.update(devices).set({ status }).where(eq(devices.id, device.id));
   if (wiped) {
@@ -144,6 +154,18 @@ async function deviceIn(cast: Cast, status: DeviceStatus, overrides: Record<stri
       .update(donations)
       .set({ donorOrganisationId: cast.account.organisationId, donorName: null })
       .where(eq(donations.id, device.donationId));
+  }
+  if (orderState) {
+    await harness.database.db.insert(workOrders).values({
+      deviceId: device.id,
+      organisationId: cast.site.organisationId,
+      siteId: cast.site.id,
+      status: orderState as 'open' | 'completed',
+      checklist: { power: 'ok', screen: 'ok', keyboard: 'ok', battery: 'ok', storage: 'ok', ports: 'ok', wifi: 'ok', batteryHealthPercent: 90 },
+      specs: { ramGb: 8, storageGb: 256 },
+      grade: orderState === 'completed' ? 'A' : null,
+      openedByUserId: world.admin.id,
+    });
   }
   return { ...device, status };
 }

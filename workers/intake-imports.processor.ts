@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { runIntakeImport } from '../src/donations/intake-import.ts';
+import { failVisibleJobOnLastAttempt } from './last-attempt.ts';
 import { queues } from './queues.ts';
 import type { WorkerDeps } from './runtime.ts';
 
@@ -7,7 +8,8 @@ import type { WorkerDeps } from './runtime.ts';
 export const processIntakeImport = (deps: WorkerDeps) => async (job: Job) => {
   const payload = queues['intake-imports'].payload.safeParse(job.data);
   if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
-  const outcome = await runIntakeImport(deps.database.db, deps.fileStore, payload.data.jobId);
+  const { db } = deps.database;
+  const outcome = await failVisibleJobOnLastAttempt(db, job, payload.data.jobId, () => runIntakeImport(db, deps.fileStore, payload.data.jobId));
   if (outcome === 'unknown_job') throw new UnrecoverableError(`import job ${payload.data.jobId} does not exist`);
   return outcome;
 };

@@ -10,3 +10,4 @@ export * from '../jobs/jobs.schema.ts';
 export * from '../labels/labels.schema.ts';
 export * from '../qualifications/qualifications.schema.ts';
 export * from '../wiping/wiping.schema.ts';
+export * from '../refurbishment/refurbishment.schema.ts';

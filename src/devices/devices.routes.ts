@@ -57,6 +57,8 @@ export const deviceSchema = z
     storageMedia: z.array(storageMedium),
     notes: z.string().nullable(),
     benchChecks: z.array(z.enum(benchChecks)),
+    grade: z.enum(['A', 'B', 'C']).nullable(),
+    specs: z.object({ cpu: z.string().optional(), ramGb: z.number().optional(), storageGb: z.number().optional() }),
     donationId: z.uuid(),
     status: z.enum(deviceStatuses),
     version: z.number().int(),

@@ -72,6 +72,9 @@ export const devices = pgTable(
     serialNumber: text(),
     storageMedia: jsonb().$type<StorageMedium[]>().notNull().default([]),
     notes: text(),
+    // Set when refurbishment completes: what the stock is filtered on.
+    grade: text().$type<'A' | 'B' | 'C'>(),
+    specs: jsonb().$type<{ cpu?: string; ramGb?: number; storageGb?: number }>().notNull().default({}),
     benchChecks: text().array().$type<BenchCheck[]>().notNull().default(sql`'{}'`),
     status: deviceStatus().notNull(),
     // Bumped by every change: the compare-and-set that makes two parallel scans unable to both win.

@@ -2,6 +2,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { Tx } from '../db/client.ts';
 import type { devices } from './devices.schema.ts';
 import type { GuardName } from './lifecycle.ts';
+import { refurbishmentGuard, workOrderGuard } from '../refurbishment/work-order-status.ts';
 import { describeMedium, wipeGuard } from '../wiping/wipe-status.ts';
 
 export type GuardContext = {
@@ -32,14 +33,8 @@ export const guards: Record<GuardName, Guard> = {
       : `This ${device.kind} has storage to wipe first (${device.storageMedia.map(describeMedium).join(', ')}).`;
   },
   wipe_records_passed: ({ tx, device }) => wipeGuard(tx, device),
-  work_order_open: awaitingModule(
-    'refurbishment',
-    'Refurbishing needs a work order at a workshop, or a mediator qualified for reuse.',
-  ),
-  refurbishment_complete: awaitingModule(
-    'refurbishment',
-    'A device goes to stock only with its checklist passed, a grade, its specs and a wipe since it last changed hands.',
-  ),
+  work_order_open: ({ tx, device }) => workOrderGuard(tx, device),
+  refurbishment_complete: ({ tx, device }) => refurbishmentGuard(tx, device),
   reserved_for_request: awaitingModule('allocation', 'A device is reserved only for an equipment request.'),
   reservation_released: awaitingModule('allocation', 'A reservation is released by its equipment request, or when it expires.'),
   training_completed_and_handed_over: awaitingModule(

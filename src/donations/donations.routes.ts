@@ -69,7 +69,7 @@ async function uploadedFile(request: Request): Promise<{ filename: string; conte
     const filename = request.headers.get('x-filename') ?? 'inventaire.csv';
     return { filename, content: new Uint8Array(await request.arrayBuffer()) };
   }
-  throw new DomainError(400, 'unsupported_media_type', 'Send the file as text/csv, or as the field "file" of a multipart form.');
+  throw new DomainError(415, 'unsupported_media_type', 'Send the file as text/csv, or as the field "file" of a multipart form.');
 }
 
 export function donationRoutes(database: Database, fileStore: FileStore) {
@@ -144,7 +144,7 @@ export function donationRoutes(database: Database, fileStore: FileStore) {
           'Imports an inventory CSV (as text/csv, or the field "file" of a form): checked at once, then imported by a worker; follow GET /api/jobs/{jobId}.',
         security: bearerSecurity,
         request: { params: idParam },
-        responses: { 202: ok('The import job.', jobSchema), ...problems(400, 401, 403, 404, 422) },
+        responses: { 202: ok('The import job.', jobSchema), ...problems(400, 401, 403, 404, 415, 422) },
       }),
       async (c) => {
         const file = await uploadedFile(c.req.raw);

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { StorageMedium } from '../devices/devices.schema.ts';
 import type { DeviceKind } from '../devices/devices.service.ts';
+import { isStorableText } from '../text.ts';
 
 /**
  * Reads an inventory as town halls and companies export it from a spreadsheet: `;` or `,`
@@ -89,7 +90,12 @@ function readDevice(cells: Partial<Record<Column, string>>): IntakeDevice | stri
     if (!type) problems.push(`storage "${part.trim()}" is not one of none, hdd, ssd, nvme, emmc (join several with +)`);
     else if (type !== 'none') storageMedia.push({ type });
   }
-  if (brand.length > 100 || model.length > 200 || (cells.serialNumber?.length ?? 0) > 200) problems.push('a cell is too long');
+  // The same limits as the JSON intake.
+  const limits: [Column, number][] = [['brand', 100], ['model', 200], ['serialNumber', 200], ['notes', 2000]];
+  for (const [column, max] of limits) if ((cells[column]?.length ?? 0) > max) problems.push(`the ${column} is longer than ${max} characters`);
+  if (Object.values(cells).some((cell) => cell !== undefined && !isStorableText(cell))) {
+    problems.push('a cell holds a character that cannot be stored (a NUL or a broken character)');
+  }
   if (problems.length > 0 || !kind) return problems.join('; ');
   const serialNumber = cells.serialNumber?.trim();
   const notes = cells.notes?.trim();
@@ -106,9 +112,12 @@ function readDevice(cells: Partial<Record<Column, string>>): IntakeDevice | stri
 
 const isBlank = (byte: number) => byte === 0x0a || byte === 0x0d || byte === 0x20 || byte === 0x09;
 
+/** A line ends with LF, CRLF, or a lone CR (old Mac exports). */
+const endsLine = (bytes: Buffer, index: number) => bytes[index] === 0x0a || (bytes[index] === 0x0d && bytes[index + 1] !== 0x0a);
+
 function countNewlines(bytes: Buffer, from: number, to: number): number {
   let count = 0;
-  for (let index = from; index < to; index++) if (bytes[index] === 0x0a) count += 1;
+  for (let index = from; index < to; index++) if (endsLine(bytes, index)) count += 1;
   return count;
 }
 
@@ -139,21 +148,28 @@ export function parseIntakeCsv(content: string): IntakeParse {
   const bytes = Buffer.from(text, 'utf8');
   let offset = header.info.bytes;
   let line = 1 + countNewlines(bytes, 0, offset);
-  const lines = rows.map((entry, index): IntakeLine => {
+  // Line breaks inside quoted cells: a text editor counts them as lines, a spreadsheet not as rows.
+  let breaksInsideCells = 0;
+  const lines = rows.flatMap((entry): IntakeLine[] => {
     let start = offset;
     while (start < entry.info.bytes && isBlank(bytes[start]!)) {
-      if (bytes[start] === 0x0a) line += 1;
+      if (endsLine(bytes, start)) line += 1;
       start += 1;
     }
-    const position = { line, row: index + 2 };
-    line += countNewlines(bytes, start, entry.info.bytes);
+    const position = { line, row: line - breaksInsideCells };
+    const breaks = countNewlines(bytes, start, entry.info.bytes);
+    const endsWithBreak = bytes[entry.info.bytes - 1] === 0x0a || bytes[entry.info.bytes - 1] === 0x0d;
+    breaksInsideCells += Math.max(0, breaks - (endsWithBreak ? 1 : 0));
+    line += breaks;
     offset = entry.info.bytes;
+    // Rows of bare separators (;;;;) or spaces: spreadsheets export them for empty formatted rows.
+    if (entry.record.every((cell) => cell.trim() === '')) return [];
     const cells: Partial<Record<Column, string>> = {};
     columns.forEach((column, cellIndex) => {
       if (column) cells[column] = entry.record[cellIndex];
     });
     const device = readDevice(cells);
-    return typeof device === 'string' ? { ...position, ok: false, reason: device } : { ...position, ok: true, device };
+    return [typeof device === 'string' ? { ...position, ok: false, reason: device } : { ...position, ok: true, device }];
   });
   return { ok: true, lines };
 }

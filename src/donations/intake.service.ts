@@ -109,7 +109,7 @@ export async function registerDevices(
     for (const device of created) inserted.set(device.assetCode, device);
   }
   const skipped = rows.filter((row) => !inserted.has(row.values.assetCode));
-  if (skipped.length > 0) await explainSkipped(tx, items, skipped, outcomes);
+  if (skipped.length > 0) await explainSkipped(tx, items, skipped, new Set(inserted.keys()), outcomes);
 
   await appendDeviceEvents(
     tx,
@@ -132,10 +132,19 @@ export async function registerDevices(
 
 /** A code per item: the scanned label when it is a pre-printed code of this organisation, else a fresh one. */
 async function codesFor(tx: Tx, organisationId: string, items: IntakeItem[], outcomes: (IntakeOutcome | undefined)[]) {
-  const codes: (string | undefined)[] = items.map((item) => {
+  const seen = new Set<string>();
+  const codes: (string | undefined)[] = items.map((item, index) => {
     if (item.labelCode === undefined) return undefined;
     const parsed = parseAssetCode(item.labelCode);
-    if (!parsed.ok) throw new ValidationError([{ path: `labelCode`, message: parsed.message }]);
+    if (!parsed.ok) throw new ValidationError([{ path: items.length > 1 ? `devices.${index}.labelCode` : 'labelCode', message: parsed.message }]);
+    if (seen.has(parsed.code)) {
+      outcomes[index] = {
+        ok: false,
+        code: 'label_already_claimed',
+        message: `The label ${formatAssetCode(parsed.code)} is scanned twice in this intake; take a new label for this device.`,
+      };
+    }
+    seen.add(parsed.code);
     return parsed.code;
   });
   const scanned = codes.filter((code): code is string => code !== undefined);
@@ -163,6 +172,7 @@ async function explainSkipped(
   tx: Tx,
   items: IntakeItem[],
   skipped: { index: number; values: { assetCode: string; brand: string; serialNumber?: string } }[],
+  insertedNow: Set<string>,
   outcomes: (IntakeOutcome | undefined)[],
 ) {
   const claimed = await tx
@@ -197,13 +207,15 @@ async function explainSkipped(
         device.brand.toLowerCase() === row.values.brand.toLowerCase() &&
         device.serialNumber?.toUpperCase() === row.values.serialNumber?.toUpperCase(),
     );
+    const existing = twin ? formatAssetCode(twin.assetCode) : undefined;
     outcomes[row.index] = {
       ok: false,
       code: 'duplicate_serial',
-      message: twin
-        ? `A ${row.values.brand} with serial ${row.values.serialNumber} is already registered as ${formatAssetCode(twin.assetCode)}.`
-        : `A ${row.values.brand} with serial ${row.values.serialNumber} appears twice in this intake.`,
-      existingDevice: twin ? formatAssetCode(twin.assetCode) : undefined,
+      message:
+        twin && insertedNow.has(twin.assetCode)
+          ? `A ${row.values.brand} with serial ${row.values.serialNumber} appears twice in this intake; the first was registered as ${existing}.`
+          : `A ${row.values.brand} with serial ${row.values.serialNumber} is already registered as ${existing}.`,
+      existingDevice: existing,
     };
   }
 }

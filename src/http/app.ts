@@ -19,6 +19,7 @@ import { labelRoutes } from '../labels/labels.routes.ts';
 import { devicePageRoutes } from '../pages/device-page.tsx';
 import { verifyPageRoutes } from '../pages/verify-page.tsx';
 import { qualificationRoutes } from '../qualifications/qualifications.routes.ts';
+import { refurbishmentRoutes } from '../refurbishment/refurbishment.routes.ts';
 import { scanRoutes } from '../scan/scan.routes.ts';
 import { wipingRoutes } from '../wiping/wiping.routes.ts';
 import { docsRoutes } from './docs.ts';
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', fileRoutes(database, deps.fileStore));
   app.route('/api', qualificationRoutes(database));
   app.route('/api', wipingRoutes(database, deps.appSecret));
+  app.route('/api', refurbishmentRoutes(database));
   app.route('/api', docsRoutes());
   app.route('/', devicePageRoutes(database));
   app.route('/', verifyPageRoutes(database, deps.appSecret));

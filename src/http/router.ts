@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Actor } from '../auth/actor.ts';
 import { DomainError, ValidationError } from '../errors.ts';
+import { isStorableText } from '../text.ts';
 import { fieldErrorsFromZod } from './problem.ts';
 
 export type AppEnv = { Variables: { actor: Actor | null; requestId: string } };
@@ -51,7 +52,7 @@ export const problemSchema = z
 const problemContent = { 'application/problem+json': { schema: problemSchema } };
 
 /** The error answers a route may give, described once for the OpenAPI document. */
-export const problems = (...statuses: (400 | 401 | 403 | 404 | 409 | 422)[]) =>
+export const problems = (...statuses: (400 | 401 | 403 | 404 | 409 | 415 | 422)[]) =>
   Object.fromEntries(
     statuses.map((status) => [status, { description: problemDescriptions[status], content: problemContent }]),
   );
@@ -62,6 +63,7 @@ const problemDescriptions = {
   403: 'Signed in, but this role may not do this.',
   404: 'Not found, or not visible to this organisation.',
   409: 'Refused in the current state; the body says why and what is possible.',
+  415: 'The body is not of a type this route reads.',
   422: 'Some fields are wrong; each is listed in `errors`.',
 };
 
@@ -69,8 +71,6 @@ export const idParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in
 export const timestamp = z.string().openapi({ format: 'date-time' });
 export const bearerSecurity: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
 
-/** Postgres text holds neither NUL nor half of a UTF-16 surrogate pair; refusing them here keeps them from becoming 500s. */
-export const isStorableText = (value: string) => !value.includes('\u0000') && value.isWellFormed();
 const unstorable = 'Contains a character that cannot be stored (a NUL or a broken character).';
 
 /** A required text field, trimmed, for names, addresses and notes. */
@@ -88,6 +88,8 @@ export function isStorableJson(value: unknown): boolean {
 }
 /** A required JSON request body. */
 export const json = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+/** A JSON request body whose every field is optional: sending none at all means "the defaults". */
+export const optionalJson = <T extends z.ZodType>(schema: T) => ({ required: false, content: { 'application/json': { schema } } });
 /** A JSON answer. */
 export const ok = <T extends z.ZodType>(description: string, schema: T) => ({
   description,

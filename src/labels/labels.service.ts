@@ -7,9 +7,10 @@ import { assetCodeFromInput } from '../devices/devices.service.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
 import { donationForIntake } from '../donations/donations.service.ts';
 import { issueAssetCodes } from '../donations/intake.service.ts';
-import { forbidden, notFound, ValidationError } from '../errors.ts';
+import { forbidden, notFound, notFoundAsField, ValidationError } from '../errors.ts';
 import { createJob, getJob } from '../jobs/jobs.service.ts';
-import { ownedBy } from '../organisations/organisations.service.ts';
+import { getOrganisation, ownedBy } from '../organisations/organisations.service.ts';
+import type { OrganisationKind } from '../organisations/organisations.types.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
 import { labelFormats } from './formats.ts';
 import { labelBatches, labelBatchItems } from './labels.schema.ts';
@@ -46,9 +47,16 @@ export async function createLabelBatch(db: Db, actor: Actor, request: LabelBatch
   });
 }
 
+/** Who takes devices in and so sticks labels on them. */
+const labelOwnerKinds: readonly OrganisationKind[] = ['coordinator', 'workshop', 'mediation'];
+
 async function batchCodes(tx: Tx, actor: Actor, request: LabelBatchRequest) {
   if ('count' in request) {
     const organisationId = request.organisationId && actor.role === 'admin' ? request.organisationId : actor.organisationId;
+    const owner = await getOrganisation(tx, actor, organisationId).catch(notFoundAsField('organisationId', 'No organisation has this id.'));
+    if (!labelOwnerKinds.includes(owner.kind)) {
+      throw new ValidationError([{ path: 'organisationId', message: `Labels are printed for workshops, mediation structures and the coordinator, not for a ${owner.kind}.` }]);
+    }
     const codes = await issueAssetCodes(tx, organisationId, request.count, true);
     return { organisationId, codes: codes.sort(), source: 'unclaimed' as const, donationId: undefined };
   }

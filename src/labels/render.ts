@@ -40,18 +40,28 @@ function drawLabel(doc: PDFKit.PDFDocument, format: LabelFormat, label: LabelCon
   const textWidth = width - (textLeft - left) - padding;
   const printed = formatAssetCode(label.code);
   const codeLines = format.codeLines === 2 ? printed.split('-') : [printed];
-  const lineHeight = format.codeFontSizePt * 1.15;
+  // The format's size, unless the widest line would not fit: a code must never wrap (pdfkit wraps any
+  // text given a width), since its second half would print over the organisation's name.
+  doc.font('Helvetica-Bold').fontSize(format.codeFontSizePt);
+  const widest = Math.max(...codeLines.map((line) => doc.widthOfString(line)));
+  const codeSize = Math.min(format.codeFontSizePt, (format.codeFontSizePt * textWidth) / widest);
+  const lineHeight = codeSize * 1.15;
   const blockHeight = codeLines.length * lineHeight + format.organisationFontSizePt * 1.6;
   let y = top + (height - blockHeight) / 2;
-  doc.font('Helvetica-Bold').fontSize(format.codeFontSizePt);
+  doc.fontSize(codeSize);
   for (const line of codeLines) {
-    doc.text(line, textLeft, y, { width: textWidth, lineBreak: false });
+    doc.text(line, textLeft, y, { lineBreak: false });
     y += lineHeight;
   }
+  // One line, cut with an ellipsis (pdfkit cuts only text given a height).
   doc
     .font('Helvetica')
     .fontSize(format.organisationFontSizePt)
-    .text(organisation, textLeft, y + format.organisationFontSizePt * 0.4, { width: textWidth, lineBreak: false, ellipsis: true });
+    .text(organisation, textLeft, y + format.organisationFontSizePt * 0.4, {
+      width: textWidth,
+      height: format.organisationFontSizePt * 1.2,
+      ellipsis: true,
+    });
 }
 
 /**

@@ -57,7 +57,7 @@ export function devicePageRoutes(database: Database) {
               {history.map((event) => (
                 <li>
                   {dateTime(event.occurredAt)} — {event.type === 'move' ? 'Déplacé' : deviceStatusLabels[event.toStatus]}
-                  {event.note ? ` (${event.note})` : ''}
+                  {event.note && actor.role !== 'donor_viewer' ? ` (${event.note})` : ''}
                 </li>
               ))}
             </ol>

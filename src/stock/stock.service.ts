@@ -1,7 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { deviceEvents, devices } from '../devices/devices.schema.ts';
+import { presentDevice, visibleDevices, type DeviceKind } from '../devices/devices.service.ts';
+import { sites } from '../organisations/organisations.schema.ts';
 import { getSite } from '../organisations/sites.service.ts';
 import { siteStockCounters, stockCountedEvents } from './stock.schema.ts';
 
@@ -55,4 +57,54 @@ export async function getSiteStock(db: DbOrTx, actor: Actor, siteId: string) {
   const byStatus: Record<string, number> = {};
   for (const row of rows) byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
   return { siteId: site.id, siteName: site.name, counts: rows, byStatus };
+}
+
+export type StockFilter = {
+  kind?: DeviceKind;
+  grade?: 'A' | 'B' | 'C';
+  minRamGb?: number;
+  minStorageGb?: number;
+  siteId?: string;
+  /** A commune code (INSEE) or a département code (47, 2A, 971). */
+  territory?: string;
+  limit: number;
+};
+
+/**
+ * Ready devices, what mediators and the coordinator draw from: filtered by kind, grade, minimum
+ * specs, site or territory (the site's commune or département), with counts per site and kind.
+ */
+export async function listStock(db: DbOrTx, actor: Actor, filter: StockFilter) {
+  const conditions = and(
+    eq(devices.status, 'ready'),
+    visibleDevices(actor),
+    filter.kind ? eq(devices.kind, filter.kind) : undefined,
+    filter.grade ? eq(devices.grade, filter.grade) : undefined,
+    filter.minRamGb ? sql`(${devices.specs} ->> 'ramGb')::numeric >= ${filter.minRamGb}` : undefined,
+    filter.minStorageGb ? sql`(${devices.specs} ->> 'storageGb')::numeric >= ${filter.minStorageGb}` : undefined,
+    filter.siteId ? eq(devices.siteId, filter.siteId) : undefined,
+    filter.territory
+      ? filter.territory.length === 5
+        ? eq(sites.communeCode, filter.territory.toUpperCase())
+        : sql`${sites.communeCode} like ${`${filter.territory.toUpperCase()}%`}`
+      : undefined,
+  );
+  const items = await db
+    .select({ device: devices, siteName: sites.name, communeCode: sites.communeCode })
+    .from(devices)
+    .innerJoin(sites, eq(sites.id, devices.siteId))
+    .where(conditions)
+    .orderBy(devices.grade, desc(devices.updatedAt))
+    .limit(filter.limit);
+  const counts = await db
+    .select({ siteId: devices.siteId, siteName: sites.name, kind: devices.kind, count: sql<number>`count(*)::int` })
+    .from(devices)
+    .innerJoin(sites, eq(sites.id, devices.siteId))
+    .where(conditions)
+    .groupBy(devices.siteId, sites.name, devices.kind)
+    .orderBy(sites.name, devices.kind);
+  return {
+    items: items.map((row) => ({ ...presentDevice(row.device), siteName: row.siteName, communeCode: row.communeCode })),
+    counts,
+  };
 }

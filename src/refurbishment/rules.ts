@@ -1,0 +1,74 @@
+import type { DeviceKind } from '../devices/devices.service.ts';
+
+/**
+ * The refurbishment rules the network keeps as data: what the diagnostic checklist must show
+ * for a device to go to stock, and how the grade is suggested. A network changes these here; a
+ * test walks every rule.
+ */
+export const grades = ['A', 'B', 'C'] as const;
+export type Grade = (typeof grades)[number];
+
+export const checkOutcomes = ['ok', 'fault', 'absent'] as const;
+export type CheckOutcome = (typeof checkOutcomes)[number];
+
+export const checklistItems = ['power', 'screen', 'keyboard', 'battery', 'storage', 'ports', 'wifi', 'webcam'] as const;
+export type ChecklistItem = (typeof checklistItems)[number];
+
+export type Checklist = Partial<Record<ChecklistItem, CheckOutcome>> & { batteryHealthPercent?: number };
+
+/** Items that must be `ok` for a kind to go to stock; the others may be absent (a desktop has no battery). */
+export const requiredChecks: Record<DeviceKind, readonly ChecklistItem[]> = {
+  laptop: ['power', 'screen', 'keyboard', 'battery', 'storage', 'ports', 'wifi'],
+  desktop: ['power', 'storage', 'ports'],
+  tablet: ['power', 'screen', 'battery', 'storage', 'wifi'],
+  smartphone: ['power', 'screen', 'battery', 'storage', 'wifi'],
+  screen: ['power', 'screen', 'ports'],
+  peripheral: ['power'],
+  access_point: ['power', 'ports', 'wifi'],
+  other: ['power'],
+};
+
+/** Below this battery health (% of design capacity) a laptop's battery counts as a fault. */
+export const minimumBatteryHealthPercent = 50;
+
+export type GradingFacts = {
+  ramGb?: number;
+  storageGb?: number;
+  storageType?: 'hdd' | 'ssd' | 'nvme' | 'emmc' | 'other';
+  batteryHealthPercent?: number;
+  cosmetic?: Grade;
+};
+
+type GradingRule = { cap: Grade; reason: string; applies: (facts: GradingFacts) => boolean };
+
+/** Each rule caps the grade; the suggestion is the lowest cap that applies (A when none does). */
+export const gradingRules: readonly GradingRule[] = [
+  { cap: 'B', reason: 'a hard disk (HDD) caps the grade at B', applies: (facts) => facts.storageType === 'hdd' },
+  { cap: 'C', reason: 'less than 4 GB of RAM', applies: (facts) => facts.ramGb !== undefined && facts.ramGb < 4 },
+  { cap: 'B', reason: 'less than 8 GB of RAM', applies: (facts) => facts.ramGb !== undefined && facts.ramGb < 8 },
+  { cap: 'C', reason: 'less than 128 GB of storage', applies: (facts) => facts.storageGb !== undefined && facts.storageGb < 128 },
+  { cap: 'B', reason: 'less than 256 GB of storage', applies: (facts) => facts.storageGb !== undefined && facts.storageGb < 256 },
+  { cap: 'C', reason: 'battery below 60 % of its design capacity', applies: (facts) => facts.batteryHealthPercent !== undefined && facts.batteryHealthPercent < 60 },
+  { cap: 'B', reason: 'battery below 80 % of its design capacity', applies: (facts) => facts.batteryHealthPercent !== undefined && facts.batteryHealthPercent < 80 },
+  { cap: 'B', reason: 'visible wear (cosmetic B)', applies: (facts) => facts.cosmetic === 'B' },
+  { cap: 'C', reason: 'marked casing or screen (cosmetic C)', applies: (facts) => facts.cosmetic === 'C' },
+];
+
+export function suggestGrade(facts: GradingFacts): { grade: Grade; reasons: string[] } {
+  const applying = gradingRules.filter((rule) => rule.applies(facts));
+  const grade = applying.reduce<Grade>((worst, rule) => (grades.indexOf(rule.cap) > grades.indexOf(worst) ? rule.cap : worst), 'A');
+  return { grade, reasons: applying.filter((rule) => rule.cap === grade).map((rule) => rule.reason) };
+}
+
+/** What in the checklist keeps a device from stock, in words; empty when it passed. */
+export function checklistProblems(kind: DeviceKind, checklist: Checklist): string[] {
+  const problems = requiredChecks[kind].flatMap((item) => {
+    const outcome = checklist[item];
+    if (outcome === undefined) return [`${item} not checked`];
+    return outcome === 'ok' ? [] : [`${item}: ${outcome}`];
+  });
+  if (requiredChecks[kind].includes('battery') && (checklist.batteryHealthPercent ?? 0) < minimumBatteryHealthPercent) {
+    problems.push(`battery health ${checklist.batteryHealthPercent ?? 'not measured'} (at least ${minimumBatteryHealthPercent} % needed)`);
+  }
+  return problems;
+}
