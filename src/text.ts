@@ -1,2 +1,15 @@
 /** Postgres text holds neither NUL nor half of a UTF-16 surrogate pair: such text is refused as input, never sent. */
 export const isStorableText = (value: string) => !value.includes('\u0000') && value.isWellFormed();
+
+/**
+ * Text files from users' machines (spreadsheet exports, tool logs): spreadsheets on French Windows
+ * still export CSV in Windows-1252 whatever the menu says, so text that is not valid UTF-8 is read as
+ * Windows-1252 rather than refused.
+ */
+export function decodeUploadedText(content: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(content);
+  } catch {
+    return new TextDecoder('windows-1252').decode(content);
+  }
+}

@@ -711,6 +711,7 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
       return {
         url: route.path.replace('{code}', (await device()).code),
         body: {
+          logFileId: '9b2f3a1e-0c4d-4e5f-8a6b-7c8d9e0f1a2b',
           records: [
             { mediumIndex: 0, level: 'purge', technique: 'crypto_erase', pattern: 'n/a', toolName: 'hdparm', toolVersion: '9.65', verification: 'full', result: 'passed', failureReason: 'none', startedAt: '2026-11-30T08:00:00Z', endedAt: '2026-11-30T08:10:00Z' },
           ],

@@ -196,3 +196,58 @@ describe('the grading rules', () => {
     expect(suggestGrade({ ramGb: 2, storageType: 'hdd' }).grade).toBe('C');
   });
 });
+
+describe("the donor's traceability report", () => {
+  it('lists every device with its wipe, certificate and outcome, counts them, and is readable by the donor only', async () => {
+    const donorOrganisation = await world.organisation('donor', 'Mairie de Nérac');
+    const donorViewer = await world.account(donorOrganisation.id, 'donor_viewer');
+    const donation = await world.donation(bench.operator.token, bench.site.id, { donor: undefined, donorOrganisationId: donorOrganisation.id, campaign: 'Parc 2026', expectedCount: 3 });
+    const { device: reused } = await refurbishToStock(bench.operator, bench.site.id);
+    await harness.database.db.update(devices).set({ donationId: donation.id }).where(eq(devices.id, reused.id));
+    const register = (overrides: Record<string, unknown>) =>
+      world.call('POST', '/api/devices', { token: bench.operator.token, body: { donationId: donation.id, kind: 'laptop', brand: 'HP', model: 'ProBook 640', storageMedia: [], ...overrides } });
+    const broken = (await register({ serialNumber: 'CND1234' })).body;
+    await world.call('POST', `/api/devices/${broken.code}/transitions`, { token: bench.operator.token, body: { to: 'recycled', note: 'Carte mère grillée', payload: { deeeChannel: 'ecosystem' } } });
+    const waiting = (await register({ serialNumber: 'CND5678', storageMedia: [ssd] })).body;
+    let certificateId = '';
+    await eventually('the certificate of the refurbished device', async () => {
+      const [certificate] = await harness.database.db.select().from(wipeCertificates).where(eq(wipeCertificates.deviceId, reused.id));
+      certificateId = certificate?.id ?? '';
+      return Boolean(certificate);
+    });
+
+    const csv = await world.call('GET', `/api/donations/${donation.id}/report.csv`, { token: donorViewer.token });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (csv.body as string).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('code;type;marque;modèle;numéro de série;effacement des données;certificat;devenir');
+    expect(lines).toHaveLength(4);
+    expect(lines.find((line) => line.startsWith(reused.code))).toContain(certificateId);
+    expect(lines.find((line) => line.startsWith(reused.code))).toContain('En stock, prêt au réemploi');
+    expect(lines.find((line) => line.startsWith(broken.code))).toContain('Recyclé (filière DEEE)');
+    expect(lines.find((line) => line.startsWith(waiting.code))).toContain('À effacer');
+    // What the bench wrote and who did it stay with the workshop.
+    expect(csv.body).not.toContain('Carte mère');
+    expect(csv.body).not.toContain('de test');
+
+    const pdf = await harness.app.request(`/api/donations/${donation.id}/report.pdf`, { headers: { authorization: `Bearer ${donorViewer.token}` } });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const text = await pdfText(new Uint8Array(await pdf.arrayBuffer()));
+    expect(text).toContain('Mairie de Nérac');
+    expect(text).toContain('Équipements annoncés : 3 — reçus : 3');
+    expect(text).toContain('Recyclé (filière DEEE) : 1');
+    expect(text).toContain(waiting.code);
+
+    const otherDonor = await world.account((await world.organisation('donor')).id, 'donor_viewer');
+    expect((await world.call('GET', `/api/donations/${donation.id}/report.csv`, { token: otherDonor.token })).status).toBe(404);
+  });
+});
+
+async function pdfText(bytes: Uint8Array): Promise<string> {
+  const mupdf = await import('mupdf');
+  const document = mupdf.Document.openDocument(bytes, 'application/pdf');
+  const pages: string[] = [];
+  for (let index = 0; index < document.countPages(); index++) pages.push(document.loadPage(index).toStructuredText().asText());
+  return pages.join('\n');
+}

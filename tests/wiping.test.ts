@@ -1,4 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devices } from '../src/devices/devices.schema.ts';
@@ -194,5 +195,55 @@ describe('the wipe certificate', () => {
   it('answers 404 for a certificate that does not exist', async () => {
     expect((await harness.app.request('/verify/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await harness.app.request('/verify/not-a-certificate')).status).toBe(404);
+  });
+});
+
+describe('importing an nwipe log', () => {
+  const fixture = (name: string) => readFileSync(new URL(`../../shared/fixtures/nwipe/${name}`, import.meta.url), 'utf8');
+  const importLog = (code: string, log: string) =>
+    harness.app.request(`/api/devices/${code}/wipes/nwipe-log?timeZone=Europe/Paris`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bench.operator.token}`, 'content-type': 'text/plain' },
+      body: log,
+    });
+
+  it("proposes the records of a passing log for the medium with the log's serial; an NVMe overwrite is clear and does not satisfy the policy", async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, {
+      storageMedia: [{ type: 'nvme', model: 'Samsung SSD 970 EVO', serialNumber: 'S4P3NF0M317460J', capacityGb: 500 }],
+    });
+    const response = await importLog(device.code, fixture('success-2.log'));
+    expect(response.status).toBe(200);
+    const proposal = (await response.json()) as { logFileId: string; proposals: { record: Record<string, unknown> }[]; unreadable: unknown[] };
+    expect(proposal.proposals).toHaveLength(1);
+    expect(proposal.proposals[0]!.record).toMatchObject({ mediumIndex: 0, level: 'clear', technique: 'overwrite', result: 'passed', toolName: 'nwipe' });
+    // Nothing is recorded until the operator confirms.
+    expect(await harness.database.db.$count(wipeRecords, eq(wipeRecords.deviceId, device.id))).toBe(0);
+
+    const confirmed = await world.call('POST', `/api/devices/${device.code}/wipes`, {
+      token: bench.operator.token,
+      body: { records: proposal.proposals.map((entry) => entry.record), logFileId: proposal.logFileId },
+    });
+    expect(confirmed.status).toBe(201);
+    expect(confirmed.body.wiped).toBe(false);
+    expect(confirmed.body.records[0]).toMatchObject({ source: 'nwipe_log', logFileId: proposal.logFileId });
+    // The fixture's wipe is years old: made before the device arrived here, it cannot count anyway.
+    expect(confirmed.body.outstanding[0].reason).toMatch(/date from before the device last changed hands/);
+  });
+
+  it('proposes a failed record from a failing log, and keeps the device where it is once confirmed', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [{ type: 'hdd', model: 'Maxtor', capacityGb: 80 }] });
+    const response = await importLog(device.code, fixture('failure-2.log'));
+    expect(response.status).toBe(200);
+    const proposal = (await response.json()) as { proposals: { record: { result: string; failureReason?: string } }[] };
+    expect(proposal.proposals[0]!.record.result).toBe('failed');
+    expect(proposal.proposals[0]!.record.failureReason).toMatch(/Buffer flush failure/);
+  });
+
+  it('refuses a log cut short before its outcome, naming the log, and stores nothing', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [hdd] });
+    const response = await importLog(device.code, fixture('partial-6.log'));
+    expect(response.status).toBe(422);
+    const problem = (await response.json()) as { errors: { path: string; message: string }[] };
+    expect(problem.errors[0]!.path).toBe('log');
   });
 });

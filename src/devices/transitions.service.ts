@@ -127,7 +127,7 @@ export async function transitionDevice(db: DbOrTx, actor: Actor, input: Transiti
 
 /** A change of place without a change of status: an event of its own, with custody following the site. */
 export async function moveDevice(
-  db: Db,
+  db: DbOrTx,
   actor: Actor,
   input: { code: string; version?: number; siteId: string; note?: string },
   now = new Date(),

@@ -1,3 +1,4 @@
+import { PassThrough, Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { intakeItem } from '../devices/devices.routes.ts';
@@ -6,6 +7,7 @@ import { DomainError, ValidationError } from '../errors.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
 import { jobSchema } from '../jobs/jobs.routes.ts';
+import { donationReport, donationReportCsv, renderDonationReportPdf } from './donation-report.ts';
 import { createDonation, getDonation, listDonations } from './donations.service.ts';
 import { startIntakeImport } from './intake-import.ts';
 import { registerDeviceBatch } from './intake.service.ts';
@@ -72,7 +74,7 @@ async function uploadedFile(request: Request): Promise<{ filename: string; conte
   throw new DomainError(415, 'unsupported_media_type', 'Send the file as text/csv, or as the field "file" of a multipart form.');
 }
 
-export function donationRoutes(database: Database, fileStore: FileStore) {
+export function donationRoutes(database: Database, fileStore: FileStore, publicUrl: string) {
   const { db } = database;
   return createRouter()
     .openapi(
@@ -113,6 +115,47 @@ export function donationRoutes(database: Database, fileStore: FileStore) {
         responses: { 200: ok('The donation.', donationSchema), ...problems(401, 404, 422) },
       }),
       async (c) => c.json(asJson(await getDonation(db, actorOf(c), c.req.valid('param').id)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/donations/{id}/report.csv',
+        operationId: 'donationReportCsv',
+        tags: [tag],
+        summary:
+          'Traceability report of a donation as CSV (for its donor and its receiver): every device, its wipe and certificate, its outcome; never the household.',
+        security: bearerSecurity,
+        request: { params: idParam },
+        responses: { 200: { description: 'The report (text/csv, semicolons, UTF-8 with BOM).' }, ...problems(401, 404, 422) },
+      }),
+      async (c) => {
+        const report = await donationReport(db, actorOf(c), c.req.valid('param').id);
+        return c.body(donationReportCsv(report), 200, {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="tracabilite-don-${report.donation.id.slice(0, 8)}.csv"`,
+        });
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/donations/{id}/report.pdf',
+        operationId: 'donationReportPdf',
+        tags: [tag],
+        summary: 'The same traceability report as a PDF: the donation, the donor, the dates, the counts by outcome, every device.',
+        security: bearerSecurity,
+        request: { params: idParam },
+        responses: { 200: { description: 'The report (application/pdf).' }, ...problems(401, 404, 422) },
+      }),
+      async (c) => {
+        const report = await donationReport(db, actorOf(c), c.req.valid('param').id);
+        const pdf = new PassThrough();
+        void renderDonationReportPdf(report, publicUrl, pdf).catch((error: unknown) => pdf.destroy(error as Error));
+        return c.body(Readable.toWeb(pdf) as ReadableStream<Uint8Array>, 200, {
+          'content-type': 'application/pdf',
+          'content-disposition': `attachment; filename="tracabilite-don-${report.donation.id.slice(0, 8)}.pdf"`,
+        });
+      },
     )
     .openapi(
       createRoute({

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { eq, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
 import { ValidationError } from '../errors.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { files } from '../files/files.schema.ts';
@@ -12,6 +12,7 @@ import { createJob, finishJob, getJob, startJob } from '../jobs/jobs.service.ts'
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
 import { donations } from './donations.schema.ts';
 import { donationForIntake } from './donations.service.ts';
+import { decodeUploadedText } from '../text.ts';
 import { parseIntakeCsv } from './intake-csv.ts';
 import { registerDevices } from './intake.service.ts';
 
@@ -19,29 +20,17 @@ import { registerDevices } from './intake.service.ts';
 const linesPerChunk = 250;
 
 /**
- * Spreadsheets on French Windows still export CSV in Windows-1252 whatever the menu says: text
- * that is not valid UTF-8 is read as Windows-1252 rather than refused.
- */
-export function decodeSpreadsheetText(content: Uint8Array): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(content);
-  } catch {
-    return new TextDecoder('windows-1252').decode(content);
-  }
-}
-
-/**
  * Accepts an inventory file for a donation: checks that it reads as CSV with the needed columns
  * (so an operator learns at once that the file is wrong), stores it, and queues the import.
  */
 export async function startIntakeImport(
-  db: Db,
+  db: DbOrTx,
   fileStore: FileStore,
   actor: Actor,
   input: { donationId: string; filename: string; content: Uint8Array },
 ) {
   const donation = await donationForIntake(db, actor, input.donationId);
-  const parsed = parseIntakeCsv(decodeSpreadsheetText(input.content));
+  const parsed = parseIntakeCsv(decodeUploadedText(input.content));
   if (!parsed.ok) throw new ValidationError([{ path: 'file', message: parsed.reason }]);
   const stored = await fileStore.write(`imports/${randomUUID()}.csv`, async (out) => {
     out.end(input.content);
@@ -84,7 +73,7 @@ export async function runIntakeImport(db: Db, fileStore: FileStore, jobId: strin
     await finishJob(db, jobId, { state: 'failed', reason: 'The uploaded file or its donation is missing.' });
     return 'imported';
   }
-  const parsed = parseIntakeCsv(decodeSpreadsheetText(await buffer(fileStore.read(input.storageKey))));
+  const parsed = parseIntakeCsv(decodeUploadedText(await buffer(fileStore.read(input.storageKey))));
   if (!parsed.ok) {
     await finishJob(db, jobId, { state: 'failed', reason: parsed.reason });
     return 'imported';

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
-import type { Db, Tx } from '../db/client.ts';
+import type { DbOrTx, Tx } from '../db/client.ts';
 import { formatAssetCode, generateAssetCode, parseAssetCode } from '../devices/asset-code.ts';
 import { appendDeviceEvents } from '../devices/devices.jobs.ts';
 import { assetCodes, devices, type BenchCheck, type StorageMedium } from '../devices/devices.schema.ts';
@@ -224,7 +224,7 @@ async function explainSkipped(
 const refusalStatus = { duplicate_serial: 409, label_already_claimed: 409, label_unknown: 422 } as const;
 
 /** The scan-station path: one device into a donation; a duplicate or a claimed label is a refusal. */
-export async function registerDevice(db: Db, actor: Actor, input: IntakeItem & { donationId: string; siteId?: string }) {
+export async function registerDevice(db: DbOrTx, actor: Actor, input: IntakeItem & { donationId: string; siteId?: string }) {
   return db.transaction(async (tx) => {
     const donation = await donationForIntake(tx, actor, input.donationId).catch(
       notFoundAsField('donationId', 'No donation of your organisation has this id.'),
@@ -238,7 +238,7 @@ export async function registerDevice(db: Db, actor: Actor, input: IntakeItem & {
 }
 
 /** The bulk path (JSON lists, CSV chunks): every item answered by its position. */
-export async function registerDeviceBatch(db: Db, actor: Actor, donationId: string, items: IntakeItem[], siteId?: string) {
+export async function registerDeviceBatch(db: DbOrTx, actor: Actor, donationId: string, items: IntakeItem[], siteId?: string) {
   return db.transaction(async (tx) => {
     const donation = await donationForIntake(tx, actor, donationId);
     const outcomes = await registerDevices(tx, actor, donation, items, { siteId });

@@ -95,13 +95,13 @@ export function createApp(deps: AppDeps) {
   app.route('/api', userRoutes(database));
   app.route('/api', deviceRoutes(database));
   app.route('/api', stockRoutes(database));
-  app.route('/api', donationRoutes(database, deps.fileStore));
+  app.route('/api', donationRoutes(database, deps.fileStore, deps.publicUrl));
   app.route('/api', labelRoutes(database));
   app.route('/api', scanRoutes(database));
   app.route('/api', jobRoutes(database));
   app.route('/api', fileRoutes(database, deps.fileStore));
   app.route('/api', qualificationRoutes(database));
-  app.route('/api', wipingRoutes(database, deps.appSecret));
+  app.route('/api', wipingRoutes(database, deps.fileStore, deps.appSecret));
   app.route('/api', refurbishmentRoutes(database));
   app.route('/api', docsRoutes());
   app.route('/', devicePageRoutes(database));

@@ -25,7 +25,7 @@ export type LabelBatchRequest = { format: string } & (
  * Orders a label batch: fresh pre-printed codes for later intake, the codes of given devices,
  * or every device of a donation. The batch and its render job commit together (outbox).
  */
-export async function createLabelBatch(db: Db, actor: Actor, request: LabelBatchRequest) {
+export async function createLabelBatch(db: DbOrTx, actor: Actor, request: LabelBatchRequest) {
   if (!benchRoles.includes(actor.role)) throw forbidden('Your role cannot print labels.');
   if (!labelFormats().has(request.format)) {
     throw new ValidationError([{ path: 'format', message: `Unknown format; choose one of ${[...labelFormats().keys()].join(', ')}.` }]);

@@ -37,7 +37,7 @@ const presentOrder = (device: Device, order: WorkOrder) => ({
  * the device goes to `refurbishing` in the same transaction (a device already there, after a
  * fault found on the shelf, just gets its new work order).
  */
-export async function openWorkOrder(db: Db, actor: Actor, code: string, input: { siteId?: string; need?: string }) {
+export async function openWorkOrder(db: DbOrTx, actor: Actor, code: string, input: { siteId?: string; need?: string }) {
   if (!benchRoles.includes(actor.role)) throw forbidden('Your role cannot refurbish devices.');
   return db.transaction(async (tx) => {
     const device = await findDevice(tx, actor, code);
@@ -82,7 +82,7 @@ export type WorkOrderChanges = {
 };
 
 /** Saves what the bench recorded so far; answers the grade the rules suggest from it. */
-export async function updateWorkOrder(db: Db, actor: Actor, id: string, changes: WorkOrderChanges) {
+export async function updateWorkOrder(db: DbOrTx, actor: Actor, id: string, changes: WorkOrderChanges) {
   return db.transaction(async (tx) => {
     const { order, device } = await orderForActor(tx, actor, id);
     if (order.status !== 'open') throw new DomainError(409, 'work_order_closed', `This work order is ${order.status}.`);
@@ -100,7 +100,7 @@ export async function updateWorkOrder(db: Db, actor: Actor, id: string, changes:
  * Completes a work order and puts the device in stock at a site: checklist passed, grade confirmed
  * or overridden with a reason, specs recorded, and the wipe holding since the last custody change.
  */
-export async function completeWorkOrder(db: Db, actor: Actor, id: string, input: { grade?: Grade; gradeOverrideReason?: string; siteId?: string }) {
+export async function completeWorkOrder(db: DbOrTx, actor: Actor, id: string, input: { grade?: Grade; gradeOverrideReason?: string; siteId?: string }) {
   return db.transaction(async (tx) => {
     const { order, device } = await orderForActor(tx, actor, id);
     if (order.status !== 'open') throw new DomainError(409, 'work_order_closed', `This work order is ${order.status}.`);
@@ -127,7 +127,7 @@ export async function completeWorkOrder(db: Db, actor: Actor, id: string, input:
  * parts go to the spare-parts stock of the site) or recycled through a WEEE channel.
  */
 export async function abandonWorkOrder(
-  db: Db,
+  db: DbOrTx,
   actor: Actor,
   id: string,
   input: { outcome: 'dismantled'; parts: { kind: string; description: string }[] } | { outcome: 'recycled'; deeeChannel: string; note?: string },

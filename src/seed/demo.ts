@@ -3,13 +3,16 @@ import { eq, ne, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { Role } from '../auth/roles.ts';
 import { insertUser } from '../auth/users.service.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
 import { devices } from '../devices/devices.schema.ts';
 import { createDonation } from '../donations/donations.service.ts';
 import { startIntakeImport } from '../donations/intake-import.ts';
 import { registerDevice, registerDeviceBatch, type IntakeItem } from '../donations/intake.service.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { createLabelBatch } from '../labels/labels.service.ts';
+import { recordQualification } from '../qualifications/qualifications.service.ts';
+import { completeWorkOrder, openWorkOrder, updateWorkOrder } from '../refurbishment/refurbishment.service.ts';
+import { recordWipes } from '../wiping/wiping.service.ts';
 import { moveDevice, transitionDevice } from '../devices/transitions.service.ts';
 import { organisations } from '../organisations/organisations.schema.ts';
 import { createOrganisation } from '../organisations/organisations.service.ts';
@@ -46,7 +49,7 @@ const demoDevices: IntakeItem[] = [
   { kind: 'peripheral', brand: 'Logitech', model: 'K120', storageMedia: [] },
 ];
 
-async function createOrganisationRow(db: Db, values: typeof organisations.$inferInsert) {
+async function createOrganisationRow(db: DbOrTx, values: typeof organisations.$inferInsert) {
   const [row] = await db.insert(organisations).values(values).returning();
   return row!;
 }
@@ -68,104 +71,130 @@ const password = () => randomBytes(12).toString('base64url');
  * database without devices and without partner organisations; answers the accounts (passwords
  * are printed once by the caller and stored only as argon2id hashes).
  */
-export async function seedDemoData(db: Db, fileStore: FileStore): Promise<DemoAccount[] | null> {
-  const [{ devicesCount }] = (await db.select({ devicesCount: sql<number>`count(*)::int` }).from(devices)) as [{ devicesCount: number }];
-  const partners = await db.select({ id: organisations.id }).from(organisations).where(ne(organisations.kind, 'coordinator')).limit(1);
-  if (devicesCount > 0 || partners.length > 0) return null;
+export async function seedDemoData(database: Db, fileStore: FileStore): Promise<DemoAccount[] | null> {
+  // All or nothing: a seed that fails half-way must not leave a database that looks seeded.
+  return database.transaction(async (db) => {
+    const [{ devicesCount }] = (await db.select({ devicesCount: sql<number>`count(*)::int` }).from(devices)) as [{ devicesCount: number }];
+    const partners = await db.select({ id: organisations.id }).from(organisations).where(ne(organisations.kind, 'coordinator')).limit(1);
+    if (devicesCount > 0 || partners.length > 0) return null;
 
-  const accounts: DemoAccount[] = [];
-  const [existingCoordinator] = await db.select().from(organisations).where(eq(organisations.kind, 'coordinator')).limit(1);
-  const coordinator =
-    existingCoordinator ??
-    (await createOrganisationRow(db, { name: 'Département de Lot-et-Garonne — inclusion numérique', shortName: 'CD47', kind: 'coordinator' }));
-  const adminPassword = password();
-  const admin = await insertUser(db, {
-    organisationId: coordinator.id,
-    email: accountFor.admin.email,
-    displayName: accountFor.admin.name,
-    role: 'admin',
-    password: adminPassword,
-  });
-  accounts.push({ email: admin.email, role: 'admin', organisation: coordinator.shortName, password: adminPassword });
-  const adminActor: Actor = { ...admin, userId: admin.id, organisationKind: 'coordinator', credentialId: 'seed' };
+    const accounts: DemoAccount[] = [];
+    const [existingCoordinator] = await db.select().from(organisations).where(eq(organisations.kind, 'coordinator')).limit(1);
+    const coordinator =
+      existingCoordinator ??
+      (await createOrganisationRow(db, { name: 'Département de Lot-et-Garonne — inclusion numérique', shortName: 'CD47', kind: 'coordinator' }));
+    const adminPassword = password();
+    const admin = await insertUser(db, {
+      organisationId: coordinator.id,
+      email: accountFor.admin.email,
+      displayName: accountFor.admin.name,
+      role: 'admin',
+      password: adminPassword,
+    });
+    accounts.push({ email: admin.email, role: 'admin', organisation: coordinator.shortName, password: adminPassword });
+    const adminActor: Actor = { ...admin, userId: admin.id, organisationKind: 'coordinator', credentialId: 'seed' };
 
-  const byKind = new Map<OrganisationKind, { id: string; shortName: string }>([['coordinator', coordinator]]);
-  for (const organisation of demoOrganisations) {
-    byKind.set(organisation.kind, await createOrganisation(db, adminActor, organisation));
-  }
-  for (const [role, account] of Object.entries(accountFor) as [Role, (typeof accountFor)[Role]][]) {
-    if (role === 'admin') continue;
-    const organisation = byKind.get(account.kind)!;
-    const secret = password();
-    await insertUser(db, { organisationId: organisation.id, email: account.email, displayName: account.name, role, password: secret });
-    accounts.push({ email: account.email, role, organisation: organisation.shortName, password: secret });
-  }
+    const byKind = new Map<OrganisationKind, { id: string; shortName: string }>([['coordinator', coordinator]]);
+    for (const organisation of demoOrganisations) {
+      byKind.set(organisation.kind, await createOrganisation(db, adminActor, organisation));
+    }
+    const people = new Map<Role, Actor>([['admin', adminActor]]);
+    for (const [role, account] of Object.entries(accountFor) as [Role, (typeof accountFor)[Role]][]) {
+      if (role === 'admin') continue;
+      const organisation = byKind.get(account.kind)!;
+      const secret = password();
+      const user = await insertUser(db, { organisationId: organisation.id, email: account.email, displayName: account.name, role, password: secret });
+      accounts.push({ email: account.email, role, organisation: organisation.shortName, password: secret });
+      people.set(role, { ...user, userId: user.id, organisationKind: account.kind, credentialId: 'seed' });
+    }
 
-  const workshop = byKind.get('workshop')!;
-  const bench = await createSite(db, adminActor, {
-    organisationId: workshop.id,
-    name: 'Atelier d’Agen',
-    kind: 'workshop',
-    address: '12 rue des Ateliers',
-    postalCode: '47000',
-    communeCode: '47001',
-  });
-  const dropOff = await createSite(db, adminActor, {
-    organisationId: workshop.id,
-    name: 'Point de collecte de Marmande',
-    kind: 'collection_point',
-    address: 'Place du Marché',
-    postalCode: '47200',
-    communeCode: '47157',
-  });
-  await createSite(db, adminActor, {
-    organisationId: byKind.get('mediation')!.id,
-    name: 'Espace numérique du centre social',
-    kind: 'mediation_place',
-    address: '3 avenue de la Libération',
-    postalCode: '47300',
-    communeCode: '47323',
-  });
+    const workshop = byKind.get('workshop')!;
+    const bench = await createSite(db, adminActor, {
+      organisationId: workshop.id,
+      name: 'Atelier d’Agen',
+      kind: 'workshop',
+      address: '12 rue des Ateliers',
+      postalCode: '47000',
+      communeCode: '47001',
+    });
+    const dropOff = await createSite(db, adminActor, {
+      organisationId: workshop.id,
+      name: 'Point de collecte de Marmande',
+      kind: 'collection_point',
+      address: 'Place du Marché',
+      postalCode: '47200',
+      communeCode: '47157',
+    });
+    await createSite(db, adminActor, {
+      organisationId: byKind.get('mediation')!.id,
+      name: 'Espace numérique du centre social',
+      kind: 'mediation_place',
+      address: '3 avenue de la Libération',
+      postalCode: '47300',
+      communeCode: '47323',
+    });
 
-  const operator: Actor = { ...adminActor, role: 'workshop_operator', organisationId: workshop.id, organisationKind: 'workshop' };
-  const townHall = await createDonation(db, operator, {
-    collectionSiteId: bench.id,
-    donorOrganisationId: byKind.get('donor')!.id,
-    campaign: 'Renouvellement du parc 2026',
-    expectedCount: 8,
+    const operator = people.get('workshop_operator')!;
+    const townHall = await createDonation(db, operator, {
+      collectionSiteId: bench.id,
+      donorOrganisationId: byKind.get('donor')!.id,
+      campaign: 'Renouvellement du parc 2026',
+      expectedCount: 8,
+    });
+    const batch = await registerDeviceBatch(db, operator, townHall.id, demoDevices.slice(0, 5));
+    const resident = await createDonation(db, operator, {
+      collectionSiteId: dropOff.id,
+      donor: { name: 'Particulier (dépôt en déchèterie)' },
+      expectedCount: 3,
+    });
+    const dropped = [];
+    for (const device of demoDevices.slice(5)) dropped.push(await registerDevice(db, operator, { ...device, donationId: resident.id }));
+    const [thinkpad, latitude, , desktop] = batch.created;
+    // The bench's qualifications, then a device in each status the modules reach so far: wiped
+    // (with its signed certificate), refurbished to stock, on the bench, dismantled, recycled.
+    for (const kind of ['data_wiping', 'refurbishment'] as const) {
+      await recordQualification(db, adminActor, operator.userId, { kind, issuer: 'Centre de formation du réseau', issuedOn: '2026-01-12', expiresOn: '2028-01-12' });
+    }
+    const wipedNow = { startedAt: new Date(), endedAt: new Date() };
+    await recordWipes(db, operator, thinkpad!.code, [
+      { mediumIndex: 0, level: 'purge', technique: 'nvme_sanitize', toolName: 'nvme-cli', toolVersion: '2.8', verification: 'full', result: 'passed', ...wipedNow },
+    ]);
+    await recordWipes(db, operator, latitude!.code, [
+      { mediumIndex: 0, level: 'purge', technique: 'ata_secure_erase', toolName: 'hdparm', toolVersion: '9.65', verification: 'full', result: 'passed', ...wipedNow },
+    ]);
+    const order = await openWorkOrder(db, operator, thinkpad!.code, {});
+    await updateWorkOrder(db, operator, order.id, {
+      checklist: { power: 'ok', screen: 'ok', keyboard: 'ok', battery: 'ok', storage: 'ok', ports: 'ok', wifi: 'ok', webcam: 'ok', batteryHealthPercent: 84 },
+      operatingSystem: { name: 'Linux Mint', version: '22', licence: 'GPL' },
+      specs: { cpu: 'Intel Core i5-8350U', ramGb: 8, storageGb: 256 },
+      cosmetic: 'A',
+      minutesSpent: 70,
+    });
+    await completeWorkOrder(db, operator, order.id, {});
+    await openWorkOrder(db, operator, dropped[0]!.code, { need: 'Écran pour un poste de la médiathèque' });
+    await moveDevice(db, operator, { code: dropped[1]!.code, siteId: bench.id, note: 'Arrivé par la navette du mardi' });
+    await transitionDevice(db, operator, { code: desktop!.code, to: 'dismantled', note: 'Carte mère HS, RAM et alimentation récupérées' });
+    await transitionDevice(db, operator, {
+      code: dropped[2]!.code,
+      to: 'recycled',
+      note: 'Clavier cassé',
+      payload: { deeeChannel: 'ecosystem' },
+    });
+    // Work for the workers of a fresh install: labels for the town hall's lot, a sheet of blank
+    // labels for the next intake, and a company's inventory arriving as a spreadsheet export.
+    await createLabelBatch(db, operator, { format: 'a4-3x7', donationId: townHall.id });
+    await createLabelBatch(db, operator, { format: 'a4-5x13', count: 65 });
+    const company = await createDonation(db, operator, {
+      collectionSiteId: bench.id,
+      donor: { name: 'SARL Garonne Informatique', contact: 'contact@garonne-info.example' },
+      campaign: 'Fin de leasing',
+      expectedCount: 4,
+    });
+    await startIntakeImport(db, fileStore, operator, {
+      donationId: company.id,
+      filename: 'inventaire-garonne.csv',
+      content: new TextEncoder().encode(companyInventory),
+    });
+    return accounts;
   });
-  const batch = await registerDeviceBatch(db, operator, townHall.id, demoDevices.slice(0, 5));
-  const resident = await createDonation(db, operator, {
-    collectionSiteId: dropOff.id,
-    donor: { name: 'Particulier (dépôt en déchèterie)' },
-    expectedCount: 3,
-  });
-  const dropped = [];
-  for (const device of demoDevices.slice(5)) dropped.push(await registerDevice(db, operator, { ...device, donationId: resident.id }));
-  const [, , , desktop] = batch.created;
-  // Reachable today: collected, dismantled, recycled, and moves between sites.
-  await moveDevice(db, operator, { code: dropped[0]!.code, siteId: bench.id, note: 'Arrivé par la navette du mardi' });
-  await transitionDevice(db, operator, { code: desktop!.code, to: 'dismantled', note: 'Carte mère HS, RAM et alimentation récupérées' });
-  await transitionDevice(db, operator, {
-    code: dropped[2]!.code,
-    to: 'recycled',
-    note: 'Clavier cassé',
-    payload: { deeeChannel: 'ecosystem' },
-  });
-  // Work for the workers of a fresh install: labels for the town hall's lot, a sheet of blank
-  // labels for the next intake, and a company's inventory arriving as a spreadsheet export.
-  await createLabelBatch(db, operator, { format: 'a4-3x7', donationId: townHall.id });
-  await createLabelBatch(db, operator, { format: 'a4-5x13', count: 65 });
-  const company = await createDonation(db, operator, {
-    collectionSiteId: bench.id,
-    donor: { name: 'SARL Garonne Informatique', contact: 'contact@garonne-info.example' },
-    campaign: 'Fin de leasing',
-    expectedCount: 4,
-  });
-  await startIntakeImport(db, fileStore, operator, {
-    donationId: company.id,
-    filename: 'inventaire-garonne.csv',
-    content: new TextEncoder().encode(companyInventory),
-  });
-  return accounts;
 }

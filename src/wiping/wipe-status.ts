@@ -1,4 +1,4 @@
-import { and, asc, eq, gte } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import type { devices, StorageMedium } from '../devices/devices.schema.ts';
 import { minimumLevelByMedium, shortfall } from './policy.ts';
@@ -15,23 +15,19 @@ export const describeMedium = (medium: StorageMedium) =>
  * wiped again). Empty when every medium is done.
  */
 export async function outstandingMedia(db: DbOrTx, device: Device) {
-  const records = await db
-    .select()
-    .from(wipeRecords)
-    .where(and(eq(wipeRecords.deviceId, device.id), gte(wipeRecords.endedAt, device.custodySince)))
-    .orderBy(asc(wipeRecords.createdAt));
+  const records = await db.select().from(wipeRecords).where(eq(wipeRecords.deviceId, device.id)).orderBy(asc(wipeRecords.createdAt));
   return device.storageMedia.flatMap((medium, index) => {
     const own = records.filter((record) => record.mediumIndex === index);
-    if (own.some((record) => shortfall(medium, record) === null)) return [];
-    const last = own.at(-1);
-    const needs = `needs a passed wipe at level ${minimumLevelByMedium[medium.type]} or its removal`;
-    return [
-      {
-        mediumIndex: index,
-        medium: describeMedium(medium),
-        reason: last ? `${describeMedium(medium)} ${needs}: the last record says ${shortfall(medium, last)}.` : `${describeMedium(medium)} ${needs}.`,
-      },
-    ];
+    const current = own.filter((record) => record.endedAt >= device.custodySince);
+    if (current.some((record) => shortfall(medium, record) === null)) return [];
+    const last = current.at(-1);
+    const needs = `${describeMedium(medium)} needs a passed wipe at level ${minimumLevelByMedium[medium.type]} or its removal`;
+    const reason = last
+      ? `${needs}: the last record says ${shortfall(medium, last)}.`
+      : own.length > 0
+        ? `${needs}: its wipes date from before the device last changed hands (${device.custodySince.toISOString().slice(0, 10)}) and no longer count.`
+        : `${needs}.`;
+    return [{ mediumIndex: index, medium: describeMedium(medium), reason }];
   });
 }
 

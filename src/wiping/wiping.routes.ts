@@ -2,6 +2,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { deviceSchema } from '../devices/devices.routes.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, json, ok, problems, text, timestamp } from '../http/router.ts';
+import { DomainError } from '../errors.ts';
+import type { FileStore } from '../files/file-store.ts';
+import { decodeUploadedText } from '../text.ts';
+import { readNwipeLogForDevice } from './nwipe-import.ts';
 import { sanitizationLevels, verificationMethods, wipeTechniques } from './policy.ts';
 import { certificateSigningKey } from './signing.ts';
 import { listWipeRecords, recordWipes } from './wiping.service.ts';
@@ -47,7 +51,7 @@ const wipeRecordSchema = wipeInput
 
 const outstanding = z.array(z.object({ mediumIndex: z.number().int(), medium: z.string(), reason: z.string() }));
 
-export function wipingRoutes(database: Database, appSecret: string) {
+export function wipingRoutes(database: Database, fileStore: FileStore, appSecret: string) {
   const { db } = database;
   return createRouter()
     .openapi(
@@ -59,7 +63,15 @@ export function wipingRoutes(database: Database, appSecret: string) {
         summary:
           'Records the sanitization of storage media (NIST SP 800-88) by a qualified operator; when every medium meets the policy the device becomes wiped and its certificate is issued.',
         security: bearerSecurity,
-        request: { params: codeParam, body: json(z.object({ records: z.array(wipeInput).min(1).max(16) })) },
+        request: {
+          params: codeParam,
+          body: json(
+            z.object({
+              records: z.array(wipeInput).min(1).max(16),
+              logFileId: z.uuid().optional().openapi({ description: 'The log these records were read from (POST .../wipes/nwipe-log).' }),
+            }),
+          ),
+        },
         responses: {
           201: ok(
             'Recorded; `wiped` says whether the device is now wiped, `outstanding` what each medium still needs.',
@@ -68,7 +80,10 @@ export function wipingRoutes(database: Database, appSecret: string) {
           ...problems(400, 401, 403, 404, 409, 422),
         },
       }),
-      async (c) => c.json(asJson(await recordWipes(db, actorOf(c), c.req.valid('param').code, c.req.valid('json').records)), 201),
+      async (c) => {
+        const body = c.req.valid('json');
+        return c.json(asJson(await recordWipes(db, actorOf(c), c.req.valid('param').code, body.records, body.logFileId)), 201);
+      },
     )
     .openapi(
       createRoute({
@@ -85,6 +100,42 @@ export function wipingRoutes(database: Database, appSecret: string) {
         },
       }),
       async (c) => c.json(asJson(await listWipeRecords(db, actorOf(c), c.req.valid('param').code)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/devices/{code}/wipes/nwipe-log',
+        operationId: 'readNwipeLog',
+        tags: ['Wiping'],
+        summary:
+          "Reads an nwipe or ShredOS log (sent as text/plain) and proposes the device's wipe records; nothing is recorded until the operator confirms them.",
+        security: bearerSecurity,
+        request: {
+          params: codeParam,
+          query: z.object({
+            timeZone: z.string().max(64).default('Europe/Paris').openapi({ description: "The wiping machine's clock zone: nwipe logs local time." }),
+          }),
+        },
+        responses: {
+          200: ok(
+            'The proposal.',
+            z.object({
+              logFileId: z.uuid(),
+              proposals: z.array(z.object({ drive: z.string(), record: wipeInput.extend({ startedAt: timestamp, endedAt: timestamp }), notes: z.array(z.string()) })),
+              unmatched: z.array(z.object({ drive: z.string(), serial: z.string().optional(), reason: z.string() })),
+              unreadable: z.array(z.object({ drive: z.string(), reasons: z.array(z.string()) })),
+            }),
+          ),
+          ...problems(400, 401, 404, 415, 422),
+        },
+      }),
+      async (c) => {
+        const type = c.req.header('content-type') ?? '';
+        if (!type.startsWith('text/')) throw new DomainError(415, 'unsupported_media_type', 'Send the log as text/plain.');
+        const log = decodeUploadedText(new Uint8Array(await c.req.arrayBuffer()));
+        const proposal = await readNwipeLogForDevice(db, fileStore, actorOf(c), { code: c.req.valid('param').code, log, timeZone: c.req.valid('query').timeZone });
+        return c.json(asJson(proposal), 200);
+      },
     )
     .openapi(
       createRoute({

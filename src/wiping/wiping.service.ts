@@ -8,6 +8,7 @@ import { DomainError, forbidden, ValidationError } from '../errors.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
 import { requireValidQualification } from '../qualifications/qualifications.service.ts';
 import type { SanitizationLevel, WipeTechnique } from './policy.ts';
+import { wipeLogFile } from './nwipe-import.ts';
 import { outstandingMedia } from './wipe-status.ts';
 import { wipeRecords } from './wiping.schema.ts';
 
@@ -31,11 +32,13 @@ export type WipeInput = {
  * insufficient ones included. When every medium is then sanitized, the device becomes `wiped`
  * in the same transaction, and its certificate is queued.
  */
-export async function recordWipes(db: Db, actor: Actor, code: string, inputs: WipeInput[], source: { kind: 'manual' | 'nwipe_log'; logFileId?: string } = { kind: 'manual' }) {
+export async function recordWipes(db: DbOrTx, actor: Actor, code: string, inputs: WipeInput[], logFileId?: string) {
   if (!benchRoles.includes(actor.role)) throw forbidden('Your role cannot record wipes.');
   return db.transaction(async (tx) => {
     const device = await findDevice(tx, actor, code);
     await requireValidQualification(tx, actor, 'data_wiping');
+    // Confirmed from a tool's log (POST .../wipes/nwipe-log), or typed by the operator.
+    const source = logFileId ? { kind: 'nwipe_log', logFileId: (await wipeLogFile(tx, actor, logFileId)).id } : { kind: 'manual' };
     if (device.status !== 'collected' && device.status !== 'returned') {
       throw new DomainError(409, 'not_awaiting_wipe', `Wipes are recorded on collected or returned devices; this one is ${device.status}.`, {
         currentStatus: device.status,

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type { Actor } from '../auth/actor.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { findDevice } from '../devices/devices.service.ts';
+import { ValidationError } from '../errors.ts';
+import type { FileStore } from '../files/file-store.ts';
+import { files } from '../files/files.schema.ts';
+import { recordFile } from '../files/files.service.ts';
+import { parseNwipeLog, type NwipeDrive, type NwipeTool } from './nwipe-log.ts';
+import type { WipeInput } from './wiping.service.ts';
+
+const sameSerial = (a: string | undefined, b: string | undefined) =>
+  Boolean(a && b) && a!.replace(/\s+/g, '').toUpperCase() === b!.replace(/\s+/g, '').toUpperCase();
+
+/** A drive of the log as a wipe record of the device's medium, ready for the operator to confirm. */
+function proposedRecord(mediumIndex: number, drive: NwipeDrive, tool: NwipeTool): WipeInput | null {
+  if (drive.result === 'unknown' || !drive.startedAtUtc || !drive.endedAtUtc) return null;
+  return {
+    mediumIndex,
+    level: drive.sanitizationLevel,
+    technique: drive.technique,
+    passes: drive.passes,
+    pattern: [drive.method, drive.pattern].filter(Boolean).join(', ') || undefined,
+    toolName: tool.name,
+    toolVersion: tool.name === 'ShredOS' ? [tool.version, tool.nwipeVersion && `nwipe ${tool.nwipeVersion}`].filter(Boolean).join(', ') : tool.version,
+    verification: drive.nistVerification ?? 'none',
+    result: drive.result,
+    failureReason: drive.reasons.length > 0 ? drive.reasons.join(' ').slice(0, 1000) : undefined,
+    startedAt: new Date(drive.startedAtUtc),
+    endedAt: new Date(drive.endedAtUtc),
+  };
+}
+
+/**
+ * Reads an nwipe or ShredOS log for a device and proposes its wipe records: each drive of the
+ * log is matched to the device's medium by serial number (or, for a device with one medium and a
+ * log with one drive, to that medium, with a note). Nothing is recorded: the operator checks the
+ * proposal and sends it to POST /api/devices/{code}/wipes with the log's file id. A drive whose
+ * outcome the log does not show is listed as unreadable, never proposed.
+ */
+export async function readNwipeLogForDevice(
+  db: Db,
+  fileStore: FileStore,
+  actor: Actor,
+  input: { code: string; log: string; timeZone: string },
+) {
+  const device = await findDevice(db, actor, input.code);
+  const parsed = parseNwipeLog(input.log, { timeZone: input.timeZone });
+  if (!parsed.ok) throw new ValidationError([{ path: 'log', message: parsed.reason }]);
+  const drives = parsed.runs.flatMap((run) => run.drives.map((drive) => ({ drive, tool: run.tool })));
+  const proposals: { drive: string; record: WipeInput; notes: string[] }[] = [];
+  const unmatched: { drive: string; serial?: string; reason: string }[] = [];
+  const unreadable: { drive: string; reasons: string[] }[] = [];
+  for (const { drive, tool } of drives) {
+    const name = [drive.device, drive.model, drive.serial].filter(Boolean).join(' ') || 'the drive';
+    let mediumIndex = device.storageMedia.findIndex((medium) => sameSerial(medium.serialNumber, drive.serial));
+    const notes = [...drive.notes];
+    if (mediumIndex < 0 && device.storageMedia.length === 1 && drives.length === 1) {
+      mediumIndex = 0;
+      notes.push(`The log's serial (${drive.serial ?? 'none'}) is not the one on record for this medium: check the disk before confirming.`);
+    }
+    if (mediumIndex < 0) {
+      unmatched.push({ drive: name, serial: drive.serial, reason: 'No storage medium of this device has this serial number.' });
+      continue;
+    }
+    const record = proposedRecord(mediumIndex, drive, tool);
+    if (!record) unreadable.push({ drive: name, reasons: drive.reasons });
+    else proposals.push({ drive: name, record, notes });
+  }
+  const stored = await fileStore.write(`wipe-logs/${randomUUID()}.log`, async (out) => {
+    out.end(input.log);
+  });
+  const file = await recordFile(db, stored, {
+    organisationId: device.organisationId,
+    kind: 'wipe_log',
+    filename: `nwipe-${device.assetCode}.log`,
+    contentType: 'text/plain; charset=utf-8',
+    createdByUserId: actor.userId,
+  });
+  return { logFileId: file.id, proposals, unmatched, unreadable };
+}
+
+/** The log a confirmed import refers to: a wipe log of the actor's organisation. */
+export async function wipeLogFile(db: DbOrTx, actor: Actor, fileId: string) {
+  const [file] = await db
+    .select({ id: files.id })
+    .from(files)
+    .where(and(eq(files.id, fileId), eq(files.kind, 'wipe_log'), eq(files.organisationId, actor.organisationId)));
+  if (!file) throw new ValidationError([{ path: 'logFileId', message: 'No wipe log of your organisation has this id.' }]);
+  return file;
+}
