@@ -248,6 +248,6 @@ async function pdfText(bytes: Uint8Array): Promise<string> {
   const mupdf = await import('mupdf');
   const document = mupdf.Document.openDocument(bytes, 'application/pdf');
   const pages: string[] = [];
-  for (let index = 0; index < document.countPages(); index++) pages.push(document.loadPage(index).toStructuredText().asText());
+  for (let index = 0; index < document.countPages(); index++) pages.push(document.loadPage(index).toStructuredText('preserve-whitespace').asText());
   return pages.join('\n');
 }

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import { roleLabels } from '../auth/roles.ts';
-import type { Db, DbOrTx, Tx } from '../db/client.ts';
+import type { DbOrTx, Tx } from '../db/client.ts';
 import { DomainError, forbidden, ValidationError } from '../errors.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { formatAssetCode } from './asset-code.ts';

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
-import type { Db, DbOrTx, Tx } from '../db/client.ts';
+import type { DbOrTx, Tx } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
 import { devices } from '../devices/devices.schema.ts';
 import { assetCodeFromInput } from '../devices/devices.service.ts';

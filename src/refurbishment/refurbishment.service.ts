@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
-import type { Db, DbOrTx } from '../db/client.ts';
+import type { DbOrTx } from '../db/client.ts';
 import { devices } from '../devices/devices.schema.ts';
 import { findDevice } from '../devices/devices.service.ts';
 import { benchRoles } from '../devices/lifecycle.ts';

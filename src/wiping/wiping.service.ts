@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
-import type { Db, DbOrTx } from '../db/client.ts';
+import type { DbOrTx } from '../db/client.ts';
 import { findDevice, presentDevice } from '../devices/devices.service.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
 import { transitionDevice } from '../devices/transitions.service.ts';
