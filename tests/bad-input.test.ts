@@ -733,6 +733,25 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
       };
     case 'completeWorkOrder':
       return { url: route.path.replace('{id}', bench.site.id), body: { grade: 'B', gradeOverrideReason: 'Charnière fragile', siteId: bench.site.id } };
+    case 'createProgramme':
+      return {
+        url: route.path,
+        body: { name: 'Équipement des collégiens', eligibilityCriteria: ['child_in_college'], deviceKinds: ['laptop'], trainingModule: 'ENT du collège', reservationDays: 21, territories: [{ type: 'departement', code: '47' }] },
+      };
+    case 'createHousehold':
+      return {
+        url: route.path,
+        body: { reference: 'F-2026-001', communeCode: '47001', size: 4, contactPhone: '06 12 34 56 78', contactEmail: 'famille@example.org', attestations: ['child_in_college'], consent: true },
+      };
+    case 'submitRequest':
+      return {
+        url: route.path,
+        body: { householdId: bench.site.id, programmeId: bench.site.id, need: { kind: 'laptop', minRamGb: 4, notes: 'Pour Pronote' } },
+      };
+    case 'reserveDevice':
+      return { url: route.path.replace('{id}', bench.site.id), body: { deviceCode: (await device()).code } };
+    case 'releaseReservation':
+      return { url: route.path.replace('{id}', bench.site.id), body: { reason: 'La famille a déménagé' } };
     case 'createLabelBatch':
       return { url: route.path, body: { format: 'a4-3x7', count: 3 } };
     case 'scan':

@@ -9,6 +9,7 @@ import { donations } from '../src/donations/donations.schema.ts';
 import { outbox } from '../src/outbox/outbox.schema.ts';
 import { wipeRecords } from '../src/wiping/wiping.schema.ts';
 import { workOrders } from '../src/refurbishment/refurbishment.schema.ts';
+import { equipmentRequests, households, programmes } from '../src/allocation/allocation.schema.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
 
@@ -52,6 +53,8 @@ const wipedSsd = { type: 'ssd', model: 'Crucial MX500', serialNumber: 'MX500-004
 const passedWipe = '__passedWipe';
 /** Marks a device setup that gets a work order in this state (a completed one passed its checklist, graded). */
 const workOrder = '__workOrder';
+/** Marks a device setup that an equipment request holds. */
+const heldByRequest = '__heldByRequest';
 
 /** How to make each guard hold or fail. A guard added to the table must be added here (a test below checks it). */
 const guardCases: Record<string, GuardCase> = {
@@ -76,8 +79,13 @@ const guardCases: Record<string, GuardCase> = {
     failureMentions: 'work order',
   },
   // Awaiting the allocation module.
-  reserved_for_request: { fail: nothing },
-  reservation_released: { fail: nothing },
+  // Holds only when a request has taken the device, which the allocation tests go through.
+  reserved_for_request: { fail: () => ({ body: { payload: { requestId: '00000000-0000-4000-8000-000000000000' } } }) },
+  reservation_released: {
+    hold: nothing,
+    fail: () => ({ device: { [heldByRequest]: true } }),
+    failureMentions: 'held for request',
+  },
   training_completed_and_handed_over: { fail: nothing },
   return_site_given: {
     hold: (cast) => ({ body: { siteId: cast.otherSite.id } }),
@@ -125,7 +133,7 @@ const performerRole = (transition: Transition): Role =>
 
 /** A fresh device put into `status` directly in the database (as test setup: most statuses cannot be reached through the API yet). */
 async function deviceIn(cast: Cast, status: DeviceStatus, overrides: Record<string, unknown> = {}) {
-  const { [passedWipe]: wiped, [workOrder]: orderState, ...fields } = overrides;
+  const { [passedWipe]: wiped, [workOrder]: orderState, [heldByRequest]: held, ...fields } = overrides;
   const device = await world.device(cast.creatorToken, cast.site.id, fields);
   await harness.database.db.update(devices).set({ status }).where(eq(devices.id, device.id));
   if (wiped) {
@@ -154,6 +162,26 @@ async function deviceIn(cast: Cast, status: DeviceStatus, overrides: Record<stri
       .update(donations)
       .set({ donorOrganisationId: cast.account.organisationId, donorName: null })
       .where(eq(donations.id, device.donationId));
+  }
+  if (held) {
+    const { db } = harness.database;
+    const [programme] = await db
+      .insert(programmes)
+      .values({ organisationId: world.admin.organisationId, name: 'Programme de test', eligibilityCriteria: ['resident'], deviceKinds: ['laptop'], reservationDays: 14, territories: [{ type: 'departement', code: '47' }] })
+      .returning();
+    const [household] = await db
+      .insert(households)
+      .values({ organisationId: world.admin.organisationId, reference: `F-${device.id.slice(0, 8)}`, communeCode: '47001', size: 3, consentRecordedAt: new Date(), consentRecordedByUserId: world.admin.id })
+      .returning();
+    await db.insert(equipmentRequests).values({
+      organisationId: world.admin.organisationId,
+      householdId: household!.id,
+      programmeId: programme!.id,
+      status: 'reserved',
+      need: { kind: 'laptop' },
+      reservedDeviceId: device.id,
+      createdByUserId: world.admin.id,
+    });
   }
   if (orderState) {
     await harness.database.db.insert(workOrders).values({

@@ -11,3 +11,4 @@ export * from '../labels/labels.schema.ts';
 export * from '../qualifications/qualifications.schema.ts';
 export * from '../wiping/wiping.schema.ts';
 export * from '../refurbishment/refurbishment.schema.ts';
+export * from '../allocation/allocation.schema.ts';

@@ -2,6 +2,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { Tx } from '../db/client.ts';
 import type { devices } from './devices.schema.ts';
 import type { GuardName } from './lifecycle.ts';
+import { releaseGuard, reservationGuard } from '../allocation/reservation-status.ts';
 import { refurbishmentGuard, workOrderGuard } from '../refurbishment/work-order-status.ts';
 import { describeMedium, wipeGuard } from '../wiping/wipe-status.ts';
 
@@ -35,8 +36,8 @@ export const guards: Record<GuardName, Guard> = {
   wipe_records_passed: ({ tx, device }) => wipeGuard(tx, device),
   work_order_open: ({ tx, device }) => workOrderGuard(tx, device),
   refurbishment_complete: ({ tx, device }) => refurbishmentGuard(tx, device),
-  reserved_for_request: awaitingModule('allocation', 'A device is reserved only for an equipment request.'),
-  reservation_released: awaitingModule('allocation', 'A reservation is released by its equipment request, or when it expires.'),
+  reserved_for_request: ({ tx, device, payload }) => reservationGuard(tx, device, payload),
+  reservation_released: ({ tx, device }) => releaseGuard(tx, device),
   training_completed_and_handed_over: awaitingModule(
     'allocation',
     'A device is handed over only after the household completed the mandatory training.',

@@ -20,10 +20,12 @@ export type CommuneLookup = { ok: true; commune: Commune } | { ok: false; messag
 
 let communesByCode: Map<string, CommuneRecord> | undefined;
 
+const readData = <T>(file: string): T =>
+  JSON.parse(readFileSync(createRequire(import.meta.url).resolve(`@etalab/decoupage-administratif/data/${file}`), 'utf8')) as T;
+
 function communes(): Map<string, CommuneRecord> {
   if (!communesByCode) {
-    const path = createRequire(import.meta.url).resolve('@etalab/decoupage-administratif/data/communes.json');
-    const records = JSON.parse(readFileSync(path, 'utf8')) as CommuneRecord[];
+    const records = readData<CommuneRecord[]>('communes.json');
     communesByCode = new Map();
     // A delegated or associated commune shares its code with nothing current, except where it is the
     // chef-lieu: the current commune must win.
@@ -53,3 +55,62 @@ export function lookUpCommune(code: string): CommuneLookup {
       : `${code} (${record.nom}) is a former commune; use the code of the commune it belongs to now.`,
   };
 }
+
+type EpciRecord = { code: string; nom: string; membres: { code: string }[] };
+type DepartementRecord = { code: string; nom: string };
+
+let epciByCode: Map<string, EpciRecord> | undefined;
+let epciOfCommune: Map<string, string> | undefined;
+let departementsByCode: Map<string, DepartementRecord> | undefined;
+
+function epcis() {
+  if (!epciByCode || !epciOfCommune) {
+    const records = readData<EpciRecord[]>('epci.json');
+    epciByCode = new Map(records.map((record) => [record.code, record]));
+    epciOfCommune = new Map(records.flatMap((record) => record.membres.map((member) => [member.code, record.code] as const)));
+  }
+  return { byCode: epciByCode, ofCommune: epciOfCommune };
+}
+
+function departements() {
+  departementsByCode ??= new Map(readData<DepartementRecord[]>('departements.json').map((record) => [record.code, record]));
+  return departementsByCode;
+}
+
+/** A territory a programme serves: a commune, an EPCI (by its SIREN) or a département. */
+export type Territory = { type: 'commune' | 'epci' | 'departement'; code: string };
+
+/** The territory's name, or why it is not one (a code that does not exist is refused). */
+export function lookUpTerritory(territory: Territory): { ok: true; name: string } | { ok: false; message: string } {
+  if (territory.type === 'commune') {
+    const lookup = lookUpCommune(territory.code);
+    return lookup.ok ? { ok: true, name: lookup.commune.name } : lookup;
+  }
+  if (territory.type === 'epci') {
+    const epci = epcis().byCode.get(territory.code);
+    return epci ? { ok: true, name: epci.nom } : { ok: false, message: `${territory.code} is not the SIREN of an EPCI.` };
+  }
+  const departement = departements().get(territory.code.toUpperCase());
+  return departement ? { ok: true, name: departement.nom } : { ok: false, message: `${territory.code} is not a département code.` };
+}
+
+/**
+ * The territories a commune belongs to, from the smallest: itself, its EPCI, its département. A
+ * Paris, Lyon or Marseille arrondissement also belongs to its commune (13203 is in Marseille).
+ */
+export function territoriesOf(communeCode: string): Territory[] {
+  const record = communes().get(communeCode.toUpperCase());
+  if (!record) return [];
+  const commune = record.type === 'arrondissement-municipal' && record.commune ? record.commune : record.code;
+  const epci = epcis().ofCommune.get(commune);
+  return [
+    { type: 'commune', code: record.code },
+    ...(commune !== record.code ? [{ type: 'commune' as const, code: commune }] : []),
+    ...(epci ? [{ type: 'epci' as const, code: epci }] : []),
+    ...(record.departement ? [{ type: 'departement' as const, code: record.departement }] : []),
+  ];
+}
+
+/** Whether a commune lies in one of the territories. */
+export const communeIsIn = (communeCode: string, served: Territory[]) =>
+  territoriesOf(communeCode).some((territory) => served.some((entry) => entry.type === territory.type && entry.code.toUpperCase() === territory.code));

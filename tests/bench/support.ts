@@ -5,12 +5,15 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { insertUser } from '../../src/auth/users.service.ts';
 import type { Database } from '../../src/db/client.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
 import { generateAssetCode } from '../../src/devices/asset-code.ts';
+import { donations } from '../../src/donations/donations.schema.ts';
 import { organisations, sites } from '../../src/organisations/organisations.schema.ts';
+import { redisOptionsFromUrl } from '../../src/redis.ts';
 
 /**
  * What every benchmark shares: a throwaway migrated database, the API run as its own process
@@ -43,6 +46,14 @@ export function progress(message: string): void {
 }
 
 export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** The middle of unsorted samples (the mean of the two middle ones for an even count). */
+export function median(samples: readonly number[]): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
 
 /** Nearest-rank percentile of unsorted samples. */
 export function percentile(samples: readonly number[], p: number): number {
@@ -102,6 +113,8 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
 export type WorkshopSeed = {
   organisationId: string;
   siteId: string;
+  /** The donation the seeded devices came in with. */
+  donationId: string;
   operatorId: string;
   operatorEmail: string;
   operatorPassword: string;
@@ -111,9 +124,9 @@ export type WorkshopSeed = {
 
 /**
  * The usual cast, written straight to the database: a coordinator with its admin, a workshop with
- * a site and a workshop operator, and `deviceCount` collected laptops at that site. The devices
- * go in by multi-row INSERT (tens of thousands in a second or two), without their 'created'
- * events, which no benchmark reads.
+ * a site and a workshop operator, and `deviceCount` collected laptops at that site, received in
+ * one donation. The devices and their asset codes go in by multi-row INSERT (tens of thousands in
+ * a second or two), without their 'created' events, which no benchmark reads.
  */
 export async function seedWorkshop(database: Database, deviceCount: number): Promise<WorkshopSeed> {
   const { db, sql } = database;
@@ -142,10 +155,21 @@ export async function seedWorkshop(database: Database, deviceCount: number): Pro
     password: operatorPassword,
   });
 
+  // Every device belongs to a donation, and its code to the asset-code registry (foreign keys).
+  const [donation] = await db
+    .insert(donations)
+    .values({ organisationId: workshop!.id, collectionSiteId: site!.id, donorName: 'Donateur (bench)', createdByUserId: operator.id })
+    .returning();
+
   const codes = new Set<string>();
   while (codes.size < deviceCount) codes.add(generateAssetCode());
+  const codeRows = [...codes].map((code) => ({ code, organisation_id: workshop!.id }));
+  for (let start = 0; start < codeRows.length; start += 20_000) {
+    await sql`insert into asset_codes ${sql(codeRows.slice(start, start + 20_000))}`;
+  }
   const rows = [...codes].map((assetCode, index) => ({
     asset_code: assetCode,
+    donation_id: donation!.id,
     kind: 'laptop',
     brand: 'Lenovo',
     model: 'ThinkPad T480',
@@ -154,14 +178,16 @@ export async function seedWorkshop(database: Database, deviceCount: number): Pro
     site_id: site!.id,
     organisation_id: workshop!.id,
   }));
-  // 5,000 rows of 8 values stay under the 65,534 parameters one statement may carry.
+  // 5,000 rows of 9 values stay under the 65,534 parameters one statement may carry.
   for (let start = 0; start < rows.length; start += 5_000) {
     await sql`insert into devices ${sql(rows.slice(start, start + 5_000))}`;
   }
   await sql`analyze devices`;
+  await sql`analyze asset_codes`;
   return {
     organisationId: workshop!.id,
     siteId: site!.id,
+    donationId: donation!.id,
     operatorId: operator.id,
     operatorEmail: operator.email,
     operatorPassword,
@@ -225,13 +251,19 @@ export async function backendPids(sql: postgres.Sql, databaseName: string): Prom
   return rows.map((row) => row.pid);
 }
 
-export type ApiProcess = {
-  url: string;
+/** A child process of the benchmark (the API, a worker): its memory, its recent output, its end. */
+export type ServiceProcess = {
   pid: number;
   /** Highest VmHWM seen so far (sampled twice a second, and read again on each call). */
   peakRssMb: () => number;
+  /** The last 4,000 characters it wrote (stdout and stderr together). */
+  output: () => string;
+  /** How it ended, once it has. */
+  exited: () => { code: number | null; signal: NodeJS.Signals | null } | undefined;
   stop: () => Promise<void>;
 };
+
+export type ApiProcess = ServiceProcess & { url: string };
 
 export type ApiOptions = {
   databaseUrl: string;
@@ -243,39 +275,24 @@ export type ApiOptions = {
   entry?: string[];
 };
 
-/** The API's node arguments exactly as `npm run api` runs it (package.json), heap limit included. */
-function productionApiArguments(): string[] {
-  const script: string = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.api;
-  const [command, ...args] = script.trim().split(/\s+/);
-  if (command !== 'node') throw new Error(`package.json's api script should start with node: ${script}`);
+/** A process's node arguments exactly as `npm run <script>` runs it (package.json), heap limit included. */
+function productionArguments(script: 'api' | 'worker'): string[] {
+  const command: string = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts[script];
+  const [program, ...args] = command.trim().split(/\s+/);
+  if (program !== 'node') throw new Error(`package.json's ${script} script should start with node: ${command}`);
   return args;
 }
 
 /**
- * Starts the API as `npm run api` would, on a free port, and
- * resolves once /healthz answers. Only the variables it needs are passed, so a developer's
- * BOOTSTRAP_ADMIN_* or DATABASE_POOL_MAX does not change the figures. Its logs go to stderr.
+ * Spawns node with `args` in the repository, with only the variables given (plus PATH, HOME,
+ * TMPDIR, LANG and REDIS_URL), so a developer's environment does not change the figures. Its
+ * output goes to stderr; its peak RSS is sampled until it is stopped (SIGTERM, SIGKILL after 10 s).
  */
-export async function startApi(options: ApiOptions): Promise<ApiProcess> {
-  const port = await freePort();
+function spawnService(args: string[], env: Record<string, string>): ServiceProcess {
   const inherited = Object.fromEntries(
     ['PATH', 'HOME', 'TMPDIR', 'LANG', 'REDIS_URL'].flatMap((key) => (process.env[key] ? [[key, process.env[key]!]] : [])),
   );
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.entry ?? productionApiArguments())], {
-    cwd: repoRoot,
-    env: {
-      ...inherited,
-      NODE_ENV: 'production',
-      DATABASE_URL: options.databaseUrl,
-      PORT: String(port),
-      // At info every request is logged: that would measure pino, not the API.
-      LOG_LEVEL: 'warn',
-      QUEUE_PREFIX: `boucle-bench-${randomBytes(4).toString('hex')}`,
-      APP_SECRET: randomBytes(32).toString('base64url'),
-      ...options.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid!;
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -309,26 +326,110 @@ export async function startApi(options: ApiOptions): Promise<ApiProcess> {
     await exit;
     clearTimeout(killed);
   });
+  return { pid, peakRssMb: sample, output: () => output, exited: () => exited, stop };
+}
 
-  const url = `http://127.0.0.1:${port}`;
+/** Polls `ready` every 100 ms until it answers true; stops the service and throws if it exits first or takes over 60 s. */
+async function waitUntilReady(service: ServiceProcess, what: string, ready: () => Promise<boolean> | boolean): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
+    const exited = service.exited();
     if (exited) {
-      await stop();
-      throw new Error(`the API exited before answering /healthz (${JSON.stringify(exited)}):\n${output}`);
+      await service.stop();
+      throw new Error(`${what} exited before it was ready (${JSON.stringify(exited)}):\n${service.output()}`);
     }
-    const healthy = await fetch(`${url}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) break;
+    if (await ready()) return;
     if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`the API did not answer /healthz within 60 s:\n${output}`);
+      await service.stop();
+      throw new Error(`${what} was not ready within 60 s:\n${service.output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url, pid, peakRssMb: sample, stop };
+}
+
+/**
+ * Starts the API as `npm run api` would, on a free port, and
+ * resolves once /healthz answers. Only the variables it needs are passed, so a developer's
+ * BOOTSTRAP_ADMIN_* or DATABASE_POOL_MAX does not change the figures. Its logs go to stderr.
+ */
+export async function startApi(options: ApiOptions): Promise<ApiProcess> {
+  const port = await freePort();
+  const service = spawnService([...(options.nodeArgs ?? []), ...(options.entry ?? productionArguments('api'))], {
+    NODE_ENV: 'production',
+    DATABASE_URL: options.databaseUrl,
+    PORT: String(port),
+    // At info every request is logged: that would measure pino, not the API.
+    LOG_LEVEL: 'warn',
+    QUEUE_PREFIX: `boucle-bench-${randomBytes(4).toString('hex')}`,
+    APP_SECRET: randomBytes(32).toString('base64url'),
+    ...options.env,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilReady(service, 'the API', () =>
+    fetch(`${url}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    ),
+  );
+  return { ...service, url };
+}
+
+export type WorkerOptions = {
+  databaseUrl: string;
+  /** Its DATA_DIR: the file store (rendered label sheets) is <dataDir>/files. */
+  dataDir: string;
+  /** What QR codes and links point to (PUBLIC_URL). */
+  publicUrl: string;
+  /** More variables for the worker; they win over the defaults. */
+  env?: Record<string, string>;
+  /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
+  nodeArgs?: string[];
+};
+
+export type WorkerProcess = ServiceProcess & { queuePrefix: string };
+
+/**
+ * Starts the workers (outbox relay and queue processors) as `npm run worker` would, on their own
+ * queue prefix, and resolves once they say they started. It logs at info: a worker logs only its
+ * start there (failures are warnings), so the line costs nothing while jobs run.
+ */
+export async function startWorker(options: WorkerOptions): Promise<WorkerProcess> {
+  const queuePrefix = `boucle-bench-${randomBytes(4).toString('hex')}`;
+  // Registered first, so that an interrupted run (newest first) stops the worker before this.
+  const purge = registerCleanup(() => purgeQueues(queuePrefix));
+  const service = spawnService([...(options.nodeArgs ?? []), ...productionArguments('worker')], {
+    NODE_ENV: 'production',
+    DATABASE_URL: options.databaseUrl,
+    DATA_DIR: options.dataDir,
+    PUBLIC_URL: options.publicUrl,
+    LOG_LEVEL: 'info',
+    QUEUE_PREFIX: queuePrefix,
+    APP_SECRET: randomBytes(32).toString('base64url'),
+    ...options.env,
+  });
+  const stop = async () => {
+    await service.stop();
+    await purge();
+  };
+  await waitUntilReady({ ...service, stop }, 'the worker', () => service.output().includes('"msg":"workers started"'));
+  return { ...service, stop, queuePrefix };
+}
+
+/** Deletes what BullMQ kept under a benchmark's queue prefix (completed jobs stay a day otherwise). */
+async function purgeQueues(prefix: string): Promise<void> {
+  const redis = new Redis({ ...redisOptionsFromUrl(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'), lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** A JSON request to the API; throws with the answer when the status is not the expected one. */

@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import postgres from 'postgres';
+import { getTableColumns } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { authenticate } from '../../src/auth/auth.service.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
@@ -42,14 +43,18 @@ const targets = { ratio: 0.5, p99Ms: 50, rssMb: 200 };
 
 const transitionBody = JSON.stringify({ to: 'recycled', payload: { deeeChannel: 'ecosystem' } });
 
+// Every column of devices, in the schema's order and drizzle's snake_case, as drizzle lists them
+// in a select or a returning: a column added to the schema does not make the raw side drift.
+const deviceColumns = Object.keys(getTableColumns(schema.devices))
+  .map((key) => `"${key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}"`)
+  .join(', ');
+
 // The statements transitionDevice sends for collected → recycled by a workshop operator, as
 // drizzle writes them. Each run compares them with what the code sends now (apiStatements) and
 // says so when they drift apart: then this list is the one to update.
 const statements = {
-  readDevice:
-    'select "id", "asset_code", "kind", "brand", "model", "serial_number", "storage_media", "status", "version", "site_id", "organisation_id", "custody_since", "created_at", "updated_at" from "devices" where ("devices"."asset_code" = $1 and "devices"."organisation_id" = $2)',
-  compareAndSet:
-    'update "devices" set "status" = $1, "version" = "devices"."version" + 1, "site_id" = $2, "organisation_id" = $3, "custody_since" = $4, "updated_at" = now() where ("devices"."id" = $5 and "devices"."version" = $6) returning "id", "asset_code", "kind", "brand", "model", "serial_number", "storage_media", "status", "version", "site_id", "organisation_id", "custody_since", "created_at", "updated_at"',
+  readDevice: `select ${deviceColumns} from "devices" where ("devices"."asset_code" = $1 and "devices"."organisation_id" = $2)`,
+  compareAndSet: `update "devices" set "status" = $1, "version" = "devices"."version" + 1, "site_id" = $2, "organisation_id" = $3, "custody_since" = $4, "updated_at" = now() where ("devices"."id" = $5 and "devices"."version" = $6) returning ${deviceColumns}`,
   appendEvent:
     'insert into "device_events" ("id", "device_id", "type", "from_status", "to_status", "from_site_id", "site_id", "actor_user_id", "organisation_id", "note", "payload", "occurred_at") values (default, $1, $2, $3, $4, $5, $6, $7, $8, default, $9, $10) returning "id", "device_id", "type", "from_status", "to_status", "from_site_id", "site_id", "actor_user_id", "organisation_id", "note", "payload", "occurred_at"',
   enqueue: 'insert into "outbox" ("id", "queue", "job_name", "payload", "created_at", "relayed_at") values (default, $1, $2, $3, default, default)',

@@ -1,0 +1,181 @@
+import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
+import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
+import type { DbOrTx, Tx } from '../db/client.ts';
+import { devices } from '../devices/devices.schema.ts';
+import { assetCodeFromInput } from '../devices/devices.service.ts';
+import { transitionDevice } from '../devices/transitions.service.ts';
+import { DomainError, forbidden, notFound, notFoundAsField } from '../errors.ts';
+import { communeIsIn } from '../geography/communes.ts';
+import { equipmentRequests, households, programmes, requestEvents, type Need } from './allocation.schema.ts';
+import { getHousehold } from './households.service.ts';
+import { getProgramme } from './programmes.service.ts';
+import { canMoveRequest, type RequestStatus } from './requests.lifecycle.ts';
+
+type Request = typeof equipmentRequests.$inferSelect;
+
+/** Requests are the mediator's organisation's, and the coordinator's to oversee. */
+const visibleRequests = (actor: Actor) =>
+  seesWholeNetwork(actor)
+    ? undefined
+    : actor.role === 'mediator'
+      ? eq(equipmentRequests.organisationId, actor.organisationId)
+      : sql`false`;
+
+/**
+ * Moves a request along its table, compare-and-set on its version, with one appended event: the
+ * same discipline as a device transition.
+ */
+export async function moveRequest(
+  tx: Tx,
+  request: Request,
+  to: RequestStatus,
+  change: { actorUserId?: string | null; reason?: string; payload?: Record<string, unknown>; set?: Partial<Request> },
+) {
+  if (!canMoveRequest(request.status, to)) {
+    throw new DomainError(409, 'request_transition_not_allowed', `A request that is ${request.status} cannot become ${to}.`, {
+      currentStatus: request.status,
+    });
+  }
+  const [updated] = await tx
+    .update(equipmentRequests)
+    .set({ ...change.set, status: to, statusReason: change.reason ?? null, version: sql`${equipmentRequests.version} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(equipmentRequests.id, request.id), eq(equipmentRequests.version, request.version)))
+    .returning();
+  if (!updated) throw new DomainError(409, 'request_changed', 'Someone changed this request at the same moment. Look at it again.');
+  await tx.insert(requestEvents).values({
+    requestId: request.id,
+    fromStatus: request.status,
+    toStatus: to,
+    actorUserId: change.actorUserId ?? null,
+    reason: change.reason,
+    payload: change.payload ?? {},
+  });
+  return updated;
+}
+
+/** Why a household cannot have this under the programme, or null when it can. */
+async function ineligibility(tx: Tx, household: typeof households.$inferSelect, programme: typeof programmes.$inferSelect, need: Need) {
+  const attested = new Set(household.attestations.map((attestation) => attestation.criterion));
+  const missing = programme.eligibilityCriteria.filter((criterion) => !attested.has(criterion));
+  if (missing.length > 0) return `Not attested for this household: ${missing.join(', ')}.`;
+  if (!communeIsIn(household.communeCode, programme.territories)) return `The household's commune (${household.communeCode}) is outside the programme's territory.`;
+  if (!programme.deviceKinds.includes(need.kind)) return `The programme grants ${programme.deviceKinds.join(', ')}, not ${need.kind}.`;
+  if (programme.yearlyQuota !== null) {
+    const startOfYear = new Date(Date.UTC(new Date().getUTCFullYear(), 0, 1));
+    const granted = await tx.$count(
+      equipmentRequests,
+      and(
+        eq(equipmentRequests.programmeId, programme.id),
+        gte(equipmentRequests.createdAt, startOfYear),
+        inArray(equipmentRequests.status, ['reserved', 'training_scheduled', 'training_completed', 'handed_over', 'closed']),
+      ),
+    );
+    if (granted >= programme.yearlyQuota) return `The programme's quota for this year (${programme.yearlyQuota}) is reached.`;
+  }
+  return null;
+}
+
+/** A mediator files a request for a family; it is checked against the programme at once. */
+export async function submitRequest(db: DbOrTx, actor: Actor, input: { householdId: string; programmeId: string; need: Need }) {
+  if (actor.role !== 'mediator') throw forbidden('Only mediators file equipment requests.');
+  return db.transaction(async (tx) => {
+    const household = await getHousehold(tx, actor, input.householdId).catch(notFoundAsField('householdId', 'No family of yours has this id.'));
+    const programme = await getProgramme(tx, input.programmeId).catch(notFoundAsField('programmeId', 'No programme has this id.'));
+    const [request] = await tx
+      .insert(equipmentRequests)
+      .values({ organisationId: actor.organisationId, householdId: household.id, programmeId: programme.id, need: input.need, createdByUserId: actor.userId })
+      .returning();
+    await tx.insert(requestEvents).values({ requestId: request!.id, toStatus: 'submitted', actorUserId: actor.userId });
+    const reason = await ineligibility(tx, household, programme, input.need);
+    return moveRequest(tx, request!, reason ? 'ineligible' : 'eligible', { actorUserId: actor.userId, reason: reason ?? undefined });
+  });
+}
+
+export async function getRequest(db: DbOrTx, actor: Actor, id: string) {
+  const [request] = await db.select().from(equipmentRequests).where(and(eq(equipmentRequests.id, id), visibleRequests(actor)));
+  if (!request) throw notFound('This request');
+  const history = await db.select().from(requestEvents).where(eq(requestEvents.requestId, id)).orderBy(asc(requestEvents.id));
+  return { ...request, history };
+}
+
+export async function listRequests(db: DbOrTx, actor: Actor, filter: { status?: RequestStatus }) {
+  return db
+    .select()
+    .from(equipmentRequests)
+    .where(and(visibleRequests(actor), filter.status ? eq(equipmentRequests.status, filter.status) : undefined))
+    .orderBy(asc(equipmentRequests.createdAt));
+}
+
+/**
+ * The allocation module reserves and releases devices anywhere in the network for a request: the
+ * device's transition is checked as the coordinator's would be, and its event names the person.
+ */
+const onBehalfOfNetwork = (actor: Actor): Actor => ({ ...actor, role: 'admin' });
+
+/** Ready devices that satisfy a request's need, best first: same territory, then best grade, then oldest in stock. */
+async function matchingDevices(tx: Tx, request: Request, programme: typeof programmes.$inferSelect, communeCode: string, limit: number) {
+  const ramGb = Math.max(request.need.minRamGb ?? 0, programme.minimumSpecs.ramGb ?? 0);
+  const storageGb = Math.max(request.need.minStorageGb ?? 0, programme.minimumSpecs.storageGb ?? 0);
+  const departement = communeCode.startsWith('97') ? communeCode.slice(0, 3) : communeCode.slice(0, 2);
+  return tx.execute<{ id: string; asset_code: string }>(sql`
+    select d.id, d.asset_code from ${devices} d join sites s on s.id = d.site_id
+    where d.status = 'ready' and d.kind = ${request.need.kind}
+      and coalesce((d.specs ->> 'ramGb')::numeric, 0) >= ${ramGb}
+      and coalesce((d.specs ->> 'storageGb')::numeric, 0) >= ${storageGb}
+    order by (s.commune_code like ${`${departement}%`}) desc, d.grade asc nulls last, d.updated_at asc
+    limit ${limit}
+    for update of d skip locked`);
+}
+
+/**
+ * Reserves a device for an eligible request: the one scanned or named, or the best match in stock.
+ * The request takes the device first (a unique index allows one holding request per device), then
+ * the device moves to `reserved` with its compare-and-set: of many reservations at once, a device
+ * goes to one request only. A matched device another reservation is taking is skipped, not waited for.
+ */
+export async function reserveForRequest(db: DbOrTx, actor: Actor, requestId: string, input: { deviceCode?: string } = {}) {
+  if (actor.role !== 'mediator' && !seesWholeNetwork(actor)) throw forbidden('Only mediators and the coordinator reserve devices.');
+  return db.transaction(async (tx) => {
+    const [request] = await tx.select().from(equipmentRequests).where(and(eq(equipmentRequests.id, requestId), visibleRequests(actor))).for('update');
+    if (!request) throw notFound('This request');
+    if (request.status !== 'eligible') {
+      throw new DomainError(409, 'request_not_eligible', `Only an eligible request gets a device; this one is ${request.status}.`, { currentStatus: request.status });
+    }
+    const programme = await getProgramme(tx, request.programmeId);
+    const [household] = await tx.select().from(households).where(eq(households.id, request.householdId));
+    const [device] = input.deviceCode
+      ? await tx.select({ id: devices.id, asset_code: devices.assetCode }).from(devices).where(eq(devices.assetCode, assetCodeFromInput(input.deviceCode)))
+      : await matchingDevices(tx, request, programme, household!.communeCode, 1);
+    if (!device) {
+      throw input.deviceCode
+        ? notFound(`Device ${input.deviceCode}`)
+        : new DomainError(409, 'no_matching_device', `No ready ${request.need.kind} in stock meets this need yet.`);
+    }
+    const updated = await moveRequest(tx, request, 'reserved', {
+      actorUserId: actor.userId,
+      set: { reservedDeviceId: device.id, reservedUntil: new Date(Date.now() + programme.reservationDays * 86_400_000) },
+    }).catch((error: unknown) => {
+      if ((error as { cause?: { code?: string } }).cause?.code === '23505') {
+        throw new DomainError(409, 'device_taken', 'Another request holds this device already.');
+      }
+      throw error;
+    });
+    const change = await transitionDevice(tx, onBehalfOfNetwork(actor), { code: device.asset_code, to: 'reserved', payload: { requestId: request.id } });
+    return { request: updated, device: change.device };
+  });
+}
+
+/** Gives the device back to stock and the request back to `eligible`, with the reason (released, expired). */
+export async function releaseReservation(db: DbOrTx, actor: Actor, requestId: string, reason: string) {
+  return db.transaction(async (tx) => {
+    const [request] = await tx.select().from(equipmentRequests).where(and(eq(equipmentRequests.id, requestId), visibleRequests(actor))).for('update');
+    if (!request) throw notFound('This request');
+    if (!request.reservedDeviceId || !['reserved', 'training_scheduled', 'training_completed'].includes(request.status)) {
+      throw new DomainError(409, 'nothing_reserved', 'This request holds no device.', { currentStatus: request.status });
+    }
+    const [device] = await tx.select({ code: devices.assetCode }).from(devices).where(eq(devices.id, request.reservedDeviceId));
+    const updated = await moveRequest(tx, request, 'eligible', { actorUserId: actor.userId, reason, set: { reservedDeviceId: null, reservedUntil: null } });
+    await transitionDevice(tx, onBehalfOfNetwork(actor), { code: device!.code, to: 'ready', note: reason, payload: { requestId } });
+    return updated;
+  });
+}

@@ -1,0 +1,28 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import type { devices } from '../devices/devices.schema.ts';
+import { equipmentRequests } from './allocation.schema.ts';
+
+type Device = typeof devices.$inferSelect;
+
+const holdingStatuses = ['reserved', 'training_scheduled', 'training_completed'] as const;
+
+/** The `reserved_for_request` guard: a request has taken this device (POST /api/requests/{id}/reservation). */
+export async function reservationGuard(db: DbOrTx, device: Device, payload: Record<string, unknown>): Promise<string | null> {
+  const requestId = typeof payload.requestId === 'string' && /^[0-9a-f-]{36}$/i.test(payload.requestId) ? payload.requestId : undefined;
+  if (!requestId) return 'A device is reserved for an equipment request: reserve it from the request.';
+  const [request] = await db
+    .select({ id: equipmentRequests.id })
+    .from(equipmentRequests)
+    .where(and(eq(equipmentRequests.id, requestId), eq(equipmentRequests.reservedDeviceId, device.id), eq(equipmentRequests.status, 'reserved')));
+  return request ? null : 'A device is reserved for an equipment request: reserve it from the request.';
+}
+
+/** The `reservation_released` guard: no request holds the device any more (it was released or expired). */
+export async function releaseGuard(db: DbOrTx, device: Device): Promise<string | null> {
+  const [holder] = await db
+    .select({ id: equipmentRequests.id })
+    .from(equipmentRequests)
+    .where(and(eq(equipmentRequests.reservedDeviceId, device.id), inArray(equipmentRequests.status, [...holdingStatuses])));
+  return holder ? `This device is held for request ${holder.id}: release it from the request.` : null;
+}

@@ -1,0 +1,184 @@
+import { eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { equipmentRequests } from '../src/allocation/allocation.schema.ts';
+import { devices } from '../src/devices/devices.schema.ts';
+import { startHarness, type Harness } from './helpers/harness.ts';
+import { createWorld, type Account, type World } from './helpers/world.ts';
+
+let harness: Harness;
+let world: World;
+let bench: Awaited<ReturnType<World['workshop']>>;
+let landes: { id: string };
+let mediator: Account;
+let programmeId: string;
+
+const criteria = ['child_in_college', 'income_below_threshold'];
+
+/** A device put in stock directly (the workshop path is tested elsewhere), with its grade and specs. */
+async function readyDevice(siteId: string, grade: 'A' | 'B' | 'C', ramGb = 8) {
+  const device = await world.device(bench.operator.token, siteId, { storageMedia: [] });
+  await harness.database.db.update(devices).set({ status: 'ready', grade, specs: { ramGb, storageGb: 256 } }).where(eq(devices.id, device.id));
+  return device;
+}
+
+async function household(account: Account, overrides: Record<string, unknown> = {}) {
+  const response = await world.call('POST', '/api/households', {
+    token: account.token,
+    body: { reference: `F-${Math.random().toString(36).slice(2, 8)}`, communeCode: '47001', size: 4, contactPhone: '06 12 34 56 78', attestations: criteria, consent: true, ...overrides },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body as { id: string };
+}
+
+async function eligibleRequest(account: Account = mediator, overrides: Record<string, unknown> = {}) {
+  const family = await household(account);
+  const response = await world.call('POST', '/api/requests', {
+    token: account.token,
+    body: { householdId: family.id, programmeId, need: { kind: 'laptop', minRamGb: 4 }, ...overrides },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body as { id: string; status: string; statusReason: string | null };
+}
+
+beforeAll(async () => {
+  harness = await startHarness();
+  world = await createWorld(harness);
+  bench = await world.workshop();
+  landes = await world.site(bench.organisation.id, { name: 'Réserve de Mont-de-Marsan', kind: 'storage', communeCode: '40192' });
+  const centre = await world.organisation('mediation');
+  mediator = await world.account(centre.id, 'mediator');
+  const programme = await world.call('POST', '/api/programmes', {
+    token: world.admin.token,
+    body: {
+      name: 'Ordinateurs pour les familles de collégiens',
+      eligibilityCriteria: criteria,
+      deviceKinds: ['laptop', 'desktop'],
+      minimumSpecs: { ramGb: 4 },
+      trainingModule: 'Pronote et l’ENT du collège',
+      reservationDays: 21,
+      territories: [
+        { type: 'departement', code: '47' },
+        { type: 'epci', code: '200054807' },
+      ],
+      yearlyQuota: 1000,
+    },
+  });
+  expect(programme.status, JSON.stringify(programme.body)).toBe(201);
+  programmeId = programme.body.id;
+});
+afterAll(() => harness.close());
+
+describe('programmes', () => {
+  it('refuses territories that do not exist in the official geography, naming each', async () => {
+    const response = await world.call('POST', '/api/programmes', {
+      token: world.admin.token,
+      body: { name: 'X', eligibilityCriteria: ['a_b'], deviceKinds: ['laptop'], reservationDays: 10, territories: [{ type: 'commune', code: '99999' }, { type: 'epci', code: '123456789' }, { type: 'departement', code: '00' }] },
+    });
+    expect(response.status).toBe(422);
+    expect(response.body.errors.map((error: { path: string }) => error.path)).toEqual(['territories.0.code', 'territories.1.code', 'territories.2.code']);
+  });
+
+  it('are set by the coordinator only', async () => {
+    const response = await world.call('POST', '/api/programmes', {
+      token: mediator.token,
+      body: { name: 'X', eligibilityCriteria: ['a_b'], deviceKinds: ['laptop'], reservationDays: 10, territories: [{ type: 'departement', code: '47' }] },
+    });
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('requests and eligibility', () => {
+  it('finds a family of the territory with every criterion attested eligible', async () => {
+    const request = await eligibleRequest();
+    expect(request.status).toBe('eligible');
+  });
+
+  it('finds a family lacking an attestation, outside the territory, or asking for a kind not granted ineligible, saying why', async () => {
+    const partial = await household(mediator, { attestations: ['child_in_college'] });
+    const outside = await household(mediator, { communeCode: '40192' });
+    const marseille = await household(mediator, { communeCode: '13203' });
+    const cases = [
+      { householdId: partial.id, kind: 'laptop', reason: /income_below_threshold/ },
+      { householdId: outside.id, kind: 'laptop', reason: /outside the programme's territory/ },
+      { householdId: marseille.id, kind: 'tablet', reason: /not tablet/ },
+    ];
+    for (const entry of cases) {
+      const response = await world.call('POST', '/api/requests', { token: mediator.token, body: { householdId: entry.householdId, programmeId, need: { kind: entry.kind } } });
+      expect(response.status).toBe(201);
+      expect(response.body.status).toBe('ineligible');
+      expect(response.body.statusReason).toMatch(entry.reason);
+    }
+    // A Marseille arrondissement lies in the Métropole's EPCI, which the programme serves.
+    const ok = await world.call('POST', '/api/requests', { token: mediator.token, body: { householdId: marseille.id, programmeId, need: { kind: 'laptop' } } });
+    expect(ok.body.status).toBe('eligible');
+  });
+
+  it("keeps families and requests within the mediator's organisation: others get 404, landlords and donors see none", async () => {
+    const request = await eligibleRequest();
+    const otherCentre = await world.organisation('mediation');
+    const stranger = await world.account(otherCentre.id, 'mediator');
+    expect((await world.call('GET', `/api/requests/${request.id}`, { token: stranger.token })).status).toBe(404);
+    expect((await world.call('POST', `/api/requests/${request.id}/reservation`, { token: stranger.token, body: {} })).status).toBe(404);
+    const landlord = await world.account((await world.organisation('landlord')).id, 'landlord_manager');
+    const donor = await world.account((await world.organisation('donor')).id, 'donor_viewer');
+    for (const outsider of [landlord, donor]) {
+      expect((await world.call('GET', '/api/households', { token: outsider.token })).body.items).toEqual([]);
+      expect((await world.call('GET', '/api/requests', { token: outsider.token })).body.items).toEqual([]);
+      expect((await world.call('POST', '/api/households', { token: outsider.token, body: { reference: 'X', communeCode: '47001', size: 2, attestations: [], consent: true } })).status).toBe(403);
+    }
+  });
+});
+
+describe('reserving a device', () => {
+  it('prefers a device of the same territory, then the best grade, and releases it back to stock', async () => {
+    const far = await readyDevice(landes.id, 'A');
+    const nearB = await readyDevice(bench.site.id, 'B');
+    const nearC = await readyDevice(bench.site.id, 'C');
+    const request = await eligibleRequest();
+    const reserved = await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: {} });
+    expect(reserved.status, JSON.stringify(reserved.body)).toBe(201);
+    expect(reserved.body.device.code).toBe(nearB.code);
+    expect(reserved.body.request).toMatchObject({ status: 'reserved', reservedDeviceId: nearB.id });
+
+    // The device cannot be handed back to stock behind the request's back.
+    const sneaky = await world.call('POST', `/api/devices/${nearB.code}/transitions`, { token: bench.operator.token, body: { to: 'ready' } });
+    expect(sneaky.status).toBe(409);
+
+    const released = await world.call('POST', `/api/requests/${request.id}/release`, { token: mediator.token, body: { reason: 'La famille a déménagé' } });
+    expect(released.status).toBe(200);
+    expect(released.body).toMatchObject({ status: 'eligible', statusReason: 'La famille a déménagé', reservedDeviceId: null });
+    const [row] = await harness.database.db.select().from(devices).where(eq(devices.id, nearB.id));
+    expect(row!.status).toBe('ready');
+    await harness.database.db.update(devices).set({ status: 'dismantled' }).where(inArray(devices.id, [far.id, nearB.id, nearC.id]));
+  });
+
+  it('reserves a given device by its code, and refuses a device reserved outside a request', async () => {
+    const device = await readyDevice(bench.site.id, 'A');
+    const direct = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: world.admin.token, body: { to: 'reserved' } });
+    expect(direct.status).toBe(409);
+    const request = await eligibleRequest();
+    const reserved = await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code.toLowerCase() } });
+    expect(reserved.status).toBe(201);
+    const again = await eligibleRequest();
+    const taken = await world.call('POST', `/api/requests/${again.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code } });
+    expect(taken.status).toBe(409);
+  });
+
+  it('gives 5 devices to exactly 5 of 30 requests reserving at once, never one device twice', async () => {
+    const stock = await Promise.all(Array.from({ length: 5 }, () => readyDevice(bench.site.id, 'A', 16)));
+    const requests = [];
+    for (let index = 0; index < 30; index++) requests.push(await eligibleRequest(mediator, { need: { kind: 'laptop', minRamGb: 16 } }));
+    const responses = await Promise.all(requests.map((request) => world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: {} })));
+    const won = responses.filter((response) => response.status === 201);
+    expect(won).toHaveLength(5);
+    expect(responses.filter((response) => response.status !== 201).every((response) => response.status === 409)).toBe(true);
+    const devicesWon = won.map((response) => response.body.device.code);
+    expect(new Set(devicesWon).size).toBe(5);
+    expect(devicesWon.sort()).toEqual(stock.map((device) => device.code).sort());
+    const holding = await harness.database.db
+      .select()
+      .from(equipmentRequests)
+      .where(inArray(equipmentRequests.reservedDeviceId, stock.map((device) => device.id)));
+    expect(holding).toHaveLength(5);
+  });
+});
