@@ -52,7 +52,8 @@ export async function recordProgress(db: DbOrTx, id: string, progress: { process
   await db
     .update(backgroundJobs)
     .set({
-      processed: progress.processed,
+      // Never backwards: progress reports may arrive out of order.
+      processed: sql`greatest(${backgroundJobs.processed}, ${progress.processed})`,
       total: progress.total,
       errors: progress.errors ? sql`${backgroundJobs.errors} || ${JSON.stringify(progress.errors)}::jsonb` : undefined,
     })

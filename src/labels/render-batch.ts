@@ -41,9 +41,19 @@ export async function renderLabelBatch(db: Db, fileStore: FileStore, publicUrl: 
   const base = { organisationId: batch.batch.organisationId, jobId: job.id, createdByUserId: batch.batch.createdByUserId };
   const name = `etiquettes-${format.id}-${batchId.slice(0, 8)}`;
 
+  // Progress for the screen at most four times a second, without holding the render up.
+  let lastReport = 0;
   const pdf = await fileStore.write(`labels/${batchId}.pdf`, (out) =>
-    renderLabelsPdf(format, labels, owner, out, (done) => recordProgress(db, job.id, { processed: done })),
+    renderLabelsPdf(format, labels, owner, out, async (done) => {
+      if (Date.now() - lastReport >= 250) {
+        lastReport = Date.now();
+        void recordProgress(db, job.id, { processed: done }).catch(() => undefined);
+      }
+      // Let the file stream flush between pages, so memory stays flat.
+      await new Promise((resolve) => setImmediate(resolve));
+    }),
   );
+  await recordProgress(db, job.id, { processed: labels.length });
   await recordFile(db, pdf, { ...base, kind: 'label_sheet', filename: `${name}.pdf`, contentType: 'application/pdf' });
   if (format.output === 'thermal') {
     const zpl = await fileStore.write(`labels/${batchId}.zpl`, async (out) => {
