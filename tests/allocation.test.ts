@@ -152,8 +152,10 @@ describe('reserving a device', () => {
     await harness.database.db.update(devices).set({ status: 'dismantled' }).where(inArray(devices.id, [far.id, nearB.id, nearC.id]));
   });
 
-  it('reserves a given device by its code, and refuses a device reserved outside a request', async () => {
+  it('reserves a given device by its code, chosen from the network stock, and refuses a device reserved outside a request', async () => {
     const device = await readyDevice(bench.site.id, 'A');
+    const stock = await world.call('GET', '/api/stock?kind=laptop&grade=A', { token: mediator.token });
+    expect(stock.body.items.map((item: { code: string }) => item.code)).toContain(device.code);
     const direct = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: world.admin.token, body: { to: 'reserved' } });
     expect(direct.status).toBe(409);
     const request = await eligibleRequest();

@@ -78,7 +78,6 @@ const guardCases: Record<string, GuardCase> = {
     fail: () => ({ device: { [workOrder]: 'open' } }),
     failureMentions: 'work order',
   },
-  // Awaiting the allocation module.
   // Holds only when a request has taken the device, which the allocation tests go through.
   reserved_for_request: { fail: () => ({ body: { payload: { requestId: '00000000-0000-4000-8000-000000000000' } } }) },
   reservation_released: {
@@ -86,6 +85,7 @@ const guardCases: Record<string, GuardCase> = {
     fail: () => ({ device: { [heldByRequest]: true } }),
     failureMentions: 'held for request',
   },
+  // Awaiting the training and handover part of the allocation module.
   training_completed_and_handed_over: { fail: nothing },
   return_site_given: {
     hold: (cast) => ({ body: { siteId: cast.otherSite.id } }),

@@ -39,7 +39,7 @@ export const guards: Record<GuardName, Guard> = {
   reserved_for_request: ({ tx, device, payload }) => reservationGuard(tx, device, payload),
   reservation_released: ({ tx, device }) => releaseGuard(tx, device),
   training_completed_and_handed_over: awaitingModule(
-    'allocation',
+    'training and handover',
     'A device is handed over only after the household completed the mandatory training.',
   ),
   return_site_given: ({ siteId }) => (siteId ? null : 'Say at which site the device was brought back (siteId).'),

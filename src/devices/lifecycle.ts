@@ -47,8 +47,8 @@ export type Transition = {
 /** The people who handle devices: at a workshop bench, a trained mediator, and the coordinator. */
 export const benchRoles: readonly Role[] = ['admin', 'workshop_operator', 'mediator'];
 
-// (new) → collected is the creation of a device (createDevice), not a transition: it gets its asset
-// code there. Attaching it to a donation (lot) arrives with the intake module.
+// (new) → collected is the registration of a device in a donation (registerDevices, in the intake
+// module), not a transition: it gets its asset code, or claims a pre-printed one, there.
 export const transitions: readonly Transition[] = [
   { from: ['collected', 'returned'], to: 'wiped', guards: ['wipe_records_passed'], roles: benchRoles, action: 'Mark wiped' },
   {

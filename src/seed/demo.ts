@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { eq, ne, sql } from 'drizzle-orm';
+import { createHousehold } from '../allocation/households.service.ts';
+import { createProgramme } from '../allocation/programmes.service.ts';
+import { reserveForRequest, submitRequest } from '../allocation/requests.service.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { Role } from '../auth/roles.ts';
 import { insertUser } from '../auth/users.service.ts';
@@ -172,6 +175,29 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
     });
     await completeWorkOrder(db, operator, order.id, {});
     await openWorkOrder(db, operator, dropped[0]!.code, { need: 'Écran pour un poste de la médiathèque' });
+    // A programme, a family followed by the social centre, its request, and the ThinkPad held for it.
+    const mediator = people.get('mediator')!;
+    const programme = await createProgramme(db, adminActor, {
+      name: 'Un ordinateur pour les familles de collégiens',
+      eligibilityCriteria: ['child_in_college', 'income_below_threshold', 'no_computer_at_home'],
+      deviceKinds: ['laptop', 'desktop'],
+      minimumSpecs: { ramGb: 4 },
+      trainingModule: 'Pronote et l’ENT du collège',
+      trainingValidForLaterRequests: true,
+      reservationDays: 21,
+      territories: [{ type: 'departement', code: '47' }],
+      yearlyQuota: 400,
+    });
+    const family = await createHousehold(db, mediator, {
+      reference: 'CSV-2026-014',
+      communeCode: '47323',
+      size: 4,
+      contactPhone: '06 00 00 00 00',
+      attestations: ['child_in_college', 'income_below_threshold', 'no_computer_at_home'],
+      consent: true,
+    });
+    const request = await submitRequest(db, mediator, { householdId: family.id, programmeId: programme.id, need: { kind: 'laptop', minRamGb: 4 } });
+    await reserveForRequest(db, mediator, request.id);
     await moveDevice(db, operator, { code: dropped[1]!.code, siteId: bench.id, note: 'Arrivé par la navette du mardi' });
     await transitionDevice(db, operator, { code: desktop!.code, to: 'dismantled', note: 'Carte mère HS, RAM et alimentation récupérées' });
     await transitionDevice(db, operator, {

@@ -77,7 +77,8 @@ export type StockFilter = {
 export async function listStock(db: DbOrTx, actor: Actor, filter: StockFilter) {
   const conditions = and(
     eq(devices.status, 'ready'),
-    visibleDevices(actor),
+    // Mediators reserve from the whole network's stock for their families; others see their own.
+    actor.role === 'mediator' ? undefined : visibleDevices(actor),
     filter.kind ? eq(devices.kind, filter.kind) : undefined,
     filter.grade ? eq(devices.grade, filter.grade) : undefined,
     filter.minRamGb ? sql`(${devices.specs} ->> 'ramGb')::numeric >= ${filter.minRamGb}` : undefined,
