@@ -1,8 +1,8 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { equipmentRequests } from '../src/allocation/allocation.schema.ts';
+import { equipmentRequests, handovers } from '../src/allocation/allocation.schema.ts';
 import { devices } from '../src/devices/devices.schema.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
+import { eventually, startHarness, type Harness } from './helpers/harness.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
@@ -54,7 +54,6 @@ beforeAll(async () => {
       eligibilityCriteria: criteria,
       deviceKinds: ['laptop', 'desktop'],
       minimumSpecs: { ramGb: 4 },
-      trainingModule: 'Pronote et l’ENT du collège',
       reservationDays: 21,
       territories: [
         { type: 'departement', code: '47' },
@@ -138,7 +137,8 @@ describe('reserving a device', () => {
     const reserved = await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: {} });
     expect(reserved.status, JSON.stringify(reserved.body)).toBe(201);
     expect(reserved.body.device.code).toBe(nearB.code);
-    expect(reserved.body.request).toMatchObject({ status: 'reserved', reservedDeviceId: nearB.id });
+    // This programme requires no training: the request is ready for the handover at once.
+    expect(reserved.body.request).toMatchObject({ status: 'training_completed', reservedDeviceId: nearB.id });
 
     // The device cannot be handed back to stock behind the request's back.
     const sneaky = await world.call('POST', `/api/devices/${nearB.code}/transitions`, { token: bench.operator.token, body: { to: 'ready' } });
@@ -182,5 +182,104 @@ describe('reserving a device', () => {
       .from(equipmentRequests)
       .where(inArray(equipmentRequests.reservedDeviceId, stock.map((device) => device.id)));
     expect(holding).toHaveLength(5);
+  });
+});
+
+describe('training and handover', () => {
+  let trainedProgrammeId: string;
+  let moduleId: string;
+  let place: { id: string };
+
+  async function session(capacity: number) {
+    const response = await world.call('POST', '/api/training-sessions', {
+      token: mediator.token,
+      body: { moduleId, siteId: place.id, startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(), capacity, trainerName: 'Inès, conseillère numérique' },
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    return response.body as { id: string; placesLeft: number };
+  }
+
+  async function reservedRequest() {
+    const device = await readyDevice(bench.site.id, 'A', 32);
+    const request = await eligibleRequest(mediator, { programmeId: trainedProgrammeId, need: { kind: 'laptop', minRamGb: 32 } });
+    const reserved = await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code } });
+    expect(reserved.status, JSON.stringify(reserved.body)).toBe(201);
+    expect(reserved.body.request.status).toBe('reserved');
+    return { request, device };
+  }
+
+  beforeAll(async () => {
+    harness.startWorkers();
+    const module = await world.call('POST', '/api/training-modules', {
+      token: world.admin.token,
+      body: { title: 'Pronote et l’ENT du collège', durationMinutes: 120, topics: ['Se connecter', 'Les devoirs'] },
+    });
+    moduleId = module.body.id;
+    const programme = await world.call('POST', '/api/programmes', {
+      token: world.admin.token,
+      body: { name: 'Collégiens formés', eligibilityCriteria: criteria, deviceKinds: ['laptop'], trainingModuleId: moduleId, reservationDays: 21, territories: [{ type: 'departement', code: '47' }] },
+    });
+    expect(programme.status, JSON.stringify(programme.body)).toBe(201);
+    trainedProgrammeId = programme.body.id;
+    place = await world.site(mediator.organisationId, { kind: 'mediation_place', name: 'Centre social', communeCode: '47323' });
+  });
+
+  it('goes from request to handover: reserved, booked, attended, handed over, with a receipt', async () => {
+    const { request, device } = await reservedRequest();
+    const booked = await session(12);
+    const enrolled = await world.call('POST', `/api/requests/${request.id}/enrolment`, { token: mediator.token, body: { sessionId: booked.id } });
+    expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(201);
+    expect(enrolled.body.request.status).toBe('training_scheduled');
+    const present = await world.call('POST', `/api/training-sessions/${booked.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } });
+    expect(present.body.status).toBe('training_completed');
+    const handed = await world.call('POST', `/api/requests/${request.id}/handover`, {
+      token: mediator.token,
+      body: { deviceCode: device.code, receivedBy: 'Mme Durand', termsAccepted: true },
+    });
+    expect(handed.status, JSON.stringify(handed.body)).toBe(201);
+    expect(handed.body.device.status).toBe('allocated');
+    expect(handed.body.request.status).toBe('handed_over');
+    await eventually('the receipt', async () => {
+      const [row] = await harness.database.db.select().from(handovers).where(eq(handovers.requestId, request.id));
+      return Boolean(row?.receiptFileId);
+    });
+    const history = await world.call('GET', `/api/requests/${request.id}`, { token: mediator.token });
+    expect(history.body.history.map((event: { toStatus: string }) => event.toStatus)).toEqual([
+      'submitted',
+      'eligible',
+      'reserved',
+      'training_scheduled',
+      'training_completed',
+      'handed_over',
+    ]);
+  });
+
+  it('refuses a handover before the training, or of another device, and changes nothing', async () => {
+    const { request, device } = await reservedRequest();
+    const early = await world.call('POST', `/api/requests/${request.id}/handover`, { token: mediator.token, body: { deviceCode: device.code, receivedBy: 'M. Martin', termsAccepted: true } });
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('training_not_completed');
+    const booked = await session(5);
+    await world.call('POST', `/api/requests/${request.id}/enrolment`, { token: mediator.token, body: { sessionId: booked.id } });
+    await world.call('POST', `/api/training-sessions/${booked.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } });
+    const other = await readyDevice(bench.site.id, 'B');
+    const wrong = await world.call('POST', `/api/requests/${request.id}/handover`, { token: mediator.token, body: { deviceCode: other.code, receivedBy: 'M. Martin', termsAccepted: true } });
+    expect(wrong.status).toBe(409);
+    expect(wrong.body.code).toBe('not_the_reserved_device');
+    const [row] = await harness.database.db.select().from(devices).where(eq(devices.id, device.id));
+    expect(row!.status).toBe('reserved');
+    expect((await world.call('GET', `/api/requests/${request.id}`, { token: mediator.token })).body.status).toBe('training_completed');
+    expect(await harness.database.db.$count(handovers, eq(handovers.requestId, request.id))).toBe(0);
+  });
+
+  it('refuses a booking on a full session', async () => {
+    const small = await session(1);
+    const first = await reservedRequest();
+    const second = await reservedRequest();
+    expect((await world.call('POST', `/api/requests/${first.request.id}/enrolment`, { token: mediator.token, body: { sessionId: small.id } })).status).toBe(201);
+    const full = await world.call('POST', `/api/requests/${second.request.id}/enrolment`, { token: mediator.token, body: { sessionId: small.id } });
+    expect(full.status).toBe(409);
+    expect(full.body.code).toBe('session_full');
+    expect((await world.call('GET', `/api/requests/${second.request.id}`, { token: mediator.token })).body.status).toBe('reserved');
   });
 });

@@ -736,7 +736,7 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
     case 'createProgramme':
       return {
         url: route.path,
-        body: { name: 'Équipement des collégiens', eligibilityCriteria: ['child_in_college'], deviceKinds: ['laptop'], trainingModule: 'ENT du collège', reservationDays: 21, territories: [{ type: 'departement', code: '47' }] },
+        body: { name: 'Équipement des collégiens', eligibilityCriteria: ['child_in_college'], deviceKinds: ['laptop'], trainingModuleId: bench.site.id, reservationDays: 21, territories: [{ type: 'departement', code: '47' }] },
       };
     case 'createHousehold':
       return {
@@ -752,6 +752,19 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
       return { url: route.path.replace('{id}', bench.site.id), body: { deviceCode: (await device()).code } };
     case 'releaseReservation':
       return { url: route.path.replace('{id}', bench.site.id), body: { reason: 'La famille a déménagé' } };
+    case 'createTrainingModule':
+      return { url: route.path, body: { title: 'Pronote et l’ENT', durationMinutes: 120, topics: ['Se connecter'] } };
+    case 'createTrainingSession':
+      return {
+        url: route.path,
+        body: { moduleId: bench.site.id, siteId: bench.site.id, startsAt: '2026-12-10T14:00:00Z', capacity: 12, trainerName: 'Inès' },
+      };
+    case 'enrolRequest':
+      return { url: route.path.replace('{id}', bench.site.id), body: { sessionId: bench.site.id } };
+    case 'recordAttendance':
+      return { url: route.path.replace('{id}', bench.site.id), body: { requestId: bench.site.id, present: true } };
+    case 'handOver':
+      return { url: route.path.replace('{id}', bench.site.id), body: { deviceCode: (await device()).code, receivedBy: 'Mme Durand', termsAccepted: true } };
     case 'createLabelBatch':
       return { url: route.path, body: { format: 'a4-3x7', count: 3 } };
     case 'scan':

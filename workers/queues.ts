@@ -27,6 +27,10 @@ export const queues = {
     payload: z.object({ eventId: z.number().int().positive() }),
     options: keepForInspection,
   },
+  'handover-receipts': {
+    payload: z.object({ handoverId: z.uuid() }),
+    options: keepForInspection,
+  },
   'intake-imports': {
     payload: z.object({ jobId: z.uuid() }),
     options: keepForInspection,

@@ -5,6 +5,7 @@ import type { Database } from '../src/db/client.ts';
 import { startOutboxRelay } from '../src/outbox/relay.ts';
 import type { FileStore } from '../src/files/file-store.ts';
 import { processDeviceEvent } from './device-events.processor.ts';
+import { processHandoverReceipt } from './handover-receipts.processor.ts';
 import { processIntakeImport } from './intake-imports.processor.ts';
 import { processLabelBatch } from './label-batches.processor.ts';
 import { processWipeCertificate } from './wipe-certificates.processor.ts';
@@ -29,6 +30,7 @@ const processors: Record<QueueName, (deps: WorkerDeps) => (job: Job) => Promise<
   'label-batches': processLabelBatch,
   'intake-imports': processIntakeImport,
   'wipe-certificates': processWipeCertificate,
+  'handover-receipts': processHandoverReceipt,
 };
 
 export type Workers = { close: () => Promise<void> };

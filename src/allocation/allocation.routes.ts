@@ -19,7 +19,7 @@ const programmeSchema = z
     eligibilityCriteria: z.array(z.string()),
     deviceKinds: z.array(z.enum(deviceKinds)),
     minimumSpecs: z.object({ ramGb: z.number().optional(), storageGb: z.number().optional() }),
-    trainingModule: z.string().nullable(),
+    trainingModuleId: z.uuid().nullable(),
     trainingValidForLaterRequests: z.boolean(),
     reservationDays: z.number().int(),
     territories: z.array(territory),
@@ -51,7 +51,7 @@ const need = z.object({
   notes: text(1000).optional(),
 });
 
-const requestSchema = z
+export const requestSchema = z
   .object({
     id: z.uuid(),
     organisationId: z.uuid(),
@@ -98,7 +98,7 @@ export function allocationRoutes(database: Database) {
               eligibilityCriteria: z.array(criterion).min(1).max(20),
               deviceKinds: z.array(z.enum(deviceKinds)).min(1),
               minimumSpecs: z.object({ ramGb: z.number().positive().max(1024).optional(), storageGb: z.number().positive().max(100_000).optional() }).default({}),
-              trainingModule: text(200).optional(),
+              trainingModuleId: z.uuid().optional(),
               trainingValidForLaterRequests: z.boolean().default(true),
               reservationDays: z.number().int().min(1).max(365),
               territories: z.array(territory).min(1).max(500),

@@ -3,10 +3,23 @@ import { bigint, boolean, check, index, integer, jsonb, pgEnum, pgTable, text, t
 import { users } from '../auth/auth.schema.ts';
 import { deviceKind, devices } from '../devices/devices.schema.ts';
 import type { Territory } from '../geography/communes.ts';
-import { organisations } from '../organisations/organisations.schema.ts';
+import { files } from '../files/files.schema.ts';
+import { organisations, sites } from '../organisations/organisations.schema.ts';
 import { requestStatuses } from './requests.lifecycle.ts';
 
 export type MinimumSpecs = { ramGb?: number; storageGb?: number };
+
+/** A mandatory training (e.g. the school's digital platforms): what families attend before a handover. */
+export const trainingModules = pgTable('training_modules', {
+  id: uuid().primaryKey().defaultRandom(),
+  organisationId: uuid()
+    .notNull()
+    .references(() => organisations.id),
+  title: text().notNull(),
+  durationMinutes: integer().notNull(),
+  topics: text().array().notNull(),
+  createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
 
 /** A scheme that equips families (e.g. the département's computers for families of collégiens). */
 export const programmes = pgTable('programmes', {
@@ -19,7 +32,7 @@ export const programmes = pgTable('programmes', {
   eligibilityCriteria: text().array().notNull(),
   deviceKinds: deviceKind().array().notNull(),
   minimumSpecs: jsonb().$type<MinimumSpecs>().notNull().default({}),
-  trainingModule: text(),
+  trainingModuleId: uuid().references(() => trainingModules.id),
   // A household that attended the module once need not attend again for a later request.
   trainingValidForLaterRequests: boolean().notNull().default(true),
   reservationDays: integer().notNull(),
@@ -117,3 +130,66 @@ export const requestEvents = pgTable(
   },
   (table) => [index().on(table.requestId, table.id)],
 );
+
+export const trainingSessions = pgTable(
+  'training_sessions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    moduleId: uuid()
+      .notNull()
+      .references(() => trainingModules.id),
+    organisationId: uuid()
+      .notNull()
+      .references(() => organisations.id),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id),
+    startsAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    capacity: integer().notNull(),
+    trainerName: text().notNull(),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (table) => [index().on(table.moduleId, table.startsAt), check('training_sessions_capacity', sql`${table.capacity} between 1 and 500`)],
+);
+
+export const attendance = pgEnum('attendance', ['enrolled', 'present', 'absent']);
+
+/** A household booked on a session for a request; the trainer marks it present or absent. */
+export const enrolments = pgTable(
+  'enrolments',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    sessionId: uuid()
+      .notNull()
+      .references(() => trainingSessions.id),
+    requestId: uuid()
+      .notNull()
+      .references(() => equipmentRequests.id),
+    householdId: uuid()
+      .notNull()
+      .references(() => households.id),
+    status: attendance().notNull().default('enrolled'),
+    recordedByUserId: uuid().references(() => users.id),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex().on(table.sessionId, table.householdId), index().on(table.requestId)],
+);
+
+/** The handover at the table: the device scanned, who received it, their acceptance of the terms. */
+export const handovers = pgTable('handovers', {
+  id: uuid().primaryKey().defaultRandom(),
+  requestId: uuid()
+    .notNull()
+    .unique()
+    .references(() => equipmentRequests.id),
+  deviceId: uuid()
+    .notNull()
+    .references(() => devices.id),
+  receivedByName: text().notNull(),
+  termsAcceptedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+  handedOverByUserId: uuid()
+    .notNull()
+    .references(() => users.id),
+  receiptFileId: uuid().references(() => files.id),
+  handedOverAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});

@@ -5,14 +5,14 @@ import type { DeviceKind } from '../devices/devices.service.ts';
 import { notFound, ValidationError } from '../errors.ts';
 import { lookUpTerritory, type Territory } from '../geography/communes.ts';
 import { requireAdmin } from '../organisations/organisations.service.ts';
-import { programmes, type MinimumSpecs } from './allocation.schema.ts';
+import { programmes, trainingModules, type MinimumSpecs } from './allocation.schema.ts';
 
 export type NewProgramme = {
   name: string;
   eligibilityCriteria: string[];
   deviceKinds: DeviceKind[];
   minimumSpecs: MinimumSpecs;
-  trainingModule?: string;
+  trainingModuleId?: string;
   trainingValidForLaterRequests: boolean;
   reservationDays: number;
   territories: Territory[];
@@ -26,6 +26,10 @@ export async function createProgramme(db: DbOrTx, actor: Actor, input: NewProgra
     const lookup = lookUpTerritory(territory);
     return lookup.ok ? [] : [{ path: `territories.${index}.code`, message: lookup.message }];
   });
+  if (input.trainingModuleId) {
+    const [module] = await db.select({ id: trainingModules.id }).from(trainingModules).where(eq(trainingModules.id, input.trainingModuleId));
+    if (!module) errors.push({ path: 'trainingModuleId', message: 'No training module has this id.' });
+  }
   if (errors.length > 0) throw new ValidationError(errors);
   const [programme] = await db
     .insert(programmes)

@@ -10,6 +10,7 @@ import { equipmentRequests, households, programmes, requestEvents, type Need } f
 import { getHousehold } from './households.service.ts';
 import { getProgramme } from './programmes.service.ts';
 import { canMoveRequest, type RequestStatus } from './requests.lifecycle.ts';
+import { alreadyTrained } from './training.service.ts';
 
 type Request = typeof equipmentRequests.$inferSelect;
 
@@ -91,6 +92,14 @@ export async function submitRequest(db: DbOrTx, actor: Actor, input: { household
   });
 }
 
+/** A request the actor may act on, locked for the transaction when asked. */
+export async function requestForActor(tx: DbOrTx, actor: Actor, id: string, options: { lock?: boolean } = {}) {
+  const query = tx.select().from(equipmentRequests).where(and(eq(equipmentRequests.id, id), visibleRequests(actor)));
+  const [request] = options.lock ? await query.for('update') : await query;
+  if (!request) throw notFound('This request');
+  return request;
+}
+
 export async function getRequest(db: DbOrTx, actor: Actor, id: string) {
   const [request] = await db.select().from(equipmentRequests).where(and(eq(equipmentRequests.id, id), visibleRequests(actor)));
   if (!request) throw notFound('This request');
@@ -110,7 +119,7 @@ export async function listRequests(db: DbOrTx, actor: Actor, filter: { status?: 
  * The allocation module reserves and releases devices anywhere in the network for a request: the
  * device's transition is checked as the coordinator's would be, and its event names the person.
  */
-const onBehalfOfNetwork = (actor: Actor): Actor => ({ ...actor, role: 'admin' });
+export const onBehalfOfNetwork = (actor: Actor): Actor => ({ ...actor, role: 'admin' });
 
 /** Ready devices that satisfy a request's need, best first: same territory, then best grade, then oldest in stock. */
 async function matchingDevices(tx: Tx, request: Request, programme: typeof programmes.$inferSelect, communeCode: string, limit: number) {
@@ -136,8 +145,7 @@ async function matchingDevices(tx: Tx, request: Request, programme: typeof progr
 export async function reserveForRequest(db: DbOrTx, actor: Actor, requestId: string, input: { deviceCode?: string } = {}) {
   if (actor.role !== 'mediator' && !seesWholeNetwork(actor)) throw forbidden('Only mediators and the coordinator reserve devices.');
   return db.transaction(async (tx) => {
-    const [request] = await tx.select().from(equipmentRequests).where(and(eq(equipmentRequests.id, requestId), visibleRequests(actor))).for('update');
-    if (!request) throw notFound('This request');
+    const request = await requestForActor(tx, actor, requestId, { lock: true });
     if (request.status !== 'eligible') {
       throw new DomainError(409, 'request_not_eligible', `Only an eligible request gets a device; this one is ${request.status}.`, { currentStatus: request.status });
     }
@@ -161,15 +169,19 @@ export async function reserveForRequest(db: DbOrTx, actor: Actor, requestId: str
       throw error;
     });
     const change = await transitionDevice(tx, onBehalfOfNetwork(actor), { code: device.asset_code, to: 'reserved', payload: { requestId: request.id } });
-    return { request: updated, device: change.device };
+    // No training to book when the programme requires none, or when the family already attended it.
+    const trained = !programme.trainingModuleId || (programme.trainingValidForLaterRequests && (await alreadyTrained(tx, request.householdId, programme.trainingModuleId)));
+    const current = trained
+      ? await moveRequest(tx, updated, 'training_completed', { reason: programme.trainingModuleId ? 'The family already attended the training.' : 'The programme requires no training.' })
+      : updated;
+    return { request: current, device: change.device };
   });
 }
 
 /** Gives the device back to stock and the request back to `eligible`, with the reason (released, expired). */
 export async function releaseReservation(db: DbOrTx, actor: Actor, requestId: string, reason: string) {
   return db.transaction(async (tx) => {
-    const [request] = await tx.select().from(equipmentRequests).where(and(eq(equipmentRequests.id, requestId), visibleRequests(actor))).for('update');
-    if (!request) throw notFound('This request');
+    const request = await requestForActor(tx, actor, requestId, { lock: true });
     if (!request.reservedDeviceId || !['reserved', 'training_scheduled', 'training_completed'].includes(request.status)) {
       throw new DomainError(409, 'nothing_reserved', 'This request holds no device.', { currentStatus: request.status });
     }

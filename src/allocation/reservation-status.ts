@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import type { devices } from '../devices/devices.schema.ts';
-import { equipmentRequests } from './allocation.schema.ts';
+import { equipmentRequests, handovers } from './allocation.schema.ts';
 
 type Device = typeof devices.$inferSelect;
 
@@ -25,4 +25,14 @@ export async function releaseGuard(db: DbOrTx, device: Device): Promise<string |
     .from(equipmentRequests)
     .where(and(eq(equipmentRequests.reservedDeviceId, device.id), inArray(equipmentRequests.status, [...holdingStatuses])));
   return holder ? `This device is held for request ${holder.id}: release it from the request.` : null;
+}
+
+/** The `training_completed_and_handed_over` guard: the handover of this device to a trained family is being recorded. */
+export async function handoverGuard(db: DbOrTx, device: Device): Promise<string | null> {
+  const [handover] = await db
+    .select({ id: handovers.id })
+    .from(handovers)
+    .innerJoin(equipmentRequests, eq(equipmentRequests.id, handovers.requestId))
+    .where(and(eq(handovers.deviceId, device.id), eq(equipmentRequests.reservedDeviceId, device.id), eq(equipmentRequests.status, 'training_completed')));
+  return handover ? null : 'A device is handed over from its request (POST /api/requests/{id}/handover), once the family completed the training.';
 }

@@ -2,7 +2,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { Tx } from '../db/client.ts';
 import type { devices } from './devices.schema.ts';
 import type { GuardName } from './lifecycle.ts';
-import { releaseGuard, reservationGuard } from '../allocation/reservation-status.ts';
+import { handoverGuard, releaseGuard, reservationGuard } from '../allocation/reservation-status.ts';
 import { refurbishmentGuard, workOrderGuard } from '../refurbishment/work-order-status.ts';
 import { describeMedium, wipeGuard } from '../wiping/wipe-status.ts';
 
@@ -18,12 +18,6 @@ export type GuardContext = {
 /** Null when the guard holds, otherwise the reason, in words for the operator at the bench. */
 type Guard = (context: GuardContext) => Promise<string | null> | string | null;
 
-/** A rule whose records arrive with a later module: it refuses until that module exists. */
-const awaitingModule =
-  (module: string, what: string): Guard =>
-  () =>
-    `${what} The ${module} module that records this is not available yet.`;
-
 export const guards: Record<GuardName, Guard> = {
   no_storage_to_wipe: ({ device }) => {
     if (device.benchChecks.includes('storage_unknown')) {
@@ -38,10 +32,7 @@ export const guards: Record<GuardName, Guard> = {
   refurbishment_complete: ({ tx, device }) => refurbishmentGuard(tx, device),
   reserved_for_request: ({ tx, device, payload }) => reservationGuard(tx, device, payload),
   reservation_released: ({ tx, device }) => releaseGuard(tx, device),
-  training_completed_and_handed_over: awaitingModule(
-    'training and handover',
-    'A device is handed over only after the household completed the mandatory training.',
-  ),
+  training_completed_and_handed_over: ({ tx, device }) => handoverGuard(tx, device),
   return_site_given: ({ siteId }) => (siteId ? null : 'Say at which site the device was brought back (siteId).'),
   fault_described: ({ note }) => (note?.trim() ? null : 'Describe the fault found on the shelf (note).'),
   recycling_channel_given: ({ payload }) =>

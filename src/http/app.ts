@@ -5,6 +5,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import { allocationRoutes } from '../allocation/allocation.routes.ts';
+import { trainingRoutes } from '../allocation/training.routes.ts';
 import { authenticate } from '../auth/auth.service.ts';
 import { authRoutes, sessionCookie } from '../auth/auth.routes.ts';
 import { userRoutes } from '../auth/users.routes.ts';
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', wipingRoutes(database, deps.fileStore, deps.appSecret));
   app.route('/api', refurbishmentRoutes(database));
   app.route('/api', allocationRoutes(database));
+  app.route('/api', trainingRoutes(database));
   app.route('/api', docsRoutes());
   app.route('/', devicePageRoutes(database));
   app.route('/', verifyPageRoutes(database, deps.appSecret));

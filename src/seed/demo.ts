@@ -3,6 +3,7 @@ import { eq, ne, sql } from 'drizzle-orm';
 import { createHousehold } from '../allocation/households.service.ts';
 import { createProgramme } from '../allocation/programmes.service.ts';
 import { reserveForRequest, submitRequest } from '../allocation/requests.service.ts';
+import { createTrainingModule } from '../allocation/training.service.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { Role } from '../auth/roles.ts';
 import { insertUser } from '../auth/users.service.ts';
@@ -177,12 +178,17 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
     await openWorkOrder(db, operator, dropped[0]!.code, { need: 'Écran pour un poste de la médiathèque' });
     // A programme, a family followed by the social centre, its request, and the ThinkPad held for it.
     const mediator = people.get('mediator')!;
+    const training = await createTrainingModule(db, adminActor, {
+      title: 'Pronote et l’ENT du collège',
+      durationMinutes: 120,
+      topics: ['Se connecter à l’ENT', 'Suivre les notes et les devoirs', 'Écrire aux enseignants'],
+    });
     const programme = await createProgramme(db, adminActor, {
       name: 'Un ordinateur pour les familles de collégiens',
       eligibilityCriteria: ['child_in_college', 'income_below_threshold', 'no_computer_at_home'],
       deviceKinds: ['laptop', 'desktop'],
       minimumSpecs: { ramGb: 4 },
-      trainingModule: 'Pronote et l’ENT du collège',
+      trainingModuleId: training.id,
       trainingValidForLaterRequests: true,
       reservationDays: 21,
       territories: [{ type: 'departement', code: '47' }],
