@@ -26,6 +26,8 @@ const configSchema = z.object({
   // 32 bytes of entropy at least: it derives the keys that sign certificates and encrypt Wi-Fi passphrases.
   APP_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
   DATA_DIR: z.string().min(1).default('.data'),
+  // Months after a family's last request ended before its phone and e-mail are erased.
+  CONTACT_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BOOTSTRAP_ADMIN_EMAIL: z.email('must be an e-mail address').optional(),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
@@ -41,6 +43,7 @@ export type Config = {
   publicUrl: string;
   appSecret: string;
   dataDir: string;
+  contactRetentionMonths: number;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
   bootstrapAdmin?: { email: string; password: string };
 };
@@ -90,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
     appSecret,
     dataDir,
+    contactRetentionMonths: values.CONTACT_RETENTION_MONTHS,
     logLevel: values.LOG_LEVEL,
     bootstrapAdmin:
       values.BOOTSTRAP_ADMIN_EMAIL && values.BOOTSTRAP_ADMIN_PASSWORD

@@ -59,7 +59,7 @@ const server = serve({ fetch: app.fetch, port: config.port }, () => {
 });
 const workers =
   mode === 'all'
-    ? startWorkers({ database, fileStore, publicUrl: config.publicUrl, appSecret: config.appSecret, redis: redisOptions, prefix: config.queuePrefix, logger })
+    ? startWorkers({ database, fileStore, publicUrl: config.publicUrl, appSecret: config.appSecret, contactRetentionMonths: config.contactRetentionMonths, redis: redisOptions, prefix: config.queuePrefix, logger })
     : undefined;
 
 onShutdown(logger, [

@@ -1,6 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { equipmentRequests, handovers } from '../src/allocation/allocation.schema.ts';
+import { equipmentRequests, handovers, households as householdsTable } from '../src/allocation/allocation.schema.ts';
+import { eraseExpiredContacts, expireReservations, matchEligibleRequests } from '../src/allocation/scheduled.ts';
 import { devices } from '../src/devices/devices.schema.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
@@ -281,5 +282,53 @@ describe('training and handover', () => {
     expect(full.status).toBe(409);
     expect(full.body.code).toBe('session_full');
     expect((await world.call('GET', `/api/requests/${second.request.id}`, { token: mediator.token })).body.status).toBe('reserved');
+  });
+});
+
+describe('scheduled tasks', () => {
+  it('expires a reservation past its days: the device back in stock, the request eligible with the reason', async () => {
+    const device = await readyDevice(bench.site.id, 'A', 48);
+    const request = await eligibleRequest(mediator, { need: { kind: 'laptop', minRamGb: 48 } });
+    await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code } });
+    await harness.database.db.update(equipmentRequests).set({ reservedUntil: new Date(Date.now() - 60_000) }).where(eq(equipmentRequests.id, request.id));
+    expect(await expireReservations(harness.database.db)).toBeGreaterThanOrEqual(1);
+    const after = await world.call('GET', `/api/requests/${request.id}`, { token: mediator.token });
+    expect(after.body).toMatchObject({ status: 'eligible', reservedDeviceId: null });
+    expect(after.body.statusReason).toMatch(/expired/);
+    expect(after.body.history.at(-1).actorUserId).not.toBeNull();
+    const [row] = await harness.database.db.select().from(devices).where(eq(devices.id, device.id));
+    expect(row!.status).toBe('ready');
+    await harness.database.db.update(devices).set({ status: 'dismantled' }).where(eq(devices.id, device.id));
+  });
+
+  it('matches eligible requests oldest first to ready devices that meet their need', async () => {
+    const first = await eligibleRequest(mediator, { need: { kind: 'desktop', minRamGb: 64 } });
+    const second = await eligibleRequest(mediator, { need: { kind: 'desktop', minRamGb: 64 } });
+    const device = await world.device(bench.operator.token, bench.site.id, { kind: 'desktop', storageMedia: [] });
+    await harness.database.db.update(devices).set({ status: 'ready', grade: 'A', specs: { ramGb: 64, storageGb: 512 } }).where(eq(devices.id, device.id));
+    await matchEligibleRequests(harness.database.db);
+    const [a, b] = await Promise.all([first, second].map((request) => world.call('GET', `/api/requests/${request.id}`, { token: mediator.token })));
+    expect(a!.body.reservedDeviceId).toBe(device.id);
+    expect(b!.body.status).toBe('eligible');
+  });
+
+  it("erases a family's contact months after its last request ended, and keeps the family counted", async () => {
+    const family = await household(mediator, { contactEmail: 'famille@example.org' });
+    const active = await household(mediator);
+    for (const [id, status] of [[family.id, 'cancelled'], [active.id, 'eligible']] as const) {
+      const response = await world.call('POST', '/api/requests', { token: mediator.token, body: { householdId: id, programmeId, need: { kind: 'laptop' } } });
+      await harness.database.db
+        .update(equipmentRequests)
+        .set({ status, updatedAt: new Date(Date.now() - 800 * 86_400_000) })
+        .where(eq(equipmentRequests.id, response.body.id));
+    }
+    const before = await harness.database.db.$count(householdsTable);
+    expect(await eraseExpiredContacts(harness.database.db, 24)).toBeGreaterThanOrEqual(1);
+    const [erased] = await harness.database.db.select().from(householdsTable).where(eq(householdsTable.id, family.id));
+    expect(erased).toMatchObject({ contactPhone: null, contactEmail: null, communeCode: '47001', size: 4 });
+    expect(erased!.contactErasedAt).not.toBeNull();
+    const [kept] = await harness.database.db.select().from(householdsTable).where(eq(householdsTable.id, active.id));
+    expect(kept!.contactPhone).toBe('06 12 34 56 78');
+    expect(await harness.database.db.$count(householdsTable)).toBe(before);
   });
 });

@@ -11,6 +11,7 @@ const workers = startWorkers({
   fileStore: localFileStore(join(config.dataDir, 'files')),
   publicUrl: config.publicUrl,
   appSecret: config.appSecret,
+  contactRetentionMonths: config.contactRetentionMonths,
   redis: redisOptionsFromUrl(config.redisUrl),
   prefix: config.queuePrefix,
   logger,

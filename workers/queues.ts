@@ -31,6 +31,11 @@ export const queues = {
     payload: z.object({ handoverId: z.uuid() }),
     options: keepForInspection,
   },
+  // Time-driven work (job schedulers, not the outbox): expiring reservations, matching, retention.
+  'scheduled-tasks': {
+    payload: z.object({}),
+    options: { ...keepForInspection, attempts: 3 },
+  },
   'intake-imports': {
     payload: z.object({ jobId: z.uuid() }),
     options: keepForInspection,
@@ -40,3 +45,11 @@ export const queues = {
 export type QueueName = keyof typeof queues;
 export type JobPayload<Q extends QueueName> = z.infer<(typeof queues)[Q]['payload']>;
 export const queueNames = Object.keys(queues) as QueueName[];
+
+/** The scheduled tasks and how often they run (BullMQ job schedulers, registered by the workers). */
+export const schedules = {
+  'expire-reservations': { every: 60_000 },
+  'match-requests': { every: 60_000 },
+  'erase-expired-contacts': { every: 24 * 3600_000 },
+} as const;
+export type ScheduledTask = keyof typeof schedules;

@@ -1,4 +1,4 @@
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../src/db/client.ts';
@@ -6,10 +6,11 @@ import { startOutboxRelay } from '../src/outbox/relay.ts';
 import type { FileStore } from '../src/files/file-store.ts';
 import { processDeviceEvent } from './device-events.processor.ts';
 import { processHandoverReceipt } from './handover-receipts.processor.ts';
+import { processScheduledTask } from './scheduled-tasks.processor.ts';
 import { processIntakeImport } from './intake-imports.processor.ts';
 import { processLabelBatch } from './label-batches.processor.ts';
 import { processWipeCertificate } from './wipe-certificates.processor.ts';
-import { queueNames, type QueueName } from './queues.ts';
+import { queueNames, queues, schedules, type QueueName } from './queues.ts';
 
 export type WorkerDeps = {
   database: Database;
@@ -18,6 +19,9 @@ export type WorkerDeps = {
   publicUrl: string;
   /** Key material for signing certificates. */
   appSecret: string;
+  contactRetentionMonths: number;
+  /** Register the job schedulers (expiry, matching, retention); tests run those tasks themselves. */
+  schedule?: boolean;
   redis: RedisOptions;
   prefix: string;
   logger: Logger;
@@ -31,6 +35,7 @@ const processors: Record<QueueName, (deps: WorkerDeps) => (job: Job) => Promise<
   'intake-imports': processIntakeImport,
   'wipe-certificates': processWipeCertificate,
   'handover-receipts': processHandoverReceipt,
+  'scheduled-tasks': processScheduledTask,
 };
 
 export type Workers = { close: () => Promise<void> };
@@ -58,10 +63,19 @@ export function startWorkers(deps: WorkerDeps): Workers {
     worker.on('error', (error) => deps.logger.warn({ queue: name, err: error }, 'worker connection error'));
     return worker;
   });
+  const scheduler = deps.schedule === false ? undefined : new Queue('scheduled-tasks', { connection, prefix: deps.prefix, defaultJobOptions: queues['scheduled-tasks'].options });
+  if (scheduler) {
+    // Upserted by every worker process: one scheduler per task in Redis, whatever the number of processes.
+    for (const [task, repeat] of Object.entries(schedules)) {
+      scheduler.upsertJobScheduler(task, repeat, { name: task, data: {} }).catch((error: unknown) =>
+        deps.logger.warn({ task, err: error }, 'cannot register a scheduled task yet'),
+      );
+    }
+  }
   return {
     async close() {
       // Stop relaying and taking new jobs; close() waits for running jobs to finish.
-      await Promise.all([relay.stop(), ...workers.map((worker) => worker.close())]);
+      await Promise.all([relay.stop(), ...workers.map((worker) => worker.close()), scheduler?.close()]);
     },
   };
 }

@@ -90,7 +90,7 @@ export async function startHarness(): Promise<Harness> {
     databaseUrl,
     prefix,
     startWorkers(redis = testRedis) {
-      const workers = startWorkers({ database, fileStore, publicUrl: testPublicUrl, appSecret: testAppSecret, redis, prefix, logger, relayPollMs: 50 });
+      const workers = startWorkers({ database, fileStore, publicUrl: testPublicUrl, appSecret: testAppSecret, contactRetentionMonths: 24, schedule: false, redis, prefix, logger, relayPollMs: 50 });
       running.push(workers);
       return workers;
     },
