@@ -26,6 +26,9 @@ const configSchema = z.object({
   // 32 bytes of entropy at least: it derives the keys that sign certificates and encrypt Wi-Fi passphrases.
   APP_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
   DATA_DIR: z.string().min(1).default('.data'),
+  // Reminders by e-mail; without it they are written to the log (e.g. smtp://user:pass@smtp.example.org:587).
+  SMTP_URL: urlWithProtocol(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).default('Boucle <ne-pas-repondre@boucle.invalid>'),
   // Months after a family's last request ended before its phone and e-mail are erased.
   CONTACT_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -44,13 +47,15 @@ export type Config = {
   appSecret: string;
   dataDir: string;
   contactRetentionMonths: number;
+  smtpUrl?: string;
+  mailFrom: string;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
   bootstrapAdmin?: { email: string; password: string };
 };
 
 export class ConfigError extends Error {}
 
-const secretVariables = new Set(['APP_SECRET', 'BOOTSTRAP_ADMIN_PASSWORD']);
+const secretVariables = new Set(['APP_SECRET', 'BOOTSTRAP_ADMIN_PASSWORD', 'SMTP_URL']);
 
 /** The refused value as an operator may see it in a terminal or a log: secrets and URL passwords hidden. */
 function shownValue(name: string, value: string | undefined): string {
@@ -94,6 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     appSecret,
     dataDir,
     contactRetentionMonths: values.CONTACT_RETENTION_MONTHS,
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM,
     logLevel: values.LOG_LEVEL,
     bootstrapAdmin:
       values.BOOTSTRAP_ADMIN_EMAIL && values.BOOTSTRAP_ADMIN_PASSWORD

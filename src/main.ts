@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startWorkers } from '../workers/runtime.ts';
 import { localFileStore } from './files/file-store.ts';
+import { createTransports } from './notifications/transports.ts';
 import { createApp } from './http/app.ts';
 import { redisOptionsFromUrl } from './redis.ts';
 import { boot, onShutdown } from './runtime.ts';
@@ -59,7 +60,7 @@ const server = serve({ fetch: app.fetch, port: config.port }, () => {
 });
 const workers =
   mode === 'all'
-    ? startWorkers({ database, fileStore, publicUrl: config.publicUrl, appSecret: config.appSecret, contactRetentionMonths: config.contactRetentionMonths, redis: redisOptions, prefix: config.queuePrefix, logger })
+    ? startWorkers({ database, fileStore, publicUrl: config.publicUrl, appSecret: config.appSecret, contactRetentionMonths: config.contactRetentionMonths, transports: createTransports({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger }), redis: redisOptions, prefix: config.queuePrefix, logger })
     : undefined;
 
 onShutdown(logger, [

@@ -2,6 +2,8 @@ import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { equipmentRequests, handovers, households as householdsTable } from '../src/allocation/allocation.schema.ts';
 import { eraseExpiredContacts, expireReservations, matchEligibleRequests } from '../src/allocation/scheduled.ts';
+import { notifications } from '../src/notifications/notifications.schema.ts';
+import { markNotificationFailed, planReminders, sendNotification } from '../src/notifications/reminders.ts';
 import { devices } from '../src/devices/devices.schema.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
@@ -330,5 +332,55 @@ describe('scheduled tasks', () => {
     const [kept] = await harness.database.db.select().from(householdsTable).where(eq(householdsTable.id, active.id));
     expect(kept!.contactPhone).toBe('06 12 34 56 78');
     expect(await harness.database.db.$count(householdsTable)).toBe(before);
+  });
+});
+
+describe('reminders', () => {
+  it('reminds a booked family two days before its session by e-mail and SMS, once, and the mediator before a reservation runs out', async () => {
+    const moduleResponse = await world.call('POST', '/api/training-modules', { token: world.admin.token, body: { title: 'ENT du collège', durationMinutes: 90 } });
+    const programme = await world.call('POST', '/api/programmes', {
+      token: world.admin.token,
+      body: { name: 'Rappels', eligibilityCriteria: criteria, deviceKinds: ['laptop'], trainingModuleId: moduleResponse.body.id, reservationDays: 2, territories: [{ type: 'departement', code: '47' }] },
+    });
+    const place = await world.site(mediator.organisationId, { kind: 'mediation_place', name: 'Médiathèque', communeCode: '47323' });
+    const session = await world.call('POST', '/api/training-sessions', {
+      token: mediator.token,
+      body: { moduleId: moduleResponse.body.id, siteId: place.id, startsAt: new Date(Date.now() + 30 * 3600_000).toISOString(), capacity: 10, trainerName: 'Inès' },
+    });
+    const device = await readyDevice(bench.site.id, 'A', 96);
+    const family = await household(mediator, { contactEmail: 'famille.rappel@example.org' });
+    const request = await world.call('POST', '/api/requests', { token: mediator.token, body: { householdId: family.id, programmeId: programme.body.id, need: { kind: 'laptop' } } });
+    await world.call('POST', `/api/requests/${request.body.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code } });
+    const booked = await world.call('POST', `/api/requests/${request.body.id}/enrolment`, { token: mediator.token, body: { sessionId: session.body.id } });
+    expect(booked.status).toBe(201);
+
+    harness.startWorkers();
+    expect(await planReminders(harness.database.db)).toBe(3);
+    expect(await planReminders(harness.database.db)).toBe(0);
+    await eventually('three reminders sent', async () => harness.messages.filter((message) => message.text.includes('ENT du collège') || message.subject.includes('réservation')).length >= 3);
+    const sent = harness.messages.filter((message) => [mediator.email, 'famille.rappel@example.org', '06 12 34 56 78'].includes(message.to));
+    expect(sent.map((message) => `${message.channel}:${message.to}`).sort()).toEqual(
+      [`email:${mediator.email}`, 'email:famille.rappel@example.org', 'sms:06 12 34 56 78'].sort(),
+    );
+    const recorded = await harness.database.db.select().from(notifications).where(eq(notifications.requestId, request.body.id));
+    expect(recorded.map((row) => row.status)).toEqual(['sent', 'sent', 'sent']);
+  });
+
+  it('keeps a failed send pending with its error for a retry, shows it failed after the last, and never uses an erased contact', async () => {
+    const [any] = await harness.database.db.select().from(notifications).limit(1);
+    await harness.database.db.update(notifications).set({ status: 'pending' }).where(eq(notifications.id, any!.id));
+    const failing = { email: async () => Promise.reject(new Error('SMTP down')), sms: async () => Promise.reject(new Error('SMS down')) };
+    await expect(sendNotification(harness.database.db, failing, any!.id)).rejects.toThrow(/down/);
+    let [row] = await harness.database.db.select().from(notifications).where(eq(notifications.id, any!.id));
+    expect(row).toMatchObject({ status: 'pending', lastError: expect.stringMatching(/down/) });
+    await markNotificationFailed(harness.database.db, any!.id);
+    [row] = await harness.database.db.select().from(notifications).where(eq(notifications.id, any!.id));
+    expect(row!.status).toBe('failed');
+
+    const [familyReminder] = await harness.database.db.select().from(notifications).where(eq(notifications.channel, 'sms')).limit(1);
+    const [request] = await harness.database.db.select().from(equipmentRequests).where(eq(equipmentRequests.id, familyReminder!.requestId));
+    await harness.database.db.update(householdsTable).set({ contactPhone: null }).where(eq(householdsTable.id, request!.householdId));
+    await harness.database.db.update(notifications).set({ status: 'pending' }).where(eq(notifications.id, familyReminder!.id));
+    expect(await sendNotification(harness.database.db, failing, familyReminder!.id)).toBe('no_contact');
   });
 });

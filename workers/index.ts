@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { localFileStore } from '../src/files/file-store.ts';
+import { createTransports } from '../src/notifications/transports.ts';
 import { redisOptionsFromUrl } from '../src/redis.ts';
 import { boot, onShutdown } from '../src/runtime.ts';
 import { startWorkers } from './runtime.ts';
@@ -12,6 +13,7 @@ const workers = startWorkers({
   publicUrl: config.publicUrl,
   appSecret: config.appSecret,
   contactRetentionMonths: config.contactRetentionMonths,
+  transports: createTransports({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger }),
   redis: redisOptionsFromUrl(config.redisUrl),
   prefix: config.queuePrefix,
   logger,

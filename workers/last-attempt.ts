@@ -2,7 +2,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Db } from '../src/db/client.ts';
 import { finishJob } from '../src/jobs/jobs.service.ts';
 
-const isLastAttempt = (job: Job, error: unknown) => error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+export const isLastAttempt = (job: Job, error: unknown) => error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
 /**
  * Runs a job that a person follows on screen (an import, a label sheet). When its last attempt

@@ -31,6 +31,11 @@ export const queues = {
     payload: z.object({ handoverId: z.uuid() }),
     options: keepForInspection,
   },
+  notifications: {
+    payload: z.object({ notificationId: z.uuid() }),
+    // A mail server down for a while: retried over about an hour before the reminder shows as failed.
+    options: { ...keepForInspection, attempts: 6, backoff: { type: 'exponential', delay: 60_000 } },
+  },
   // Time-driven work (job schedulers, not the outbox): expiring reservations, matching, retention.
   'scheduled-tasks': {
     payload: z.object({}),
@@ -51,5 +56,6 @@ export const schedules = {
   'expire-reservations': { every: 60_000 },
   'match-requests': { every: 60_000 },
   'erase-expired-contacts': { every: 24 * 3600_000 },
+  'plan-reminders': { every: 5 * 60_000 },
 } as const;
 export type ScheduledTask = keyof typeof schedules;

@@ -4,8 +4,10 @@ import type { Logger } from 'pino';
 import type { Database } from '../src/db/client.ts';
 import { startOutboxRelay } from '../src/outbox/relay.ts';
 import type { FileStore } from '../src/files/file-store.ts';
+import type { Transports } from '../src/notifications/transports.ts';
 import { processDeviceEvent } from './device-events.processor.ts';
 import { processHandoverReceipt } from './handover-receipts.processor.ts';
+import { processNotification } from './notifications.processor.ts';
 import { processScheduledTask } from './scheduled-tasks.processor.ts';
 import { processIntakeImport } from './intake-imports.processor.ts';
 import { processLabelBatch } from './label-batches.processor.ts';
@@ -20,6 +22,8 @@ export type WorkerDeps = {
   /** Key material for signing certificates. */
   appSecret: string;
   contactRetentionMonths: number;
+  /** How reminders leave: SMTP or the log for e-mail, the log for SMS. */
+  transports: Transports;
   /** Register the job schedulers (expiry, matching, retention); tests run those tasks themselves. */
   schedule?: boolean;
   redis: RedisOptions;
@@ -36,6 +40,7 @@ const processors: Record<QueueName, (deps: WorkerDeps) => (job: Job) => Promise<
   'wipe-certificates': processWipeCertificate,
   'handover-receipts': processHandoverReceipt,
   'scheduled-tasks': processScheduledTask,
+  notifications: processNotification,
 };
 
 export type Workers = { close: () => Promise<void> };

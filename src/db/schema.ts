@@ -12,3 +12,4 @@ export * from '../qualifications/qualifications.schema.ts';
 export * from '../wiping/wiping.schema.ts';
 export * from '../refurbishment/refurbishment.schema.ts';
 export * from '../allocation/allocation.schema.ts';
+export * from '../notifications/notifications.schema.ts';

@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { startWorkers, type Workers } from '../../workers/runtime.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
 import { localFileStore, type FileStore } from '../../src/files/file-store.ts';
+import type { Message, Transports } from '../../src/notifications/transports.ts';
 import { createApp, type App } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
 
@@ -22,6 +23,9 @@ export type Harness = {
   databaseUrl: string;
   prefix: string;
   startWorkers: (redis?: RedisOptions) => Workers;
+  /** Reminders the workers sent (an in-memory transport), and whether sending should fail for now. */
+  messages: (Message & { channel: 'email' | 'sms' })[];
+  transport: { failing: boolean };
   close: () => Promise<void>;
 };
 
@@ -83,14 +87,23 @@ export async function startHarness(): Promise<Harness> {
   const fileStore = localFileStore(filesFolder);
   const app = createApp({ database, fileStore, appSecret: testAppSecret, logger, pingRedis, publicUrl: testPublicUrl });
   const running: Workers[] = [];
+  const messages: Harness['messages'] = [];
+  const transport = { failing: false };
+  const recording = (channel: 'email' | 'sms') => async (message: Message) => {
+    if (transport.failing) throw new Error('SMTP server unreachable (test)');
+    messages.push({ ...message, channel });
+  };
+  const transports: Transports = { email: recording('email'), sms: recording('sms') };
   return {
     app,
     database,
     fileStore,
+    messages,
+    transport,
     databaseUrl,
     prefix,
     startWorkers(redis = testRedis) {
-      const workers = startWorkers({ database, fileStore, publicUrl: testPublicUrl, appSecret: testAppSecret, contactRetentionMonths: 24, schedule: false, redis, prefix, logger, relayPollMs: 50 });
+      const workers = startWorkers({ database, fileStore, publicUrl: testPublicUrl, appSecret: testAppSecret, contactRetentionMonths: 24, transports, schedule: false, redis, prefix, logger, relayPollMs: 50 });
       running.push(workers);
       return workers;
     },
