@@ -1,12 +1,9 @@
 import { serve } from '@hono/node-server';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startWorkers } from '../workers/runtime.ts';
-import { localFileStore } from './files/file-store.ts';
-import { createTransports } from './notifications/transports.ts';
+import { startConfiguredWorkers } from '../workers/runtime.ts';
 import { createApp } from './http/app.ts';
 import { redisOptionsFromUrl } from './redis.ts';
-import { boot, onShutdown } from './runtime.ts';
+import { boot, configuredFileStore, onShutdown } from './runtime.ts';
 import { bootstrapAdmin } from './seed/bootstrap.ts';
 import { seedDemoData } from './seed/demo.ts';
 
@@ -21,7 +18,7 @@ if (!['all', 'api', 'migrate'].includes(mode)) {
 }
 
 const { config, logger, database } = await boot();
-const fileStore = localFileStore(join(config.dataDir, 'files'));
+const fileStore = configuredFileStore(config);
 if (mode === 'migrate') {
   logger.info('migrations applied');
   await database.close();
@@ -39,9 +36,8 @@ if (mode === 'all') {
   }
 }
 
-const redisOptions = redisOptionsFromUrl(config.redisUrl);
 // Only /readyz talks to Redis from the API: it must answer "unreachable", not queue the ping.
-const redis = new Redis({ ...redisOptions, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+const redis = new Redis({ ...redisOptionsFromUrl(config.redisUrl), lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
 redis.on('error', () => {});
 const app = createApp({
   database,
@@ -58,10 +54,7 @@ const server = serve({ fetch: app.fetch, port: config.port }, () => {
   logger.info({ url: config.publicUrl, port: config.port, mode }, 'Boucle is listening');
   console.log(`Boucle: ${config.publicUrl} (API docs at ${config.publicUrl}/api/docs)`);
 });
-const workers =
-  mode === 'all'
-    ? startWorkers({ database, fileStore, publicUrl: config.publicUrl, appSecret: config.appSecret, contactRetentionMonths: config.contactRetentionMonths, transports: createTransports({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger }), redis: redisOptions, prefix: config.queuePrefix, logger })
-    : undefined;
+const workers = mode === 'all' ? startConfiguredWorkers(config, database, logger) : undefined;
 
 onShutdown(logger, [
   () => new Promise<void>((resolve) => server.close(() => resolve())),

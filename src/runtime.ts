@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { connectDatabase, ensureDatabase, type Database } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
+import { localFileStore } from './files/file-store.ts';
 import { createLogger } from './logger.ts';
 
 /** What every entry point starts with: configuration, logs, a migrated database. */
@@ -22,6 +24,9 @@ export async function boot(): Promise<{ config: Config; logger: Logger; database
   await runMigrations(config.databaseUrl);
   return { config, logger, database };
 }
+
+/** Where this installation keeps its files: DATA_DIR/files. */
+export const configuredFileStore = (config: Config) => localFileStore(join(config.dataDir, 'files'));
 
 /** Runs the closers on SIGTERM/SIGINT, raced against a deadline, then exits. */
 export function onShutdown(logger: Logger, closers: (() => Promise<unknown>)[], deadlineMs = 25_000): void {

@@ -4,7 +4,10 @@ import type { Logger } from 'pino';
 import type { Database } from '../src/db/client.ts';
 import { startOutboxRelay } from '../src/outbox/relay.ts';
 import type { FileStore } from '../src/files/file-store.ts';
-import type { Transports } from '../src/notifications/transports.ts';
+import type { Config } from '../src/config.ts';
+import { createTransports, type Transports } from '../src/notifications/transports.ts';
+import { redisOptionsFromUrl } from '../src/redis.ts';
+import { configuredFileStore } from '../src/runtime.ts';
 import { processDeviceEvent } from './device-events.processor.ts';
 import { processHandoverReceipt } from './handover-receipts.processor.ts';
 import { processNotification } from './notifications.processor.ts';
@@ -44,6 +47,21 @@ const processors: Record<QueueName, (deps: WorkerDeps) => (job: Job) => Promise<
 };
 
 export type Workers = { close: () => Promise<void> };
+
+/** The workers of an installation, as its configuration describes them (npm start, npm run worker). */
+export function startConfiguredWorkers(config: Config, database: Database, logger: Logger): Workers {
+  return startWorkers({
+    database,
+    fileStore: configuredFileStore(config),
+    publicUrl: config.publicUrl,
+    appSecret: config.appSecret,
+    contactRetentionMonths: config.contactRetentionMonths,
+    transports: createTransports({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger }),
+    redis: redisOptionsFromUrl(config.redisUrl),
+    prefix: config.queuePrefix,
+    logger,
+  });
+}
 
 /** The outbox relay and one BullMQ worker per queue, as one unit that starts and stops together. */
 export function startWorkers(deps: WorkerDeps): Workers {
