@@ -11,6 +11,7 @@ import { insertUser } from '../../src/auth/users.service.ts';
 import type { Database } from '../../src/db/client.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
 import { generateAssetCode } from '../../src/devices/asset-code.ts';
+import type { StorageMedium } from '../../src/devices/devices.schema.ts';
 import { donations } from '../../src/donations/donations.schema.ts';
 import { organisations, sites } from '../../src/organisations/organisations.schema.ts';
 import { redisOptionsFromUrl } from '../../src/redis.ts';
@@ -122,13 +123,18 @@ export type WorkshopSeed = {
   codes: string[];
 };
 
+export type SeedOptions = {
+  /** The storage media of the device at this index (none by default, as intake leaves them undeclared). */
+  storageMedia?: (index: number) => StorageMedium[];
+};
+
 /**
  * The usual cast, written straight to the database: a coordinator with its admin, a workshop with
  * a site and a workshop operator, and `deviceCount` collected laptops at that site, received in
  * one donation. The devices and their asset codes go in by multi-row INSERT (tens of thousands in
  * a second or two), without their 'created' events, which no benchmark reads.
  */
-export async function seedWorkshop(database: Database, deviceCount: number): Promise<WorkshopSeed> {
+export async function seedWorkshop(database: Database, deviceCount: number, options: SeedOptions = {}): Promise<WorkshopSeed> {
   const { db, sql } = database;
   const [coordinator] = await db
     .insert(organisations)
@@ -177,8 +183,10 @@ export async function seedWorkshop(database: Database, deviceCount: number): Pro
     status: 'collected',
     site_id: site!.id,
     organisation_id: workshop!.id,
+    // As JSON text: drizzle (connectDatabase) turns the driver's json serialiser off, so text is what it sends.
+    ...(options.storageMedia ? { storage_media: JSON.stringify(options.storageMedia(index)) } : {}),
   }));
-  // 5,000 rows of 9 values stay under the 65,534 parameters one statement may carry.
+  // 5,000 rows of 9 (or 10) values stay under the 65,534 parameters one statement may carry.
   for (let start = 0; start < rows.length; start += 5_000) {
     await sql`insert into devices ${sql(rows.slice(start, start + 5_000))}`;
   }
