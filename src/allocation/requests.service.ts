@@ -6,6 +6,7 @@ import { assetCodeFromInput } from '../devices/devices.service.ts';
 import { transitionDevice } from '../devices/transitions.service.ts';
 import { DomainError, forbidden, notFound, notFoundAsField } from '../errors.ts';
 import { communeIsIn } from '../geography/communes.ts';
+import { sites } from '../organisations/organisations.schema.ts';
 import { equipmentRequests, households, programmes, requestEvents, type Need } from './allocation.schema.ts';
 import { getHousehold } from './households.service.ts';
 import { getProgramme } from './programmes.service.ts';
@@ -121,19 +122,29 @@ export async function listRequests(db: DbOrTx, actor: Actor, filter: { status?: 
  */
 export const onBehalfOfNetwork = (actor: Actor): Actor => ({ ...actor, role: 'admin' });
 
-/** Ready devices that satisfy a request's need, best first: same territory, then best grade, then oldest in stock. */
-async function matchingDevices(tx: Tx, request: Request, programme: typeof programmes.$inferSelect, communeCode: string, limit: number) {
+/**
+ * The best ready device for a request: in the family's département first, then anywhere; within
+ * each, best grade then longest on the shelf. Each step walks the partial index of ready devices
+ * (kind, grade, updated_at) and stops at the first row it can lock: a device another reservation
+ * is taking is skipped, not waited for, and no step sorts the whole stock.
+ */
+async function matchingDevice(tx: Tx, request: Request, programme: typeof programmes.$inferSelect, communeCode: string) {
   const ramGb = Math.max(request.need.minRamGb ?? 0, programme.minimumSpecs.ramGb ?? 0);
   const storageGb = Math.max(request.need.minStorageGb ?? 0, programme.minimumSpecs.storageGb ?? 0);
   const departement = communeCode.startsWith('97') ? communeCode.slice(0, 3) : communeCode.slice(0, 2);
-  return tx.execute<{ id: string; asset_code: string }>(sql`
-    select d.id, d.asset_code from ${devices} d join sites s on s.id = d.site_id
-    where d.status = 'ready' and d.kind = ${request.need.kind}
-      and coalesce((d.specs ->> 'ramGb')::numeric, 0) >= ${ramGb}
-      and coalesce((d.specs ->> 'storageGb')::numeric, 0) >= ${storageGb}
-    order by (s.commune_code like ${`${departement}%`}) desc, d.grade asc nulls last, d.updated_at asc
-    limit ${limit}
-    for update of d skip locked`);
+  for (const nearby of [true, false]) {
+    const [device] = await tx.execute<{ id: string; asset_code: string }>(sql`
+      select d.id, d.asset_code from ${devices} d
+      where d.status = 'ready' and d.kind = ${request.need.kind}
+        and coalesce((d.specs ->> 'ramGb')::numeric, 0) >= ${ramGb}
+        and coalesce((d.specs ->> 'storageGb')::numeric, 0) >= ${storageGb}
+        ${nearby ? sql`and d.site_id in (select id from ${sites} where commune_code like ${`${departement}%`})` : sql``}
+      order by d.grade asc nulls last, d.updated_at asc
+      limit 1
+      for update of d skip locked`);
+    if (device) return device;
+  }
+  return undefined;
 }
 
 /**
@@ -153,7 +164,7 @@ export async function reserveForRequest(db: DbOrTx, actor: Actor, requestId: str
     const [household] = await tx.select().from(households).where(eq(households.id, request.householdId));
     const [device] = input.deviceCode
       ? await tx.select({ id: devices.id, asset_code: devices.assetCode }).from(devices).where(eq(devices.assetCode, assetCodeFromInput(input.deviceCode)))
-      : await matchingDevices(tx, request, programme, household!.communeCode, 1);
+      : [await matchingDevice(tx, request, programme, household!.communeCode)];
     if (!device) {
       throw input.deviceCode
         ? notFound(`Device ${input.deviceCode}`)

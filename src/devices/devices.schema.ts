@@ -96,6 +96,8 @@ export const devices = pgTable(
     index().on(table.organisationId, table.createdAt, table.id),
     index().on(table.donationId, table.createdAt, table.id),
     index().on(table.siteId, table.status),
+    // The stock that matching walks, best first: only ready devices, so it stays small and hot.
+    index('devices_ready_by_grade').on(table.kind, table.grade, table.updatedAt).where(sql`${table.status} = 'ready'`),
     // One live device per brand and serial number: importing the same inventory twice adds nothing.
     // A dismantled or recycled device frees its serial (the same machine may be donated again).
     uniqueIndex('devices_live_serial')

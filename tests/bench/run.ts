@@ -2,6 +2,7 @@ import { printResult, progress, releaseAll, type Benchmark } from './support.ts'
 import { certificateRender } from './certificate-render.ts';
 import { intakeBulk } from './intake-bulk.ts';
 import { labelRender } from './label-render.ts';
+import { matching } from './matching.ts';
 import { transitionThroughput } from './transition-throughput.ts';
 
 /**
@@ -14,11 +15,12 @@ import { transitionThroughput } from './transition-throughput.ts';
  * BENCH_INTAKE_RUNS (devices per lot, default 10000; lots per path, default 3); BENCH_LABELS,
  * BENCH_LABEL_RUNS and BENCH_LABEL_FORMATS (labels per batch, default 1800; batches per format,
  * default 3; formats, default a4-3x7,a4-5x13); BENCH_CERTIFICATES (devices wiped, hence certificates
- * issued, default 500). BENCH_API_CPU_PROF=<dir> and
+ * issued, default 500); BENCH_MATCHING_REQUESTS and BENCH_MATCHING_DEVICES (default 10000 each).
+ * BENCH_API_CPU_PROF=<dir> and
  * BENCH_WORKER_CPU_PROF=<dir> write CPU profiles of the API and worker processes there (open them
  * in Chrome DevTools).
  */
-const benchmarks: Benchmark[] = [transitionThroughput, intakeBulk, labelRender, certificateRender];
+const benchmarks: Benchmark[] = [transitionThroughput, intakeBulk, labelRender, certificateRender, matching];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !benchmarks.some((benchmark) => benchmark.name === name));

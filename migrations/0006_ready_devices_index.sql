@@ -1,0 +1,1 @@
+CREATE INDEX "devices_ready_by_grade" ON "devices" USING btree ("kind","grade","updated_at") WHERE "devices"."status" = 'ready';
