@@ -384,3 +384,20 @@ describe('reminders', () => {
     expect(await sendNotification(harness.database.db, failing, familyReminder!.id)).toBe('no_contact');
   });
 });
+
+describe('ending a request', () => {
+  it('cancels a request and gives the device it held back to stock; closes one only once it is over', async () => {
+    const device = await readyDevice(bench.site.id, 'B', 128);
+    const request = await eligibleRequest(mediator, { need: { kind: 'laptop', minRamGb: 128 } });
+    await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code } });
+    const early = await world.call('POST', `/api/requests/${request.id}/close`, { token: mediator.token, body: {} });
+    expect(early.status).toBe(409);
+    const cancelled = await world.call('POST', `/api/requests/${request.id}/cancel`, { token: mediator.token, body: { reason: 'La famille a reçu un ordinateur par ailleurs' } });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', reservedDeviceId: null });
+    const [row] = await harness.database.db.select().from(devices).where(eq(devices.id, device.id));
+    expect(row!.status).toBe('ready');
+    expect((await world.call('POST', `/api/requests/${request.id}/cancel`, { token: mediator.token, body: { reason: 'encore' } })).status).toBe(409);
+    await harness.database.db.update(devices).set({ status: 'dismantled' }).where(eq(devices.id, device.id));
+  });
+});

@@ -750,6 +750,8 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
       };
     case 'reserveDevice':
       return { url: route.path.replace('{id}', bench.site.id), body: { deviceCode: (await device()).code } };
+    case 'cancelRequest':
+    case 'closeRequest':
     case 'releaseReservation':
       return { url: route.path.replace('{id}', bench.site.id), body: { reason: 'La famille a déménagé' } };
     case 'createTrainingModule':

@@ -6,7 +6,7 @@ import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, optio
 import { createHousehold, getHousehold, listHouseholds } from './households.service.ts';
 import { createProgramme, getProgramme, listProgrammes } from './programmes.service.ts';
 import { requestStatuses } from './requests.lifecycle.ts';
-import { getRequest, listRequests, releaseReservation, reserveForRequest, submitRequest } from './requests.service.ts';
+import { finishRequest, getRequest, listRequests, releaseReservation, reserveForRequest, submitRequest } from './requests.service.ts';
 
 const criterion = z.string().regex(/^[a-z][a-z0-9_]{1,59}$/, 'A criterion is a short key such as child_in_college.');
 const territory = z.object({ type: z.enum(['commune', 'epci', 'departement']), code: z.string().min(2).max(9) });
@@ -258,5 +258,31 @@ export function allocationRoutes(database: Database) {
         responses: { 200: ok('Released.', requestSchema), ...problems(401, 403, 404, 409, 422) },
       }),
       async (c) => c.json(asJson(await releaseReservation(db, actorOf(c), c.req.valid('param').id, c.req.valid('json').reason)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/requests/{id}/cancel',
+        operationId: 'cancelRequest',
+        tags: [tag],
+        summary: 'Cancels a request (the family no longer needs a device); a device it held goes back to stock.',
+        security: bearerSecurity,
+        request: { params: idParam, body: json(z.object({ reason: text(500) })) },
+        responses: { 200: ok('Cancelled.', requestSchema), ...problems(401, 403, 404, 409, 422) },
+      }),
+      async (c) => c.json(asJson(await finishRequest(db, actorOf(c), c.req.valid('param').id, 'cancelled', c.req.valid('json').reason)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/requests/{id}/close',
+        operationId: 'closeRequest',
+        tags: [tag],
+        summary: 'Closes a request once the device was handed over (or an ineligible one), ending the follow-up.',
+        security: bearerSecurity,
+        request: { params: idParam, body: optionalJson(z.object({ reason: text(500).optional() })) },
+        responses: { 200: ok('Closed.', requestSchema), ...problems(401, 404, 409, 422) },
+      }),
+      async (c) => c.json(asJson(await finishRequest(db, actorOf(c), c.req.valid('param').id, 'closed', c.req.valid('json').reason)), 200),
     );
 }

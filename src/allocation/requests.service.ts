@@ -191,14 +191,36 @@ export async function reserveForRequest(db: DbOrTx, actor: Actor, requestId: str
 
 /** Gives the device back to stock and the request back to `eligible`, with the reason (released, expired). */
 export async function releaseReservation(db: DbOrTx, actor: Actor, requestId: string, reason: string) {
+  return endReservation(db, actor, requestId, 'eligible', reason);
+}
+
+/**
+ * Ends a request for good (the family no longer needs the device, or the handover is done and
+ * filed): a device still held goes back to stock in the same transaction.
+ */
+export async function finishRequest(db: DbOrTx, actor: Actor, requestId: string, outcome: 'cancelled' | 'closed', reason?: string) {
+  if (outcome === 'closed') {
+    return db.transaction(async (tx) => {
+      const request = await requestForActor(tx, actor, requestId, { lock: true });
+      return moveRequest(tx, request, 'closed', { actorUserId: actor.userId, reason });
+    });
+  }
+  return endReservation(db, actor, requestId, 'cancelled', reason ?? 'Cancelled');
+}
+
+/** Moves a request out of its reservation (to eligible or cancelled) and gives the device it held back to stock. */
+async function endReservation(db: DbOrTx, actor: Actor, requestId: string, to: 'eligible' | 'cancelled', reason: string) {
   return db.transaction(async (tx) => {
     const request = await requestForActor(tx, actor, requestId, { lock: true });
-    if (!request.reservedDeviceId || !['reserved', 'training_scheduled', 'training_completed'].includes(request.status)) {
+    const holding = request.reservedDeviceId && ['reserved', 'training_scheduled', 'training_completed'].includes(request.status);
+    if (!holding && to === 'eligible') {
       throw new DomainError(409, 'nothing_reserved', 'This request holds no device.', { currentStatus: request.status });
     }
-    const [device] = await tx.select({ code: devices.assetCode }).from(devices).where(eq(devices.id, request.reservedDeviceId));
-    const updated = await moveRequest(tx, request, 'eligible', { actorUserId: actor.userId, reason, set: { reservedDeviceId: null, reservedUntil: null } });
-    await transitionDevice(tx, onBehalfOfNetwork(actor), { code: device!.code, to: 'ready', note: reason, payload: { requestId } });
+    const updated = await moveRequest(tx, request, to, { actorUserId: actor.userId, reason, set: { reservedDeviceId: null, reservedUntil: null } });
+    if (holding) {
+      const [device] = await tx.select({ code: devices.assetCode }).from(devices).where(eq(devices.id, request.reservedDeviceId!));
+      await transitionDevice(tx, onBehalfOfNetwork(actor), { code: device!.code, to: 'ready', note: reason, payload: { requestId } });
+    }
     return updated;
   });
 }
