@@ -153,7 +153,7 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
     });
     const dropped = [];
     for (const device of demoDevices.slice(5)) dropped.push(await registerDevice(db, operator, { ...device, donationId: resident.id }));
-    const [thinkpad, latitude, , desktop] = batch.created;
+    const [thinkpad, latitude, elitebook, desktop] = batch.created;
     // The bench's qualifications, then a device in each status the modules reach so far: wiped
     // (with its signed certificate), refurbished to stock, on the bench, dismantled, recycled.
     for (const kind of ['data_wiping', 'refurbishment'] as const) {
@@ -175,6 +175,21 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
       minutesSpent: 70,
     });
     await completeWorkOrder(db, operator, order.id, {});
+    // The Latitude goes to stock too (the ThinkPad is reserved for a family below); the EliteBook's
+    // two media are wiped, awaiting refurbishment.
+    const latitudeOrder = await openWorkOrder(db, operator, latitude!.code, {});
+    await updateWorkOrder(db, operator, latitudeOrder.id, {
+      checklist: { power: 'ok', screen: 'ok', keyboard: 'ok', battery: 'ok', storage: 'ok', ports: 'ok', wifi: 'ok', webcam: 'absent', batteryHealthPercent: 71 },
+      operatingSystem: { name: 'Linux Mint', version: '22', licence: 'GPL' },
+      specs: { cpu: 'Intel Core i5-8250U', ramGb: 8, storageGb: 250 },
+      cosmetic: 'B',
+      minutesSpent: 55,
+    });
+    await completeWorkOrder(db, operator, latitudeOrder.id, {});
+    await recordWipes(db, operator, elitebook!.code, [
+      { mediumIndex: 0, level: 'purge', technique: 'ata_secure_erase', toolName: 'hdparm', toolVersion: '9.65', verification: 'full', result: 'passed', ...wipedNow },
+      { mediumIndex: 1, level: 'clear', technique: 'overwrite', passes: 1, pattern: 'zeros', toolName: 'nwipe', toolVersion: '0.38', verification: 'full', result: 'passed', ...wipedNow },
+    ]);
     await openWorkOrder(db, operator, dropped[0]!.code, { need: 'Écran pour un poste de la médiathèque' });
     // A programme, a family followed by the social centre, its request, and the ThinkPad held for it.
     const mediator = people.get('mediator')!;
