@@ -357,7 +357,11 @@ describe('reminders', () => {
     harness.startWorkers();
     expect(await planReminders(harness.database.db)).toBe(3);
     expect(await planReminders(harness.database.db)).toBe(0);
-    await eventually('three reminders sent', async () => harness.messages.filter((message) => message.text.includes('ENT du collège') || message.subject.includes('réservation')).length >= 3);
+    // Sent means handed to the transport and then recorded as sent: wait for the record.
+    await eventually('three reminders recorded as sent', async () => {
+      const rows = await harness.database.db.select().from(notifications).where(eq(notifications.requestId, request.body.id));
+      return rows.length === 3 && rows.every((row) => row.status === 'sent');
+    });
     const sent = harness.messages.filter((message) => [mediator.email, 'famille.rappel@example.org', '06 12 34 56 78'].includes(message.to));
     expect(sent.map((message) => `${message.channel}:${message.to}`).sort()).toEqual(
       [`email:${mediator.email}`, 'email:famille.rappel@example.org', 'sms:06 12 34 56 78'].sort(),

@@ -5,7 +5,7 @@ import { deviceKind, devices } from '../devices/devices.schema.ts';
 import type { Territory } from '../geography/communes.ts';
 import { files } from '../files/files.schema.ts';
 import { organisations, sites } from '../organisations/organisations.schema.ts';
-import { requestStatuses } from './requests.lifecycle.ts';
+import { holdingStatuses, requestStatuses } from './requests.lifecycle.ts';
 
 export type MinimumSpecs = { ramGb?: number; storageGb?: number };
 
@@ -109,7 +109,7 @@ export const equipmentRequests = pgTable(
     // A device is held for one request at a time: the database says so too.
     uniqueIndex('equipment_requests_one_per_device')
       .on(table.reservedDeviceId)
-      .where(sql`${table.status} in ('reserved', 'training_scheduled', 'training_completed')`),
+      .where(sql`${table.status} in ${sql.raw(`(${holdingStatuses.map((status) => `'${status}'`).join(', ')})`)}`),
   ],
 );
 

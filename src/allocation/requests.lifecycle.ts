@@ -31,4 +31,7 @@ export const requestTransitions: Record<RequestStatus, readonly RequestStatus[]>
   expired: [],
 };
 
+/** While a request is in one of these, it holds its reserved device. */
+export const holdingStatuses = ['reserved', 'training_scheduled', 'training_completed'] as const satisfies readonly RequestStatus[];
+
 export const canMoveRequest = (from: RequestStatus, to: RequestStatus) => requestTransitions[from].includes(to);

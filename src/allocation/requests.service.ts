@@ -5,12 +5,12 @@ import { devices } from '../devices/devices.schema.ts';
 import { assetCodeFromInput } from '../devices/devices.service.ts';
 import { transitionDevice } from '../devices/transitions.service.ts';
 import { DomainError, forbidden, notFound, notFoundAsField } from '../errors.ts';
-import { communeIsIn } from '../geography/communes.ts';
+import { communeIsIn, territoriesOf } from '../geography/communes.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { equipmentRequests, households, programmes, requestEvents, type Need } from './allocation.schema.ts';
 import { getHousehold } from './households.service.ts';
 import { getProgramme } from './programmes.service.ts';
-import { canMoveRequest, type RequestStatus } from './requests.lifecycle.ts';
+import { canMoveRequest, holdingStatuses, type RequestStatus } from './requests.lifecycle.ts';
 import { alreadyTrained } from './training.service.ts';
 
 type Request = typeof equipmentRequests.$inferSelect;
@@ -69,7 +69,7 @@ async function ineligibility(tx: Tx, household: typeof households.$inferSelect, 
       and(
         eq(equipmentRequests.programmeId, programme.id),
         gte(equipmentRequests.createdAt, startOfYear),
-        inArray(equipmentRequests.status, ['reserved', 'training_scheduled', 'training_completed', 'handed_over', 'closed']),
+        inArray(equipmentRequests.status, [...holdingStatuses, 'handed_over', 'closed']),
       ),
     );
     if (granted >= programme.yearlyQuota) return `The programme's quota for this year (${programme.yearlyQuota}) is reached.`;
@@ -131,7 +131,7 @@ export const onBehalfOfNetwork = (actor: Actor): Actor => ({ ...actor, role: 'ad
 async function matchingDevice(tx: Tx, request: Request, programme: typeof programmes.$inferSelect, communeCode: string) {
   const ramGb = Math.max(request.need.minRamGb ?? 0, programme.minimumSpecs.ramGb ?? 0);
   const storageGb = Math.max(request.need.minStorageGb ?? 0, programme.minimumSpecs.storageGb ?? 0);
-  const departement = communeCode.startsWith('97') ? communeCode.slice(0, 3) : communeCode.slice(0, 2);
+  const departement = territoriesOf(communeCode).find((territory) => territory.type === 'departement')?.code ?? communeCode.slice(0, 2);
   for (const nearby of [true, false]) {
     const [device] = await tx.execute<{ id: string; asset_code: string }>(sql`
       select d.id, d.asset_code from ${devices} d
@@ -212,7 +212,7 @@ export async function finishRequest(db: DbOrTx, actor: Actor, requestId: string,
 async function endReservation(db: DbOrTx, actor: Actor, requestId: string, to: 'eligible' | 'cancelled', reason: string) {
   return db.transaction(async (tx) => {
     const request = await requestForActor(tx, actor, requestId, { lock: true });
-    const holding = request.reservedDeviceId && ['reserved', 'training_scheduled', 'training_completed'].includes(request.status);
+    const holding = request.reservedDeviceId && (holdingStatuses as readonly RequestStatus[]).includes(request.status);
     if (!holding && to === 'eligible') {
       throw new DomainError(409, 'nothing_reserved', 'This request holds no device.', { currentStatus: request.status });
     }

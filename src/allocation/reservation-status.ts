@@ -2,10 +2,10 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import type { devices } from '../devices/devices.schema.ts';
 import { equipmentRequests, handovers } from './allocation.schema.ts';
+import { holdingStatuses } from './requests.lifecycle.ts';
 
 type Device = typeof devices.$inferSelect;
 
-const holdingStatuses = ['reserved', 'training_scheduled', 'training_completed'] as const;
 
 /** The `reserved_for_request` guard: a request has taken this device (POST /api/requests/{id}/reservation). */
 export async function reservationGuard(db: DbOrTx, device: Device, payload: Record<string, unknown>): Promise<string | null> {

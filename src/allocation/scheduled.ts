@@ -3,6 +3,7 @@ import { systemActor } from '../auth/system-actor.ts';
 import type { Db } from '../db/client.ts';
 import { DomainError } from '../errors.ts';
 import { equipmentRequests, households } from './allocation.schema.ts';
+import { holdingStatuses } from './requests.lifecycle.ts';
 import { releaseReservation, reserveForRequest } from './requests.service.ts';
 
 /**
@@ -13,7 +14,7 @@ export async function expireReservations(db: Db, now = new Date()): Promise<numb
   const due = await db
     .select({ id: equipmentRequests.id, until: equipmentRequests.reservedUntil })
     .from(equipmentRequests)
-    .where(and(inArray(equipmentRequests.status, ['reserved', 'training_scheduled', 'training_completed']), lt(equipmentRequests.reservedUntil, now)));
+    .where(and(inArray(equipmentRequests.status, [...holdingStatuses]), lt(equipmentRequests.reservedUntil, now)));
   const actor = await systemActor(db);
   let expired = 0;
   for (const request of due) {

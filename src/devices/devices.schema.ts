@@ -16,7 +16,7 @@ import {
 import { users } from '../auth/auth.schema.ts';
 import { donations } from '../donations/donations.schema.ts';
 import { organisations, sites } from '../organisations/organisations.schema.ts';
-import { deviceStatuses } from './lifecycle.ts';
+import { deviceStatuses, terminalStatuses } from './lifecycle.ts';
 
 export const deviceKinds = ['laptop', 'desktop', 'tablet', 'smartphone', 'screen', 'peripheral', 'access_point', 'other'] as const;
 export const storageTypes = ['hdd', 'ssd', 'nvme', 'emmc', 'other'] as const;
@@ -102,7 +102,7 @@ export const devices = pgTable(
     // A dismantled or recycled device frees its serial (the same machine may be donated again).
     uniqueIndex('devices_live_serial')
       .on(sql`lower(${table.brand})`, sql`upper(${table.serialNumber})`)
-      .where(sql`${table.serialNumber} is not null and ${table.status} not in ('dismantled', 'recycled')`),
+      .where(sql`${table.serialNumber} is not null and ${table.status} not in ${sql.raw(`(${terminalStatuses.map((status) => `'${status}'`).join(', ')})`)}`),
     check('devices_asset_code_format', assetCodeFormat(table.assetCode)),
   ],
 );

@@ -1,10 +1,11 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { formatAssetCode, generateAssetCode, parseAssetCode } from '../devices/asset-code.ts';
 import { appendCreatedEvents } from '../devices/devices.jobs.ts';
 import { assetCodes, devices, type BenchCheck, type StorageMedium } from '../devices/devices.schema.ts';
 import { presentDevice, type DeviceKind } from '../devices/devices.service.ts';
+import { terminalStatuses } from '../devices/lifecycle.ts';
 import { DomainError, notFoundAsField, ValidationError } from '../errors.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import type { donations } from './donations.schema.ts';
@@ -173,7 +174,7 @@ async function explainSkipped(
           sql`upper(${devices.serialNumber})`,
           skipped.flatMap((row) => (row.values.serial_number ? [row.values.serial_number.toUpperCase()] : [])),
         ),
-        sql`${devices.status} not in ('dismantled', 'recycled')`,
+        notInArray(devices.status, [...terminalStatuses]),
       ),
     );
   for (const row of skipped) {

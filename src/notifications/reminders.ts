@@ -1,5 +1,6 @@
 import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { enrolments, equipmentRequests, households, trainingModules, trainingSessions } from '../allocation/allocation.schema.ts';
+import { holdingStatuses } from '../allocation/requests.lifecycle.ts';
 import { users } from '../auth/auth.schema.ts';
 import type { Db } from '../db/client.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
@@ -49,7 +50,7 @@ export async function planReminders(db: Db, now = new Date()): Promise<number> {
     .from(equipmentRequests)
     .where(
       and(
-        inArray(equipmentRequests.status, ['reserved', 'training_scheduled', 'training_completed']),
+        inArray(equipmentRequests.status, [...holdingStatuses]),
         lte(equipmentRequests.reservedUntil, new Date(now.getTime() + 3 * day)),
         gt(equipmentRequests.reservedUntil, now),
       ),

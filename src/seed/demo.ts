@@ -15,7 +15,7 @@ import { registerDevice, registerDeviceBatch, type IntakeItem } from '../donatio
 import type { FileStore } from '../files/file-store.ts';
 import { createLabelBatch } from '../labels/labels.service.ts';
 import { recordQualification } from '../qualifications/qualifications.service.ts';
-import { completeWorkOrder, openWorkOrder, updateWorkOrder } from '../refurbishment/refurbishment.service.ts';
+import { completeWorkOrder, openWorkOrder, updateWorkOrder, type WorkOrderChanges } from '../refurbishment/refurbishment.service.ts';
 import { recordWipes } from '../wiping/wiping.service.ts';
 import { moveDevice, transitionDevice } from '../devices/transitions.service.ts';
 import { organisations } from '../organisations/organisations.schema.ts';
@@ -166,26 +166,27 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
     await recordWipes(db, operator, latitude!.code, [
       { mediumIndex: 0, level: 'purge', technique: 'ata_secure_erase', toolName: 'hdparm', toolVersion: '9.65', verification: 'full', result: 'passed', ...wipedNow },
     ]);
-    const order = await openWorkOrder(db, operator, thinkpad!.code, {});
-    await updateWorkOrder(db, operator, order.id, {
-      checklist: { power: 'ok', screen: 'ok', keyboard: 'ok', battery: 'ok', storage: 'ok', ports: 'ok', wifi: 'ok', webcam: 'ok', batteryHealthPercent: 84 },
-      operatingSystem: { name: 'Linux Mint', version: '22', licence: 'GPL' },
+    // One bench session: the work order opened, the findings recorded, the device in stock.
+    const refurbishToStock = async (code: string, findings: WorkOrderChanges) => {
+      const order = await openWorkOrder(db, operator, code, {});
+      await updateWorkOrder(db, operator, order.id, { operatingSystem: { name: 'Linux Mint', version: '22', licence: 'GPL' }, ...findings });
+      await completeWorkOrder(db, operator, order.id, {});
+    };
+    const passedChecklist = { power: 'ok', screen: 'ok', keyboard: 'ok', battery: 'ok', storage: 'ok', ports: 'ok', wifi: 'ok' } as const;
+    await refurbishToStock(thinkpad!.code, {
+      checklist: { ...passedChecklist, webcam: 'ok', batteryHealthPercent: 84 },
       specs: { cpu: 'Intel Core i5-8350U', ramGb: 8, storageGb: 256 },
       cosmetic: 'A',
       minutesSpent: 70,
     });
-    await completeWorkOrder(db, operator, order.id, {});
     // The Latitude goes to stock too (the ThinkPad is reserved for a family below); the EliteBook's
     // two media are wiped, awaiting refurbishment.
-    const latitudeOrder = await openWorkOrder(db, operator, latitude!.code, {});
-    await updateWorkOrder(db, operator, latitudeOrder.id, {
-      checklist: { power: 'ok', screen: 'ok', keyboard: 'ok', battery: 'ok', storage: 'ok', ports: 'ok', wifi: 'ok', webcam: 'absent', batteryHealthPercent: 71 },
-      operatingSystem: { name: 'Linux Mint', version: '22', licence: 'GPL' },
+    await refurbishToStock(latitude!.code, {
+      checklist: { ...passedChecklist, webcam: 'absent', batteryHealthPercent: 71 },
       specs: { cpu: 'Intel Core i5-8250U', ramGb: 8, storageGb: 250 },
       cosmetic: 'B',
       minutesSpent: 55,
     });
-    await completeWorkOrder(db, operator, latitudeOrder.id, {});
     await recordWipes(db, operator, elitebook!.code, [
       { mediumIndex: 0, level: 'purge', technique: 'ata_secure_erase', toolName: 'hdparm', toolVersion: '9.65', verification: 'full', result: 'passed', ...wipedNow },
       { mediumIndex: 1, level: 'clear', technique: 'overwrite', passes: 1, pattern: 'zeros', toolName: 'nwipe', toolVersion: '0.38', verification: 'full', result: 'passed', ...wipedNow },

@@ -95,31 +95,32 @@ export async function issueCertificate(
   settings: { publicUrl: string; appSecret: string },
   eventId: number,
 ): Promise<IssueOutcome> {
-  const [existing] = await db.select().from(wipeCertificates).where(eq(wipeCertificates.eventId, eventId));
-  if (existing?.fileId) return 'already_issued';
-  const id = existing?.id ?? randomUUID();
-  const statement = existing?.statement ?? (await certificateStatement(db, id, eventId));
-  if (!statement) return 'unknown_event';
-  const key = certificateSigningKey(settings.appSecret);
-  const signature = existing?.signature ?? signStatement(key, statement);
-  if (!existing) {
-    const [device] = await db.select({ id: devices.id }).from(devices).innerJoin(deviceEvents, eq(deviceEvents.deviceId, devices.id)).where(eq(deviceEvents.id, eventId));
-    await db.insert(wipeCertificates).values({ id, deviceId: device!.id, eventId, statement, signature }).onConflictDoNothing();
-  }
-  const [certificate] = await db.select().from(wipeCertificates).where(eq(wipeCertificates.eventId, eventId));
-  const [owner] = await db
-    .select({ organisationId: deviceEvents.organisationId, actorUserId: deviceEvents.actorUserId })
+  const [event] = await db
+    .select({ deviceId: deviceEvents.deviceId, organisationId: deviceEvents.organisationId, actorUserId: deviceEvents.actorUserId })
     .from(deviceEvents)
     .where(eq(deviceEvents.id, eventId));
+  if (!event) return 'unknown_event';
+  let [certificate] = await db.select().from(wipeCertificates).where(eq(wipeCertificates.eventId, eventId));
+  if (certificate?.fileId) return 'already_issued';
+  if (!certificate) {
+    const id = randomUUID();
+    const statement = await certificateStatement(db, id, eventId);
+    if (!statement) return 'unknown_event';
+    const signature = signStatement(certificateSigningKey(settings.appSecret), statement);
+    // A run delivered twice at once: the first insert wins, the other renders the same certificate.
+    [certificate] = await db.insert(wipeCertificates).values({ id, deviceId: event.deviceId, eventId, statement, signature }).onConflictDoNothing().returning();
+    certificate ??= (await db.select().from(wipeCertificates).where(eq(wipeCertificates.eventId, eventId)))[0];
+  }
+  const statement = certificate!.statement as CertificateStatement;
   const stored = await fileStore.write(`certificates/${certificate!.id}.pdf`, (out) =>
-    renderCertificatePdf(certificate!.statement as CertificateStatement, certificate!.signature, `${settings.publicUrl}/verify/${certificate!.id}`, out),
+    renderCertificatePdf(statement, certificate!.signature, `${settings.publicUrl}/verify/${certificate!.id}`, out),
   );
   const file = await recordFile(db, stored, {
-    organisationId: owner!.organisationId,
+    organisationId: event.organisationId,
     kind: 'wipe_certificate',
-    filename: `certificat-effacement-${(certificate!.statement as CertificateStatement).device.code}.pdf`,
+    filename: `certificat-effacement-${statement.device.code}.pdf`,
     contentType: 'application/pdf',
-    createdByUserId: owner!.actorUserId,
+    createdByUserId: event.actorUserId,
   });
   await db.update(wipeCertificates).set({ fileId: file.id }).where(eq(wipeCertificates.id, certificate!.id));
   return 'issued';

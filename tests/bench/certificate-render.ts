@@ -19,6 +19,7 @@ import { canonicalJson, certificateSigningKey, signStatement } from '../../src/w
 import { recordWipes, type WipeInput } from '../../src/wiping/wiping.service.ts';
 import {
   backendPids,
+  cpuProfileArgs,
   createBenchDatabase,
   measureCpu,
   median,
@@ -401,6 +402,6 @@ export const certificateRender: Benchmark = {
   name: 'certificate_render',
   run: () =>
     measureCertificateRender({
-      workerNodeArgs: process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [],
+      workerNodeArgs: cpuProfileArgs('BENCH_WORKER_CPU_PROF'),
     }),
 };

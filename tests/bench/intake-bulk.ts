@@ -5,6 +5,7 @@ import { connectDatabase, type Database } from '../../src/db/client.ts';
 import { generateAssetCode } from '../../src/devices/asset-code.ts';
 import {
   backendPids,
+  cpuProfileArgs,
   createBenchDatabase,
   measureCpu,
   median,
@@ -320,7 +321,7 @@ export const intakeBulk: Benchmark = {
   name: 'intake_bulk',
   run: async () => [
     await measureIntakeBulk({
-      apiNodeArgs: process.env.BENCH_API_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_CPU_PROF}`] : [],
+      apiNodeArgs: cpuProfileArgs('BENCH_API_CPU_PROF'),
     }),
   ],
 };

@@ -12,6 +12,7 @@ import { createLabelBatch } from '../../src/labels/labels.service.ts';
 import { deviceUrl } from '../../src/labels/render-batch.ts';
 import {
   backendPids,
+  cpuProfileArgs,
   createBenchDatabase,
   measureCpu,
   median,
@@ -266,6 +267,6 @@ export const labelRender: Benchmark = {
   name: 'label_render',
   run: () =>
     measureLabelRender({
-      workerNodeArgs: process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [],
+      workerNodeArgs: cpuProfileArgs('BENCH_WORKER_CPU_PROF'),
     }),
 };

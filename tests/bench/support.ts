@@ -514,3 +514,7 @@ export function runAutocannon(options: AutocannonOptions): Promise<AutocannonRes
     });
   });
 }
+
+/** Node flags that write a CPU profile into the folder the environment variable names, if it does. */
+export const cpuProfileArgs = (variable: 'BENCH_API_CPU_PROF' | 'BENCH_WORKER_CPU_PROF') =>
+  process.env[variable] ? ['--cpu-prof', `--cpu-prof-dir=${process.env[variable]}`] : [];

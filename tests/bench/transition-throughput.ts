@@ -9,6 +9,7 @@ import { formatAssetCode } from '../../src/devices/asset-code.ts';
 import { transitionDevice } from '../../src/devices/transitions.service.ts';
 import {
   backendPids,
+  cpuProfileArgs,
   createBenchDatabase,
   measureCpu,
   percentile,
@@ -287,7 +288,7 @@ export const transitionThroughput: Benchmark = {
   name: 'transition_throughput',
   run: async () => [
     await measureTransitionThroughput({
-      apiNodeArgs: process.env.BENCH_API_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_CPU_PROF}`] : [],
+      apiNodeArgs: cpuProfileArgs('BENCH_API_CPU_PROF'),
     }),
   ],
 };
