@@ -45,6 +45,16 @@ export const queues = {
     payload: z.object({ jobId: z.uuid() }),
     options: keepForInspection,
   },
+  // A building's SSIDs and passphrases, then its letters and access point configurations.
+  'wifi-provisioning': {
+    payload: z.object({ jobId: z.uuid() }),
+    options: keepForInspection,
+  },
+  // Letters and configurations renewed after a move-out, a renamed SSID or a changed setting.
+  'wifi-outputs': {
+    payload: z.object({ jobId: z.uuid() }),
+    options: keepForInspection,
+  },
 } as const;
 
 export type QueueName = keyof typeof queues;

@@ -15,6 +15,7 @@ import { processScheduledTask } from './scheduled-tasks.processor.ts';
 import { processIntakeImport } from './intake-imports.processor.ts';
 import { processLabelBatch } from './label-batches.processor.ts';
 import { processWipeCertificate } from './wipe-certificates.processor.ts';
+import { processWifiOutputs, processWifiProvisioning } from './wifi.processor.ts';
 import { queueNames, queues, schedules, type QueueName } from './queues.ts';
 
 export type WorkerDeps = {
@@ -22,7 +23,7 @@ export type WorkerDeps = {
   fileStore: FileStore;
   /** Printed in QR codes and links. */
   publicUrl: string;
-  /** Key material for signing certificates. */
+  /** Key material: signs certificates, encrypts Wi-Fi passphrases. */
   appSecret: string;
   contactRetentionMonths: number;
   /** How reminders leave: SMTP or the log for e-mail, the log for SMS. */
@@ -44,6 +45,8 @@ const processors: Record<QueueName, (deps: WorkerDeps) => (job: Job) => Promise<
   'handover-receipts': processHandoverReceipt,
   'scheduled-tasks': processScheduledTask,
   notifications: processNotification,
+  'wifi-provisioning': processWifiProvisioning,
+  'wifi-outputs': processWifiOutputs,
 };
 
 export type Workers = { close: () => Promise<void> };

@@ -13,3 +13,6 @@ export * from '../wiping/wiping.schema.ts';
 export * from '../refurbishment/refurbishment.schema.ts';
 export * from '../allocation/allocation.schema.ts';
 export * from '../notifications/notifications.schema.ts';
+export * from '../connectivity/places.schema.ts';
+export * from '../connectivity/deployments.schema.ts';
+export * from '../connectivity/incidents.schema.ts';

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { asc, desc, eq } from 'drizzle-orm';
 import PDFDocument from 'pdfkit';
+import { csvDocument } from '../csv.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
@@ -76,15 +77,11 @@ export async function donationReport(db: DbOrTx, actor: Actor, donationId: strin
 
 export type DonationReport = Awaited<ReturnType<typeof donationReport>>;
 
-const csvCell = (value: string) => (/[;"\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-
 /** The report as a spreadsheet opens it in France: semicolons, UTF-8 with a BOM, CRLF. */
 export function donationReportCsv(report: DonationReport): string {
   const header = ['code', 'type', 'marque', 'modèle', 'numéro de série', 'effacement des données', 'certificat', 'devenir'];
-  const rows = report.lines.map((line) =>
-    [line.code, line.kind, line.brand, line.model, line.serialNumber, line.wipe, line.certificateId, outcomeLabels[line.outcome]].map(csvCell).join(';'),
-  );
-  return `\uFEFF${[header.join(';'), ...rows].join('\r\n')}\r\n`;
+  const rows = report.lines.map((line) => [line.code, line.kind, line.brand, line.model, line.serialNumber, line.wipe, line.certificateId, outcomeLabels[line.outcome]]);
+  return csvDocument(header, rows);
 }
 
 /** The same report as a PDF a donor files or sends to its auditors: the donation, the counts, every device. */

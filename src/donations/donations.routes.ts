@@ -3,8 +3,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { intakeItem } from '../devices/devices.routes.ts';
 import { deviceStatuses } from '../devices/lifecycle.ts';
-import { DomainError, ValidationError } from '../errors.ts';
 import type { FileStore } from '../files/file-store.ts';
+import { uploadedFile } from '../http/upload.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
 import { jobSchema } from '../jobs/jobs.routes.ts';
 import { donationReport, donationReportCsv, renderDonationReportPdf } from './donation-report.ts';
@@ -55,24 +55,6 @@ const batchResult = z.object({
 });
 
 const tag = 'Donations';
-
-/** The uploaded file, sent raw (text/csv) or as the `file` field of a form (multipart/form-data). */
-async function uploadedFile(request: Request): Promise<{ filename: string; content: Uint8Array }> {
-  const type = request.headers.get('content-type') ?? '';
-  if (type.startsWith('multipart/form-data')) {
-    const form = await request.formData().catch(() => {
-      throw new DomainError(400, 'malformed_request', 'The form could not be read.');
-    });
-    const file = form.get('file');
-    if (!(file instanceof File)) throw new ValidationError([{ path: 'file', message: 'Attach the CSV file in the field "file".' }]);
-    return { filename: file.name || 'inventaire.csv', content: new Uint8Array(await file.arrayBuffer()) };
-  }
-  if (type.startsWith('text/csv') || type.startsWith('text/plain') || type.startsWith('application/octet-stream')) {
-    const filename = request.headers.get('x-filename') ?? 'inventaire.csv';
-    return { filename, content: new Uint8Array(await request.arrayBuffer()) };
-  }
-  throw new DomainError(415, 'unsupported_media_type', 'Send the file as text/csv, or as the field "file" of a multipart form.');
-}
 
 export function donationRoutes(database: Database, fileStore: FileStore, publicUrl: string) {
   const { db } = database;
@@ -190,7 +172,7 @@ export function donationRoutes(database: Database, fileStore: FileStore, publicU
         responses: { 202: ok('The import job.', jobSchema), ...problems(400, 401, 403, 404, 415, 422) },
       }),
       async (c) => {
-        const file = await uploadedFile(c.req.raw);
+        const file = await uploadedFile(c.req.raw, 'inventaire.csv');
         const job = await startIntakeImport(db, fileStore, actorOf(c), { donationId: c.req.valid('param').id, ...file });
         return c.json(asJson(job), 202);
       },

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { StorageMedium } from '../devices/devices.schema.ts';
 import type { DeviceKind } from '../devices/devices.service.ts';
+import { detectDelimiter, simplifyHeader as simplify } from '../csv.ts';
 import { isStorableText } from '../text.ts';
 
 /**
@@ -25,14 +26,6 @@ export type IntakeLine = { line: number; row: number } & ({ ok: true; device: In
 export type IntakeParse = { ok: true; lines: IntakeLine[] } | { ok: false; reason: string };
 
 type Column = 'kind' | 'brand' | 'model' | 'serialNumber' | 'storage' | 'notes';
-
-/** Lower case, no accents, letters and digits only: "N° de série" → "ndeserie". */
-const simplify = (text: string) =>
-  text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, '');
 
 const headerNames: Record<Column, string[]> = {
   kind: ['kind', 'type', 'devicetype', 'categorie', 'category', 'materiel', 'typedemateriel', 'equipement', 'typeequipement'],
@@ -65,13 +58,6 @@ const storageNames: Record<StorageMedium['type'] | 'none', string[]> = {
 
 const lookUp = <K extends string>(table: Record<K, string[]>, value: string): K | undefined =>
   (Object.keys(table) as K[]).find((key) => table[key].includes(simplify(value)));
-
-/** The separator the header line uses most, outside quotes. */
-function detectDelimiter(text: string): string {
-  const firstLine = text.split(/\r?\n/, 1)[0]!.replace(/"[^"]*"/g, '');
-  const counts = [';', ',', '\t'].map((delimiter) => ({ delimiter, count: firstLine.split(delimiter).length - 1 }));
-  return counts.sort((a, b) => b.count - a.count)[0]!.count > 0 ? counts[0]!.delimiter : ';';
-}
 
 function readDevice(cells: Partial<Record<Column, string>>): IntakeDevice | string {
   const problems: string[] = [];

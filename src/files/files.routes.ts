@@ -1,8 +1,10 @@
 import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Database } from '../db/client.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, ok, problems, timestamp } from '../http/router.ts';
 import type { FileStore } from './file-store.ts';
+import { files } from './files.schema.ts';
 import { getFile, listFiles } from './files.service.ts';
 
 const fileSchema = z
@@ -51,15 +53,17 @@ export function fileRoutes(database: Database, fileStore: FileStore) {
       request: { params: idParam },
       responses: { 200: { description: 'The file, streamed.' }, ...problems(401, 404, 422) },
     }),
-    async (c) => {
-      const file = await getFile(database.db, actorOf(c), c.req.valid('param').id);
-      const body = Readable.toWeb(fileStore.read(file.storageKey)) as ReadableStream<Uint8Array>;
-      return c.body(body, 200, {
-        'content-type': file.contentType,
-        'content-length': String(file.size),
-        'content-disposition': `attachment; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`,
-        'x-checksum-sha256': file.sha256,
-      });
-    },
+    async (c) => sendFile(c, fileStore, await getFile(database.db, actorOf(c), c.req.valid('param').id)),
   );
+}
+
+/** A stored file as a download, streamed. */
+export function sendFile(c: Context, fileStore: FileStore, file: typeof files.$inferSelect) {
+  const body = Readable.toWeb(fileStore.read(file.storageKey)) as ReadableStream<Uint8Array>;
+  return c.body(body, 200, {
+    'content-type': file.contentType,
+    'content-length': String(file.size),
+    'content-disposition': `attachment; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`,
+    'x-checksum-sha256': file.sha256,
+  });
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, notInArray } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { notFound } from '../errors.ts';
@@ -26,12 +26,19 @@ export async function recordFile(db: DbOrTx, stored: StoredFile, record: FileRec
   return file!;
 }
 
+/**
+ * Files that carry Wi-Fi passphrases in clear (tenant letters, access point configurations): never
+ * listed nor served here, only by their building's routes, which authorise and record each download.
+ */
+export const restrictedFileKinds = ['wifi_letter', 'access_point_config_uci', 'access_point_config_csv'];
+const servedHere = notInArray(files.kind, restrictedFileKinds);
+
 /** A file the actor may download: files are authorised like the organisation's own data. */
 export async function getFile(db: DbOrTx, actor: Actor, id: string) {
   const [file] = await db
     .select()
     .from(files)
-    .where(and(eq(files.id, id), ownedBy(actor, files.organisationId)));
+    .where(and(eq(files.id, id), ownedBy(actor, files.organisationId), servedHere));
   if (!file) throw notFound('This file');
   return file;
 }
@@ -40,7 +47,7 @@ export async function listFiles(db: DbOrTx, actor: Actor, filter: { kind?: strin
   return db
     .select()
     .from(files)
-    .where(and(ownedBy(actor, files.organisationId), filter.kind ? eq(files.kind, filter.kind) : undefined))
+    .where(and(ownedBy(actor, files.organisationId), servedHere, filter.kind ? eq(files.kind, filter.kind) : undefined))
     .orderBy(desc(files.createdAt))
     .limit(filter.limit);
 }

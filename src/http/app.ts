@@ -6,6 +6,10 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import { allocationRoutes } from '../allocation/allocation.routes.ts';
 import { trainingRoutes } from '../allocation/training.routes.ts';
+import { apartmentRoutes } from '../connectivity/apartments.routes.ts';
+import { deploymentRoutes } from '../connectivity/deployments.routes.ts';
+import { incidentRoutes } from '../connectivity/incidents.routes.ts';
+import { placesRoutes } from '../connectivity/places.routes.ts';
 import { authenticate } from '../auth/auth.service.ts';
 import { authRoutes, sessionCookie } from '../auth/auth.routes.ts';
 import { userRoutes } from '../auth/users.routes.ts';
@@ -32,14 +36,14 @@ export type AppDeps = {
   database: Database;
   fileStore: FileStore;
   logger: Logger;
-  /** Key material: signs wipe certificates. */
+  /** Key material: signs wipe certificates, encrypts Wi-Fi passphrases. */
   appSecret: string;
   /** Resolves when the queue's Redis answers; used by /readyz. */
   pingRedis: () => Promise<void>;
   publicUrl: string;
 };
 
-const bulkPaths = /^\/api\/donations\/[^/]+\/(devices|imports)$/;
+const bulkPaths = /^\/api\/(donations\/[^/]+\/(devices|imports)|buildings\/[^/]+\/apartments\/import)$/;
 const bearerPattern = /^Bearer\s+(\S+)$/i;
 
 /** The only API routes open without signing in: signing in, the API's description, the certificates' public key. */
@@ -107,6 +111,10 @@ export function createApp(deps: AppDeps) {
   app.route('/api', refurbishmentRoutes(database));
   app.route('/api', allocationRoutes(database));
   app.route('/api', trainingRoutes(database));
+  app.route('/api', placesRoutes(database));
+  app.route('/api', deploymentRoutes(database));
+  app.route('/api', apartmentRoutes(database, deps.fileStore, deps.appSecret));
+  app.route('/api', incidentRoutes(database));
   app.route('/api', docsRoutes());
   app.route('/', devicePageRoutes(database));
   app.route('/', verifyPageRoutes(database, deps.appSecret));

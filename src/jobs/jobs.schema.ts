@@ -2,7 +2,7 @@ import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'd
 import { users } from '../auth/auth.schema.ts';
 import { organisations } from '../organisations/organisations.schema.ts';
 
-export const jobKinds = ['intake_import', 'label_batch'] as const;
+export const jobKinds = ['intake_import', 'label_batch', 'wifi_provisioning', 'wifi_outputs'] as const;
 export const jobStates = ['queued', 'running', 'succeeded', 'failed'] as const;
 export const jobKind = pgEnum('job_kind', jobKinds);
 export const jobState = pgEnum('job_state', jobStates);

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { notFound } from '../errors.ts';
@@ -8,7 +8,7 @@ import { backgroundJobs, type JobLineError, jobKinds } from './jobs.schema.ts';
 
 export async function createJob(
   tx: DbOrTx,
-  actor: Actor,
+  actor: Pick<Actor, 'userId'>,
   organisationId: string,
   kind: (typeof jobKinds)[number],
   details: { total?: number; summary?: Record<string, unknown> } = {},
@@ -20,12 +20,16 @@ export async function createJob(
   return job!;
 }
 
-/** A job and the files it produced, as the person who started it follows it on screen. */
+/**
+ * A job and the files it produced, as the person who started it follows it on screen: visible to
+ * its organisation and to whoever started it (an installer provisioning a landlord's building).
+ */
 export async function getJob(db: DbOrTx, actor: Actor, id: string) {
+  const owned = ownedBy(actor, backgroundJobs.organisationId);
   const [job] = await db
     .select()
     .from(backgroundJobs)
-    .where(and(eq(backgroundJobs.id, id), ownedBy(actor, backgroundJobs.organisationId)));
+    .where(and(eq(backgroundJobs.id, id), owned && or(owned, eq(backgroundJobs.createdByUserId, actor.userId))));
   if (!job) throw notFound('This job');
   const produced = await db
     .select({ id: files.id, kind: files.kind, filename: files.filename, contentType: files.contentType, size: files.size, sha256: files.sha256 })

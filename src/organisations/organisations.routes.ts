@@ -9,15 +9,17 @@ const organisationSchema = z
   .object({ id: z.uuid(), name: z.string(), shortName: z.string(), kind: z.enum(organisationKinds), createdAt: timestamp })
   .openapi('Organisation');
 
+export const communeCodeField = z
+  .string()
+  .regex(/^([0-9]{2}|2[ABab])[0-9]{3}$/, 'An INSEE commune code has 5 characters, like 47001 or 2A004.')
+  .transform((code) => code.toUpperCase());
+
 const siteFields = z.object({
   name: text(200),
   kind: z.enum(siteKinds),
   address: text(500),
   postalCode: z.string().regex(/^[0-9]{5}$/, 'A postal code has 5 digits.').optional(),
-  communeCode: z
-    .string()
-    .regex(/^([0-9]{2}|2[ABab])[0-9]{3}$/, 'An INSEE commune code has 5 characters, like 47001 or 2A004.')
-    .transform((code) => code.toUpperCase()),
+  communeCode: communeCodeField,
 });
 
 const siteSchema = z

@@ -15,7 +15,7 @@ export type SiteInput = {
   communeCode: string;
 };
 
-function checkCommune(communeCode: string): void {
+export function checkCommune(communeCode: string): void {
   const lookup = lookUpCommune(communeCode);
   if (!lookup.ok) throw new ValidationError([{ path: 'communeCode', message: lookup.message }]);
 }

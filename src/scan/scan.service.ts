@@ -8,11 +8,13 @@ import { actionsFor, benchRoles, terminalStatuses } from '../devices/lifecycle.t
 import { notFound } from '../errors.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
+import { findNetworkDevice } from '../connectivity/network-devices.service.ts';
 
 /**
  * What a scanned code is, for a scan station or a phone: a device (where it is, its status, its
  * last events, what this person may do with it now) or a pre-printed label not yet on a device
- * (then: register a device with it). A misread code is refused as a misread (400), before any lookup.
+ * (then: register a device with it), or the Wi-Fi equipment of a building (a box, an access point
+ * and the SSIDs it broadcasts). A misread code is refused as a misread (400), before any lookup.
  */
 export async function scanCode(db: DbOrTx, actor: Actor, input: string) {
   const code = assetCodeFromInput(input);
@@ -51,6 +53,15 @@ export async function scanCode(db: DbOrTx, actor: Actor, input: string) {
     );
   if (label && benchRoles.includes(actor.role)) {
     return { type: 'label' as const, code: formatAssetCode(label.code), claimed: false as const, actions: [{ action: 'Register a device with this label' }] };
+  }
+  const equipment = await findNetworkDevice(db, actor, code);
+  if (equipment) {
+    return {
+      type: 'network_device' as const,
+      networkDevice: equipment.device,
+      building: { id: equipment.building.id, name: equipment.building.name, address: equipment.building.address },
+      deploymentStatus: equipment.deployment.status,
+    };
   }
   throw notFound(`No device or label of yours has the code ${formatAssetCode(code)}`);
 }

@@ -20,6 +20,8 @@ export type Harness = {
   app: App;
   database: Database;
   fileStore: FileStore;
+  /** Where the file store keeps its files, to look inside them. */
+  filesFolder: string;
   databaseUrl: string;
   prefix: string;
   startWorkers: (redis?: RedisOptions) => Workers;
@@ -98,6 +100,7 @@ export async function startHarness(): Promise<Harness> {
     app,
     database,
     fileStore,
+    filesFolder,
     messages,
     transport,
     databaseUrl,

@@ -134,6 +134,35 @@ export async function createWorld(harness: Harness) {
       const operator = await world.account(organisation.id, 'workshop_operator');
       return { organisation, site, operator };
     },
+    /** A landlord with a manager and one residence: where shared Wi-Fi starts. */
+    async landlord(residence: Record<string, unknown> = {}) {
+      const organisation = await world.organisation('landlord');
+      const manager = await world.account(organisation.id, 'landlord_manager');
+      const created = await expectCreated(
+        await call(app, 'POST', '/api/residences', {
+          token: manager.token,
+          body: { name: `Résidence ${randomBytes(3).toString('hex')}`, shortName: 'LesPins', communeCode: '13201', ...residence },
+        }),
+      );
+      return { organisation, manager, residence: created as { id: string; name: string; shortName: string } };
+    },
+    /** A building of a residence with `floors` levels (landings 0 to floors - 1), and apartments when given. */
+    async building(token: string, residenceId: string, options: { floors?: number; apartments?: { unit: string; floor: number }[]; name?: string } = {}) {
+      const building = await expectCreated(
+        await call(app, 'POST', `/api/residences/${residenceId}/buildings`, {
+          token,
+          body: { name: options.name ?? `Bât. ${randomBytes(2).toString('hex')}`, address: '12 avenue de la Viste, 13015 Marseille', communeCode: '13215', floors: options.floors ?? 3 },
+        }),
+      );
+      if (options.apartments) await expectCreated(await call(app, 'POST', `/api/buildings/${building.id}/apartments`, { token, body: { apartments: options.apartments } }));
+      return building as { id: string; name: string; organisationId: string; floors: number };
+    },
+    /** An internet provider's installer organisation with one installer. */
+    async isp() {
+      const organisation = await world.organisation('isp');
+      const installer = await world.account(organisation.id, 'installer');
+      return { organisation, installer };
+    },
   };
   return world;
 }

@@ -1,0 +1,57 @@
+import type { Role } from '../auth/roles.ts';
+
+/**
+ * A building's shared Wi-Fi rollout, from the landlord's decision to a live service. Each
+ * change goes through `transitionDeployment`, which reads this table and nothing else.
+ */
+export const deploymentStatuses = ['planned', 'surveyed', 'box_installed', 'access_points_installed', 'provisioned', 'live', 'suspended'] as const;
+export type DeploymentStatus = (typeof deploymentStatuses)[number];
+
+export const securityModes = ['wpa2_personal', 'wpa2_wpa3_transition', 'wpa3_sae'] as const;
+export type SecurityMode = (typeof securityModes)[number];
+
+export const filteringPolicies = ['none', 'malware', 'malware_and_adult'] as const;
+export type FilteringPolicy = (typeof filteringPolicies)[number];
+
+/**
+ * How the monthly cost reaches tenants. Recovering it through service charges (charges locatives)
+ * is legally delicate (the recoverable charges are a closed list), so the landlord states it; it is
+ * never assumed.
+ */
+export const costRecoveries = ['rent', 'service_charge', 'collective_agreement', 'subsidy', 'none'] as const;
+export type CostRecovery = (typeof costRecoveries)[number];
+
+export type DeploymentGuard = 'isp_assigned' | 'box_installed' | 'every_landing_has_an_access_point' | 'every_apartment_provisioned' | 'reason_given';
+
+export type DeploymentTransition = {
+  from: readonly DeploymentStatus[];
+  to: DeploymentStatus;
+  guards: readonly DeploymentGuard[];
+  /** An installer acts only on the deployments assigned to their ISP. */
+  roles: readonly Role[];
+  /** What the person does, for buttons and messages. */
+  action: string;
+};
+
+const fieldWork: readonly Role[] = ['installer', 'landlord_manager', 'admin'];
+const live = deploymentStatuses.filter((status) => status !== 'suspended');
+
+// access_points_installed → provisioned is not here: the provisioning job sets it when every
+// apartment has its SSID and passphrase. suspended → (previous) is a resume, also not a row.
+export const deploymentTransitions: readonly DeploymentTransition[] = [
+  { from: ['planned'], to: 'surveyed', guards: ['isp_assigned'], roles: fieldWork, action: 'Record the survey' },
+  { from: ['surveyed'], to: 'box_installed', guards: ['box_installed'], roles: fieldWork, action: 'Record the box installation' },
+  {
+    from: ['box_installed'],
+    to: 'access_points_installed',
+    guards: ['every_landing_has_an_access_point'],
+    roles: fieldWork,
+    action: 'Record the access points installation',
+  },
+  { from: ['provisioned'], to: 'live', guards: ['every_apartment_provisioned'], roles: fieldWork, action: 'Open the service' },
+  { from: live, to: 'suspended', guards: ['reason_given'], roles: fieldWork, action: 'Suspend the service' },
+];
+
+export function findDeploymentTransition(from: DeploymentStatus, to: DeploymentStatus) {
+  return deploymentTransitions.find((transition) => transition.to === to && transition.from.includes(from));
+}
