@@ -10,6 +10,7 @@ CREATE TYPE "public"."apartment_status" AS ENUM('planned', 'provisioned', 'crede
 CREATE TYPE "public"."opt_in_status" AS ENUM('unknown', 'in', 'out');--> statement-breakpoint
 ALTER TYPE "public"."job_kind" ADD VALUE 'wifi_provisioning';--> statement-breakpoint
 ALTER TYPE "public"."job_kind" ADD VALUE 'wifi_outputs';--> statement-breakpoint
+ALTER TYPE "public"."label_batch_source" ADD VALUE 'equipment';--> statement-breakpoint
 CREATE TABLE "deployment_events" (
 	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "deployment_events_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	"deployment_id" uuid NOT NULL,

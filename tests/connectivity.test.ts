@@ -4,7 +4,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWifiQrPayload } from '../src/connectivity/wifi-qr.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
-import { cropMm, decodeQr, openPdf, pageSizeMm, renderPage, textLines } from './helpers/pdf.ts';
+import { labelFormats } from '../src/labels/formats.ts';
+import { cropMm, decodeQr, labelCellMm, openPdf, pageSizeMm, renderPage, textLines } from './helpers/pdf.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
@@ -163,6 +164,34 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
     expect(ssids.every((ssid: string) => Buffer.byteLength(ssid) <= 32)).toBe(true);
     const apartments = ok(await world.call('GET', `/api/buildings/${building.id}/apartments`, { token: landlord.manager.token })).items;
     expect(apartments.map((apartment: { status: string }) => apartment.status)).toEqual(Array(20).fill('provisioned'));
+  });
+
+  it('prints QR labels for the box and the access points, which open them when scanned', async () => {
+    const ordered = ok(await world.call('POST', '/api/label-batches', { token: isp.installer.token, body: { format: 'a4-3x7', buildingId: building.id } }), 202);
+    expect(ordered).toMatchObject({ source: 'equipment', labelCount: 5 });
+    const job = await waitForJob(isp.installer.token, ordered.jobId);
+    expect(job.state).toBe('succeeded');
+    const sheet = openPdf(await download(isp.installer.token, job.files[0].downloadUrl)).loadPage(0);
+    const rendered = renderPage(sheet, 12);
+    const codes = [0, 1, 2, 3, 4].map((index) => decodeQr(cropMm(rendered, labelCellMm(labelFormats().get('a4-3x7')!, index)))!.url.split('/d/')[1]);
+    const equipment = ok(await world.call('GET', `/api/buildings/${building.id}/network-devices`, { token: isp.installer.token })).items;
+    expect(codes.sort()).toEqual(equipment.map((item: { assetCode: string }) => item.assetCode.replace('-', '')).sort());
+    const scanned = ok(await world.call('POST', '/api/scan', { token: isp.installer.token, body: { code: codes[0] } }));
+    expect(scanned).toMatchObject({ type: 'network_device', building: { id: building.id } });
+    // A phone camera without an account: what the equipment is and whose, never a network.
+    for (const code of codes) {
+      const page = await world.app.request(`/d/${code}`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toMatch(/Borne Wi-Fi|Box fibre/);
+      expect(html).toContain(landlord.organisation.name);
+      expect(html).not.toContain(awkwardShortName.slice(0, 4));
+    }
+    // A mediator prints nothing for a building that is not theirs.
+    const mediator = await world.account((await world.organisation('mediation')).id, 'mediator');
+    const refused = await world.call('POST', '/api/label-batches', { token: mediator.token, body: { format: 'a4-3x7', buildingId: building.id } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors[0].path).toBe('buildingId');
   });
 
   it('writes 20 letters whose QR code joins the apartment’s network with its passphrase', async () => {

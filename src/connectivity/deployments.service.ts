@@ -55,10 +55,7 @@ export async function updateDeploymentSettings(db: DbOrTx, actor: Actor, buildin
       .where(eq(deployments.id, deployment!.id))
       .returning();
     const renewsOutputs = printedSettings.some((key) => settings[key] !== undefined && settings[key] !== deployment![key]);
-    if (renewsOutputs) {
-      await invalidateLetters(tx, buildingId);
-      await startOutputsJob(tx, actor, updated!);
-    }
+    if (renewsOutputs && (await invalidateLetters(tx, buildingId)) > 0) await startOutputsJob(tx, actor, updated!);
     return updated!;
   });
 }

@@ -26,6 +26,9 @@ export type TenantLetter = {
   issuedOn: string;
 };
 
+/** "Bâtiment A" as landlords name it, or "bâtiment 3" when the name is only a number or a letter. */
+const buildingLabel = (name: string) => (/^b[âa]t/i.test(name) ? name : `bâtiment ${name}`);
+
 const securityLabels: Record<SecurityMode, string> = {
   wpa2_personal: 'WPA2, reconnu par presque tous les appareils.',
   wpa2_wpa3_transition: 'WPA3 pour les appareils récents, WPA2 pour les plus anciens.',
@@ -107,7 +110,7 @@ export async function renderTenantLetter(letter: TenantLetter, out: Writable): P
   doc
     .font('Helvetica')
     .fontSize(10)
-    .text(typeset(`${letter.residence}, bâtiment ${letter.building}, ${floorLabel(letter.floor)}`), { width: width / 2, height: 26, ellipsis: true })
+    .text(typeset(`${letter.residence}, ${buildingLabel(letter.building)}, ${floorLabel(letter.floor)}`), { width: width / 2, height: 26, ellipsis: true })
     .text(typeset(letter.address), { width: width / 2, height: 26, ellipsis: true });
 
   doc.font('Helvetica-Bold').fontSize(16).text(typeset('Votre accès à internet : la « connexion solidaire »'), margin, Math.max(doc.y + 20, 175), { width });

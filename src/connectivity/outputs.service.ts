@@ -120,7 +120,8 @@ export async function renderBuildingOutputs(db: Db, fileStore: FileStore, box: S
 
 const fileSafe = (text: string) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'x';
 
-/** Marks every letter of a building to be printed again (a setting they show has changed). */
-export async function invalidateLetters(tx: DbOrTx, buildingId: string) {
-  await tx.update(wifiNetworks).set({ letterVersion: null }).where(eq(wifiNetworks.buildingId, buildingId));
+/** Marks every letter of a building to be printed again (a setting they show has changed); answers how many. */
+export async function invalidateLetters(tx: DbOrTx, buildingId: string): Promise<number> {
+  const stale = await tx.update(wifiNetworks).set({ letterVersion: null }).where(eq(wifiNetworks.buildingId, buildingId)).returning({ id: wifiNetworks.id });
+  return stale.length;
 }

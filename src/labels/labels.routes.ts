@@ -25,6 +25,7 @@ const batchRequest = z.union([
   z.object({ format, count: z.number().int().min(1).max(5_000), organisationId: z.uuid().optional() }).strict(),
   z.object({ format, deviceCodes: z.array(z.string().max(40)).min(1).max(5_000) }).strict(),
   z.object({ format, donationId: z.uuid() }).strict(),
+  z.object({ format, buildingId: z.uuid() }).strict(),
 ]);
 
 export function labelRoutes(database: Database) {
@@ -59,7 +60,7 @@ export function labelRoutes(database: Database) {
         operationId: 'createLabelBatch',
         tags: ['Labels'],
         summary:
-          'Orders labels: { format, count } for pre-printed codes claimed at intake, { format, deviceCodes } or { format, donationId } for existing devices. A worker renders them; follow the job.',
+          'Orders labels: { format, count } for pre-printed codes claimed at intake, { format, deviceCodes } or { format, donationId } for existing devices, { format, buildingId } for a building’s Wi-Fi box and access points. A worker renders them; follow the job.',
         security: bearerSecurity,
         request: { body: json(batchRequest) },
         responses: { 202: ok('The batch and its job.', batchSchema), ...problems(401, 403, 404, 422) },

@@ -5,7 +5,7 @@ import { donations } from '../donations/donations.schema.ts';
 import { backgroundJobs } from '../jobs/jobs.schema.ts';
 import { organisations } from '../organisations/organisations.schema.ts';
 
-export const labelBatchSources = ['unclaimed', 'devices', 'donation'] as const;
+export const labelBatchSources = ['unclaimed', 'devices', 'donation', 'equipment'] as const;
 export const labelBatchSource = pgEnum('label_batch_source', labelBatchSources);
 
 /** A run of labels to print: fresh codes for later intake, or the codes of existing devices. */

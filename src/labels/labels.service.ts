@@ -5,6 +5,8 @@ import { formatAssetCode } from '../devices/asset-code.ts';
 import { devices } from '../devices/devices.schema.ts';
 import { assetCodeFromInput } from '../devices/devices.service.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
+import { buildingFor } from '../connectivity/access.ts';
+import { networkDevices } from '../connectivity/deployments.schema.ts';
 import { donationForIntake } from '../donations/donations.service.ts';
 import { issueAssetCodes } from '../donations/intake.service.ts';
 import { forbidden, notFound, notFoundAsField, ValidationError } from '../errors.ts';
@@ -19,14 +21,16 @@ export type LabelBatchRequest = { format: string } & (
   | { count: number; organisationId?: string }
   | { deviceCodes: string[] }
   | { donationId: string }
+  | { buildingId: string }
 );
 
 /**
  * Orders a label batch: fresh pre-printed codes for later intake, the codes of given devices,
- * or every device of a donation. The batch and its render job commit together (outbox).
+ * every device of a donation, or a building's Wi-Fi box and access points. The batch and its render job commit together (outbox).
  */
 export async function createLabelBatch(db: DbOrTx, actor: Actor, request: LabelBatchRequest) {
-  if (!benchRoles.includes(actor.role)) throw forbidden('Your role cannot print labels.');
+  // Building equipment is labelled by those who install it; everything else at the bench.
+  if (!('buildingId' in request) && !benchRoles.includes(actor.role)) throw forbidden('Your role cannot print labels.');
   if (!labelFormats().has(request.format)) {
     throw new ValidationError([{ path: 'format', message: `Unknown format; choose one of ${[...labelFormats().keys()].join(', ')}.` }]);
   }
@@ -59,6 +63,18 @@ async function batchCodes(tx: Tx, actor: Actor, request: LabelBatchRequest) {
     }
     const codes = await issueAssetCodes(tx, organisationId, request.count, true);
     return { organisationId, codes: codes.sort(), source: 'unclaimed' as const, donationId: undefined };
+  }
+  if ('buildingId' in request) {
+    const { building } = await buildingFor(tx, actor, request.buildingId, 'field_work').catch(notFoundAsField('buildingId', 'No building of yours has this id.'));
+    const rows = await tx
+      .select({ code: networkDevices.assetCode })
+      .from(networkDevices)
+      .where(eq(networkDevices.buildingId, building.id))
+      .orderBy(asc(networkDevices.kind), asc(networkDevices.floor), asc(networkDevices.createdAt));
+    if (rows.length === 0) throw new ValidationError([{ path: 'buildingId', message: 'No box or access point is recorded in this building yet.' }]);
+    // The sheet is the printing organisation's (the installer's, or the landlord's): theirs to download.
+    const organisationId = actor.role === 'admin' ? building.organisationId : actor.organisationId;
+    return { organisationId, codes: rows.map((row) => row.code), source: 'equipment' as const, donationId: undefined };
   }
   if ('donationId' in request) {
     const donation = await donationForIntake(tx, actor, request.donationId);

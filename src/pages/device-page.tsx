@@ -7,6 +7,8 @@ import type { Database } from '../db/client.ts';
 import { formatAssetCode, parseAssetCode } from '../devices/asset-code.ts';
 import { deviceEvents, devices } from '../devices/devices.schema.ts';
 import { findDevice } from '../devices/devices.service.ts';
+import { networkDevices } from '../connectivity/deployments.schema.ts';
+import { buildings } from '../connectivity/places.schema.ts';
 import { organisations, sites } from '../organisations/organisations.schema.ts';
 import { dateTime, deviceKindLabels, deviceStatusLabels } from './fr.ts';
 import { Layout } from './layout.tsx';
@@ -14,7 +16,8 @@ import { Layout } from './layout.tsx';
 
 /**
  * The page a phone camera opens from a label's QR code. Without signing in: a minimal public card
- * (what the object is, who tracks it; nothing about donors or families). Signed in with the
+ * (what the object is, who tracks it; nothing about donors or families; for Wi-Fi equipment, its
+ * building and landing, never a network). Signed in with the
  * organisation that holds it: the device's status, place and history.
  */
 export function devicePageRoutes(database: Database) {
@@ -71,6 +74,28 @@ export function devicePageRoutes(database: Database) {
       .innerJoin(organisations, eq(organisations.id, devices.organisationId))
       .where(eq(devices.assetCode, parsed.code));
     if (!card) {
+      const [equipment] = await db
+        .select({ kind: networkDevices.kind, model: networkDevices.model, floor: networkDevices.floor, building: buildings.name, landlord: organisations.name })
+        .from(networkDevices)
+        .innerJoin(buildings, eq(buildings.id, networkDevices.buildingId))
+        .innerJoin(organisations, eq(organisations.id, networkDevices.organisationId))
+        .where(eq(networkDevices.assetCode, parsed.code));
+      if (equipment) {
+        // What is printed on the landing anyway: no SSID, no passphrase, no apartment.
+        return c.html(
+          <Layout title={formatAssetCode(parsed.code)}>
+            <h1>
+              {equipment.kind === 'access_point' ? 'Borne Wi-Fi' : 'Box fibre'} {equipment.model}
+            </h1>
+            <p>
+              Cet équipement, code <strong>{formatAssetCode(parsed.code)}</strong>, fait partie de la connexion solidaire de {equipment.landlord} (
+              {equipment.building}
+              {equipment.floor === null ? '' : `, palier ${equipment.floor === 0 ? 'du rez-de-chaussée' : `du ${equipment.floor}e étage`}`}).
+            </p>
+            <p>Un problème de connexion ? Appelez le numéro indiqué sur la lettre reçue pour votre logement, ou votre gardien.</p>
+          </Layout>,
+        );
+      }
       return c.html(
         <Layout title="Équipement inconnu">
           <h1>Équipement inconnu</h1>

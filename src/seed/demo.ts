@@ -12,6 +12,12 @@ import { devices } from '../devices/devices.schema.ts';
 import { createDonation } from '../donations/donations.service.ts';
 import { startIntakeImport } from '../donations/intake-import.ts';
 import { registerDevice, registerDeviceBatch, type IntakeItem } from '../donations/intake.service.ts';
+import { openIncident } from '../connectivity/incidents.service.ts';
+import { setOptIn } from '../connectivity/apartments.service.ts';
+import { transitionDeployment, updateDeploymentSettings } from '../connectivity/deployments.service.ts';
+import { registerNetworkDevice } from '../connectivity/network-devices.service.ts';
+import { addApartments, createBuilding, createResidence } from '../connectivity/places.service.ts';
+import { startProvisioning } from '../connectivity/provisioning.service.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { createLabelBatch } from '../labels/labels.service.ts';
 import { recordQualification } from '../qualifications/qualifications.service.ts';
@@ -71,7 +77,8 @@ const password = () => randomBytes(12).toString('base64url');
 
 /**
  * Demo data for a fresh install: one organisation of each kind, one account per role, sites in
- * real communes, and devices in every status the modules built so far can reach. Runs only on a
+ * real communes, devices in every status the modules built so far can reach, and a landlord's
+ * shared Wi-Fi rollout. Runs only on a
  * database without devices and without partner organisations; answers the accounts (passwords
  * are printed once by the caller and stored only as argon2id hashes).
  */
@@ -243,6 +250,54 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
       filename: 'inventaire-garonne.csv',
       content: new TextEncoder().encode(companyInventory),
     });
+    await seedSharedConnectivity(db, adminActor, people.get('landlord_manager')!, people.get('installer')!);
     return accounts;
   });
+}
+
+/**
+ * The shared Wi-Fi of a Marseille estate: one building provisioned by the workers after the seed
+ * (letters and access point configurations appear in a few seconds), one with its box installed,
+ * one planned; tenants' opt-in, the cost the landlord set, an incident overdue and one open.
+ */
+async function seedSharedConnectivity(db: DbOrTx, admin: Actor, manager: Actor, installer: Actor) {
+  const residence = await createResidence(db, manager, { name: 'Résidence Les Lauriers', shortName: 'Lauriers', communeCode: '13215' });
+  const building = (name: string, floors: number) => createBuilding(db, manager, residence.id, { name, address: `${name === 'Bâtiment A' ? 2 : 4} boulevard des Lauriers, 13015 Marseille`, communeCode: '13215', floors });
+  const levels = (floors: number, perLanding: number) => Array.from({ length: floors }, (_, floor) => Array.from({ length: perLanding }, (_, door) => ({ unit: `${floor}${String(door + 1).padStart(2, '0')}`, floor }))).flat();
+  const settings = {
+    ispOrganisationId: installer.organisationId,
+    monthlyCostCents: 250,
+    costStartsOn: '2027-01-01',
+    costRecovery: 'collective_agreement' as const,
+    supportContact: 'Fibre Solidaire, 04 91 00 00 00 (du lundi au samedi, 8 h – 20 h)',
+  };
+
+  const a = await building('Bâtiment A', 4);
+  const apartmentsOfA = await addApartments(db, manager, a.id, levels(4, 5));
+  await updateDeploymentSettings(db, manager, a.id, settings);
+  await transitionDeployment(db, installer, a.id, { to: 'surveyed', note: 'Gaines techniques accessibles à chaque palier' });
+  await registerNetworkDevice(db, installer, a.id, { kind: 'building_box', model: 'Nokia G-010G-Q', serialNumber: 'ALCLB2E4F0A1' });
+  await transitionDeployment(db, installer, a.id, { to: 'box_installed' });
+  const accessPoints = [];
+  for (const floor of [0, 1, 2, 3]) {
+    accessPoints.push(await registerNetworkDevice(db, installer, a.id, { kind: 'access_point', model: 'TP-Link EAP245', floor, macAddress: `3C:84:6A:5E:00:1${floor}` }));
+  }
+  await transitionDeployment(db, installer, a.id, { to: 'access_points_installed' });
+  await startProvisioning(db, installer, a.id);
+  for (const [index, apartment] of apartmentsOfA.entries()) {
+    if (index % 3 !== 2) await setOptIn(db, manager, apartment.id, { optIn: index % 4 === 0 ? 'out' : 'in' });
+  }
+  const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000);
+  await openIncident(db, manager, { buildingId: a.id, networkDeviceId: accessPoints[2]!.id, category: 'ap_down', description: 'Plus de Wi-Fi au 2e étage depuis l’orage' }, tenDaysAgo);
+  await openIncident(db, installer, { buildingId: a.id, apartmentId: apartmentsOfA[6]!.id, category: 'slow', description: 'Débit faible le soir dans le logement 102' });
+
+  const b = await building('Bâtiment B', 3);
+  await addApartments(db, manager, b.id, levels(3, 4));
+  await updateDeploymentSettings(db, manager, b.id, settings);
+  await transitionDeployment(db, installer, b.id, { to: 'surveyed' });
+  await registerNetworkDevice(db, installer, b.id, { kind: 'building_box', model: 'Nokia G-010G-Q', serialNumber: 'ALCLB2E4F0B2' });
+  await transitionDeployment(db, installer, b.id, { to: 'box_installed' });
+
+  const c = await building('Bâtiment C', 5);
+  await addApartments(db, admin, c.id, levels(5, 4));
 }
