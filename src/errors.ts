@@ -37,3 +37,6 @@ export const notFoundAsField =
     if (error instanceof DomainError && error.status === 404) throw new ValidationError([{ path, message }]);
     throw error;
   };
+
+/** A Postgres unique violation (SQLSTATE 23505), as drizzle wraps it: two writers raced for one value. */
+export const isUniqueViolation = (error: unknown) => (error as { cause?: { code?: string } }).cause?.code === '23505';

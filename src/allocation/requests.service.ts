@@ -4,7 +4,7 @@ import type { DbOrTx, Tx } from '../db/client.ts';
 import { devices } from '../devices/devices.schema.ts';
 import { assetCodeFromInput } from '../devices/devices.service.ts';
 import { transitionDevice } from '../devices/transitions.service.ts';
-import { DomainError, forbidden, notFound, notFoundAsField } from '../errors.ts';
+import { DomainError, forbidden, isUniqueViolation, notFound, notFoundAsField } from '../errors.ts';
 import { communeIsIn, territoriesOf } from '../geography/communes.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { equipmentRequests, households, programmes, requestEvents, type Need } from './allocation.schema.ts';
@@ -174,7 +174,7 @@ export async function reserveForRequest(db: DbOrTx, actor: Actor, requestId: str
       actorUserId: actor.userId,
       set: { reservedDeviceId: device.id, reservedUntil: new Date(Date.now() + programme.reservationDays * 86_400_000) },
     }).catch((error: unknown) => {
-      if ((error as { cause?: { code?: string } }).cause?.code === '23505') {
+      if (isUniqueViolation(error)) {
         throw new DomainError(409, 'device_taken', 'Another request holds this device already.');
       }
       throw error;

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
-import { DomainError, notFound, ValidationError } from '../errors.ts';
+import { DomainError, isUniqueViolation, notFound, ValidationError } from '../errors.ts';
 import { files } from '../files/files.schema.ts';
 import { buildingFor, type BuildingRight } from './access.ts';
 import { type ApartmentStatus, apartmentTransitions, type OptInStatus } from './apartments.lifecycle.ts';
@@ -79,7 +79,12 @@ async function replaceCredentials(tx: Tx, box: SecretBox, actor: Actor, target: 
       passphraseVersion: version,
       rotatedAt: new Date(),
     })
-    .where(eq(wifiNetworks.id, network.id));
+    .where(eq(wifiNetworks.id, network.id))
+    .catch((error: unknown) => {
+      // Another apartment of the residence took this SSID at the same moment.
+      if (isUniqueViolation(error)) throw ssidTaken(changes.ssid!);
+      throw error;
+    });
   const [updated] = await tx
     .update(apartments)
     .set({
@@ -93,6 +98,9 @@ async function replaceCredentials(tx: Tx, box: SecretBox, actor: Actor, target: 
   const job = await startOutputsJob(tx, actor, deployment!);
   return { apartment: updated!, passphraseVersion: version, job };
 }
+
+const ssidTaken = (ssid: string) =>
+  new DomainError(409, 'ssid_taken', `Another apartment of this residence already broadcasts “${ssid}”; neighbours would see two networks with one name.`);
 
 /** A tenant moved out: the next one must not share the previous one's network. Opt-in starts over. */
 export async function moveOut(db: DbOrTx, box: SecretBox, actor: Actor, apartmentId: string) {
@@ -111,7 +119,7 @@ export async function renameSsid(db: DbOrTx, box: SecretBox, actor: Actor, apart
           .from(wifiNetworks)
           .where(and(eq(wifiNetworks.residenceId, target.network.residenceId), eq(wifiNetworks.ssid, ssid), sql`${wifiNetworks.apartmentId} <> ${apartmentId}`))
       : [];
-    if (clash) throw new DomainError(409, 'ssid_taken', `Another apartment of this residence already broadcasts “${ssid}”; neighbours would see two networks with one name.`);
+    if (clash) throw ssidTaken(ssid);
     return replaceCredentials(tx, box, actor, target, { ssid });
   });
 }

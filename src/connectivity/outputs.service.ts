@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
+import { formatAssetCode } from '../devices/asset-code.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { recordFile } from '../files/files.service.ts';
 import { createJob, recordProgress } from '../jobs/jobs.service.ts';
@@ -92,7 +93,7 @@ export async function renderBuildingOutputs(db: Db, fileStore: FileStore, box: S
     .where(and(eq(networkDevices.buildingId, buildingId), eq(networkDevices.kind, 'access_point')))
     .orderBy(asc(networkDevices.floor), asc(networkDevices.assetCode));
   const configs: AccessPointConfig[] = points.map((point) => ({
-    assetCode: point.assetCode,
+    assetCode: formatAssetCode(point.assetCode),
     model: point.model,
     macAddress: point.macAddress,
     serialNumber: point.serialNumber,

@@ -9,6 +9,7 @@ import { deployments, wifiNetworks } from './deployments.schema.ts';
 import { unresolvedStatuses } from './incidents.rules.ts';
 import { incidents } from './incidents.schema.ts';
 import { apartments, buildings, residences } from './places.schema.ts';
+import { costRecoveryLabels, deploymentStatusLabels } from '../pages/fr.ts';
 import { parisDate } from './working-days.ts';
 
 const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((1000 * part) / whole) / 10);
@@ -85,7 +86,7 @@ export function rolloutCsv(rollout: Rollout): string {
     item.building,
     item.address,
     item.communeCode,
-    item.status,
+    deploymentStatusLabels[item.status],
     item.apartments,
     item.provisioned,
     item.optedIn,
@@ -95,7 +96,7 @@ export function rolloutCsv(rollout: Rollout): string {
     item.overdueIncidents,
     euros(item.monthlyCostCents),
     euros(item.monthlyChargesTotalCents),
-    item.costRecovery,
+    item.costRecovery ? costRecoveryLabels[item.costRecovery] : '',
   ]);
   return csvDocument(header, rows);
 }

@@ -1,6 +1,7 @@
 import type { Role } from '../auth/roles.ts';
 import type { DeviceKind } from '../devices/devices.service.ts';
 import type { DeviceStatus } from '../devices/lifecycle.ts';
+import type { CostRecovery, DeploymentStatus } from '../connectivity/deployments.lifecycle.ts';
 
 /** The words people read on pages and printed documents. */
 export const deviceKindLabels: Record<DeviceKind, string> = {
@@ -37,4 +38,22 @@ export const roleLabels: Record<Role, string> = {
   landlord_manager: 'Gestionnaire bailleur',
   donor_viewer: 'Donateur',
   installer: 'Installateur',
+};
+
+export const deploymentStatusLabels: Record<DeploymentStatus, string> = {
+  planned: 'Prévu',
+  surveyed: 'Visite technique faite',
+  box_installed: 'Box installée',
+  access_points_installed: 'Bornes installées',
+  provisioned: 'Réseaux créés',
+  live: 'En service',
+  suspended: 'Suspendu',
+};
+
+export const costRecoveryLabels: Record<CostRecovery, string> = {
+  rent: 'Inclus dans le loyer',
+  service_charge: 'Charges locatives',
+  collective_agreement: 'Accord collectif',
+  subsidy: 'Subvention',
+  none: 'Non récupéré',
 };
