@@ -4,6 +4,7 @@ import { intakeBulk } from './intake-bulk.ts';
 import { labelRender } from './label-render.ts';
 import { matching } from './matching.ts';
 import { transitionThroughput } from './transition-throughput.ts';
+import { wifiProvisioning } from './wifi-provisioning.ts';
 
 /**
  * `npm run bench [-- name...]`: runs every benchmark in order (or only those named) and prints one
@@ -15,12 +16,13 @@ import { transitionThroughput } from './transition-throughput.ts';
  * BENCH_INTAKE_RUNS (devices per lot, default 10000; lots per path, default 3); BENCH_LABELS,
  * BENCH_LABEL_RUNS and BENCH_LABEL_FORMATS (labels per batch, default 1800; batches per format,
  * default 3; formats, default a4-3x7,a4-5x13); BENCH_CERTIFICATES (devices wiped, hence certificates
- * issued, default 500); BENCH_MATCHING_REQUESTS and BENCH_MATCHING_DEVICES (default 10000 each).
+ * issued, default 500); BENCH_MATCHING_REQUESTS and BENCH_MATCHING_DEVICES (default 10000 each);
+ * BENCH_WIFI_APARTMENTS (apartments provisioned, 8 to a landing, 10 landings to a building, default 400).
  * BENCH_API_CPU_PROF=<dir> and
  * BENCH_WORKER_CPU_PROF=<dir> write CPU profiles of the API and worker processes there (open them
  * in Chrome DevTools).
  */
-const benchmarks: Benchmark[] = [transitionThroughput, intakeBulk, labelRender, certificateRender, matching];
+const benchmarks: Benchmark[] = [transitionThroughput, intakeBulk, labelRender, certificateRender, matching, wifiProvisioning];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !benchmarks.some((benchmark) => benchmark.name === name));
