@@ -3,9 +3,11 @@ import { inArray } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentials, users } from '../src/auth/auth.schema.ts';
+import { provisionBuilding } from '../src/connectivity/provisioning.service.ts';
+import { passphraseBox } from '../src/connectivity/secret-box.ts';
 import { devices } from '../src/devices/devices.schema.ts';
 import { organisations, sites } from '../src/organisations/organisations.schema.ts';
-import { startHarness } from './helpers/harness.ts';
+import { startHarness, testAppSecret } from './helpers/harness.ts';
 import { createWorld, uniqueEmail, type Account, type World } from './helpers/world.ts';
 
 /*
@@ -35,6 +37,7 @@ type Parameter = { name: string; in: 'path' | 'query' | 'header' | 'cookie'; req
 type Operation = {
   operationId?: string;
   summary?: string;
+  tags?: string[];
   security?: Record<string, string[]>[];
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content: Record<string, { schema: JsonSchema }> };
@@ -71,6 +74,8 @@ const fuzz = {} as {
   victim: Account;
   shop: Awaited<ReturnType<World['workshop']>>;
   deviceCode: string;
+  /** A landlord of its own, so the fuzz reaches its rollout and its residence. */
+  landlordId: string;
   ids: string[];
 };
 
@@ -86,6 +91,8 @@ beforeAll(async () => {
     .select({ id: credentials.id })
     .from(credentials)
     .where(inArray(credentials.userId, [fuzz.victim.id, fuzz.operator.id]));
+  const landlord = await world.landlord();
+  fuzz.landlordId = landlord.organisation.id;
   fuzz.ids = [
     fuzz.admin.id,
     fuzz.operator.id,
@@ -93,7 +100,12 @@ beforeAll(async () => {
     fuzz.shop.organisation.id,
     fuzz.shop.site.id,
     ...tokenIds.map((row) => row.id),
+    fuzz.landlordId,
+    landlord.residence.id,
   ];
+  // A provisioned building, its apartment, access point and an incident: what the Wi-Fi routes take.
+  const wifi = await wifiBuilding(await wifiCast(), 'provisioned');
+  fuzz.ids.push(wifi.building.id, wifi.apartment.id, wifi.accessPoint.id, (await openIncidentOn(wifi.building.id)).id);
 });
 afterAll(() => harness.close());
 
@@ -130,14 +142,19 @@ const leaks = /\n\s+at\s|\bat\s+\S+\s+\(\S+:\d+:\d+\)|\bselect\s[^]*\sfrom\s|\bi
 const describeAttempt = (attempt: Attempt) =>
   `${attempt.method} ${attempt.url.slice(0, 300)} [${JSON.stringify(attempt.headers ?? {})}] ${(attempt.body ?? '').slice(0, 300)}`;
 
-/** A success, or a problem document with every member RFC 9457 and our conventions ask for. */
-function expectWellFormedAnswer(answer: Answer, attempt: Attempt) {
+/**
+ * A success, or a problem document with every member RFC 9457 and our conventions ask for. A
+ * success is JSON, unless the route documents it as a file (a CSV, a PDF: no JSON content).
+ */
+function expectWellFormedAnswer(answer: Answer, attempt: Attempt, route?: Route) {
   const context = `${describeAttempt(attempt)}\n→ ${answer.status} ${answer.text.slice(0, 500)}`;
   const success = answer.status >= 200 && answer.status < 300;
   expect(success || refusals.includes(answer.status), context).toBe(true);
   expect(answer.text, context).not.toMatch(leaks);
   if (success) {
-    if (answer.status !== 204) expect(answer.headers.get('content-type'), context).toMatch(/^application\/json/);
+    const documented = route?.operation.responses[String(answer.status)];
+    const file = documented !== undefined && !documented.content?.['application/json'];
+    if (answer.status !== 204) expect(answer.headers.get('content-type'), context).toMatch(file ? /^[a-z]+\/[\w.+-]+/ : /^application\/json/);
     return;
   }
   expect(answer.headers.get('content-type'), context).toBe('application/problem+json');
@@ -164,6 +181,12 @@ const percentEncode = (value: string) =>
   [...Buffer.from(value, 'utf8')]
     .map((byte) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(byte)) && byte < 0x80 ? String.fromCharCode(byte) : `%${byte.toString(16).padStart(2, '0')}`))
     .join('');
+
+/** A route's path with every parameter filled: `{code}` with a device code, any other (`{id}`, `{accessPointId}`) with `id`. */
+const fillPath = (path: string, id: string, code: string) => path.replace(/\{(\w+)\}/g, (_whole, name: string) => (name === 'code' ? code : id));
+
+// The app's rule (src/http/app.ts): inventories and apartment lists may be large (10 MB); every other body stops at 1 MB.
+const bulkPaths = /^\/api\/(donations\/[^/]+\/(devices|imports)|buildings\/[^/]+\/apartments\/import)$/;
 
 const mintedTokens: string[] = [];
 /** A fresh bearer token written straight to the table (as the API stores it), without paying argon2 per run. */
@@ -244,7 +267,7 @@ const hints = (): Record<string, fc.Arbitrary<unknown>> => ({
   postalCode: fc.constantFrom('47000', '20000'),
   to: fc.constantFrom('recycled'),
   role: fc.constantFrom('workshop_operator'),
-  organisationId: fc.constant(fuzz.shop.organisation.id),
+  organisationId: fc.constantFrom(fuzz.shop.organisation.id, fuzz.landlordId),
   siteId: fc.constantFrom(fuzz.shop.site.id, bench.site.id),
   email: fc.oneof(fc.constant(fuzz.victim.email), fc.uuid().map((id) => `fuzz.${id.slice(0, 8)}@boucle.example`)),
   deeeChannel: fc.constantFrom('ecosystem', 'Ecologic'),
@@ -538,7 +561,7 @@ describe('arbitrary requests on every route, as an admin and as a workshop opera
           ? path.replace(freshDevice, (await world.device(await mintToken(fuzz.operator.id), fuzz.shop.site.id)).code)
           : path;
         const attempt: Attempt = { method: route.method, url: `${url}${query}`, token: await mintToken(account.id), ...body };
-        expectWellFormedAnswer(await send(attempt), attempt);
+        expectWellFormedAnswer(await send(attempt), attempt, route);
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 40) },
     );
@@ -560,7 +583,7 @@ describe('bodies that are not what a route takes', () => {
         const before = await counts();
         const attempt: Attempt = {
           method: route.method,
-          url: route.path.replace('{id}', fuzz.shop.site.id).replace('{code}', fuzz.deviceCode),
+          url: fillPath(route.path, fuzz.shop.site.id, fuzz.deviceCode),
           token: world.admin.token,
           headers: { 'content-type': 'application/json' },
           body: text,
@@ -580,7 +603,7 @@ describe('bodies that are not what a route takes', () => {
       for (const type of foreignContentTypes.filter((type) => type !== 'application/jsonx')) {
         const attempt: Attempt = {
           method: route.method,
-          url: route.path.replace('{id}', fuzz.shop.site.id).replace('{code}', fuzz.deviceCode),
+          url: fillPath(route.path, fuzz.shop.site.id, fuzz.deviceCode),
           token: world.admin.token,
           headers: { 'content-type': type },
           body: '{}',
@@ -597,7 +620,7 @@ describe('bodies that are not what a route takes', () => {
     async (_name, route) => {
       const attempt: Attempt = {
         method: route.method,
-        url: route.path.replace('{id}', fuzz.shop.site.id).replace('{code}', fuzz.deviceCode),
+        url: fillPath(route.path, fuzz.shop.site.id, fuzz.deviceCode),
         token: world.admin.token,
       };
       const answer = await send(attempt);
@@ -618,14 +641,14 @@ describe('bodies that are not what a route takes', () => {
     '%s refuses a body over 1 MB with a 413 problem, and creates nothing',
     async (_name, route) => {
       const before = await counts();
-      // Inventories may be large (10 MB); every other body stops at 1 MB.
-      const limit = /\/(devices|imports)$/.test(route.path) && route.path.startsWith('/api/donations') ? 10 * 1024 * 1024 : 1024 * 1024;
+      const url = fillPath(route.path, fuzz.shop.site.id, fuzz.deviceCode);
+      const limit = bulkPaths.test(url) ? 10 * 1024 * 1024 : 1024 * 1024;
       const big = JSON.stringify({ name: 'x'.repeat(limit + 10), email: 'big@boucle.example', password: 'x' });
       const declaredLength: Record<string, string>[] = [{ 'content-type': 'application/json' }, { 'content-type': 'application/json', 'content-length': String(big.length) }];
       for (const headers of declaredLength) {
         const attempt: Attempt = {
           method: route.method,
-          url: route.path.replace('{id}', fuzz.shop.site.id).replace('{code}', fuzz.deviceCode),
+          url,
           token: world.admin.token,
           headers,
           body: big,
@@ -639,6 +662,57 @@ describe('bodies that are not what a route takes', () => {
     },
   );
 });
+
+// ---------------------------------------------------------------------------------------------
+// Shared Wi-Fi fixtures, built by the coordinator as a landlord's manager would
+
+type WifiCast = { landlord: Awaited<ReturnType<World['landlord']>>; isp: Awaited<ReturnType<World['isp']>> };
+
+const newWifiCast = async (): Promise<WifiCast> => ({ landlord: await world.landlord(), isp: await world.isp() });
+let acceptedCast: Promise<WifiCast> | undefined;
+/** The landlord and internet provider the accepted requests build on, made on first use. */
+const wifiCast = () => (acceptedCast ??= newWifiCast());
+
+function succeeded(response: { status: number; body: any }, status = 200) {
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  return response.body;
+}
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** A building of the cast's residence, with no apartment yet; its deployment is planned. */
+const freshBuilding = (cast: WifiCast, apartments?: { unit: string; floor: number }[]) =>
+  world.building(world.admin.token, cast.landlord.residence.id, { floors: 2, name: `Bât. ${hex(4)}`, apartments });
+
+/**
+ * A building with one apartment and one access point on the ground floor, taken as far as
+ * `stage`: planned, or provisioned (installer assigned, box and access point installed, the
+ * apartment given its SSID and passphrase as the provisioning job does).
+ */
+async function wifiBuilding(cast: WifiCast, stage: 'planned' | 'provisioned' = 'planned') {
+  const token = world.admin.token;
+  const building = await freshBuilding(cast, [{ unit: '001', floor: 0 }]);
+  const [apartment] = succeeded(await world.call('GET', `/api/buildings/${building.id}/apartments`, { token })).items as { id: string }[];
+  const register = async (body: Record<string, unknown>) =>
+    succeeded(await world.call('POST', `/api/buildings/${building.id}/network-devices`, { token, body }), 201) as { id: string };
+  const accessPoint = await register({ kind: 'access_point', model: 'TP-Link EAP245', floor: 0 });
+  if (stage === 'provisioned') {
+    const step = async (to: string) => succeeded(await world.call('POST', `/api/buildings/${building.id}/deployment/transitions`, { token, body: { to } }));
+    succeeded(await world.call('PATCH', `/api/buildings/${building.id}/deployment`, { token, body: { ispOrganisationId: cast.isp.organisation.id } }));
+    await step('surveyed');
+    await register({ kind: 'building_box', model: 'Nokia G-010G-Q' });
+    await step('box_installed');
+    await step('access_points_installed');
+    // What the provisioning job does; no worker runs in this file.
+    await provisionBuilding(harness.database.db, passphraseBox(testAppSecret), building.id, world.admin.id);
+  }
+  return { building, apartment: apartment!, accessPoint };
+}
+
+async function openIncidentOn(buildingId: string) {
+  const body = { buildingId, category: 'no_signal', description: 'Plus de réseau dans le hall' };
+  return succeeded(await world.call('POST', '/api/incidents', { token: world.admin.token, body }), 201) as { id: string };
+}
 
 /**
  * A body each route accepts as the coordinator, built on fresh fixtures; the cases below spoil
@@ -778,11 +852,65 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
       };
     case 'moveDevice':
       return { url: route.path.replace('{code}', (await device()).code), body: { siteId: (await world.site(bench.organisation.id)).id, note: 'Navette du mardi' } };
+    case 'createResidence': {
+      const { landlord } = await wifiCast();
+      return { url: route.path, body: { name: `Résidence Les Églantiers ${hex(4)}`, shortName: 'Églantiers', communeCode: '13215', organisationId: landlord.organisation.id } };
+    }
+    case 'createBuilding': {
+      const { landlord } = await wifiCast();
+      return {
+        url: fillPath(route.path, landlord.residence.id, ''),
+        body: { name: `Bât. B ${hex(4)}`, address: '12 avenue de la Viste, 13015 Marseille', communeCode: '13215', floors: 5 },
+      };
+    }
+    case 'addApartments':
+      return { url: fillPath(route.path, (await freshBuilding(await wifiCast())).id, ''), body: { apartments: [{ unit: 'B12', floor: 1 }] } };
+    case 'updateDeployment': {
+      const cast = await wifiCast();
+      return {
+        url: fillPath(route.path, (await freshBuilding(cast)).id, ''),
+        body: {
+          ispOrganisationId: cast.isp.organisation.id,
+          securityMode: 'wpa2_wpa3_transition',
+          filtering: 'malware',
+          monthlyCostCents: 250,
+          costStartsOn: '2027-01-01',
+          costRecovery: 'collective_agreement',
+          ssidPattern: '{residence}-{unit}',
+          passphraseLength: 14,
+          supportContact: 'Hotline connexion solidaire : 04 91 00 00 00',
+        },
+      };
+    }
+    case 'transitionDeployment':
+      return { url: fillPath(route.path, (await freshBuilding(await wifiCast())).id, ''), body: { to: 'suspended', note: 'Travaux de désamiantage dans la cage d’escalier' } };
+    case 'registerNetworkDevice': {
+      const macAddress = [...randomBytes(6)].map((byte) => byte.toString(16).padStart(2, '0')).join(':');
+      return {
+        url: fillPath(route.path, (await freshBuilding(await wifiCast())).id, ''),
+        body: { kind: 'access_point', model: 'TP-Link EAP245', serialNumber: `Y21C${hex(4)}`, macAddress, floor: 1, ssidsPerRadio: 8, radios: 2 },
+      };
+    }
+    case 'renameSsid':
+      return { url: fillPath(route.path, (await wifiBuilding(await wifiCast(), 'provisioned')).apartment.id, ''), body: { ssid: `Pins-${hex(3)}` } };
+    case 'setOptIn':
+      return { url: fillPath(route.path, (await wifiBuilding(await wifiCast())).apartment.id, ''), body: { optIn: 'in', on: '2026-03-02' } };
+    case 'changeApartmentStatus':
+      return { url: fillPath(route.path, (await wifiBuilding(await wifiCast(), 'provisioned')).apartment.id, ''), body: { to: 'credentials_delivered' } };
+    case 'openIncident': {
+      const { building, apartment, accessPoint } = await wifiBuilding(await wifiCast());
+      return {
+        url: route.path,
+        body: { buildingId: building.id, apartmentId: apartment.id, networkDeviceId: accessPoint.id, category: 'ap_down', description: 'Le point d’accès du rez-de-chaussée clignote en rouge' },
+      };
+    }
+    case 'changeIncidentStatus': {
+      const incident = await openIncidentOn((await freshBuilding(await wifiCast())).id);
+      return { url: fillPath(route.path, incident.id, ''), body: { to: 'resolved', note: 'Point d’accès redémarré, le signal est revenu' } };
+    }
     default: {
-      let url = route.path;
-      if (url.includes('{id}')) url = url.replace('{id}', url.startsWith('/api/auth/tokens') ? await mintedTokenId() : bench.site.id);
-      if (url.includes('{code}')) url = url.replace('{code}', (await device()).code);
-      return { url };
+      const id = route.path.startsWith('/api/auth/tokens') && route.path.includes('{id}') ? await mintedTokenId() : bench.site.id;
+      return { url: fillPath(route.path, id, route.path.includes('{code}') ? (await device()).code : '') };
     }
   }
 }
@@ -871,6 +999,53 @@ describe('text the database cannot store', () => {
   });
 });
 
+describe('the shared Wi-Fi bodies the text cases spoil', () => {
+  // Spoiled on a building or an apartment the coordinator may not touch, a body would be refused
+  // before its text is ever read: each must be accepted as it is.
+  const wifiOperations = ['createResidence', 'createBuilding', 'addApartments', 'updateDeployment', 'transitionDeployment', 'registerNetworkDevice', 'renameSsid', 'setOptIn', 'changeApartmentStatus', 'openIncident', 'changeIncidentStatus'];
+
+  it('covers every shared Wi-Fi route with a JSON body', () => {
+    const withBody = routesWithBody.filter((route) => route.operation.tags?.includes('Shared connectivity')).map((route) => route.operation.operationId);
+    expect(withBody.sort()).toEqual([...wifiOperations].sort());
+  });
+
+  it.each(routesWithBody.filter((route) => wifiOperations.includes(route.operation.operationId ?? '')).map((route) => [route.name, route] as const))(
+    '%s accepts the unspoiled body from the coordinator',
+    async (_name, route) => {
+      const { url, body } = await acceptedRequest(route);
+      const attempt: Attempt = { method: route.method, url, token: world.admin.token, ...json(body) };
+      const answer = await send(attempt);
+      expectWellFormedAnswer(answer, attempt, route);
+      expect([200, 201], answer.text).toContain(answer.status);
+    },
+  );
+});
+
+describe('dates Postgres cannot hold', () => {
+  // ISO 8601 has a year 0000; Postgres does not, and nobody means it: a 422 naming the field.
+  it.each(['0000-01-01', '2200-01-01'])('refuses %s as a day, naming the field, without a 500', async (day) => {
+    const { building, apartment } = await wifiBuilding(await wifiCast());
+    const operator = await world.account(bench.organisation.id, 'workshop_operator');
+    const attempts: (Attempt & { field: string })[] = [
+      { method: 'PUT', url: `/api/apartments/${apartment.id}/opt-in`, token: world.admin.token, ...json({ optIn: 'in', on: day }), field: 'on' },
+      { method: 'PATCH', url: `/api/buildings/${building.id}/deployment`, token: world.admin.token, ...json({ costStartsOn: day }), field: 'costStartsOn' },
+      {
+        method: 'POST',
+        url: `/api/users/${operator.id}/qualifications`,
+        token: world.admin.token,
+        ...json({ kind: 'data_wiping', issuer: 'Centre de formation', issuedOn: day, expiresOn: '2028-01-01' }),
+        field: 'issuedOn',
+      },
+    ];
+    for (const { field, ...attempt } of attempts) {
+      const answer = await send(attempt);
+      expectWellFormedAnswer(answer, attempt);
+      expect(answer.status, attempt.url).toBe(422);
+      expect(answer.body.errors.map((error: { path: string }) => error.path)).toEqual([field]);
+    }
+  });
+});
+
 describe('forged page cursors', () => {
   const someId = '5f0c7a3e-2b1d-4c8e-9a6f-0d4b3e2a1c9f';
   it.each([
@@ -940,7 +1115,7 @@ describe('calls without credentials', () => {
     async (_name, route) => {
       const attempt: Attempt = {
         method: route.method,
-        url: route.path.replace('{id}', 'not-an-id').replace('{code}', 'not-a-code'),
+        url: fillPath(route.path, 'not-an-id', 'not-a-code'),
         ...(route.method === 'GET' ? {} : json({})),
       };
       const answer = await send(attempt);

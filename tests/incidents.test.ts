@@ -230,7 +230,7 @@ describe('moving an incident along', () => {
     const before = await snapshot(incident.id);
     const refused = await move(isp.installer.token, incident.id, to, to === 'resolved' ? resolutionNote : undefined);
     expect(refused.status, JSON.stringify(refused.body)).toBe(409);
-    expect(refused.body).toMatchObject({ code: 'transition_not_allowed', status: from, allowed: [...incidentTransitions[from]] });
+    expect(refused.body).toMatchObject({ code: 'transition_not_allowed', status: 409, currentStatus: from, allowed: [...incidentTransitions[from]] });
     expect(refused.body.detail).toContain(from);
     expect(await snapshot(incident.id)).toEqual(before);
   });

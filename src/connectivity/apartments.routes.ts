@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { sendFile } from '../files/files.routes.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, timestamp } from '../http/router.ts';
+import { actorOf, asJson, bearerSecurity, calendarDate, createRouter, idParam, json, ok, problems, timestamp } from '../http/router.ts';
 import { jobSchema } from '../jobs/jobs.routes.ts';
 import { getJob } from '../jobs/jobs.service.ts';
 import { apartmentStatuses, optInStatuses } from './apartments.lifecycle.ts';
@@ -103,7 +103,7 @@ export function apartmentRoutes(database: Database, fileStore: FileStore, appSec
         tags: [tag],
         summary: 'Whether the household uses the shared Wi-Fi (unknown, in, out), with the date it said so (today by default).',
         security: bearerSecurity,
-        request: { params: idParam, body: json(z.object({ optIn: z.enum(optInStatuses), on: z.iso.date('A date like 2026-01-31.').optional() }).strict()) },
+        request: { params: idParam, body: json(z.object({ optIn: z.enum(optInStatuses), on: calendarDate().optional() }).strict()) },
         responses: { 200: ok('The apartment.', apartmentSchema), ...problems(401, 403, 404, 422) },
       }),
       async (c) => c.json(present(await setOptIn(db, actorOf(c), c.req.valid('param').id, c.req.valid('json'))), 200),

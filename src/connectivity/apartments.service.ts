@@ -146,7 +146,7 @@ export async function changeApartmentStatus(db: DbOrTx, actor: Actor, apartmentI
     if (!allowed) {
       const next = apartment.status === 'suspended' ? [apartment.suspendedFrom!] : apartmentTransitions.filter((transition) => transition.from.includes(apartment.status)).map((transition) => transition.to);
       throw new DomainError(409, 'transition_not_allowed', `Apartment ${apartment.unit} is ${apartment.status}; it can go to ${next.join(', ') || 'nothing by hand yet (provision the building first)'}.`, {
-        status: apartment.status,
+        currentStatus: apartment.status,
         allowed: next,
       });
     }

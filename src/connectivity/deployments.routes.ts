@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { jobSchema } from '../jobs/jobs.routes.ts';
 import { getJob } from '../jobs/jobs.service.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, optionalJson, problems, text, timestamp } from '../http/router.ts';
+import { actorOf, asJson, bearerSecurity, calendarDate, createRouter, idParam, json, ok, optionalJson, problems, text, timestamp } from '../http/router.ts';
 import { passphraseLengthRange } from './credentials.ts';
 import { costRecoveries, deploymentStatuses, filteringPolicies, securityModes } from './deployments.lifecycle.ts';
 import { getDeployment, transitionDeployment, updateDeploymentSettings } from './deployments.service.ts';
@@ -47,7 +47,7 @@ const settingsSchema = z
     securityMode: z.enum(securityModes),
     filtering: z.enum(filteringPolicies),
     monthlyCostCents: z.number().int().min(0).max(100_000).nullable(),
-    costStartsOn: z.iso.date('A date like 2026-01-31.').nullable(),
+    costStartsOn: calendarDate().nullable(),
     costRecovery: z.enum(costRecoveries).nullable(),
     ssidPattern: text(64),
     passphraseLength: z.number().int().min(passphraseLengthRange.min).max(passphraseLengthRange.max),

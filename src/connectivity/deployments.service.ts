@@ -106,7 +106,7 @@ export async function transitionDeployment(db: DbOrTx, actor: Actor, buildingId:
       const possible = deploymentTransitions.filter((candidate) => candidate.from.includes(current.status)).map((candidate) => candidate.to);
       const next = current.status === 'suspended' ? [current.suspendedFrom!] : possible;
       throw new DomainError(409, 'transition_not_allowed', `A deployment that is ${current.status} cannot go to ${request.to}; it can go to ${next.join(', ') || 'nothing by hand (provisioning sets the next step)'}.`, {
-        status: current.status,
+        currentStatus: current.status,
         allowed: next,
       });
     }

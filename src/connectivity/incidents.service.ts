@@ -90,7 +90,7 @@ export async function changeIncidentStatus(db: DbOrTx, actor: Actor, id: string,
     if (!incidentTransitions[current.status].includes(change.to)) {
       const next = incidentTransitions[current.status];
       throw new DomainError(409, 'transition_not_allowed', `An incident that is ${current.status} cannot become ${change.to}; it can become ${next.join(', ') || 'nothing: it is closed'}.`, {
-        status: current.status,
+        currentStatus: current.status,
         allowed: next,
       });
     }

@@ -46,7 +46,7 @@ export async function startProvisioning(db: DbOrTx, actor: Actor, buildingId: st
     const { deployment } = await buildingFor(tx, actor, buildingId, 'field_work');
     if (!provisionableStatuses.includes(deployment!.status)) {
       throw new DomainError(409, 'not_ready_to_provision', `Provisioning comes once the access points are installed; this building’s deployment is ${deployment!.status}.`, {
-        status: deployment!.status,
+        currentStatus: deployment!.status,
       });
     }
     const plan = await landingPlan(tx, buildingId);

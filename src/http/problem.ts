@@ -36,11 +36,12 @@ export function problemResponse(
   status: number,
   body: { detail: string; code: string; errors?: FieldError[]; [extension: string]: unknown },
 ): Response {
+  // Extensions never override the standard members (RFC 9457 §3.2): `status` stays the HTTP status.
   const problem: Problem = {
+    ...body,
     type: `about:blank`,
     title: titles[status] ?? 'Error',
     status,
-    ...body,
     requestId: c.get('requestId') as string | undefined,
   };
   return c.body(JSON.stringify(problem), status as 400, { 'content-type': 'application/problem+json' });

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
+import { actorOf, asJson, bearerSecurity, calendarDate, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
 import { qualificationKinds } from './qualifications.schema.ts';
 import { listQualifications, recordQualification } from './qualifications.service.ts';
 
-const day = z.iso.date('A date as YYYY-MM-DD.');
+const day = calendarDate('A date as YYYY-MM-DD.');
 
 const qualificationSchema = z
   .object({
