@@ -10,6 +10,8 @@ export function decodeUploadedText(content: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(content);
   } catch {
-    return new TextDecoder('windows-1252').decode(content);
+    // A UTF-8 byte order mark on a file whose text is not UTF-8 (some tools add it blindly).
+    const utf8Mark = content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf;
+    return new TextDecoder('windows-1252').decode(utf8Mark ? content.subarray(3) : content);
   }
 }

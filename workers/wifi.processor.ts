@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { renderBuildingOutputs } from '../src/connectivity/outputs.service.ts';
 import { provisionBuilding } from '../src/connectivity/provisioning.service.ts';
 import { passphraseBox } from '../src/connectivity/secret-box.ts';
+import { withAdvisoryLock } from '../src/db/client.ts';
 import { DomainError } from '../src/errors.ts';
 import { backgroundJobs } from '../src/jobs/jobs.schema.ts';
 import { finishJob, startJob } from '../src/jobs/jobs.service.ts';
@@ -27,7 +28,9 @@ const processWifiJob = (queue: WifiQueue) => (deps: WorkerDeps) => async (job: J
   if (!visible || typeof buildingId !== 'string') throw new UnrecoverableError(`Wi-Fi job ${jobId} does not exist`);
   if (!(await startJob(db, jobId))) return 'already_done';
   const box = passphraseBox(deps.appSecret);
-  return failVisibleJobOnLastAttempt(db, job, jobId, async () => {
+  // One job per building at a time: letters and configurations are written from the state each
+  // job reads, so a job that read an older passphrase must not write after a newer one.
+  return failVisibleJobOnLastAttempt(db, job, jobId, () => withAdvisoryLock(deps.database, `wifi-building:${buildingId}`, async () => {
     let provisioned: number | undefined;
     if (queue === 'wifi-provisioning') {
       try {
@@ -41,7 +44,7 @@ const processWifiJob = (queue: WifiQueue) => (deps: WorkerDeps) => async (job: J
     const outputs = await renderBuildingOutputs(db, deps.fileStore, box, buildingId, jobId);
     await finishJob(db, jobId, { state: 'succeeded', summary: { ...(provisioned === undefined ? {} : { provisioned }), ...outputs } });
     return 'done';
-  });
+  }));
 };
 
 export const processWifiProvisioning = processWifiJob('wifi-provisioning');

@@ -44,7 +44,9 @@ export async function registerNetworkDevice(db: DbOrTx, actor: Actor, buildingId
     if (input.floor !== undefined && input.floor >= building.floors) {
       throw new ValidationError([{ path: 'floor', message: `${building.name} has floors 0 (ground floor) to ${building.floors - 1}.` }]);
     }
-    if (input.kind === 'building_box' && deployment!.boxId) {
+    // Locked: two installers recording the box at the same moment must not both succeed.
+    const [current] = await tx.select({ boxId: deployments.boxId }).from(deployments).where(eq(deployments.id, deployment!.id)).for('update');
+    if (input.kind === 'building_box' && current!.boxId) {
       throw new DomainError(409, 'box_already_installed', 'This building already has its fibre box recorded.');
     }
     if (macAddress) {

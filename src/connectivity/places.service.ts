@@ -1,11 +1,10 @@
-import { parse } from 'csv-parse/sync';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { DomainError, forbidden, notFound, ValidationError, type FieldError } from '../errors.ts';
 import { getOrganisation } from '../organisations/organisations.service.ts';
 import { checkCommune } from '../organisations/sites.service.ts';
-import { detectDelimiter, simplifyHeader } from '../csv.ts';
+import { readCsvTable, simplifyHeader } from '../csv.ts';
 import { decodeUploadedText, isStorableText } from '../text.ts';
 import { buildingFor, visibleBuildings } from './access.ts';
 import { deployments } from './deployments.schema.ts';
@@ -111,14 +110,9 @@ const apartmentHeaders = { unit: ['unit', 'logement', 'numero', 'numerodelogemen
  * Each bad line is reported with its line number; nothing is added unless every line is right.
  */
 export function parseApartmentsCsv(content: Uint8Array): { items: ApartmentInput[]; lines: number[] } {
-  const text = decodeUploadedText(content).replace(/^\uFEFF/, '');
-  let records: string[][];
-  try {
-    records = parse(text, { delimiter: detectDelimiter(text), relax_column_count: true, skip_empty_lines: true, trim: true });
-  } catch (error) {
-    throw new ValidationError([{ path: 'file', message: `The file is not readable as CSV: ${(error as Error).message}` }]);
-  }
-  const header = (records[0] ?? []).map(simplifyHeader);
+  const table = readCsvTable(decodeUploadedText(content));
+  if (!table.ok) throw new ValidationError([{ path: 'file', message: table.reason }]);
+  const header = table.header.map(simplifyHeader);
   const unitColumn = header.findIndex((name) => apartmentHeaders.unit.includes(name));
   const floorColumn = header.findIndex((name) => apartmentHeaders.floor.includes(name));
   if (unitColumn < 0 || floorColumn < 0) {
@@ -127,10 +121,9 @@ export function parseApartmentsCsv(content: Uint8Array): { items: ApartmentInput
   const errors: FieldError[] = [];
   const items: ApartmentInput[] = [];
   const lines: number[] = [];
-  records.slice(1).forEach((record, index) => {
-    const line = index + 2;
-    const unit = record[unitColumn] ?? '';
-    const floorCell = (record[floorColumn] ?? '').toUpperCase();
+  for (const { line, record } of table.rows) {
+    const unit = (record[unitColumn] ?? '').trim();
+    const floorCell = (record[floorColumn] ?? '').trim().toUpperCase();
     const floor = ['RDC', 'RC', 'R'].includes(floorCell) ? 0 : /^[0-9]{1,2}$/.test(floorCell) ? Number(floorCell) : undefined;
     if (!unit || unit.length > 40 || !isStorableText(unit)) errors.push({ path: `line ${line}`, message: 'The apartment reference is empty or longer than 40 characters.' });
     if (floor === undefined) errors.push({ path: `line ${line}`, message: `“${floorCell}” is not a floor: write a number, or RDC for the ground floor.` });
@@ -138,7 +131,7 @@ export function parseApartmentsCsv(content: Uint8Array): { items: ApartmentInput
       items.push({ unit, floor });
       lines.push(line);
     }
-  });
+  }
   if (errors.length > 0) throw new ValidationError(errors);
   if (items.length === 0) throw new ValidationError([{ path: 'file', message: 'The file lists no apartment.' }]);
   return { items, lines };

@@ -65,3 +65,22 @@ export async function ensureDatabase(url: string): Promise<void> {
     await sql.end({ timeout: 5 });
   }
 }
+
+/**
+ * Runs `work` holding a Postgres advisory lock on `key`, taken on a connection reserved for it:
+ * whoever asks for the same key waits; a process that dies releases it with its connection.
+ * For work longer than a transaction should be (writing a building's letters).
+ */
+export async function withAdvisoryLock<T>(database: Database, key: string, work: () => Promise<T>): Promise<T> {
+  const connection = await database.sql.reserve();
+  try {
+    await connection`select pg_advisory_lock(hashtextextended(${key}, 0))`;
+    try {
+      return await work();
+    } finally {
+      await connection`select pg_advisory_unlock(hashtextextended(${key}, 0))`;
+    }
+  } finally {
+    connection.release();
+  }
+}

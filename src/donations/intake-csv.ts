@@ -1,7 +1,6 @@
-import { parse } from 'csv-parse/sync';
 import type { StorageMedium } from '../devices/devices.schema.ts';
 import type { DeviceKind } from '../devices/devices.service.ts';
-import { detectDelimiter, simplifyHeader as simplify } from '../csv.ts';
+import { readCsvTable, simplifyHeader as simplify } from '../csv.ts';
 import { isStorableText } from '../text.ts';
 
 /**
@@ -96,33 +95,10 @@ function readDevice(cells: Partial<Record<Column, string>>): IntakeDevice | stri
   };
 }
 
-const isBlank = (byte: number) => byte === 0x0a || byte === 0x0d || byte === 0x20 || byte === 0x09;
-
-/** A line ends with LF, CRLF, or a lone CR (old Mac exports). */
-const endsLine = (bytes: Buffer, index: number) => bytes[index] === 0x0a || (bytes[index] === 0x0d && bytes[index + 1] !== 0x0a);
-
-function countNewlines(bytes: Buffer, from: number, to: number): number {
-  let count = 0;
-  for (let index = from; index < to; index++) if (endsLine(bytes, index)) count += 1;
-  return count;
-}
-
 export function parseIntakeCsv(content: string): IntakeParse {
-  const text = content.replace(/^\uFEFF/, '');
-  let records: { record: string[]; info: { bytes: number } }[];
-  try {
-    records = parse(text, {
-      delimiter: detectDelimiter(text),
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-    }) as unknown as typeof records;
-  } catch (error) {
-    return { ok: false, reason: `The file cannot be read as CSV: ${(error as Error).message}` };
-  }
-  const [header, ...rows] = records;
-  if (!header) return { ok: false, reason: 'The file is empty.' };
-  const columns = header.record.map((name) => lookUp(headerNames, name));
+  const table = readCsvTable(content);
+  if (!table.ok) return table;
+  const columns = table.header.map((name) => lookUp(headerNames, name));
   const missing = (['kind', 'brand', 'model'] as const).filter((column) => !columns.includes(column));
   if (missing.length > 0) {
     return {
@@ -130,32 +106,13 @@ export function parseIntakeCsv(content: string): IntakeParse {
       reason: `The header line lacks the column(s) ${missing.join(', ')} (French or English names: type/kind, marque/brand, modèle/model, numéro de série/serial_number, stockage/storage, remarques/notes).`,
     };
   }
-  // csv-parse's own line count is off after a quoted CRLF; its byte offsets are exact, so lines are counted from them.
-  const bytes = Buffer.from(text, 'utf8');
-  let offset = header.info.bytes;
-  let line = 1 + countNewlines(bytes, 0, offset);
-  // Line breaks inside quoted cells: a text editor counts them as lines, a spreadsheet not as rows.
-  let breaksInsideCells = 0;
-  const lines = rows.flatMap((entry): IntakeLine[] => {
-    let start = offset;
-    while (start < entry.info.bytes && isBlank(bytes[start]!)) {
-      if (endsLine(bytes, start)) line += 1;
-      start += 1;
-    }
-    const position = { line, row: line - breaksInsideCells };
-    const breaks = countNewlines(bytes, start, entry.info.bytes);
-    const endsWithBreak = bytes[entry.info.bytes - 1] === 0x0a || bytes[entry.info.bytes - 1] === 0x0d;
-    breaksInsideCells += Math.max(0, breaks - (endsWithBreak ? 1 : 0));
-    line += breaks;
-    offset = entry.info.bytes;
-    // Rows of bare separators (;;;;) or spaces: spreadsheets export them for empty formatted rows.
-    if (entry.record.every((cell) => cell.trim() === '')) return [];
+  const lines = table.rows.map(({ line, row, record }): IntakeLine => {
     const cells: Partial<Record<Column, string>> = {};
     columns.forEach((column, cellIndex) => {
-      if (column) cells[column] = entry.record[cellIndex];
+      if (column) cells[column] = record[cellIndex];
     });
     const device = readDevice(cells);
-    return [typeof device === 'string' ? { ...position, ok: false, reason: device } : { ...position, ok: true, device }];
+    return typeof device === 'string' ? { line, row, ok: false, reason: device } : { line, row, ok: true, device };
   });
   return { ok: true, lines };
 }

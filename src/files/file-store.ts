@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -30,7 +30,8 @@ export function localFileStore(root: string): FileStore {
       const path = pathOf(key);
       await mkdir(dirname(path), { recursive: true });
       // Written beside, then renamed: a reader never sees half a file, a crash leaves no file under the key.
-      const partial = `${path}.partial-${process.pid}-${Date.now()}`;
+      // Unique per write: two writers of one key (a job and its retry) never share a partial file.
+      const partial = `${path}.partial-${randomUUID()}`;
       const hash = createHash('sha256');
       let size = 0;
       const counter = new PassThrough();
