@@ -2,10 +2,9 @@ import { sql, type SQL } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApartmentStatus, apartmentStatuses, apartmentTransitions } from '../src/connectivity/apartments.lifecycle.ts';
-import { parseWifiQrPayload } from '../src/connectivity/wifi-qr.ts';
 import { restrictedFileKinds } from '../src/files/files.service.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
-import { cropMm, decodeQr, openPdf, pageSizeMm, renderPage } from './helpers/pdf.ts';
+import { buildingReadyToProvision, deploymentStep, download, expectStatus, finishedJob, letterQr, uciIfaces } from './helpers/wifi.ts';
 import { createWorld, type Account, type Response, type World } from './helpers/world.ts';
 
 // Who may see and change a building's shared Wi-Fi, what two people doing the same thing at once
@@ -28,26 +27,14 @@ afterAll(async () => harness?.close());
 type Unit = { unit: string; floor: number };
 type Building = { id: string; name: string; organisationId: string; floors: number };
 
-const ok = (response: { status: number; body: unknown }, status = 200) => {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  return response.body as any;
-};
+const ok = expectStatus;
 
 const units = (floors: number, perFloor: number, prefix = ''): Unit[] =>
   Array.from({ length: floors }, (_, floor) => Array.from({ length: perFloor }, (_, door) => ({ unit: `${prefix}${floor}${String(door + 1).padStart(2, '0')}`, floor }))).flat();
 
-async function step(token: string, buildingId: string, to: string, note?: string) {
-  return world.call('POST', `/api/buildings/${buildingId}/deployment/transitions`, { token, body: { to, ...(note ? { note } : {}) } });
-}
-
-async function waitForJob(token: string, jobId: string) {
-  let job: any;
-  await eventually(`job ${jobId}`, async () => {
-    job = (await world.call('GET', `/api/jobs/${jobId}`, { token })).body;
-    return job.state === 'succeeded' || job.state === 'failed';
-  });
-  return job;
-}
+const step = (token: string, buildingId: string, to: string, note?: string) => deploymentStep(world, token, buildingId, to, note);
+const waitForJob = (token: string, jobId: string) => finishedJob(world, token, jobId);
+const fetchFile = (token: string, path: string) => download(world, token, path);
 
 async function rows<T extends Record<string, unknown>>(query: SQL) {
   return [...(await harness.database.db.execute<T>(query))];
@@ -76,49 +63,13 @@ async function connectivityState() {
   return state;
 }
 
-async function download(token: string, path: string) {
-  const response = await world.app.request(path, { headers: { authorization: `Bearer ${token}` } });
-  expect(response.status, path).toBe(200);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
-function letterQr(pdf: Uint8Array) {
-  const page = openPdf(pdf).loadPage(0);
-  const { widthMm, heightMm } = pageSizeMm(page);
-  const decoded = decodeQr(cropMm(renderPage(page, 8), { x: 0, y: 0, width: widthMm, height: heightMm }));
-  expect(decoded, 'a QR code on the letter').not.toBeNull();
-  return parseWifiQrPayload(decoded!.url);
-}
-
-/** The values of `option <name>` in each `config wifi-iface` section of a UCI file. */
-function uciIfaces(text: string): Record<string, string>[] {
-  const unquote = (value: string) => value.replace(/^'|'$/g, '').replaceAll(`'\\''`, `'`);
-  const sections: Record<string, string>[] = [];
-  for (const line of text.split('\n').map((row) => row.trim())) {
-    if (line.startsWith('config wifi-iface')) sections.push({});
-    const option = line.match(/^option (\w+) (.*)$/);
-    if (option && sections.length > 0) sections.at(-1)![option[1]!] = unquote(option[2]!);
-  }
-  return sections;
-}
-
 /** A building of landlord A taken by ISP X's installer from planned to access points installed, one per landing. */
-async function buildingReadyToProvision(apartments: Unit[], floors: number): Promise<Building> {
-  const building = await world.building(landlordA.manager.token, landlordA.residence.id, { floors, apartments });
-  ok(await world.call('PATCH', `/api/buildings/${building.id}/deployment`, { token: landlordA.manager.token, body: { ispOrganisationId: ispX.organisation.id } }));
-  ok(await step(ispX.installer.token, building.id, 'surveyed'));
-  ok(await world.call('POST', `/api/buildings/${building.id}/network-devices`, { token: ispX.installer.token, body: { kind: 'building_box', model: 'Nokia G-010G-Q' } }), 201);
-  ok(await step(ispX.installer.token, building.id, 'box_installed'));
-  for (const floor of [...new Set(apartments.map((apartment) => apartment.floor))]) {
-    ok(await world.call('POST', `/api/buildings/${building.id}/network-devices`, { token: ispX.installer.token, body: { kind: 'access_point', model: 'TP-Link EAP245', floor } }), 201);
-  }
-  ok(await step(ispX.installer.token, building.id, 'access_points_installed'));
-  return building;
-}
+const readyToProvision = (apartments: Unit[], floors: number): Promise<Building> =>
+  buildingReadyToProvision(world, { manager: landlordA.manager, residenceId: landlordA.residence.id, ispId: ispX.organisation.id, installer: ispX.installer }, apartments, floors);
 
 /** The same building, provisioned: every apartment has its SSID, passphrase and letter. */
 async function provisionedBuilding(apartments: Unit[], floors: number): Promise<Building> {
-  const building = await buildingReadyToProvision(apartments, floors);
+  const building = await readyToProvision(apartments, floors);
   const started = ok(await world.call('POST', `/api/buildings/${building.id}/provisioning`, { token: ispX.installer.token }), 202);
   expect((await waitForJob(ispX.installer.token, started.job.id)).state).toBe('succeeded');
   return building;
@@ -322,7 +273,7 @@ describe('a provisioned building seen by people with no business in it', () => {
     it('gets the tenant letter and the passphrase on screen, the same network, and both are recorded as theirs', async () => {
       const before = await countOf(sql`select count(*)::int as count from passphrase_reveals where building_id = ${building.id} and actor_organisation_id = ${ispX.organisation.id}`);
       const network = await reveal(ispX.installer.token, target.apartment);
-      expect(letterQr(await download(ispX.installer.token, `/api/apartments/${target.apartment}/letter`))).toEqual({ type: 'WPA', ssid: network.ssid, passphrase: network.passphrase });
+      expect(letterQr(await fetchFile(ispX.installer.token, `/api/apartments/${target.apartment}/letter`))).toEqual({ type: 'WPA', ssid: network.ssid, passphrase: network.passphrase });
       const recorded = await rows<{ channel: string; actor_user_id: string }>(
         sql`select channel, actor_user_id from passphrase_reveals where building_id = ${building.id} and actor_organisation_id = ${ispX.organisation.id} order by id`,
       );
@@ -390,7 +341,7 @@ describe('two people doing the same thing at the same moment', () => {
 
   it('ten provisioning requests on one building: accepted or refused, never a 500; each apartment gets one network, SSIDs unique', async () => {
     const apartments = units(3, 4);
-    const building = await buildingReadyToProvision(apartments, 3);
+    const building = await readyToProvision(apartments, 3);
     const answers = await Promise.all(Array.from({ length: 10 }, () => world.call('POST', `/api/buildings/${building.id}/provisioning`, { token: ispX.installer.token })));
     for (const answer of answers) expect([202, 409], JSON.stringify(answer.body)).toContain(answer.status);
     const accepted = answers.filter((answer) => answer.status === 202);
@@ -443,11 +394,11 @@ describe('two people doing the same thing at the same moment', () => {
     for (const answer of answers) await waitForJob(world.admin.token, answer.body.job.id);
     const network = await reveal(landlordA.manager.token, apartment!.id);
     expect(network.passphraseVersion).toBe(3);
-    expect(letterQr(await download(landlordA.manager.token, `/api/apartments/${apartment!.id}/letter`))).toEqual({ type: 'WPA', ssid: network.ssid, passphrase: network.passphrase });
+    expect(letterQr(await fetchFile(landlordA.manager.token, `/api/apartments/${apartment!.id}/letter`))).toEqual({ type: 'WPA', ssid: network.ssid, passphrase: network.passphrase });
   });
 
   it('two installers registering access points with the same MAC address: one is registered (201), the other told (409)', async () => {
-    const building = await buildingReadyToProvision([{ unit: 'N1', floor: 0 }], 2);
+    const building = await readyToProvision([{ unit: 'N1', floor: 0 }], 2);
     const colleague = await world.account(ispX.organisation.id, 'installer');
     const before = await countOf(sql`select count(*)::int as count from network_devices where building_id = ${building.id}`);
     const register = (installer: Account) =>
@@ -579,11 +530,11 @@ describe('renaming an apartment’s SSID', () => {
     const fresh = await reveal(ispX.installer.token, apartment.id);
     expect(fresh).toMatchObject({ ssid: newSsid, passphraseVersion: old.passphraseVersion + 1 });
     expect(fresh.passphrase).not.toBe(old.passphrase);
-    expect(letterQr(await download(ispX.installer.token, `/api/apartments/${apartment.id}/letter`))).toEqual({ type: 'WPA', ssid: newSsid, passphrase: fresh.passphrase });
+    expect(letterQr(await fetchFile(ispX.installer.token, `/api/apartments/${apartment.id}/letter`))).toEqual({ type: 'WPA', ssid: newSsid, passphrase: fresh.passphrase });
 
     const [point] = await accessPointsOf(ispX.installer.token, building.id);
     expect(point!.networks).toContainEqual({ unit: apartment.unit, ssid: newSsid });
-    const ifaces = uciIfaces(new TextDecoder().decode(await download(ispX.installer.token, `/api/buildings/${building.id}/access-points/${point!.id}/config`)));
+    const ifaces = uciIfaces(new TextDecoder().decode(await fetchFile(ispX.installer.token, `/api/buildings/${building.id}/access-points/${point!.id}/config`)));
     const renamedIfaces = ifaces.filter((iface) => iface.ssid === newSsid);
     expect(renamedIfaces).toHaveLength(2);
     for (const iface of renamedIfaces) expect(iface.key).toBe(fresh.passphrase);

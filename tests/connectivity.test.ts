@@ -2,10 +2,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseWifiQrPayload } from '../src/connectivity/wifi-qr.ts';
-import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { startHarness, type Harness } from './helpers/harness.ts';
 import { labelFormats } from '../src/labels/formats.ts';
-import { cropMm, decodeQr, labelCellMm, openPdf, pageSizeMm, renderPage, textLines } from './helpers/pdf.ts';
+import { cropMm, decodeQr, labelCellMm, openPdf, renderPage, textLines } from './helpers/pdf.ts';
+import { buildingReadyToProvision, deploymentStep, download, expectStatus, finishedJob, letterQr, uciIfaces } from './helpers/wifi.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
@@ -26,67 +26,16 @@ beforeAll(async () => {
 });
 afterAll(async () => harness?.close());
 
-const ok = (response: { status: number; body: unknown }, status = 200) => {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  return response.body as any;
-};
-
-async function step(token: string, buildingId: string, to: string, note?: string) {
-  return world.call('POST', `/api/buildings/${buildingId}/deployment/transitions`, { token, body: { to, ...(note ? { note } : {}) } });
-}
-
-async function waitForJob(token: string, jobId: string) {
-  let job: any;
-  await eventually(`job ${jobId}`, async () => {
-    job = (await world.call('GET', `/api/jobs/${jobId}`, { token })).body;
-    return job.state === 'succeeded' || job.state === 'failed';
-  });
-  return job;
-}
+const ok = expectStatus;
+const step = (token: string, buildingId: string, to: string, note?: string) => deploymentStep(world, token, buildingId, to, note);
+const waitForJob = (token: string, jobId: string) => finishedJob(world, token, jobId);
+const fetchFile = (token: string, path: string) => download(world, token, path);
+const readyToProvision = (installer: Account, apartments: { unit: string; floor: number }[], floors: number) =>
+  buildingReadyToProvision(world, { manager: landlord.manager, residenceId: landlord.residence.id, ispId: isp.organisation.id, installer }, apartments, floors);
 
 async function countOf(query: SQL) {
   const [row] = await harness.database.db.execute<{ count: number }>(query);
   return row!.count;
-}
-
-async function download(token: string, path: string) {
-  const response = await world.app.request(path, { headers: { authorization: `Bearer ${token}` } });
-  expect(response.status, path).toBe(200);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
-function letterQr(pdf: Uint8Array) {
-  const page = openPdf(pdf).loadPage(0);
-  const { widthMm, heightMm } = pageSizeMm(page);
-  const decoded = decodeQr(cropMm(renderPage(page, 8), { x: 0, y: 0, width: widthMm, height: heightMm }));
-  expect(decoded, 'a QR code on the letter').not.toBeNull();
-  return parseWifiQrPayload(decoded!.url);
-}
-
-/** The values of `option <name>` in each `config wifi-iface` section of a UCI file. */
-function uciIfaces(text: string): Record<string, string>[] {
-  const unquote = (value: string) => value.replace(/^'|'$/g, '').replaceAll(`'\\''`, `'`);
-  const sections: Record<string, string>[] = [];
-  for (const line of text.split('\n').map((row) => row.trim())) {
-    if (line.startsWith('config wifi-iface')) sections.push({});
-    const option = line.match(/^option (\w+) (.*)$/);
-    if (option && sections.length > 0) sections.at(-1)![option[1]!] = unquote(option[2]!);
-  }
-  return sections;
-}
-
-/** A building taken by the installer from planned to access points installed, one per landing. */
-async function buildingReadyToProvision(installer: Account, apartments: { unit: string; floor: number }[], floors: number) {
-  const building = await world.building(landlord.manager.token, landlord.residence.id, { floors, apartments });
-  ok(await world.call('PATCH', `/api/buildings/${building.id}/deployment`, { token: landlord.manager.token, body: { ispOrganisationId: isp.organisation.id } }));
-  ok(await step(installer.token, building.id, 'surveyed'));
-  ok(await world.call('POST', `/api/buildings/${building.id}/network-devices`, { token: installer.token, body: { kind: 'building_box', model: 'Nokia G-010G-Q' } }), 201);
-  ok(await step(installer.token, building.id, 'box_installed'));
-  for (const floor of [...new Set(apartments.map((apartment) => apartment.floor))]) {
-    ok(await world.call('POST', `/api/buildings/${building.id}/network-devices`, { token: installer.token, body: { kind: 'access_point', model: 'TP-Link EAP245', floor } }), 201);
-  }
-  ok(await step(installer.token, building.id, 'access_points_installed'));
-  return building;
 }
 
 describe('a building of 4 floors x 5 apartments, from plan to live', () => {
@@ -171,7 +120,7 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
     expect(ordered).toMatchObject({ source: 'equipment', labelCount: 5 });
     const job = await waitForJob(isp.installer.token, ordered.jobId);
     expect(job.state).toBe('succeeded');
-    const sheet = openPdf(await download(isp.installer.token, job.files[0].downloadUrl)).loadPage(0);
+    const sheet = openPdf(await fetchFile(isp.installer.token, job.files[0].downloadUrl)).loadPage(0);
     const rendered = renderPage(sheet, 12);
     const codes = [0, 1, 2, 3, 4].map((index) => decodeQr(cropMm(rendered, labelCellMm(labelFormats().get('a4-3x7')!, index)))!.url.split('/d/')[1]);
     const equipment = ok(await world.call('GET', `/api/buildings/${building.id}/network-devices`, { token: isp.installer.token })).items;
@@ -201,7 +150,7 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
       expect(network.passphrase).toMatch(/^[A-Za-z2-9]{12}$/);
       expect(network.passphrase).not.toMatch(/[01ilIoO]/);
       revealed.set(apartment.unit, network);
-      const qr = letterQr(await download(isp.installer.token, `/api/apartments/${apartment.id}/letter`));
+      const qr = letterQr(await fetchFile(isp.installer.token, `/api/apartments/${apartment.id}/letter`));
       expect(qr).toEqual({ type: 'WPA', ssid: network.ssid, passphrase: network.passphrase });
     }
     expect(new Set([...revealed.values()].map((network) => network.passphrase)).size).toBe(20);
@@ -212,7 +161,7 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
   it('exports each access point as OpenWrt UCI: its 5 SSIDs on each of its 2 radios, and the CSV for other controllers', async () => {
     const equipment = ok(await world.call('GET', `/api/buildings/${building.id}/network-devices`, { token: isp.installer.token })).items;
     for (const point of equipment.filter((item: { kind: string }) => item.kind === 'access_point')) {
-      const text = new TextDecoder().decode(await download(isp.installer.token, `/api/buildings/${building.id}/access-points/${point.id}/config`));
+      const text = new TextDecoder().decode(await fetchFile(isp.installer.token, `/api/buildings/${building.id}/access-points/${point.id}/config`));
       const ifaces = uciIfaces(text);
       expect(ifaces).toHaveLength(10);
       expect(new Set(ifaces.map((iface) => iface.ssid)).size).toBe(5);
@@ -222,7 +171,7 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
         expect(iface).toMatchObject({ mode: 'ap', encryption: 'sae-mixed', key: revealed.get(unit)!.passphrase });
       }
     }
-    const csv = new TextDecoder().decode(await download(landlord.manager.token, `/api/buildings/${building.id}/access-points.csv`));
+    const csv = new TextDecoder().decode(await fetchFile(landlord.manager.token, `/api/buildings/${building.id}/access-points.csv`));
     expect(csv.trim().split('\n')).toHaveLength(21);
   });
 
@@ -261,7 +210,7 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
     const fresh = ok(await world.call('POST', `/api/apartments/${apartment.id}/passphrase/reveal`, { token: landlord.manager.token }));
     expect(fresh).toMatchObject({ ssid: old.ssid, passphraseVersion: 2 });
     expect(fresh.passphrase).not.toBe(old.passphrase);
-    expect(letterQr(await download(landlord.manager.token, `/api/apartments/${apartment.id}/letter`))).toEqual({ type: 'WPA', ssid: old.ssid, passphrase: fresh.passphrase });
+    expect(letterQr(await fetchFile(landlord.manager.token, `/api/apartments/${apartment.id}/letter`))).toEqual({ type: 'WPA', ssid: old.ssid, passphrase: fresh.passphrase });
 
     const tables = await harness.database.db.execute<{ name: string }>(sql`select tablename as name from pg_tables where schemaname = 'public'`);
     for (const { name } of tables) {
@@ -278,7 +227,7 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
         expect(textLines(page).some((line) => line.text.includes(old.passphrase)), file.name).toBe(false);
       }
     }
-    const config = new TextDecoder().decode(await download(isp.installer.token, `/api/buildings/${building.id}/access-points.csv`));
+    const config = new TextDecoder().decode(await fetchFile(isp.installer.token, `/api/buildings/${building.id}/access-points.csv`));
     expect(config).toContain(fresh.passphrase);
     revealed.set('204', fresh);
   });
@@ -287,7 +236,7 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
 describe('landing capacity', () => {
   it('refuses to provision a landing of 9 apartments on one 8-SSID access point, naming the landing, and creates nothing', async () => {
     const nine = Array.from({ length: 9 }, (_, index) => ({ unit: `1${String(index + 1).padStart(2, '0')}`, floor: 1 }));
-    const building = await buildingReadyToProvision(isp.installer, [{ unit: '001', floor: 0 }, ...nine], 2);
+    const building = await readyToProvision(isp.installer, [{ unit: '001', floor: 0 }, ...nine], 2);
     const refused = await world.call('POST', `/api/buildings/${building.id}/provisioning`, { token: isp.installer.token });
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ code: 'landing_over_capacity' });
@@ -307,7 +256,7 @@ describe('landing capacity', () => {
 
   it('warns above 5 SSIDs per radio that beacons eat airtime, and still provisions', async () => {
     const six = Array.from({ length: 6 }, (_, index) => ({ unit: `A${index + 1}`, floor: 0 }));
-    const building = await buildingReadyToProvision(isp.installer, six, 1);
+    const building = await readyToProvision(isp.installer, six, 1);
     const started = ok(await world.call('POST', `/api/buildings/${building.id}/provisioning`, { token: isp.installer.token }), 202);
     expect(started.warnings).toHaveLength(1);
     expect(started.warnings[0].message).toMatch(/6 SSIDs per radio.*beacons.*low basic rates/);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentCategories, incidentStatuses, incidentTransitions, type IncidentCategory, type IncidentStatus, workingDaysToFix } from '../src/connectivity/incidents.rules.ts';
 import { dueDate, parisDate } from '../src/connectivity/working-days.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
+import { expectStatus } from './helpers/wifi.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
@@ -21,10 +22,7 @@ let accessPointId: string;
 let sibling: { apartmentId: string; accessPointId: string };
 let foreign: { buildingId: string; apartmentId: string; accessPointId: string };
 
-const ok = (response: { status: number; body: unknown }, status = 200) => {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  return response.body as any;
-};
+const ok = expectStatus;
 
 async function countOf(query: SQL) {
   const [row] = await harness.database.db.execute<{ count: number }>(query);
