@@ -67,5 +67,6 @@ export const schedules = {
   'match-requests': { every: 60_000 },
   'erase-expired-contacts': { every: 24 * 3600_000 },
   'plan-reminders': { every: 5 * 60_000 },
+  'expire-idempotency-keys': { every: 3600_000 },
 } as const;
 export type ScheduledTask = keyof typeof schedules;

@@ -16,3 +16,4 @@ export * from '../notifications/notifications.schema.ts';
 export * from '../connectivity/places.schema.ts';
 export * from '../connectivity/deployments.schema.ts';
 export * from '../connectivity/incidents.schema.ts';
+export * from '../idempotency/idempotency.schema.ts';

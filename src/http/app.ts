@@ -29,6 +29,7 @@ import { refurbishmentRoutes } from '../refurbishment/refurbishment.routes.ts';
 import { scanRoutes } from '../scan/scan.routes.ts';
 import { wipingRoutes } from '../wiping/wiping.routes.ts';
 import { docsRoutes } from './docs.ts';
+import { idempotency } from '../idempotency/idempotency.ts';
 import { handleError, problemResponse } from './problem.ts';
 import { actorOf, createRouter } from './router.ts';
 
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps) {
     if (!actor && !isPublic(c.req.method, c.req.path)) actorOf(c);
     await next();
   });
+  app.use('/api/*', idempotency(database.db));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { and, eq, lt, sql } from 'drizzle-orm';
+import type { MiddlewareHandler } from 'hono';
+import type { Db } from '../db/client.ts';
+import { DomainError } from '../errors.ts';
+import type { AppEnv } from '../http/router.ts';
+import { idempotencyKeys } from './idempotency.schema.ts';
+
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+// Printable ASCII, as the IETF draft "The Idempotency-Key HTTP Header Field" expects (a UUID in practice).
+const keyFormat = /^[\x21-\x7e]{1,255}$/;
+export const idempotencyKeyLifetimeHours = 24;
+
+/**
+ * Honours the Idempotency-Key header on unsafe API requests of a signed-in caller: the first
+ * request with a key is processed and its answer stored; a retry with the same key and the same
+ * request gets that answer again (with `Idempotent-Replayed: true`) and changes nothing; the same
+ * key for a different request is refused (422); a retry while the first is still running is told
+ * to wait (409). Server errors are not stored, so a retry after one really tries again.
+ */
+export function idempotency(db: Db): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key');
+    const actor = c.get('actor');
+    if (key === undefined || !actor || !unsafeMethods.has(c.req.method)) return next();
+    if (!keyFormat.test(key)) {
+      throw new DomainError(400, 'bad_idempotency_key', 'The Idempotency-Key header must be 1 to 255 printable characters (a UUID, for instance).');
+    }
+    const body = new Uint8Array(await c.req.raw.clone().arrayBuffer());
+    const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n`).update(body).digest('hex');
+    const [claimed] = await db.insert(idempotencyKeys).values({ userId: actor.userId, key, requestHash }).onConflictDoNothing().returning({ key: idempotencyKeys.key });
+    const mine = and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, key));
+    if (!claimed) {
+      const [earlier] = await db.select().from(idempotencyKeys).where(mine);
+      if (!earlier) throw new DomainError(409, 'request_in_progress', 'The same request is being processed; try again in a moment.');
+      if (earlier.requestHash !== requestHash) {
+        throw new DomainError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for another request; send a new key for a new action.');
+      }
+      if (earlier.status === null) throw new DomainError(409, 'request_in_progress', 'The same request is being processed; try again in a moment.');
+      return new Response(earlier.responseBody, {
+        status: earlier.status,
+        headers: { ...(earlier.contentType ? { 'content-type': earlier.contentType } : {}), 'idempotent-replayed': 'true' },
+      });
+    }
+    try {
+      await next();
+    } catch (error) {
+      await db.delete(idempotencyKeys).where(mine);
+      throw error;
+    }
+    if (c.res.status >= 500) {
+      await db.delete(idempotencyKeys).where(mine);
+      return;
+    }
+    await db
+      .update(idempotencyKeys)
+      .set({ status: c.res.status, contentType: c.res.headers.get('content-type'), responseBody: await c.res.clone().text() })
+      .where(mine);
+  };
+}
+
+/** Forgets keys older than a day: a queue kept offline longer than that is sent again as new requests. */
+export async function expireIdempotencyKeys(db: Db): Promise<number> {
+  const expired = await db
+    .delete(idempotencyKeys)
+    .where(lt(idempotencyKeys.createdAt, sql`now() - make_interval(hours => ${idempotencyKeyLifetimeHours})`))
+    .returning({ key: idempotencyKeys.key });
+  return expired.length;
+}
