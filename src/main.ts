@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { Redis } from 'ioredis';
+import { openQueues } from '../workers/queues.ts';
 import { startConfiguredWorkers } from '../workers/runtime.ts';
 import { createApp } from './http/app.ts';
 import { redisOptionsFromUrl } from './redis.ts';
@@ -39,8 +40,12 @@ if (mode === 'all') {
 // Only /readyz talks to Redis from the API: it must answer "unreachable", not queue the ping.
 const redis = new Redis({ ...redisOptionsFromUrl(config.redisUrl), lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
 redis.on('error', () => {});
+// The admins' queue dashboard reads the queues; it must not hold the API up when Redis is away.
+const dashboardQueues = [...openQueues({ ...redisOptionsFromUrl(config.redisUrl), enableOfflineQueue: false, maxRetriesPerRequest: 1 }, config.queuePrefix).values()];
+for (const queue of dashboardQueues) queue.on('error', () => {});
 const app = createApp({
   database,
+  queues: dashboardQueues,
   fileStore,
   appSecret: config.appSecret,
   logger,
@@ -60,5 +65,6 @@ onShutdown(logger, [
   () => new Promise<void>((resolve) => server.close(() => resolve())),
   async () => workers?.close(),
   async () => redis.quit().catch(() => undefined),
+  async () => Promise.all(dashboardQueues.map((queue) => queue.close().catch(() => undefined))),
   () => database.close(),
 ]);

@@ -63,6 +63,8 @@ describe('signing in with a password', () => {
       role: 'workshop_operator',
       organisationId: bench.organisation.id,
       organisationKind: 'workshop',
+      // What the pages' own requests must send with the cookie (X-CSRF-Token).
+      csrfToken: expect.stringMatching(/^[\w-]{43}$/),
     });
     const sessions = (await credentialRows(operator.id)).filter((row) => row.kind === 'session');
     expect(sessions).toHaveLength(1);
@@ -105,7 +107,10 @@ describe('signing in with a password', () => {
   it('signs out: the session cookie no longer works and the cookie is cleared', async () => {
     const operator = await newOperator();
     const { cookie } = await login(operator.email, operator.password);
-    const logout = await world.call('POST', '/api/auth/logout', withCookie(cookie!));
+    const { csrfToken } = (await world.call('GET', '/api/me', withCookie(cookie!))).body;
+    const forged = await world.call('POST', '/api/auth/logout', withCookie(cookie!));
+    expectProblem(forged, 403, 'csrf_token_missing');
+    const logout = await world.call('POST', '/api/auth/logout', { headers: { ...withCookie(cookie!).headers, 'x-csrf-token': csrfToken } });
     expect(logout.status).toBe(204);
     expect(logout.headers.get('set-cookie')).toMatch(/^boucle_session=;.*Max-Age=0/i);
     expectProblem(await world.call('GET', '/api/me', withCookie(cookie!)), 401, 'not_signed_in');

@@ -1,4 +1,5 @@
-import type { DefaultJobOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
 import { z } from 'zod';
 
 /**
@@ -70,3 +71,9 @@ export const schedules = {
   'expire-idempotency-keys': { every: 3600_000 },
 } as const;
 export type ScheduledTask = keyof typeof schedules;
+
+/** A producer handle on every queue, with its declared options (the relay's, the queue dashboard's). */
+export function openQueues(redis: RedisOptions, prefix: string): Map<QueueName, Queue> {
+  const connection = redis as ConnectionOptions;
+  return new Map(queueNames.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: queues[name].options })]));
+}

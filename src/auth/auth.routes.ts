@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { csrfToken } from '../pages/csrf.ts';
 import type { Database } from '../db/client.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, problems, text, timestamp } from '../http/router.ts';
 import { issueCredential, listApiTokens, revokeCredential, sessionLifetimeMs } from './auth.service.ts';
@@ -20,6 +21,7 @@ const meSchema = z
     role: z.enum(roles),
     organisationId: z.uuid(),
     organisationKind: z.string(),
+    csrfToken: z.string().optional().openapi({ description: 'With the session cookie: the X-CSRF-Token header that changes must carry.' }),
   })
   .openapi('Me');
 
@@ -29,7 +31,7 @@ const tokenSchema = z
 
 const tag = 'Authentication';
 
-export function authRoutes(database: Database, options: { secureCookies: boolean }) {
+export function authRoutes(database: Database, options: { secureCookies: boolean; appSecret: string }) {
   const { db } = database;
   return createRouter()
     .openapi(
@@ -147,8 +149,9 @@ export function authRoutes(database: Database, options: { secureCookies: boolean
         },
       }),
       (c) => {
-        const { credentialId: _credentialId, ...me } = actorOf(c);
-        return c.json(me, 200);
+        const { credentialId, ...me } = actorOf(c);
+        const viaCookie = !c.req.header('authorization') && getCookie(c, sessionCookie) !== undefined;
+        return c.json({ ...me, ...(viaCookie ? { csrfToken: csrfToken(options.appSecret, credentialId) } : {}) }, 200);
       },
     );
 }

@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
@@ -22,14 +23,15 @@ import type { FileStore } from '../files/file-store.ts';
 import { fileRoutes } from '../files/files.routes.ts';
 import { jobRoutes } from '../jobs/jobs.routes.ts';
 import { labelRoutes } from '../labels/labels.routes.ts';
-import { devicePageRoutes } from '../pages/device-page.tsx';
-import { verifyPageRoutes } from '../pages/verify-page.tsx';
+import { pageRoutes } from '../pages/pages.tsx';
 import { qualificationRoutes } from '../qualifications/qualifications.routes.ts';
 import { refurbishmentRoutes } from '../refurbishment/refurbishment.routes.ts';
 import { scanRoutes } from '../scan/scan.routes.ts';
 import { wipingRoutes } from '../wiping/wiping.routes.ts';
 import { docsRoutes } from './docs.ts';
+import { DomainError } from '../errors.ts';
 import { idempotency } from '../idempotency/idempotency.ts';
+import { csrfHeader, csrfTokenMatches } from '../pages/csrf.ts';
 import { handleError, problemResponse } from './problem.ts';
 import { actorOf, createRouter } from './router.ts';
 
@@ -42,10 +44,13 @@ export type AppDeps = {
   /** Resolves when the queue's Redis answers; used by /readyz. */
   pingRedis: () => Promise<void>;
   publicUrl: string;
+  /** The queues the admins' dashboard (bull-board) shows; optional for callers that have none. */
+  queues?: readonly Queue[];
 };
 
 const bulkPaths = /^\/api\/(donations\/[^/]+\/(devices|imports)|buildings\/[^/]+\/apartments\/import)$/;
 const bearerPattern = /^Bearer\s+(\S+)$/i;
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The only API routes open without signing in: signing in, the API's description, the certificates' public key. */
 const isPublic = (method: string, path: string) =>
@@ -78,10 +83,16 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', (c, next) => (bulkPaths.test(c.req.path) ? bulkLimit(c, next) : defaultLimit(c, next)));
   // Who is calling comes before anything else: an anonymous caller learns nothing about a route's inputs.
   app.use('/api/*', async (c, next) => {
-    const secret = c.req.header('authorization')?.match(bearerPattern)?.[1] ?? getCookie(c, sessionCookie);
+    const bearer = c.req.header('authorization')?.match(bearerPattern)?.[1];
+    const cookie = bearer ? undefined : getCookie(c, sessionCookie);
+    const secret = bearer ?? cookie;
     const actor = secret ? await authenticate(database.db, secret) : null;
     c.set('actor', actor);
     if (!actor && !isPublic(c.req.method, c.req.path)) actorOf(c);
+    // A change asked with the session cookie must come from Boucle's own pages (see csrf.ts).
+    if (actor && cookie && !safeMethods.has(c.req.method) && !csrfTokenMatches(deps.appSecret, actor.credentialId, c.req.header(csrfHeader))) {
+      throw new DomainError(403, 'csrf_token_missing', 'This change must come from Boucle’s pages: reload the page and try again.');
+    }
     await next();
   });
   app.use('/api/*', idempotency(database.db));
@@ -98,7 +109,7 @@ export function createApp(deps: AppDeps) {
     return c.json({ status: ready ? 'ready' : 'not_ready', postgres, redis }, ready ? 200 : 503);
   });
 
-  app.route('/api', authRoutes(database, { secureCookies: deps.publicUrl.startsWith('https:') }));
+  app.route('/api', authRoutes(database, { secureCookies: deps.publicUrl.startsWith('https:'), appSecret: deps.appSecret }));
   app.route('/api', organisationRoutes(database));
   app.route('/api', userRoutes(database));
   app.route('/api', deviceRoutes(database));
@@ -118,8 +129,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', apartmentRoutes(database, deps.fileStore, deps.appSecret));
   app.route('/api', incidentRoutes(database));
   app.route('/api', docsRoutes());
-  app.route('/', devicePageRoutes(database));
-  app.route('/', verifyPageRoutes(database, deps.appSecret));
+  app.route('/', pageRoutes({ database, fileStore: deps.fileStore, appSecret: deps.appSecret, publicUrl: deps.publicUrl, logger, queues: deps.queues }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });

@@ -1,8 +1,7 @@
-import { Queue, type ConnectionOptions } from 'bullmq';
 import { inArray, isNull, asc } from 'drizzle-orm';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { queueNames, queues, type QueueName } from '../../workers/queues.ts';
+import { openQueues } from '../../workers/queues.ts';
 import type { Database } from '../db/client.ts';
 import { outboxChannel } from './outbox.service.ts';
 import { outbox } from './outbox.schema.ts';
@@ -34,10 +33,7 @@ export const jobIdForOutboxRow = (id: number) => `outbox-${id}`;
 export function startOutboxRelay(options: RelayOptions): OutboxRelay {
   const { database, logger, batchSize = 500, pollMs = 1_000 } = options;
   // Fail fast while Redis is away instead of buffering commands in memory: the outbox is the buffer.
-  const connection = { ...options.redis, enableOfflineQueue: false, maxRetriesPerRequest: 1 } as ConnectionOptions;
-  const producers = new Map<QueueName, Queue>(
-    queueNames.map((name) => [name, new Queue(name, { connection, prefix: options.prefix, defaultJobOptions: queues[name].options })]),
-  );
+  const producers = openQueues({ ...options.redis, enableOfflineQueue: false, maxRetriesPerRequest: 1 }, options.prefix);
   for (const producer of producers.values()) producer.on('error', () => {}); // reported by the loop below
 
   async function relayBatch(): Promise<number> {

@@ -1,15 +1,132 @@
 import type { FC, PropsWithChildren } from 'hono/jsx';
+import type { Role } from '../auth/roles.ts';
+import { csrfField } from './csrf.ts';
+import { roleLabels } from './fr.ts';
+import type { Viewer } from './session.ts';
 
-/** The frame of every server-rendered page, in French. */
-export const Layout: FC<PropsWithChildren<{ title: string }>> = ({ title, children }) => (
+/** Where each role goes from the header: what it may reach, nothing more. */
+const navigation: { href: string; label: string; roles: readonly Role[] }[] = [
+  { href: '/scan', label: 'Poste de scan', roles: ['workshop_operator', 'mediator', 'admin'] },
+  { href: '/stock', label: 'Stock', roles: ['workshop_operator', 'mediator', 'admin'] },
+  { href: '/households', label: 'Familles', roles: ['mediator', 'admin'] },
+  { href: '/requests', label: 'Demandes', roles: ['mediator', 'admin'] },
+  { href: '/sessions', label: 'Formations', roles: ['mediator', 'admin'] },
+  { href: '/rollout', label: 'Déploiement Wi-Fi', roles: ['landlord_manager', 'installer', 'admin'] },
+  { href: '/admin', label: 'Réseau', roles: ['admin'] },
+  { href: '/admin/queues', label: 'Files de travail', roles: ['admin'] },
+];
+
+export const navigationFor = (role: Role) => navigation.filter((item) => item.roles.includes(role));
+
+/** The hidden field every posted form carries (see csrf.ts). */
+export const CsrfField: FC<{ viewer: Viewer }> = ({ viewer }) => <input type="hidden" name={csrfField} value={viewer.csrf} />;
+
+/** The frame of every server-rendered page, in French: who is signed in and where they may go. */
+export const Layout: FC<PropsWithChildren<{ title: string; viewer?: Viewer | null; current?: string; scripts?: string[] }>> = ({ title, viewer, current, scripts, children }) => (
   <html lang="fr">
     <head>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
+      {viewer ? <meta name="csrf-token" content={viewer.csrf} /> : null}
       <title>{title} — Boucle</title>
+      <link rel="stylesheet" href="/assets/boucle.css" />
+      {(scripts ?? []).map((src) => (
+        <script src={src} type={src.endsWith('.mjs') ? 'module' : undefined} defer />
+      ))}
     </head>
     <body>
-      <main>{children}</main>
+      <a class="skip" href="#contenu">
+        Aller au contenu
+      </a>
+      <header class="site">
+        <a class="brand" href="/">
+          Boucle
+        </a>
+        {viewer ? (
+          <>
+            <nav aria-label="Menu principal">
+              <ul>
+                {navigationFor(viewer.role).map((item) => (
+                  <li>
+                    <a href={item.href} aria-current={current === item.href ? 'page' : undefined}>
+                      {item.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <div class="who">
+              <span data-testid="viewer">
+                {viewer.displayName} · {viewer.organisationName} · {roleLabels[viewer.role]}
+              </span>
+              <form method="post" action="/logout">
+                <CsrfField viewer={viewer} />
+                <button type="submit" class="link">
+                  Se déconnecter
+                </button>
+              </form>
+            </div>
+          </>
+        ) : (
+          <a href="/login">Se connecter</a>
+        )}
+      </header>
+      <main id="contenu" tabindex={-1}>
+        {children}
+      </main>
     </body>
   </html>
 );
+
+/** A form field's label, input and, when the server refused it, the reason next to it (linked for screen readers). */
+export const Field: FC<{
+  name: string;
+  label: string;
+  type?: string;
+  value?: string;
+  required?: boolean;
+  error?: string;
+  hint?: string;
+  autocomplete?: string;
+  min?: string;
+  max?: string;
+  step?: string;
+}> = ({ name, label, type = 'text', value, required, error, hint, autocomplete, min, max, step }) => {
+  const id = `champ-${name.replace(/[^\w-]/g, '-')}`;
+  const described = [hint ? `${id}-aide` : '', error ? `${id}-erreur` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={error ? 'field invalid' : 'field'}>
+      <label for={id}>
+        {label}
+        {required ? <span aria-hidden="true"> *</span> : null}
+      </label>
+      {hint ? (
+        <p class="hint" id={`${id}-aide`}>
+          {hint}
+        </p>
+      ) : null}
+      <input id={id} name={name} type={type} value={value} required={required} aria-invalid={error ? 'true' : undefined} aria-describedby={described} autocomplete={autocomplete} min={min} max={max} step={step} />
+      {error ? (
+        <p class="error" id={`${id}-erreur`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+};
+
+/** The errors of a refused form, at the top, each pointing to its field. */
+export const ErrorSummary: FC<{ errors: { path: string; message: string }[]; detail?: string }> = ({ errors, detail }) =>
+  errors.length > 0 || detail ? (
+    <div class="error-summary" role="alert" tabindex={-1}>
+      <h2>Ce n’est pas encore bon</h2>
+      {detail ? <p>{detail}</p> : null}
+      <ul>
+        {errors.map((error) => (
+          <li>
+            <a href={`#champ-${error.path.replace(/[^\w-]/g, '-')}`}>{error.message}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  ) : null;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import postgres from 'postgres';
 import { inject } from 'vitest';
+import { openQueues } from '../../workers/queues.ts';
 import { startWorkers, type Workers } from '../../workers/runtime.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
 import { localFileStore, type FileStore } from '../../src/files/file-store.ts';
@@ -87,7 +88,8 @@ export async function startHarness(): Promise<Harness> {
   };
   const filesFolder = await mkdtemp(join(tmpdir(), 'boucle-files-'));
   const fileStore = localFileStore(filesFolder);
-  const app = createApp({ database, fileStore, appSecret: testAppSecret, logger, pingRedis, publicUrl: testPublicUrl });
+  const queues = [...openQueues(testRedis, prefix).values()];
+  const app = createApp({ database, fileStore, appSecret: testAppSecret, logger, pingRedis, publicUrl: testPublicUrl, queues });
   const running: Workers[] = [];
   const messages: Harness['messages'] = [];
   const transport = { failing: false };
@@ -112,6 +114,7 @@ export async function startHarness(): Promise<Harness> {
     },
     async close() {
       await Promise.all(running.map((workers) => workers.close()));
+      await Promise.all(queues.map((queue) => queue.close()));
       await database.close();
       await dropDatabase(databaseUrl);
       await deleteRedisKeys(prefix);

@@ -1,0 +1,79 @@
+import type { Queue } from 'bullmq';
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from 'pino';
+import type { Database } from '../db/client.ts';
+import { DomainError } from '../errors.ts';
+import type { FileStore } from '../files/file-store.ts';
+import { assetRoutes } from './assets.ts';
+import { devicePageRoutes } from './device-page.tsx';
+import { Layout } from './layout.tsx';
+import { loginPageRoutes } from './login-page.tsx';
+import { queueBoardPath, queueBoardRoutes } from './queue-board.ts';
+import { PageRefusal, pageSession, SignInFirst, type PageEnv } from './session.ts';
+import { verifyPageRoutes } from './verify-page.tsx';
+
+export type PageDeps = {
+  database: Database;
+  fileStore: FileStore;
+  appSecret: string;
+  publicUrl: string;
+  logger: Logger;
+  /** The queues bull-board shows at /admin/queues; without them the dashboard says it is unavailable. */
+  queues?: readonly Queue[];
+};
+
+// Scripts and styles from this site only, no inline script; the camera's stream stays in the page.
+const pageHeaders = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:', 'blob:'],
+    mediaSrc: ["'self'", 'blob:'],
+    connectSrc: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    objectSrc: ["'none'"],
+  },
+  permissionsPolicy: { camera: ['self'] },
+});
+
+const isPage = (path: string) => !path.startsWith('/api/') && path !== '/healthz' && path !== '/readyz';
+
+/** The server-rendered pages, in French, with the session they read and the errors they show. */
+export function pageRoutes(deps: PageDeps) {
+  const { database, appSecret } = deps;
+  const session = pageSession(database, appSecret);
+  const app = new Hono<PageEnv>();
+  // bull-board's own pages carry inline scripts: they get the default headers, not this policy.
+  app.use('*', (c, next) => (isPage(c.req.path) && !c.req.path.startsWith(queueBoardPath) ? pageHeaders(c, next) : next()));
+  app.use('*', (c, next) => (isPage(c.req.path) ? session(c, next) : next()));
+  app.route('/', assetRoutes());
+  app.route('/', loginPageRoutes(database, { appSecret, publicUrl: deps.publicUrl, secureCookies: deps.publicUrl.startsWith('https:') }));
+  app.route('/', devicePageRoutes(database));
+  app.route('/', verifyPageRoutes(database, appSecret));
+  if (deps.queues) app.route('/', queueBoardRoutes(deps.queues));
+
+  app.onError((error, c) => {
+    if (error instanceof SignInFirst) return c.redirect(`/login?next=${encodeURIComponent(error.next)}`, 303);
+    const viewer = c.get('viewer');
+    const refusal =
+      error instanceof PageRefusal
+        ? { status: error.status, message: error.message }
+        : error instanceof DomainError && error.status < 500
+          ? { status: error.status, message: error.message }
+          : undefined;
+    if (!refusal) deps.logger.error({ err: error, path: c.req.path }, 'page failed');
+    const status = refusal?.status ?? 500;
+    return c.html(
+      <Layout title={status === 404 ? 'Introuvable' : status === 403 ? 'Accès refusé' : 'Erreur'} viewer={viewer}>
+        <h1>{status === 404 ? 'Introuvable' : status === 403 ? 'Accès refusé' : 'Une erreur est survenue'}</h1>
+        <p>{refusal?.message ?? 'Une erreur est survenue de notre côté ; elle a été enregistrée. Réessayez dans un instant.'}</p>
+      </Layout>,
+      status as 400,
+    );
+  });
+  return app;
+}

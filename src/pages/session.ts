@@ -1,0 +1,65 @@
+import { eq } from 'drizzle-orm';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { Actor } from '../auth/actor.ts';
+import { sessionCookie } from '../auth/auth.routes.ts';
+import { authenticate } from '../auth/auth.service.ts';
+import type { Role } from '../auth/roles.ts';
+import type { Database } from '../db/client.ts';
+import { organisations } from '../organisations/organisations.schema.ts';
+import { csrfField, csrfToken, csrfTokenMatches } from './csrf.ts';
+
+/** Who is looking at a page: the signed-in person, their organisation's name, and the CSRF token their forms carry. */
+export type Viewer = Actor & { organisationName: string; csrf: string };
+export type PageEnv = { Variables: { viewer: Viewer | null } };
+
+/** Reads the session cookie of every page request; pages decide what an anonymous visitor gets. */
+export function pageSession(database: Database, appSecret: string): MiddlewareHandler<PageEnv> {
+  return async (c, next) => {
+    const secret = getCookie(c, sessionCookie);
+    const actor = secret ? await authenticate(database.db, secret) : null;
+    if (!actor) {
+      c.set('viewer', null);
+      return next();
+    }
+    const [organisation] = await database.db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, actor.organisationId));
+    c.set('viewer', { ...actor, organisationName: organisation?.name ?? '', csrf: csrfToken(appSecret, actor.credentialId) });
+    return next();
+  };
+}
+
+export class PageRefusal extends Error {
+  constructor(
+    readonly status: 403 | 404,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The viewer of a page that needs one, with one of these roles: an anonymous visitor is sent to
+ * the sign-in page (and back here after), a signed-in one without the role gets a 403 page.
+ */
+export function viewerOf(c: Context<PageEnv>, roles?: readonly Role[]): Viewer {
+  const viewer = c.get('viewer');
+  if (!viewer) throw new SignInFirst(c.req.path + (new URL(c.req.url).search ?? ''));
+  if (roles && !roles.includes(viewer.role)) throw new PageRefusal(403, 'Cette page n’est pas accessible avec votre rôle.');
+  return viewer;
+}
+
+export class SignInFirst extends Error {
+  constructor(readonly next: string) {
+    super('sign in first');
+  }
+}
+
+/** A posted form's fields, once its CSRF token is checked against the viewer's session. */
+export async function postedForm(c: Context<PageEnv>, viewer: Viewer, appSecret: string): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const fields = Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
+  if (!csrfTokenMatches(appSecret, viewer.credentialId, fields[csrfField])) {
+    throw new PageRefusal(403, 'Ce formulaire a expiré ou ne vient pas de Boucle : rechargez la page et recommencez.');
+  }
+  return fields;
+}
