@@ -139,4 +139,15 @@ describe('security headers', () => {
     expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
     expect(response.headers.get('x-powered-by')).toBeNull();
   });
+
+  it.each(['/login', '/scan', '/d/B7K2-9QXM'])('gives the page %s a content security policy that allows no script from elsewhere and no inline script', async (path) => {
+    const response = await world.call('GET', path);
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    // Same-origin form posts must carry their Origin header (the sign-in form checks it).
+    expect(response.headers.get('referrer-policy')).toBe('same-origin');
+  });
 });

@@ -64,7 +64,10 @@ export function createApp(deps: AppDeps) {
   const app = createRouter();
 
   app.use('*', requestId());
-  app.use('*', secureHeaders());
+  // The API's security headers; pages set their own (a content security policy, see pages.tsx).
+  app.use('/api/*', secureHeaders());
+  app.use('/healthz', secureHeaders());
+  app.use('/readyz', secureHeaders());
   app.use('*', async (c, next) => {
     if (!logger.isLevelEnabled('info')) return next();
     const started = performance.now();

@@ -7,6 +7,7 @@ const require = createRequire(import.meta.url);
 /** Every file the pages load, served from here: no CDN, nothing fetched from elsewhere. */
 const files: Record<string, { path: string; type: string }> = {
   'boucle.css': { path: new URL('./assets/boucle.css', import.meta.url).pathname, type: 'text/css; charset=utf-8' },
+  'job.js': { path: new URL('./assets/job.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
   'scan.js': { path: new URL('./assets/scan.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
   // The QR decoder for browsers without BarcodeDetector (Firefox, Safari, desktop Chromium on Linux).
   'jsqr.js': { path: require.resolve('jsqr/dist/jsQR.js'), type: 'text/javascript; charset=utf-8' },

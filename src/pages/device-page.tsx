@@ -1,18 +1,16 @@
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { getCookie } from 'hono/cookie';
-import { sessionCookie } from '../auth/auth.routes.ts';
-import { authenticate } from '../auth/auth.service.ts';
 import type { Database } from '../db/client.ts';
 import { formatAssetCode, parseAssetCode } from '../devices/asset-code.ts';
-import { deviceEvents, devices } from '../devices/devices.schema.ts';
+import { devices } from '../devices/devices.schema.ts';
 import { findDevice } from '../devices/devices.service.ts';
 import { networkDevices } from '../connectivity/deployments.schema.ts';
 import { buildings } from '../connectivity/places.schema.ts';
-import { organisations, sites } from '../organisations/organisations.schema.ts';
-import { dateTime, deviceKindLabels, deviceStatusLabels } from './fr.ts';
+import { organisations } from '../organisations/organisations.schema.ts';
+import { deviceKindLabels } from './fr.ts';
 import { Layout } from './layout.tsx';
-
+import { Passport, passportFacts } from './passport.tsx';
+import type { PageEnv } from './session.ts';
 
 /**
  * The page a phone camera opens from a label's QR code. Without signing in: a minimal public card
@@ -22,52 +20,20 @@ import { Layout } from './layout.tsx';
  */
 export function devicePageRoutes(database: Database) {
   const { db } = database;
-  return new Hono().get('/d/:code', async (c) => {
+  return new Hono<PageEnv>().get('/d/:code', async (c) => {
+    const viewer = c.get('viewer');
     const parsed = parseAssetCode(c.req.param('code'));
     if (!parsed.ok) {
       return c.html(
-        <Layout title="Code illisible">
+        <Layout title="Code illisible" viewer={viewer}>
           <h1>Code mal lu</h1>
           <p>Ce code d’équipement ne se lit pas correctement. Scannez à nouveau l’étiquette ou saisissez le code imprimé.</p>
         </Layout>,
         400,
       );
     }
-    const secret = getCookie(c, sessionCookie);
-    const actor = secret ? await authenticate(db, secret) : null;
-    if (actor) {
-      const device = await findDevice(db, actor, parsed.code).catch(() => null);
-      if (device) {
-        const [site] = await db.select().from(sites).where(eq(sites.id, device.siteId));
-        const history = await db.select().from(deviceEvents).where(eq(deviceEvents.deviceId, device.id)).orderBy(asc(deviceEvents.id));
-        return c.html(
-          <Layout title={formatAssetCode(device.assetCode)}>
-            <h1>
-              {deviceKindLabels[device.kind]} {device.brand} {device.model}
-            </h1>
-            <dl>
-              <dt>Code</dt>
-              <dd>{formatAssetCode(device.assetCode)}</dd>
-              <dt>Statut</dt>
-              <dd>{deviceStatusLabels[device.status]}</dd>
-              <dt>Lieu</dt>
-              <dd>{site?.name}</dd>
-              <dt>Numéro de série</dt>
-              <dd>{device.serialNumber ?? 'non renseigné'}</dd>
-            </dl>
-            <h2>Historique</h2>
-            <ol>
-              {history.map((event) => (
-                <li>
-                  {dateTime(event.occurredAt)} — {event.type === 'move' ? 'Déplacé' : deviceStatusLabels[event.toStatus]}
-                  {event.note && actor.role !== 'donor_viewer' ? ` (${event.note})` : ''}
-                </li>
-              ))}
-            </ol>
-          </Layout>,
-        );
-      }
-    }
+    const device = viewer ? await findDevice(db, viewer, parsed.code).catch(() => null) : null;
+    if (viewer && device) return c.html(<Passport viewer={viewer} device={device} {...await passportFacts(database, device)} />);
     const [card] = await db
       .select({ kind: devices.kind, brand: devices.brand, model: devices.model, holder: organisations.name })
       .from(devices)
@@ -83,7 +49,7 @@ export function devicePageRoutes(database: Database) {
       if (equipment) {
         // What is printed on the landing anyway: no SSID, no passphrase, no apartment.
         return c.html(
-          <Layout title={formatAssetCode(parsed.code)}>
+          <Layout title={formatAssetCode(parsed.code)} viewer={viewer}>
             <h1>
               {equipment.kind === 'access_point' ? 'Borne Wi-Fi' : 'Box fibre'} {equipment.model}
             </h1>
@@ -97,7 +63,7 @@ export function devicePageRoutes(database: Database) {
         );
       }
       return c.html(
-        <Layout title="Équipement inconnu">
+        <Layout title="Équipement inconnu" viewer={viewer}>
           <h1>Équipement inconnu</h1>
           <p>Aucun équipement ne porte le code {formatAssetCode(parsed.code)}. S’il s’agit d’une étiquette neuve, elle n’a pas encore été posée.</p>
         </Layout>,
@@ -105,7 +71,7 @@ export function devicePageRoutes(database: Database) {
       );
     }
     return c.html(
-      <Layout title={formatAssetCode(parsed.code)}>
+      <Layout title={formatAssetCode(parsed.code)} viewer={viewer}>
         <h1>
           {deviceKindLabels[card.kind]} {card.brand} {card.model}
         </h1>

@@ -2,6 +2,12 @@ import type { Role } from '../auth/roles.ts';
 import type { DeviceKind } from '../devices/devices.service.ts';
 import type { DeviceStatus } from '../devices/lifecycle.ts';
 import type { CostRecovery, DeploymentStatus } from '../connectivity/deployments.lifecycle.ts';
+import type { RequestStatus } from '../allocation/requests.lifecycle.ts';
+import type { ApartmentStatus, OptInStatus } from '../connectivity/apartments.lifecycle.ts';
+import type { IncidentCategory, IncidentStatus } from '../connectivity/incidents.rules.ts';
+import type { OrganisationKind, SiteKind } from '../organisations/organisations.types.ts';
+import type { ChecklistItem } from '../refurbishment/rules.ts';
+import type { SanitizationLevel, VerificationMethod, WipeTechnique } from '../wiping/policy.ts';
 
 /** The words people read on pages and printed documents. */
 export const deviceKindLabels: Record<DeviceKind, string> = {
@@ -57,3 +63,141 @@ export const costRecoveryLabels: Record<CostRecovery, string> = {
   subsidy: 'Subvention',
   none: 'Non récupéré',
 };
+
+export const sanitizationLevelLabels: Record<SanitizationLevel, string> = { clear: 'Effacement (Clear)', purge: 'Purge', destroy: 'Destruction (Destroy)' };
+
+export const wipeTechniqueLabels: Record<WipeTechnique, string> = {
+  overwrite: 'Réécriture',
+  ata_secure_erase: 'ATA Secure Erase',
+  nvme_sanitize: 'NVMe Sanitize',
+  nvme_format: 'NVMe Format',
+  crypto_erase: 'Effacement cryptographique',
+  block_erase: 'Effacement de blocs',
+  physical_destruction: 'Destruction physique',
+  storage_removed: 'Support retiré de l’équipement',
+};
+
+export const verificationLabels: Record<VerificationMethod, string> = { none: 'Aucune', sampled: 'Par échantillonnage', full: 'Complète' };
+export const wipeResultLabels = { passed: 'Réussi', failed: 'Échec' } as const;
+
+export const checklistItemLabels: Record<ChecklistItem, string> = {
+  power: 'Alimentation',
+  screen: 'Écran',
+  keyboard: 'Clavier',
+  battery: 'Batterie',
+  storage: 'Stockage',
+  ports: 'Ports',
+  wifi: 'Wi-Fi',
+  webcam: 'Webcam',
+};
+
+export const requestStatusLabels: Record<RequestStatus, string> = {
+  submitted: 'Déposée',
+  eligible: 'Éligible, en attente d’un équipement',
+  ineligible: 'Non éligible',
+  reserved: 'Réservé : formation à réserver',
+  training_scheduled: 'Réservé : formation programmée',
+  training_completed: 'Réservé : prêt à remettre',
+  handed_over: 'Équipement remis',
+  closed: 'Clôturée',
+  cancelled: 'Annulée',
+  expired: 'Expirée',
+};
+
+/** What a mediator attests for a family; a criterion the coordinator added later shows as its key. */
+const criterionLabels: Record<string, string> = {
+  child_in_college: 'Un enfant au collège',
+  income_below_threshold: 'Revenus sous le plafond du dispositif',
+  no_computer_at_home: 'Pas d’ordinateur au foyer',
+};
+export const criterionLabel = (criterion: string) => criterionLabels[criterion] ?? criterion.replaceAll('_', ' ');
+
+export const organisationKindLabels: Record<OrganisationKind, string> = {
+  coordinator: 'Coordination du réseau',
+  workshop: 'Atelier (ACI)',
+  mediation: 'Structure de médiation',
+  landlord: 'Bailleur social',
+  donor: 'Donateur',
+  isp: 'Fournisseur d’accès, installateur',
+};
+
+export const siteKindLabels: Record<SiteKind, string> = {
+  collection_point: 'Point de collecte',
+  workshop: 'Atelier',
+  storage: 'Réserve',
+  mediation_place: 'Lieu de médiation',
+};
+
+export const incidentCategoryLabels: Record<IncidentCategory, string> = {
+  no_signal: 'Pas de signal Wi-Fi',
+  slow: 'Connexion lente',
+  ap_down: 'Borne d’un palier en panne',
+  box_down: 'Box de l’immeuble en panne',
+  other: 'Autre problème',
+};
+
+export const incidentStatusLabels: Record<IncidentStatus, string> = {
+  open: 'Ouvert',
+  in_progress: 'En cours',
+  resolved: 'Résolu',
+  closed: 'Clos',
+};
+
+export const apartmentStatusLabels: Record<ApartmentStatus, string> = {
+  planned: 'Prévu',
+  provisioned: 'Réseau créé',
+  credentials_delivered: 'Lettre remise',
+  in_use: 'Utilisé',
+  not_in_use: 'Non utilisé',
+  suspended: 'Suspendu',
+};
+
+export const optInLabels: Record<OptInStatus, string> = { unknown: 'Pas de réponse', in: 'Adhère', out: 'Refuse' };
+
+const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
+/** A date, or a calendar day as stored (2026-01-31), in words. */
+export const longDate = (date: Date | string) => dateFormat.format(typeof date === 'string' ? new Date(`${date}T12:00:00Z`) : date);
+
+const euroFormat = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
+export const euros = (cents: number | null) => (cents === null ? 'non renseigné' : euroFormat.format(cents / 100));
+
+export const floorLabel = (floor: number) => (floor === 0 ? 'Rez-de-chaussée' : `${floor}e étage`);
+
+/** Why a request is where it is, in French: the allocation module writes its reasons in English. */
+export function requestReasonInFrench(reason: string | null): string | null {
+  if (!reason) return null;
+  const missing = reason.match(/^Not attested for this household: (.+)\.$/);
+  if (missing) return `Non attesté pour cette famille : ${missing[1]!.split(', ').map(criterionLabel).join(', ')}.`;
+  const outside = reason.match(/^The household's commune \((\w+)\) is outside/);
+  if (outside) return `La commune de la famille (${outside[1]}) est hors du territoire du dispositif.`;
+  const kinds = reason.match(/^The programme grants (.+), not (\w+)\.$/);
+  if (kinds) return `Le dispositif attribue : ${kinds[1]!.split(', ').map((kind) => deviceKindLabels[kind as DeviceKind] ?? kind).join(', ')} ; pas ce type d’équipement.`;
+  const quota = reason.match(/quota for this year \((\d+)\) is reached/);
+  if (quota) return `Le quota annuel du dispositif (${quota[1]}) est atteint.`;
+  const known: Record<string, string> = {
+    'The programme requires no training.': 'Le dispositif ne demande pas de formation.',
+    'The family already attended the training.': 'La famille a déjà suivi la formation.',
+    'Absent from the training session': 'Absente à la session de formation : réservez-en une autre.',
+  };
+  return known[reason] ?? reason;
+}
+
+/** A refusal from a domain function, in French when its code is known (their messages are in English). */
+export function refusalInFrench(error: { code: string; message: string }): string {
+  const messages: Record<string, string> = {
+    reference_taken: 'Votre structure suit déjà une famille avec cette référence : choisissez-en une autre.',
+    no_matching_device: 'Aucun équipement prêt en stock ne correspond à ce besoin pour le moment. Réessayez plus tard.',
+    device_taken: 'Cet équipement vient d’être réservé pour une autre demande : réessayez.',
+    request_not_eligible: 'Seule une demande éligible peut recevoir un équipement.',
+    request_changed: 'Quelqu’un a modifié cette demande au même moment : rechargez la page.',
+    request_not_reserved: 'La famille s’inscrit à une formation une fois l’équipement réservé.',
+    wrong_module: 'Cette session n’est pas celle de la formation demandée par le dispositif.',
+    session_full: 'Cette session est complète : choisissez-en une autre.',
+    already_enrolled: 'Cette famille est déjà inscrite à cette session.',
+    forbidden: 'Votre rôle ne permet pas cette action.',
+  };
+  return messages[error.code] ?? error.message;
+}
+
+/** "1 logement", "3 logements": French plural from 2 on. */
+export const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('fr-FR')} ${n > 1 ? many : one}`;

@@ -7,6 +7,7 @@ import type { Viewer } from './session.ts';
 /** Where each role goes from the header: what it may reach, nothing more. */
 const navigation: { href: string; label: string; roles: readonly Role[] }[] = [
   { href: '/scan', label: 'Poste de scan', roles: ['workshop_operator', 'mediator', 'admin'] },
+  { href: '/donations', label: 'Dons', roles: ['workshop_operator', 'mediator', 'admin'] },
   { href: '/stock', label: 'Stock', roles: ['workshop_operator', 'mediator', 'admin'] },
   { href: '/households', label: 'Familles', roles: ['mediator', 'admin'] },
   { href: '/requests', label: 'Demandes', roles: ['mediator', 'admin'] },
@@ -30,6 +31,7 @@ export const Layout: FC<PropsWithChildren<{ title: string; viewer?: Viewer | nul
       {viewer ? <meta name="csrf-token" content={viewer.csrf} /> : null}
       <title>{title} — Boucle</title>
       <link rel="stylesheet" href="/assets/boucle.css" />
+      <link rel="icon" href="data:," />
       {(scripts ?? []).map((src) => (
         <script src={src} type={src.endsWith('.mjs') ? 'module' : undefined} defer />
       ))}

@@ -5,11 +5,17 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import { DomainError } from '../errors.ts';
 import type { FileStore } from '../files/file-store.ts';
+import { adminPageRoutes } from './admin-pages.tsx';
 import { assetRoutes } from './assets.ts';
 import { devicePageRoutes } from './device-page.tsx';
+import { landlordPageRoutes } from './landlord-pages.tsx';
 import { Layout } from './layout.tsx';
 import { loginPageRoutes } from './login-page.tsx';
+import { mediatorPageRoutes } from './mediator-pages.tsx';
 import { queueBoardPath, queueBoardRoutes } from './queue-board.ts';
+import { scanPageRoutes } from './scan-page.tsx';
+import { donationPageRoutes } from './donation-pages.tsx';
+import { stockPageRoutes } from './stock-page.tsx';
 import { PageRefusal, pageSession, SignInFirst, type PageEnv } from './session.ts';
 import { verifyPageRoutes } from './verify-page.tsx';
 
@@ -38,7 +44,11 @@ const pageHeaders = secureHeaders({
     objectSrc: ["'none'"],
   },
   permissionsPolicy: { camera: ['self'] },
+  // Same-origin form posts then carry their Origin (with no-referrer they would say "null"), which
+  // the sign-in form checks.
+  referrerPolicy: 'same-origin',
 });
+const dashboardHeaders = secureHeaders({ referrerPolicy: 'same-origin' });
 
 const isPage = (path: string) => !path.startsWith('/api/') && path !== '/healthz' && path !== '/readyz';
 
@@ -48,13 +58,19 @@ export function pageRoutes(deps: PageDeps) {
   const session = pageSession(database, appSecret);
   const app = new Hono<PageEnv>();
   // bull-board's own pages carry inline scripts: they get the default headers, not this policy.
-  app.use('*', (c, next) => (isPage(c.req.path) && !c.req.path.startsWith(queueBoardPath) ? pageHeaders(c, next) : next()));
+  app.use('*', (c, next) => (!isPage(c.req.path) ? next() : c.req.path.startsWith(queueBoardPath) ? dashboardHeaders(c, next) : pageHeaders(c, next)));
   app.use('*', (c, next) => (isPage(c.req.path) ? session(c, next) : next()));
   app.route('/', assetRoutes());
   app.route('/', loginPageRoutes(database, { appSecret, publicUrl: deps.publicUrl, secureCookies: deps.publicUrl.startsWith('https:') }));
   app.route('/', devicePageRoutes(database));
+  app.route('/', scanPageRoutes(database));
+  app.route('/', donationPageRoutes(database, deps.fileStore, appSecret));
   app.route('/', verifyPageRoutes(database, appSecret));
   if (deps.queues) app.route('/', queueBoardRoutes(deps.queues));
+  app.route('/', stockPageRoutes(database));
+  app.route('/', mediatorPageRoutes(database, appSecret));
+  app.route('/', landlordPageRoutes(database, appSecret));
+  app.route('/', adminPageRoutes(database, appSecret));
 
   app.onError((error, c) => {
     if (error instanceof SignInFirst) return c.redirect(`/login?next=${encodeURIComponent(error.next)}`, 303);

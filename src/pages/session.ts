@@ -55,8 +55,8 @@ export class SignInFirst extends Error {
 }
 
 /** A posted form's fields, once its CSRF token is checked against the viewer's session. */
-export async function postedForm(c: Context<PageEnv>, viewer: Viewer, appSecret: string): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
+export async function postedForm(c: Context<PageEnv>, viewer: Viewer, appSecret: string, parsed?: Record<string, string | File | (string | File)[]>): Promise<Record<string, string>> {
+  const body = parsed ?? (await c.req.parseBody());
   const fields = Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
   if (!csrfTokenMatches(appSecret, viewer.credentialId, fields[csrfField])) {
     throw new PageRefusal(403, 'Ce formulaire a expiré ou ne vient pas de Boucle : rechargez la page et recommencez.');

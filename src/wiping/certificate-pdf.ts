@@ -1,21 +1,8 @@
 import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import { drawQr, pointsPerMm } from '../labels/render.ts';
-import { dateTime, deviceKindLabels, roleLabels } from '../pages/fr.ts';
+import { dateTime, deviceKindLabels, roleLabels, sanitizationLevelLabels, verificationLabels, wipeResultLabels, wipeTechniqueLabels } from '../pages/fr.ts';
 import type { CertificateStatement } from './certificates.ts';
-
-const levelLabels = { clear: 'Effacement (Clear)', purge: 'Purge', destroy: 'Destruction (Destroy)' } as const;
-const techniqueLabels: Record<string, string> = {
-  overwrite: 'Réécriture',
-  ata_secure_erase: 'ATA Secure Erase',
-  nvme_sanitize: 'NVMe Sanitize',
-  nvme_format: 'NVMe Format',
-  crypto_erase: 'Effacement cryptographique',
-  block_erase: 'Effacement de blocs',
-  physical_destruction: 'Destruction physique',
-  storage_removed: 'Support retiré de l’équipement',
-};
-const verificationLabels = { none: 'Aucune', sampled: 'Par échantillonnage', full: 'Complète' } as const;
 
 /**
  * The one-page certificate of sanitization, in French, with the fields of NIST SP 800-88 Rev. 1's
@@ -58,11 +45,11 @@ export async function renderCertificatePdf(statement: CertificateStatement, sign
     field('Capacité', medium.capacityGb ? `${medium.capacityGb} Go` : null);
     const done = medium.sanitization;
     if (!done) continue;
-    field('Méthode (niveau NIST)', levelLabels[done.level]);
-    field('Technique', [techniqueLabels[done.technique] ?? done.technique, done.passes ? `${done.passes} passe(s)` : '', done.pattern ?? ''].filter(Boolean).join(', '));
+    field('Méthode (niveau NIST)', sanitizationLevelLabels[done.level]);
+    field('Technique', [wipeTechniqueLabels[done.technique], done.passes ? `${done.passes} passe(s)` : '', done.pattern ?? ''].filter(Boolean).join(', '));
     field('Outil et version', [done.tool, done.toolVersion].filter(Boolean).join(' '));
     field('Vérification', verificationLabels[done.verification]);
-    field('Résultat', done.result === 'passed' ? 'Réussi' : 'Échec');
+    field('Résultat', wipeResultLabels[done.result]);
     field('Début / fin', `${dateTime(new Date(done.startedAt))} — ${dateTime(new Date(done.endedAt))}`);
     field('Réalisé par', `${done.operator.name} (${roleLabels[done.operator.role]})`);
   }

@@ -20,6 +20,7 @@ export const wipeTechniques = [
 export type WipeTechnique = (typeof wipeTechniques)[number];
 
 export const verificationMethods = ['none', 'sampled', 'full'] as const;
+export type VerificationMethod = (typeof verificationMethods)[number];
 
 /**
  * The network's minimum per media type, as data. Flash media (SSD, NVMe, eMMC) remap blocks

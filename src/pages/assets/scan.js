@@ -1,0 +1,277 @@
+// The scan station: a handheld scanner types a code and Enter into the focused input, or the
+// camera reads a label's QR code; the device card comes from the server (/scan/card), and every
+// action is sent to the API with an Idempotency-Key. Actions taken while the network is down wait
+// in this browser (localStorage) and are sent when it returns: the key makes a resend a replay.
+'use strict';
+
+(() => {
+  const queueKey = 'boucle-scan-queue';
+  const $ = (selector) => document.querySelector(selector);
+  const input = $('#scan-code');
+  const card = $('#card');
+  const result = $('#result');
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
+  const cards = new Map(); // code → card HTML, to act on a device scanned earlier while offline
+  let current = null; // the code of the card on screen
+  let batchMode = false;
+
+  const normalise = (text) => text.trim().toUpperCase().replace(/[\s-]/g, '');
+  const say = (message, ok = true) => {
+    result.textContent = message;
+    result.className = ok ? 'result-ok' : 'result-bad';
+  };
+
+  // Keep the focus on the input, unless the person is filling a form: a scanner types wherever the focus is.
+  const refocus = () => {
+    const active = document.activeElement;
+    if (!active || active === document.body || active.tagName === 'BUTTON') input.focus();
+  };
+  document.addEventListener('focusout', () => setTimeout(refocus, 0));
+
+  // ---- the queue of actions, kept in this browser until the API has answered them
+  const load = () => JSON.parse(localStorage.getItem(queueKey) ?? '[]');
+  const save = (queue) => {
+    localStorage.setItem(queueKey, JSON.stringify(queue));
+    const pending = $('#pending');
+    pending.hidden = queue.length === 0;
+    pending.querySelector('[data-testid="pending-count"]').textContent = String(queue.length);
+  };
+  const enqueue = (operation) => {
+    save([...load(), { ...operation, key: crypto.randomUUID() }]);
+    void flush();
+  };
+
+  let flushing = false;
+  async function flush() {
+    if (flushing) return;
+    flushing = true;
+    try {
+      for (let queue = load(); queue.length > 0; queue = load()) {
+        const operation = queue[0];
+        let response;
+        try {
+          response = await fetch(operation.path, {
+            method: operation.method,
+            headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, 'idempotency-key': operation.key },
+            body: JSON.stringify(operation.body ?? {}),
+            credentials: 'same-origin',
+          });
+        } catch {
+          return; // offline: kept, sent again with the same key when the network returns
+        }
+        const answer = await response.json().catch(() => ({}));
+        if (response.status === 409 && answer.code === 'request_in_progress') {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          continue;
+        }
+        save(load().filter((waiting) => waiting.key !== operation.key));
+        report(operation, response.ok, answer);
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+  window.addEventListener('online', () => void flush());
+  setInterval(() => void flush(), 5000);
+
+  function report(operation, ok, answer) {
+    const done = document.querySelector(`#batch-report [data-code="${operation.code}"]`);
+    if (operation.batch && done) {
+      done.dataset.result = ok ? 'applied' : 'failed';
+      done.querySelector('.outcome').textContent = ok ? ' — fait' : ` — refusé : ${answer.detail ?? 'erreur'}`;
+    }
+    if (ok) {
+      say(`${operation.label} : fait (${operation.code}).`);
+      cards.delete(operation.code);
+      if (operation.code === current) void open(operation.code);
+      return;
+    }
+    say(`${operation.label} : ${answer.detail ?? 'refusé'}`, false);
+    const form = card.querySelector(`form[data-api-path="${operation.path}"]`);
+    for (const error of answer.errors ?? []) {
+      const field = form?.querySelector(`[name="${CSS.escape(error.path)}"]`);
+      if (!field) continue;
+      field.setAttribute('aria-invalid', 'true');
+      const message = document.createElement('p');
+      message.className = 'error';
+      message.textContent = error.message;
+      field.insertAdjacentElement('afterend', message);
+    }
+  }
+
+  // ---- the device card
+  async function open(code) {
+    current = code;
+    if (navigator.onLine) {
+      try {
+        const response = await fetch(`/scan/card?code=${encodeURIComponent(code)}`, { credentials: 'same-origin' });
+        const html = await response.text();
+        if (response.ok) cards.set(code, html);
+        return show(html);
+      } catch {
+        // the network dropped between two scans: fall through to what this browser kept
+      }
+    }
+    if (cards.has(code)) {
+      say('Hors ligne : fiche telle qu’au dernier scan ; les actions seront envoyées au retour du réseau.', false);
+      return show(cards.get(code));
+    }
+    say(`Hors ligne : ${code} n’a pas encore été scanné ici ; scannez-le à nouveau au retour du réseau.`, false);
+  }
+
+  function show(html) {
+    card.innerHTML = html;
+    const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    for (const field of card.querySelectorAll('input[type="datetime-local"]')) field.value ||= now;
+    for (const form of card.querySelectorAll('form.api-form')) form.addEventListener('submit', submit);
+  }
+
+  /** The JSON body of a form: field names are paths (records.0.level), numbers and dates converted. */
+  function bodyOf(form) {
+    const body = JSON.parse(form.dataset.apiExtra ?? '{}');
+    for (const field of form.querySelectorAll('[name]')) {
+      if (field.value === '') continue;
+      let value = field.value;
+      if (field.type === 'number' || field.hasAttribute('data-number')) value = Number(value);
+      if (field.type === 'datetime-local') value = new Date(value).toISOString();
+      const path = field.name.split('.');
+      let target = body;
+      path.slice(0, -1).forEach((step, index) => {
+        target[step] ??= /^\d+$/.test(path[index + 1]) ? [] : {};
+        target = target[step];
+      });
+      target[path.at(-1)] = value;
+    }
+    return body;
+  }
+
+  function submit(event) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    for (const stale of form.querySelectorAll('.error')) stale.remove();
+    const label = form.querySelector('button[type="submit"]')?.textContent.trim() ?? 'Action';
+    enqueue({ method: form.dataset.apiMethod, path: form.dataset.apiPath, body: bodyOf(form), code: current, label });
+    if (!navigator.onLine) say(`${label} : en attente du réseau.`, false);
+  }
+
+  // ---- scanning: the input (keyboard-wedge scanners), the camera, the batch
+  function scanned(text) {
+    const link = text.match(/\/d\/([^/?#\s]+)/);
+    const code = normalise(link ? decodeURIComponent(link[1]) : text);
+    if (!code) return;
+    if (batchMode) return addToBatch(code);
+    void open(code);
+  }
+
+  $('#scan-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = input.value;
+    input.value = '';
+    scanned(text);
+    input.focus();
+  });
+
+  let stream = null;
+  async function startCamera() {
+    const video = $('#camera-video');
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+    } catch {
+      return say('La caméra n’est pas disponible (autorisation refusée ou pas de caméra).', false);
+    }
+    video.srcObject = stream;
+    await video.play();
+    $('#camera-view').hidden = false;
+    const detector = 'BarcodeDetector' in window && (await BarcodeDetector.getSupportedFormats()).includes('qr_code') ? new BarcodeDetector({ formats: ['qr_code'] }) : null;
+    const canvas = document.createElement('canvas');
+    const look = async () => {
+      if (!stream) return;
+      let text = null;
+      if (detector) {
+        text = (await detector.detect(video).catch(() => []))[0]?.rawValue ?? null;
+      } else if (video.videoWidth > 0 && window.jsQR) {
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        const context = canvas.getContext('2d', { willReadFrequently: true });
+        context.drawImage(video, 0, 0);
+        const frame = context.getImageData(0, 0, canvas.width, canvas.height);
+        text = window.jsQR(frame.data, frame.width, frame.height, { inversionAttempts: 'dontInvert' })?.data ?? null;
+      }
+      if (text) {
+        stopCamera();
+        return scanned(text);
+      }
+      setTimeout(look, 150);
+    };
+    void look();
+  }
+  function stopCamera() {
+    for (const track of stream?.getTracks() ?? []) track.stop();
+    stream = null;
+    $('#camera-view').hidden = true;
+    input.focus();
+  }
+  $('#camera-start').addEventListener('click', () => void startCamera());
+  $('#camera-stop').addEventListener('click', stopCamera);
+
+  const batch = [];
+  function addToBatch(code) {
+    if (batch.includes(code)) return say(`${code} est déjà dans le lot.`, false);
+    batch.push(code);
+    const item = document.createElement('li');
+    item.dataset.code = code;
+    item.textContent = code;
+    $('#batch-list').append(item);
+    say(`${code} ajouté au lot (${batch.length}).`);
+  }
+  $('#batch-toggle').addEventListener('click', (event) => {
+    batchMode = !batchMode;
+    event.currentTarget.setAttribute('aria-pressed', String(batchMode));
+    $('#batch').hidden = !batchMode;
+    input.focus();
+  });
+  $('#batch-clear').addEventListener('click', () => {
+    batch.length = 0;
+    $('#batch-list').replaceChildren();
+    $('#batch-report').replaceChildren();
+    $('#batch-apply').disabled = true;
+  });
+  // Before applying: which devices can take the action now, and why the others cannot.
+  $('#batch-check').addEventListener('click', async () => {
+    const action = $('#batch-action').value;
+    const report = $('#batch-report');
+    report.replaceChildren();
+    for (const code of batch) {
+      const item = document.createElement('li');
+      item.dataset.code = code;
+      const outcome = document.createElement('span');
+      outcome.className = 'outcome';
+      try {
+        const response = await fetch('/api/scan', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ code }), credentials: 'same-origin' });
+        const answer = await response.json();
+        const possible = response.ok && answer.type === 'device' && answer.actions.some((offered) => offered.to === action);
+        item.dataset.outcome = possible ? 'ok' : 'refused';
+        outcome.textContent = possible ? ' — possible' : ` — impossible : ${response.ok ? `l’équipement est « ${answer.device?.status ?? answer.type} »` : answer.detail}`;
+      } catch {
+        item.dataset.outcome = 'refused';
+        outcome.textContent = ' — impossible de vérifier hors ligne';
+      }
+      item.prepend(code);
+      item.append(outcome);
+      report.append(item);
+    }
+    $('#batch-apply').disabled = !report.querySelector('[data-outcome="ok"]');
+  });
+  $('#batch-apply').addEventListener('click', () => {
+    const action = $('#batch-action').value;
+    const label = $('#batch-action').selectedOptions[0].textContent;
+    for (const item of document.querySelectorAll('#batch-report [data-outcome="ok"]')) {
+      enqueue({ method: 'POST', path: `/api/devices/${item.dataset.code}/transitions`, body: { to: action }, code: item.dataset.code, label, batch: true });
+    }
+    $('#batch-apply').disabled = true;
+  });
+
+  save(load());
+  void flush();
+  input.focus();
+})();

@@ -1,0 +1,118 @@
+import type { FC } from 'hono/jsx';
+import type { z } from 'zod';
+import { DomainError, ValidationError, type FieldError } from '../errors.ts';
+import { refusalInFrench } from './fr.ts';
+import { PageRefusal } from './session.ts';
+
+/** Form controls beside layout.tsx's `Field`, with the same ids (`champ-<name>`) and error wiring. */
+const idOf = (name: string) => `champ-${name.replace(/[^\w-]/g, '-')}`;
+const describedBy = (id: string, hint?: string, error?: string) => [hint ? `${id}-aide` : '', error ? `${id}-erreur` : ''].filter(Boolean).join(' ') || undefined;
+
+const Hint: FC<{ id: string; hint?: string }> = ({ id, hint }) =>
+  hint ? (
+    <p class="hint" id={`${id}-aide`}>
+      {hint}
+    </p>
+  ) : null;
+
+const ErrorText: FC<{ id: string; error?: string }> = ({ id, error }) =>
+  error ? (
+    <p class="error" id={`${id}-erreur`}>
+      {error}
+    </p>
+  ) : null;
+
+export type Option = { value: string; label: string };
+
+export const Select: FC<{ name: string; label: string; options: Option[]; value?: string; required?: boolean; error?: string; hint?: string; empty?: string }> = (props) => {
+  const id = idOf(props.name);
+  return (
+    <div class={props.error ? 'field invalid' : 'field'}>
+      <label for={id}>
+        {props.label}
+        {props.required ? <span aria-hidden="true"> *</span> : null}
+      </label>
+      <Hint id={id} hint={props.hint} />
+      <select id={id} name={props.name} required={props.required} aria-invalid={props.error ? 'true' : undefined} aria-describedby={describedBy(id, props.hint, props.error)}>
+        {props.empty !== undefined ? <option value="">{props.empty}</option> : null}
+        {props.options.map((option) => (
+          <option value={option.value} selected={option.value === props.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <ErrorText id={id} error={props.error} />
+    </div>
+  );
+};
+
+export const TextArea: FC<{ name: string; label: string; value?: string; required?: boolean; error?: string; hint?: string }> = (props) => {
+  const id = idOf(props.name);
+  return (
+    <div class={props.error ? 'field invalid' : 'field'}>
+      <label for={id}>
+        {props.label}
+        {props.required ? <span aria-hidden="true"> *</span> : null}
+      </label>
+      <Hint id={id} hint={props.hint} />
+      <textarea id={id} name={props.name} rows={4} required={props.required} aria-invalid={props.error ? 'true' : undefined} aria-describedby={describedBy(id, props.hint, props.error)}>
+        {props.value ?? ''}
+      </textarea>
+      <ErrorText id={id} error={props.error} />
+    </div>
+  );
+};
+
+/** A checkbox with its label after it; `error` for one that must be ticked. */
+export const Checkbox: FC<{ name: string; label: string; checked?: boolean; error?: string }> = (props) => {
+  const id = idOf(props.name);
+  return (
+    <div class={props.error ? 'field check invalid' : 'field check'}>
+      <input type="checkbox" id={id} name={props.name} value="on" checked={props.checked} aria-invalid={props.error ? 'true' : undefined} aria-describedby={describedBy(id, undefined, props.error)} />{' '}
+      <label for={id}>{props.label}</label>
+      <ErrorText id={id} error={props.error} />
+    </div>
+  );
+};
+
+export const errorFor = (errors: FieldError[] | undefined, path: string) => errors?.find((error) => error.path === path)?.message;
+
+/** A form's fields as typed, or every bad field with its message (the schema's messages are in French). */
+export function parseForm<T extends z.ZodType>(schema: T, fields: Record<string, string>): { ok: true; value: z.output<T> } | { ok: false; errors: FieldError[] } {
+  const result = schema.safeParse(fields);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, errors: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) };
+}
+
+/** What a posted form gets back when the domain refuses it: the fields to fix (422) or the reason (409). */
+export type Refusal = { status: 422 | 409; errors: FieldError[]; detail?: string };
+
+/**
+ * Runs a domain function for a form: a validation error becomes the fields to show again (in
+ * French where `french` knows the field), a 409 its reason; anything else goes to the error page.
+ */
+export async function attempt<T>(action: () => Promise<T>, french: Record<string, string> = {}): Promise<{ ok: true; value: T } | ({ ok: false } & Refusal)> {
+  try {
+    return { ok: true, value: await action() };
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      return { ok: false, status: 422, errors: error.errors.map((field) => ({ path: field.path, message: french[field.path] ?? field.message })) };
+    }
+    if (error instanceof DomainError && error.status === 409) return { ok: false, status: 409, errors: [], detail: refusalInFrench(error) };
+    throw error;
+  }
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string | undefined): value is string => value !== undefined && uuidPattern.test(value);
+
+/** Runs a lookup of a record by id; a missing or hidden one (or a malformed id) is a French 404 page. */
+export async function found<T>(id: string, what: string, lookup: (id: string) => Promise<T>): Promise<T> {
+  if (!isUuid(id)) throw new PageRefusal(404, `${what} n’existe pas ou ne vous est pas accessible.`);
+  try {
+    return await lookup(id);
+  } catch (error) {
+    if (error instanceof DomainError && error.status === 404) throw new PageRefusal(404, `${what} n’existe pas ou ne vous est pas accessible.`);
+    throw error;
+  }
+}

@@ -1,0 +1,167 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { createHousehold, listHouseholds } from '../allocation/households.service.ts';
+import { listProgrammes } from '../allocation/programmes.service.ts';
+import type { Database } from '../db/client.ts';
+import type { FieldError } from '../errors.ts';
+import { lookUpCommune } from '../geography/communes.ts';
+import { isStorableText } from '../text.ts';
+import { attempt, Checkbox, errorFor, parseForm } from './forms.tsx';
+import { criterionLabel, longDate } from './fr.ts';
+import { CsrfField, ErrorSummary, Field, Layout } from './layout.tsx';
+import { requestPageRoutes } from './request-page.tsx';
+import { requestsPageRoutes } from './requests-pages.tsx';
+import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { sessionsPageRoutes } from './sessions-page.tsx';
+
+const mediatorRoles = ['mediator', 'admin'] as const;
+
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const storable = (message: string) => z.string().trim().refine(isStorableText, message);
+
+const householdForm = z.object({
+  reference: storable('La référence contient un caractère illisible.').pipe(z.string().min(1, 'Indiquez la référence que vous donnez à cette famille.').max(60, 'La référence fait 60 caractères au plus.')),
+  communeCode: z.string().trim().regex(/^([0-9]{2}|2[ABab])[0-9]{3}$/, 'Le code INSEE de la commune a 5 caractères, par exemple 47001.'),
+  size: z.preprocess(blankToUndefined, z.coerce.number({ message: 'Indiquez le nombre de personnes du foyer.' }).int('Un nombre entier de personnes.').min(1, 'Au moins une personne.').max(30, 'Au plus 30 personnes.')),
+  contactPhone: z.preprocess(blankToUndefined, z.string().trim().regex(/^\+?[0-9 .-]{6,20}$/, 'Un numéro de téléphone, par exemple 06 12 34 56 78.').optional()),
+  contactEmail: z.preprocess(blankToUndefined, z.email('Une adresse e-mail, par exemple nom@exemple.fr.').optional()),
+  consent: z.literal('on', 'La famille doit avoir accepté que ses données soient conservées pour la demande.'),
+});
+
+/** A commune the official geography knows, or why not, in French. */
+function communeProblem(code: string): string | undefined {
+  const lookup = lookUpCommune(code);
+  if (lookup.ok) return undefined;
+  const replacement = lookup.message.match(/use (\w{5})\./)?.[1];
+  return replacement ? `${code} est une ancienne commune : utilisez le code ${replacement}.` : `${code} n’est pas le code INSEE d’une commune actuelle.`;
+}
+
+const attestationField = (criterion: string) => `attestation-${criterion}`;
+
+type HouseholdFormState = { fields?: Record<string, string>; errors?: FieldError[]; detail?: string };
+
+function HouseholdForm({ viewer, criteria, fields = {}, errors, detail }: HouseholdFormState & { viewer: Viewer; criteria: string[] }) {
+  return (
+    <Layout title="Nouvelle famille" viewer={viewer} current="/households">
+      <h1>Enregistrer une famille</h1>
+      <ErrorSummary errors={errors ?? []} />
+      {detail ? <p class="notice bad">{detail}</p> : null}
+      <p>Le minimum pour la demande : pas de pièce justificative, pas de date de naissance. Les champs marqués * sont obligatoires.</p>
+      <form method="post" action="/households/new" novalidate>
+        <CsrfField viewer={viewer} />
+        <Field name="reference" label="Référence de la famille" hint="Celle de votre structure, par exemple CSV-2026-014 ; pas de nom." value={fields.reference} required error={errorFor(errors, 'reference')} />
+        <Field name="communeCode" label="Code INSEE de la commune" hint="5 caractères, par exemple 47001 pour Agen." value={fields.communeCode} required error={errorFor(errors, 'communeCode')} />
+        <Field name="size" label="Nombre de personnes du foyer" type="number" min="1" max="30" value={fields.size} required error={errorFor(errors, 'size')} />
+        <fieldset>
+          <legend>Contact pour les rappels (téléphone ou e-mail)</legend>
+          <Field name="contactPhone" label="Téléphone" type="tel" autocomplete="off" value={fields.contactPhone} error={errorFor(errors, 'contactPhone')} />
+          <Field name="contactEmail" label="Adresse e-mail" type="email" autocomplete="off" value={fields.contactEmail} error={errorFor(errors, 'contactEmail')} />
+        </fieldset>
+        {criteria.length > 0 ? (
+          <fieldset>
+            <legend>Ce que vous attestez pour cette famille</legend>
+            {criteria.map((criterion) => (
+              <Checkbox name={attestationField(criterion)} label={criterionLabel(criterion)} checked={fields[attestationField(criterion)] === 'on'} />
+            ))}
+          </fieldset>
+        ) : null}
+        <Checkbox name="consent" label="La famille accepte que ces informations soient conservées pour sa demande d’équipement." checked={fields.consent === 'on'} error={errorFor(errors, 'consent')} />
+        <div class="actions">
+          <button type="submit" class="big">
+            Enregistrer la famille
+          </button>
+        </div>
+      </form>
+    </Layout>
+  );
+}
+
+/** The criteria of every programme, to attest: what the network's programmes ask of a family. */
+async function programmeCriteria(database: Database) {
+  return [...new Set((await listProgrammes(database.db)).flatMap((programme) => programme.eligibilityCriteria))];
+}
+
+/** The mediators' pages: their families, their requests and the training sessions to book. */
+export function mediatorPageRoutes(database: Database, appSecret: string) {
+  const { db } = database;
+  return new Hono<PageEnv>()
+    .get('/households', async (c) => {
+      const viewer = viewerOf(c, mediatorRoles);
+      const families = await listHouseholds(db, viewer);
+      const added = families.find((family) => family.id === c.req.query('ajoutee'));
+      return c.html(
+        <Layout title="Familles" viewer={viewer} current="/households">
+          <h1>Familles suivies</h1>
+          {added ? (
+            <p class="notice ok" role="status">
+              Famille {added.reference} enregistrée. <a href={`/requests/new?householdId=${added.id}`}>Déposer sa demande d’équipement</a>
+            </p>
+          ) : null}
+          {viewer.role === 'mediator' ? (
+            <p class="actions">
+              <a class="button" href="/households/new">
+                Enregistrer une famille
+              </a>
+            </p>
+          ) : null}
+          {families.length === 0 ? (
+            <p>Aucune famille enregistrée pour le moment.</p>
+          ) : (
+            <table>
+              <caption>Familles ({families.length})</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Référence</th>
+                  <th scope="col">Commune</th>
+                  <th scope="col">Personnes</th>
+                  <th scope="col">Enregistrée le</th>
+                  <th scope="col">Demande</th>
+                </tr>
+              </thead>
+              <tbody>
+                {families.map((family) => {
+                  const commune = lookUpCommune(family.communeCode);
+                  return (
+                    <tr data-household-id={family.id}>
+                      <th scope="row">{family.reference}</th>
+                      <td>{commune.ok ? `${commune.commune.name} (${family.communeCode})` : family.communeCode}</td>
+                      <td>{family.size}</td>
+                      <td>{longDate(family.createdAt)}</td>
+                      <td>{viewer.role === 'mediator' ? <a href={`/requests/new?householdId=${family.id}`}>Nouvelle demande<span class="visually-hidden"> pour {family.reference}</span></a> : '—'}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+        </Layout>,
+      );
+    })
+    .get('/households/new', async (c) => {
+      const viewer = viewerOf(c, ['mediator']);
+      return c.html(<HouseholdForm viewer={viewer} criteria={await programmeCriteria(database)} />);
+    })
+    .post('/households/new', async (c) => {
+      const viewer = viewerOf(c, ['mediator']);
+      const fields = await postedForm(c, viewer, appSecret);
+      const criteria = await programmeCriteria(database);
+      const again = (state: HouseholdFormState, status: 409 | 422) => c.html(<HouseholdForm viewer={viewer} criteria={criteria} fields={fields} {...state} />, status);
+      const parsed = parseForm(householdForm, fields);
+      const errors = parsed.ok ? [] : [...parsed.errors];
+      const commune = parsed.ok ? communeProblem(parsed.value.communeCode) : undefined;
+      if (commune) errors.push({ path: 'communeCode', message: commune });
+      if (parsed.ok && !parsed.value.contactPhone && !parsed.value.contactEmail) {
+        errors.push({ path: 'contactPhone', message: 'Indiquez un téléphone ou une adresse e-mail, pour les rappels de formation et de remise.' });
+      }
+      if (!parsed.ok || errors.length > 0) return again({ errors }, 422);
+      const attestations = criteria.filter((criterion) => fields[attestationField(criterion)] === 'on');
+      const outcome = await attempt(() => createHousehold(db, viewer, { ...parsed.value, consent: true, attestations }), {
+        communeCode: 'Ce code n’est pas celui d’une commune actuelle.',
+      });
+      if (!outcome.ok) return again(outcome, outcome.status);
+      return c.redirect(`/households?ajoutee=${outcome.value.id}`, 303);
+    })
+    .route('/', requestsPageRoutes(database, appSecret))
+    .route('/', requestPageRoutes(database, appSecret))
+    .route('/', sessionsPageRoutes(database));
+}

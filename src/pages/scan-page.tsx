@@ -1,0 +1,291 @@
+import { and, eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import type { FC } from 'hono/jsx';
+import type { Database } from '../db/client.ts';
+import { benchRoles, type DeviceStatus } from '../devices/lifecycle.ts';
+import { listDonations } from '../donations/donations.service.ts';
+import { DomainError } from '../errors.ts';
+import { listSites } from '../organisations/sites.service.ts';
+import { workOrders } from '../refurbishment/refurbishment.schema.ts';
+import { checkOutcomes, checklistItems, grades } from '../refurbishment/rules.ts';
+import { scanCode } from '../scan/scan.service.ts';
+import { sanitizationLevels, verificationMethods, wipeTechniques } from '../wiping/policy.ts';
+import { checklistItemLabels, dateTime, deviceKindLabels, deviceStatusLabels, sanitizationLevelLabels, verificationLabels, wipeResultLabels, wipeTechniqueLabels } from './fr.ts';
+import { Layout } from './layout.tsx';
+import { viewerOf, type PageEnv, type Viewer } from './session.ts';
+
+type Scan = Awaited<ReturnType<typeof scanCode>>;
+type DeviceScan = Extract<Scan, { type: 'device' }>;
+
+/**
+ * A form the scan station's script sends to the API (fetch, JSON built from the field names,
+ * with the session's CSRF token and an Idempotency-Key, queued while offline). Field names are
+ * paths in the JSON body (`records.0.level`); `type=number` fields are sent as numbers.
+ */
+const ApiForm: FC<{ method: string; path: string; testid?: string; extra?: Record<string, unknown>; label: string; action?: string; children?: unknown }> = (props) => (
+  <form class="api-form" data-api-method={props.method} data-api-path={props.path} data-api-extra={props.extra ? JSON.stringify(props.extra) : undefined} data-testid={props.testid} data-action={props.action}>
+    {props.children}
+    <button type="submit" class="big" data-action={props.action}>
+      {props.label}
+    </button>
+  </form>
+);
+
+const Select: FC<{ name: string; label: string; options: readonly string[]; labels?: Record<string, string>; value?: string; required?: boolean }> = (props) => {
+  const id = `champ-${props.name.replace(/[^\w-]/g, '-')}`;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <select id={id} name={props.name} required={props.required}>
+        {props.required ? null : <option value="">—</option>}
+        {props.options.map((option) => (
+          <option value={option} selected={option === props.value}>
+            {props.labels?.[option] ?? option}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+};
+
+const Input: FC<{ name: string; label: string; type?: string; value?: string | number; required?: boolean; min?: string; max?: string }> = (props) => {
+  const id = `champ-${props.name.replace(/[^\w-]/g, '-')}`;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <input id={id} name={props.name} type={props.type ?? 'text'} value={props.value === undefined ? undefined : String(props.value)} required={props.required} min={props.min} max={props.max} step={props.type === 'number' ? 'any' : undefined} />
+    </div>
+  );
+};
+
+/** The wipe record of each storage medium, as NIST SP 800-88 asks (one fieldset per medium). */
+const WipeForm: FC<{ scan: DeviceScan }> = ({ scan }) => {
+  return (
+    <ApiForm method="POST" path={`/api/devices/${scan.device.code}/wipes`} testid="wipe-form" label="Enregistrer l’effacement">
+      <h3>Effacement des données</h3>
+      {scan.device.storageMedia.map((medium, index) => (
+        <fieldset>
+          <legend>
+            Support n° {index + 1} : {medium.type.toUpperCase()} {medium.model ?? ''} {medium.serialNumber ?? ''}
+          </legend>
+          <input type="hidden" name={`records.${index}.mediumIndex`} value={String(index)} data-number />
+          <Select name={`records.${index}.level`} label="Niveau (NIST)" options={sanitizationLevels} labels={sanitizationLevelLabels} required value="purge" />
+          <Select name={`records.${index}.technique`} label="Technique" options={wipeTechniques} labels={wipeTechniqueLabels} required />
+          <Input name={`records.${index}.toolName`} label="Outil" required />
+          <Select name={`records.${index}.verification`} label="Vérification" options={verificationMethods} labels={verificationLabels} required value="full" />
+          <Select name={`records.${index}.result`} label="Résultat" options={['passed', 'failed']} labels={wipeResultLabels} required value="passed" />
+          {/* Filled with the bench's own clock by the script, in its time zone. */}
+          <Input name={`records.${index}.startedAt`} label="Début" type="datetime-local" required />
+          <Input name={`records.${index}.endedAt`} label="Fin" type="datetime-local" required />
+        </fieldset>
+      ))}
+    </ApiForm>
+  );
+};
+
+type WorkOrder = typeof workOrders.$inferSelect;
+
+/** The refurbishment checklist of the open work order, then putting the device in stock. */
+const ChecklistForm: FC<{ order: WorkOrder }> = ({ order }) => (
+  <>
+    <ApiForm method="PATCH" path={`/api/work-orders/${order.id}`} testid="checklist-form" label="Enregistrer la fiche">
+      <h3>Fiche de reconditionnement</h3>
+      {checklistItems.map((item) => (
+        <Select name={`checklist.${item}`} label={checklistItemLabels[item]} options={checkOutcomes} labels={{ ok: 'Fonctionne', fault: 'En panne', absent: 'Absent' }} value={order.checklist[item] as string | undefined} />
+      ))}
+      <Input name="checklist.batteryHealthPercent" label="Santé de la batterie (%)" type="number" min="0" max="100" value={order.checklist.batteryHealthPercent} />
+      <Input name="specs.cpu" label="Processeur" value={order.specs.cpu} />
+      <Input name="specs.ramGb" label="Mémoire vive (Go)" type="number" value={order.specs.ramGb} />
+      <Input name="specs.storageGb" label="Stockage (Go)" type="number" value={order.specs.storageGb} />
+      <Select name="cosmetic" label="État esthétique" options={grades} value={order.cosmetic ?? undefined} />
+      <Input name="operatingSystem.name" label="Système installé" value={order.operatingSystem?.name} />
+      <Input name="minutesSpent" label="Temps passé (minutes)" type="number" min="0" value={order.minutesSpent} />
+    </ApiForm>
+    <ApiForm method="POST" path={`/api/work-orders/${order.id}/complete`} testid="complete-work-order" label="Mettre en stock" />
+  </>
+);
+
+/** What this person may do with the device now: one button or short form per action. */
+const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; name: string }[] }> = ({ scan, order, sites }) => {
+  const code = scan.device.code;
+  const transition = `/api/devices/${code}/transitions`;
+  const offered = new Set(scan.actions.map((action) => action.to));
+  const status: DeviceStatus = scan.device.status;
+  return (
+    <div class="actions-area">
+      {offered.has('wiped') && scan.device.storageMedia.length > 0 ? <WipeForm scan={scan} /> : null}
+      {/* A device with storage is wiped before it is refurbished (the lifecycle's guard). */}
+      {offered.has('refurbishing') && (status === 'wiped' || (status === 'collected' && scan.device.storageMedia.length === 0)) ? (
+        <ApiForm method="POST" path={`/api/devices/${code}/work-orders`} testid="start-refurbishing" label="Commencer le reconditionnement" />
+      ) : null}
+      {offered.has('ready') && status === 'refurbishing' && order ? <ChecklistForm order={order} /> : null}
+      {offered.has('refurbishing') && status === 'ready' ? (
+        <ApiForm method="POST" path={transition} extra={{ to: 'refurbishing' }} label="Signaler une panne" action="refurbishing">
+          <Input name="note" label="Panne constatée" required />
+        </ApiForm>
+      ) : null}
+      {offered.has('returned') ? (
+        <ApiForm method="POST" path={transition} extra={{ to: 'returned' }} label="Reprendre l’équipement" action="returned">
+          <Select name="siteId" label="Site de retour" options={sites.map((site) => site.id)} labels={Object.fromEntries(sites.map((site) => [site.id, site.name]))} required />
+        </ApiForm>
+      ) : null}
+      <div class="actions">
+        {offered.has('dismantled') ? <ApiForm method="POST" path={transition} extra={{ to: 'dismantled' }} label="Démonter pour pièces" action="dismantled" /> : null}
+      </div>
+      {offered.has('recycled') ? (
+        <ApiForm method="POST" path={transition} extra={{ to: 'recycled' }} label="Envoyer au recyclage" action="recycled">
+          <Input name="payload.deeeChannel" label="Filière DEEE (éco-organisme)" required />
+        </ApiForm>
+      ) : null}
+    </div>
+  );
+};
+
+const DeviceCard: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; name: string }[] }> = ({ scan, order, sites }) => (
+  <section class="card" data-testid="device-card" data-code={scan.device.code.replace('-', '')} data-status={scan.device.status} aria-labelledby="card-title">
+    <h2 id="card-title">
+      {deviceKindLabels[scan.device.kind]} {scan.device.brand} {scan.device.model}
+    </h2>
+    <dl class="facts">
+      <dt>Code</dt>
+      <dd>
+        <a href={`/d/${scan.device.code}`}>{scan.device.code}</a>
+      </dd>
+      <dt>Statut</dt>
+      <dd>
+        <span class="status" data-testid="device-status">
+          {deviceStatusLabels[scan.device.status]}
+        </span>
+      </dd>
+      <dt>Lieu</dt>
+      <dd>{scan.site.name}</dd>
+      <dt>N° de série</dt>
+      <dd>{scan.device.serialNumber ?? 'non renseigné'}</dd>
+    </dl>
+    <h3>Derniers événements</h3>
+    <ol class="timeline">
+      {scan.lastEvents.map((event) => (
+        <li>
+          {dateTime(new Date(event.occurredAt))} — {event.type === 'move' ? 'Déplacé' : deviceStatusLabels[event.toStatus]}
+        </li>
+      ))}
+    </ol>
+    <Actions scan={scan} order={order} sites={sites} />
+  </section>
+);
+
+async function cardFor(database: Database, viewer: Viewer, code: string) {
+  const scan = await scanCode(database.db, viewer, code);
+  if (scan.type === 'label') {
+    const donations = await listDonations(database.db, viewer, { limit: 50 });
+    return (
+      <section class="card" data-testid="label-card" data-code={scan.code.replace('-', '')}>
+        <h2>Étiquette {scan.code} pas encore posée</h2>
+        <p>Enregistrez l’équipement qui reçoit cette étiquette.</p>
+        <ApiForm method="POST" path="/api/devices" extra={{ labelCode: scan.code }} testid="intake-form" label="Enregistrer l’équipement">
+          <Select name="donationId" label="Don (lot)" options={donations.map((donation) => donation.id)} labels={Object.fromEntries(donations.map((donation) => [donation.id, `${donation.campaign ?? 'Don'} — ${dateTime(donation.createdAt)}`]))} required />
+          <Select name="kind" label="Type" options={Object.keys(deviceKindLabels)} labels={deviceKindLabels} required />
+          <Input name="brand" label="Marque" required />
+          <Input name="model" label="Modèle" required />
+          <Input name="serialNumber" label="Numéro de série" />
+        </ApiForm>
+      </section>
+    );
+  }
+  if (scan.type === 'network_device') {
+    return (
+      <section class="card" data-testid="equipment-card" data-code={scan.networkDevice.assetCode.replace('-', '')}>
+        <h2>
+          {scan.networkDevice.kind === 'access_point' ? 'Borne Wi-Fi' : 'Box fibre'} {scan.networkDevice.model}
+        </h2>
+        <p>
+          <a href={`/buildings/${scan.building.id}`}>{scan.building.name}</a>, {scan.building.address}
+          {scan.networkDevice.floor === null ? '' : `, palier ${scan.networkDevice.floor}`}
+        </p>
+        <ul>
+          {scan.networkDevice.networks.map((network) => (
+            <li>
+              Logement {network.unit} : {network.ssid}
+            </li>
+          ))}
+        </ul>
+      </section>
+    );
+  }
+  const [order] = scan.device.status === 'refurbishing' ? await database.db.select().from(workOrders).where(and(eq(workOrders.deviceId, scan.device.id), eq(workOrders.status, 'open'))) : [];
+  const sites = scan.actions.some((action) => action.to === 'returned') ? await listSites(database.db, viewer) : [];
+  return <DeviceCard scan={scan} order={order} sites={sites} />;
+}
+
+const scanRoles = [...benchRoles, 'installer'] as const;
+
+export function scanPageRoutes(database: Database) {
+  return new Hono<PageEnv>()
+    .get('/scan', (c) => {
+      const viewer = viewerOf(c, scanRoles);
+      return c.html(
+        <Layout title="Poste de scan" viewer={viewer} current="/scan" scripts={['/assets/jsqr.js', '/assets/scan.js']}>
+          <h1>Poste de scan</h1>
+          <form id="scan-form" class="scan-input" autocomplete="off">
+            <label for="scan-code">Code scanné ou saisi</label>
+            <input id="scan-code" name="code" autofocus autocomplete="off" autocapitalize="characters" spellcheck={false} inputmode="text" />
+            <div class="scan-tools">
+              <button type="submit">Ouvrir</button>
+              <button type="button" id="camera-start" class="secondary">
+                Scanner avec la caméra
+              </button>
+              <button type="button" id="batch-toggle" class="secondary" aria-pressed="false">
+                Mode lot
+              </button>
+            </div>
+          </form>
+          <div id="camera-view" hidden>
+            <video id="camera-video" playsinline muted aria-label="Image de la caméra" />
+            <button type="button" id="camera-stop" class="secondary">
+              Arrêter la caméra
+            </button>
+          </div>
+          <p id="pending" class="notice warn" role="status" hidden>
+            Hors ligne : <span data-testid="pending-count">0</span> opération(s) en attente, envoyée(s) au retour du réseau.
+          </p>
+          <p id="result" data-testid="result" role="status" aria-live="polite" />
+          <section id="batch" hidden aria-labelledby="batch-title">
+            <h2 id="batch-title">Lot d’équipements</h2>
+            <ol id="batch-list" />
+            <label for="batch-action">Action pour tout le lot</label>
+            <select id="batch-action">
+              <option value="dismantled">Démonter pour pièces</option>
+              <option value="wiped">Marquer effacé (effacements déjà enregistrés)</option>
+            </select>
+            <div class="actions">
+              <button type="button" id="batch-check" class="secondary">
+                Vérifier
+              </button>
+              <button type="button" id="batch-apply" disabled>
+                Appliquer
+              </button>
+              <button type="button" id="batch-clear" class="secondary">
+                Vider le lot
+              </button>
+            </div>
+            <ul id="batch-report" />
+          </section>
+          <div id="card" aria-live="polite" />
+        </Layout>,
+      );
+    })
+    .get('/scan/card', async (c) => {
+      const viewer = viewerOf(c, scanRoles);
+      try {
+        return c.html(await cardFor(database, viewer, c.req.query('code') ?? ''));
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.status >= 500) throw error;
+        return c.html(
+          <p class="notice bad" data-testid="card-error">
+            {error.message}
+          </p>,
+          error.status as 400,
+        );
+      }
+    });
+}

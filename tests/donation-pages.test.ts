@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { csrfOf, openPage, signInWithForm, submitForm, type Person } from './helpers/pages.ts';
+import { createWorld, type World } from './helpers/world.ts';
+
+// The bench's pages for a donation: expected against received, an inventory import and a label
+// sheet, each followed on a job page.
+
+let harness: Harness;
+let world: World;
+let bench: Awaited<ReturnType<World['workshop']>>;
+let operator: Person;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  world = await createWorld(harness);
+  harness.startWorkers();
+  bench = await world.workshop();
+  operator = await signInWithForm(harness.app, bench.operator);
+});
+afterAll(async () => harness?.close());
+
+async function postInventory(person: Person, donationId: string, csv: string, csrf: string | null) {
+  const form = new FormData();
+  if (csrf !== null) form.append('_csrf', csrf);
+  form.append('file', new Blob([csv], { type: 'text/csv' }), 'inventaire.csv');
+  return harness.app.request(`/donations/${donationId}/import`, { method: 'POST', headers: { cookie: person.cookie }, body: form });
+}
+
+describe('a donation’s page', () => {
+  it('shows what was announced against what was received, and the devices', async () => {
+    const donation = await world.donation(bench.operator.token, bench.site.id, { expectedCount: 3 });
+    await world.device(bench.operator.token, bench.site.id, { donationId: donation.id });
+    const page = await openPage(harness.app, `/donations/${donation.id}`, operator);
+    expect(page.status).toBe(200);
+    expect(page.html).toMatch(/data-testid="expected">3</);
+    expect(page.html).toMatch(/data-testid="received">1</);
+    expect(page.html).toContain('Il manque 2 équipement(s)');
+  });
+
+  it('imports an inventory through a job whose page shows its progress and its refused lines', async () => {
+    const donation = await world.donation(bench.operator.token, bench.site.id);
+    const csrf = csrfOf((await openPage(harness.app, `/donations/${donation.id}`, operator)).html);
+    const csv = 'Type;Marque;Modèle;N° de série;Stockage\nportable;Lenovo;T480;PF-PAGE-1;ssd\nportable;;T480;PF-PAGE-2;ssd\n';
+    const answer = await postInventory(operator, donation.id, csv, csrf);
+    expect(answer.status).toBe(303);
+    const jobPage = answer.headers.get('location')!;
+    expect(jobPage).toMatch(/^\/jobs\/[0-9a-f-]{36}$/);
+    await eventually('the import to finish', async () => (await openPage(harness.app, jobPage, operator)).html.includes('data-state="succeeded"'));
+    const page = await openPage(harness.app, jobPage, operator);
+    expect(page.html).toMatch(/<progress[^>]*max="2"[^>]*value="2"/);
+    expect(page.html).toContain('Lignes refusées');
+    expect((await openPage(harness.app, `/donations/${donation.id}`, operator)).html).toMatch(/data-testid="received">1</);
+  });
+
+  it('refuses an import without the form’s token (403) or without a file (422), and imports nothing', async () => {
+    const donation = await world.donation(bench.operator.token, bench.site.id);
+    expect((await postInventory(operator, donation.id, 'Type;Marque;Modèle\nportable;Dell;E7\n', null)).status).toBe(403);
+    const csrf = csrfOf((await openPage(harness.app, `/donations/${donation.id}`, operator)).html);
+    const form = new FormData();
+    form.append('_csrf', csrf);
+    const empty = await harness.app.request(`/donations/${donation.id}/import`, { method: 'POST', headers: { cookie: operator.cookie }, body: form });
+    expect(empty.status).toBe(422);
+    expect(await empty.text()).toContain('Choisissez le fichier CSV');
+    expect((await openPage(harness.app, `/donations/${donation.id}`, operator)).html).toMatch(/data-testid="received">0</);
+  });
+
+  it('prepares the donation’s labels and offers the sheet once rendered', async () => {
+    const donation = await world.donation(bench.operator.token, bench.site.id);
+    await world.device(bench.operator.token, bench.site.id, { donationId: donation.id });
+    const answer = await submitForm(harness.app, operator, `/donations/${donation.id}/labels`, { format: 'a4-3x7' }, { from: `/donations/${donation.id}` });
+    expect(answer.status).toBe(303);
+    await eventually('the sheet', async () => (await openPage(harness.app, answer.location!, operator)).html.includes('data-state="succeeded"'));
+    expect((await openPage(harness.app, answer.location!, operator)).html).toMatch(/href="\/api\/files\/[0-9a-f-]{36}"[^>]*>\s*Télécharger/);
+  });
+
+  it('is not shown to another workshop (404) nor to a landlord (403)', async () => {
+    const donation = await world.donation(bench.operator.token, bench.site.id);
+    const other = await signInWithForm(harness.app, (await world.workshop()).operator);
+    expect((await openPage(harness.app, `/donations/${donation.id}`, other)).status).toBe(404);
+    const landlord = await signInWithForm(harness.app, (await world.landlord()).manager);
+    expect((await openPage(harness.app, `/donations/${donation.id}`, landlord)).status).toBe(403);
+  });
+});

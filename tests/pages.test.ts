@@ -1,0 +1,290 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { equipmentRequests, households } from '../src/allocation/allocation.schema.ts';
+import { incidents } from '../src/connectivity/incidents.schema.ts';
+import { devices } from '../src/devices/devices.schema.ts';
+import { organisations } from '../src/organisations/organisations.schema.ts';
+import { startHarness, type Harness } from './helpers/harness.ts';
+import { csrfOf, openPage, signInWithForm, submitForm, type Person, type SubmitOptions } from './helpers/pages.ts';
+import { createWorld, type Account, type World } from './helpers/world.ts';
+
+let harness: Harness;
+let world: World;
+const people = {} as Record<'admin' | 'operator' | 'mediator' | 'landlord' | 'otherLandlord' | 'installer' | 'donor', Person>;
+let buildingA: { id: string; name: string };
+let buildingB: { id: string; name: string };
+let quickProgrammeId: string;
+let trainedProgrammeId: string;
+let laptopCode: string;
+
+const signIn = (account: Account) => signInWithForm(harness.app, account);
+const open = (path: string, person?: Person) => openPage(harness.app, path, person);
+const submit = (person: Person, path: string, fields: Record<string, string>, options?: SubmitOptions) => submitForm(harness.app, person, path, fields, options);
+
+async function readyLaptop(siteId: string) {
+  const device = await world.device(people.operator.token, siteId);
+  await harness.database.db.update(devices).set({ status: 'ready', grade: 'A', specs: { ramGb: 8, storageGb: 256 } }).where(eq(devices.id, device.id));
+  return device.code;
+}
+
+async function programme(body: Record<string, unknown>) {
+  const response = await world.call('POST', '/api/programmes', {
+    token: world.admin.token,
+    body: { eligibilityCriteria: ['child_in_college'], deviceKinds: ['laptop', 'desktop'], reservationDays: 21, territories: [{ type: 'departement', code: '47' }], ...body },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body.id as string;
+}
+
+const familyFields = (reference: string) => ({ reference, communeCode: '47001', size: '3', contactPhone: '06 12 34 56 78', 'attestation-child_in_college': 'on', consent: 'on' });
+const countHouseholds = async (organisationId: string) => harness.database.db.$count(households, eq(households.organisationId, organisationId));
+
+/** Records a family and files its request through the pages; answers the request's id. */
+async function fileRequest(reference: string, programmeId: string, kind = 'laptop') {
+  const family = await submit(people.mediator, '/households/new', familyFields(reference), { from: '/households/new' });
+  expect(family.status, family.html).toBe(303);
+  const householdId = new URL(family.location!, 'http://x').searchParams.get('ajoutee')!;
+  const request = await submit(people.mediator, '/requests/new', { householdId, programmeId, kind, minRamGb: '4' }, { from: '/requests/new' });
+  expect(request.status, request.html).toBe(303);
+  return request.location!.replace('/requests/', '');
+}
+
+beforeAll(async () => {
+  harness = await startHarness();
+  world = await createWorld(harness);
+  const bench = await world.workshop();
+  const centre = await world.organisation('mediation');
+  const mediator = await world.account(centre.id, 'mediator');
+  const place = await world.site(centre.id, { name: 'Centre social du Pin', kind: 'mediation_place' });
+  const landlord = await world.landlord();
+  const otherLandlord = await world.landlord();
+  const { installer } = await world.isp();
+  const donor = await world.account((await world.organisation('donor')).id, 'donor_viewer');
+  const accounts = { admin: world.admin, operator: bench.operator, mediator, landlord: landlord.manager, otherLandlord: otherLandlord.manager, installer, donor };
+  for (const [role, account] of Object.entries(accounts)) people[role as keyof typeof people] = await signIn(account);
+  buildingA = await world.building(landlord.manager.token, landlord.residence.id, { name: 'Bâtiment A', apartments: [{ unit: '001', floor: 0 }, { unit: '101', floor: 1 }] });
+  buildingB = await world.building(otherLandlord.manager.token, otherLandlord.residence.id, { name: 'Bâtiment B' });
+  laptopCode = await readyLaptop(bench.site.id);
+  quickProgrammeId = await programme({ name: 'Équipement rapide' });
+  const module = await world.call('POST', '/api/training-modules', { token: world.admin.token, body: { title: 'Pronote et l’ENT', durationMinutes: 90 } });
+  trainedProgrammeId = await programme({ name: 'Équipement avec formation', trainingModuleId: module.body.id });
+  const session = await world.call('POST', '/api/training-sessions', {
+    token: mediator.token,
+    body: { moduleId: module.body.id, siteId: place.id, startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), capacity: 8, trainerName: 'Inès Formatrice' },
+  });
+  expect(session.status, JSON.stringify(session.body)).toBe(201);
+});
+afterAll(() => harness.close());
+
+describe('who reaches which page', () => {
+  const pages = () => [
+    { path: '/stock', heading: 'Stock prêt à attribuer', allowed: ['operator', 'mediator', 'admin'], refused: ['donor', 'landlord'] },
+    { path: '/households', heading: 'Familles suivies', allowed: ['mediator', 'admin'], refused: ['landlord', 'operator'] },
+    { path: '/households/new', heading: 'Enregistrer une famille', allowed: ['mediator'], refused: ['landlord', 'admin'] },
+    { path: '/requests', heading: 'Demandes d’équipement', allowed: ['mediator', 'admin'], refused: ['installer', 'donor'] },
+    { path: '/requests/new', heading: 'Déposer une demande d’équipement', allowed: ['mediator'], refused: ['operator'] },
+    { path: '/sessions', heading: 'Sessions de formation à venir', allowed: ['mediator', 'admin'], refused: ['landlord'] },
+    { path: '/rollout', heading: 'Déploiement du Wi-Fi solidaire', allowed: ['landlord', 'admin'], refused: ['mediator', 'operator'] },
+    { path: '/rollout', heading: 'Vos chantiers Wi-Fi', allowed: ['installer'], refused: [] },
+    { path: `/buildings/${buildingA.id}`, heading: 'Bâtiment A', allowed: ['landlord', 'admin'], refused: ['mediator'] },
+    { path: '/admin', heading: 'Le réseau', allowed: ['admin'], refused: ['mediator', 'landlord', 'operator'] },
+  ] as const;
+
+  it('shows each page with its French heading to the roles it serves, in French', async () => {
+    for (const page of pages()) {
+      for (const role of page.allowed) {
+        const response = await open(page.path, people[role]);
+        expect(response.status, `${page.path} as ${role}`).toBe(200);
+        expect(response.html).toMatch(new RegExp(`<h1>[^<]*${page.heading}`));
+        expect(response.html).toContain('<html lang="fr">');
+      }
+    }
+  });
+
+  it('sends a signed-out visitor to the sign-in page, and back after', async () => {
+    for (const page of pages()) {
+      const response = await open(page.path);
+      expect(response.status, page.path).toBe(303);
+      expect(response.location).toBe(`/login?next=${encodeURIComponent(page.path)}`);
+    }
+  });
+
+  it('refuses the other roles with a 403 page', async () => {
+    for (const page of pages()) {
+      for (const role of page.refused) {
+        const response = await open(page.path, people[role]);
+        expect(response.status, `${page.path} as ${role}`).toBe(403);
+        expect(response.html).toContain('Accès refusé');
+      }
+    }
+  });
+
+  it('opens the queue dashboard to admins only', async () => {
+    expect((await open('/admin/queues', people.admin)).status).toBe(200);
+    for (const role of ['mediator', 'landlord', 'operator'] as const) expect((await open('/admin/queues', people[role])).status).toBe(403);
+    expect((await open('/admin/queues')).status).toBe(303);
+  });
+});
+
+describe('the stock page', () => {
+  it('lists ready devices with links to their page, filtered by kind and grade, with counts per site', async () => {
+    const tablet = await world.device(people.operator.token, (await world.site(people.operator.organisationId, { name: 'Réserve de Nérac' })).id, { kind: 'tablet' });
+    await harness.database.db.update(devices).set({ status: 'ready', grade: 'C' }).where(eq(devices.id, tablet.id));
+    const tablets = await open('/stock?kind=tablet', people.mediator);
+    expect(tablets.html).toContain(`<a href="/d/${tablet.code}">${tablet.code}</a>`);
+    expect(tablets.html).toMatch(/<th scope="row">Réserve de Nérac<\/th><td>Tablette<\/td><td>1<\/td>/);
+    expect(tablets.html).toContain('<option value="tablet" selected="">Tablette</option>');
+    expect((await open('/stock?kind=laptop', people.mediator)).html).not.toContain(tablet.code);
+    expect((await open('/stock?kind=tablet&grade=A', people.mediator)).html).not.toContain(tablet.code);
+    // Nonsense in the query is ignored, not an error.
+    expect((await open('/stock?kind=spaceship&siteId=nope', people.operator)).status).toBe(200);
+  });
+});
+
+describe('forms', () => {
+  it('refuses a form posted without its CSRF token or with a wrong one, and changes nothing', async () => {
+    const before = await countHouseholds(people.mediator.organisationId);
+    for (const csrf of [null, 'not-the-token', csrfOf((await open('/households/new', people.landlord)).html)]) {
+      const response = await submit(people.mediator, '/households/new', familyFields(`F-CSRF-${Math.random()}`), { csrf });
+      expect(response.status).toBe(403);
+      expect(response.html).toContain('Ce formulaire a expiré');
+    }
+    expect(await countHouseholds(people.mediator.organisationId)).toBe(before);
+    const organisationsBefore = await harness.database.db.$count(organisations);
+    expect((await submit(people.admin, '/admin/organisations', { name: 'Forgée', shortName: 'F', kind: 'donor' }, { csrf: null })).status).toBe(403);
+    expect(await harness.database.db.$count(organisations)).toBe(organisationsBefore);
+  });
+
+  it('answers 422 with each bad field’s message next to it, and changes nothing', async () => {
+    const before = await countHouseholds(people.mediator.organisationId);
+    const response = await submit(people.mediator, '/households/new', { ...familyFields('F-BAD'), communeCode: '4700', consent: '' }, { from: '/households/new' });
+    expect(response.status).toBe(422);
+    expect(response.html).toContain('class="error-summary"');
+    expect(response.html).toMatch(/id="champ-communeCode-erreur">Le code INSEE de la commune a 5 caractères/);
+    expect(response.html).toMatch(/id="champ-consent-erreur">La famille doit avoir accepté/);
+    expect(response.html).toContain('value="F-BAD"');
+    const unknownCommune = await submit(people.mediator, '/households/new', { ...familyFields('F-BAD'), communeCode: '47999' }, { from: '/households/new' });
+    expect(unknownCommune.status).toBe(422);
+    expect(unknownCommune.html).toContain('47999 n’est pas le code INSEE d’une commune actuelle.');
+    expect(await countHouseholds(people.mediator.organisationId)).toBe(before);
+
+    const incidentsBefore = await harness.database.db.$count(incidents);
+    const incident = await submit(people.landlord, `/buildings/${buildingA.id}/incidents`, { category: 'slow', description: ' ' }, { from: `/buildings/${buildingA.id}` });
+    expect(incident.status).toBe(422);
+    expect(incident.html).toMatch(/id="champ-description-erreur">Décrivez le problème/);
+    expect(await harness.database.db.$count(incidents)).toBe(incidentsBefore);
+
+    const organisation = await submit(people.admin, '/admin/organisations', { name: '', shortName: 'X', kind: 'nope' }, { from: '/admin' });
+    expect(organisation.status).toBe(422);
+    expect(organisation.html).toMatch(/id="champ-name-erreur">Indiquez le nom de la structure/);
+    expect(organisation.html).toMatch(/id="champ-kind-erreur">Choisissez le type de structure/);
+  });
+
+  it('shows a refused reference (409) in words and keeps the form', async () => {
+    expect((await submit(people.mediator, '/households/new', familyFields('F-TWICE'), { from: '/households/new' })).status).toBe(303);
+    const again = await submit(people.mediator, '/households/new', familyFields('F-TWICE'), { from: '/households/new' });
+    expect(again.status).toBe(409);
+    expect(again.html).toMatch(/class="notice bad">Votre structure suit déjà une famille avec cette référence/);
+  });
+
+  it('lets the coordinator add an organisation, then lists it', async () => {
+    const response = await submit(people.admin, '/admin/organisations', { name: 'Emmaüs Connect Agen', shortName: 'Emmaüs Agen', kind: 'workshop' }, { from: '/admin' });
+    expect(response.status).toBe(303);
+    const page = await open(response.location!, people.admin);
+    expect(page.html).toContain('Structure Emmaüs Connect Agen ajoutée au réseau.');
+    expect(page.html).toContain('href="/admin/queues"');
+  });
+});
+
+describe('a mediator’s request, from the family to the reserved device', () => {
+  it('files a request, reserves a device from its page, and shows the device reserved', async () => {
+    const id = await fileRequest('F-LAPTOP', quickProgrammeId);
+    const eligible = await open(`/requests/${id}`, people.mediator);
+    expect(eligible.html).toContain('Éligible');
+    expect(eligible.html).toContain(`action="/requests/${id}/reserve"`);
+    const reserved = await submit(people.mediator, `/requests/${id}/reserve`, {}, { from: `/requests/${id}` });
+    expect(reserved.status, reserved.html).toBe(303);
+    const page = await open(`/requests/${id}`, people.mediator);
+    expect(page.html).toContain('Réservé');
+    expect(page.html).toContain(`<a href="/d/${laptopCode}">${laptopCode}</a>`);
+    const [request] = await harness.database.db.select().from(equipmentRequests).where(eq(equipmentRequests.id, id));
+    expect(request!.reservedDeviceId).not.toBeNull();
+    const [device] = await harness.database.db.select().from(devices).where(eq(devices.id, request!.reservedDeviceId!));
+    expect(device!.status).toBe('reserved');
+    // The stock no longer offers it.
+    expect((await open('/stock', people.mediator)).html).not.toContain(laptopCode);
+  });
+
+  it('books the family on a training session from the request page', async () => {
+    const code = await readyLaptop((await world.site(people.operator.organisationId)).id);
+    const id = await fileRequest('F-TRAINED', trainedProgrammeId);
+    expect((await submit(people.mediator, `/requests/${id}/reserve`, {}, { from: `/requests/${id}` })).status).toBe(303);
+    const page = await open(`/requests/${id}`, people.mediator);
+    expect(page.html).toContain('Réservé : formation à réserver');
+    expect(page.html).toContain(code);
+    expect(page.html).toContain('Inès Formatrice');
+    const missing = await submit(people.mediator, `/requests/${id}/enrol`, {}, { from: `/requests/${id}` });
+    expect(missing.status).toBe(422);
+    const sessionId = page.html.match(/name="sessionId" value="([^"]+)"/)![1]!;
+    const booked = await submit(people.mediator, `/requests/${id}/enrol`, { sessionId }, { from: `/requests/${id}` });
+    expect(booked.status).toBe(303);
+    expect((await open(`/requests/${id}`, people.mediator)).html).toContain('Réservé : formation programmée');
+  });
+
+  it('says so (409) when no device in stock meets the need, and reserves nothing', async () => {
+    const id = await fileRequest('F-DESKTOP', quickProgrammeId, 'desktop');
+    const response = await submit(people.mediator, `/requests/${id}/reserve`, {}, { from: `/requests/${id}` });
+    expect(response.status).toBe(409);
+    expect(response.html).toContain('Aucun équipement prêt en stock ne correspond à ce besoin');
+    const [request] = await harness.database.db.select().from(equipmentRequests).where(eq(equipmentRequests.id, id));
+    expect(request!.status).toBe('eligible');
+  });
+
+  it('keeps another organisation’s request out of sight (404)', async () => {
+    const id = await fileRequest('F-PRIVATE', quickProgrammeId, 'desktop');
+    const stranger = await signIn(await world.account((await world.organisation('mediation')).id, 'mediator'));
+    expect((await open(`/requests/${id}`, stranger)).status).toBe(404);
+    expect((await open('/requests/not-an-id', stranger)).status).toBe(404);
+  });
+});
+
+describe('the shared Wi-Fi rollout', () => {
+  it('shows a landlord manager its own buildings and not another landlord’s', async () => {
+    const page = await open('/rollout', people.landlord);
+    expect(page.html).toContain(`data-building-id="${buildingA.id}"`);
+    expect(page.html).not.toContain(`data-building-id="${buildingB.id}"`);
+    expect(page.html).toMatch(/<progress[^>]+aria-label="Avancement du déploiement/);
+    expect(page.html).toContain('/rollout.csv');
+    const other = await open('/rollout', people.otherLandlord);
+    expect(other.html).toContain(`data-building-id="${buildingB.id}"`);
+    expect(other.html).not.toContain(`data-building-id="${buildingA.id}"`);
+  });
+
+  it('answers 404 for another landlord’s building, its incidents form included', async () => {
+    expect((await open(`/buildings/${buildingB.id}`, people.landlord)).status).toBe(404);
+    expect((await open('/buildings/not-an-id', people.landlord)).status).toBe(404);
+    expect((await open(`/buildings/${buildingA.id}`, people.installer)).status).toBe(404);
+    const before = await harness.database.db.$count(incidents);
+    const response = await submit(people.landlord, `/buildings/${buildingB.id}/incidents`, { category: 'slow', description: 'Lent' }, { from: '/rollout' });
+    expect(response.status).toBe(404);
+    expect(await harness.database.db.$count(incidents)).toBe(before);
+  });
+
+  it('lets the coordinator pick a landlord', async () => {
+    const page = await open(`/rollout?landlordId=${people.landlord.organisationId}`, people.admin);
+    expect(page.html).toContain(`data-building-id="${buildingA.id}"`);
+    expect(page.html).not.toContain(`data-building-id="${buildingB.id}"`);
+  });
+
+  it('opens an incident from the building page and shows it overdue once past its due date', async () => {
+    const response = await submit(people.landlord, `/buildings/${buildingA.id}/incidents`, { category: 'no_signal', apartmentId: '', networkDeviceId: '', description: 'Plus de signal au rez-de-chaussée' }, { from: `/buildings/${buildingA.id}` });
+    expect(response.status, response.html).toBe(303);
+    const [incident] = await harness.database.db.select().from(incidents).where(eq(incidents.buildingId, buildingA.id));
+    expect(incident!.category).toBe('no_signal');
+    await harness.database.db.update(incidents).set({ dueOn: '2020-01-06' }).where(eq(incidents.id, incident!.id));
+    const page = await open(`/buildings/${buildingA.id}`, people.landlord);
+    expect(page.html).toContain('Plus de signal au rez-de-chaussée');
+    expect(page.html).toContain('en retard');
+    expect((await open('/rollout', people.landlord)).html).toMatch(/<strong>1<\/strong>/);
+  });
+});
