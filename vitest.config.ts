@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // tests/browser/ is included: real Chromium against the app on a local port. Those files set
+    // their own longer timeouts, and fail (never skip) when Chromium is missing.
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/helpers/global-setup.ts'],
     // Integration files each clone their own database; two cores, so a few files at a time.

@@ -80,8 +80,14 @@
       done.dataset.result = ok ? 'applied' : 'failed';
       done.querySelector('.outcome').textContent = ok ? ' — fait' : ` — refusé : ${answer.detail ?? 'erreur'}`;
     }
-    if (ok) {
+    // Recorded but not enough yet (a wipe below the level a medium needs): say what is missing.
+    const missing = (answer.outstanding ?? []).map((medium) => `${medium.medium} : ${medium.reason}`);
+    if (ok && answer.wiped === false && missing.length > 0) {
+      say(`${operation.label} : enregistré, mais ${missing.join(' ; ')}`, false);
+    } else if (ok) {
       say(`${operation.label} : fait (${operation.code}).`);
+    }
+    if (ok) {
       cards.delete(operation.code);
       if (operation.code === current) void open(operation.code);
       return;
@@ -121,8 +127,13 @@
 
   function show(html) {
     card.innerHTML = html;
+    // Times default to the bench's clock; left as they are, they are sent as the moment the form is
+    // sent, to the millisecond (a minute's precision could put a wipe before the device's arrival).
     const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-    for (const field of card.querySelectorAll('input[type="datetime-local"]')) field.value ||= now;
+    for (const field of card.querySelectorAll('input[type="datetime-local"]')) {
+      field.value ||= now;
+      field.dataset.prefilled = field.value;
+    }
     for (const form of card.querySelectorAll('form.api-form')) form.addEventListener('submit', submit);
   }
 
@@ -133,7 +144,7 @@
       if (field.value === '') continue;
       let value = field.value;
       if (field.type === 'number' || field.hasAttribute('data-number')) value = Number(value);
-      if (field.type === 'datetime-local') value = new Date(value).toISOString();
+      if (field.type === 'datetime-local') value = (value === field.dataset.prefilled ? new Date() : new Date(value)).toISOString();
       const path = field.name.split('.');
       let target = body;
       path.slice(0, -1).forEach((step, index) => {
