@@ -213,6 +213,20 @@ describe('a mediator’s request, from the family to the reserved device', () =>
     expect(device!.status).toBe('reserved');
     // The stock no longer offers it.
     expect((await open('/stock', people.mediator)).html).not.toContain(laptopCode);
+
+    // Scanned at the handover, the device's card opens the handover form of this family's request;
+    // the form is sent as the scan station sends it (JSON, the session cookie and its CSRF token).
+    const card = await open(`/scan/card?code=${laptopCode}`, people.mediator);
+    expect(card.html).toContain('data-testid="handover-form"');
+    expect(card.html).toContain(`data-api-path="/api/requests/${id}/handover"`);
+    expect(card.html).toContain('F-LAPTOP');
+    const handover = await harness.app.request(`/api/requests/${id}/handover`, {
+      method: 'POST',
+      headers: { cookie: people.mediator.cookie, 'x-csrf-token': csrfOf((await open('/scan', people.mediator)).html), 'content-type': 'application/json' },
+      body: JSON.stringify({ deviceCode: laptopCode, receivedBy: 'Mme Martin', termsAccepted: true }),
+    });
+    expect(handover.status, await handover.clone().text()).toBe(201);
+    expect((await open(`/scan/card?code=${laptopCode}`, people.mediator)).html).toContain('data-status="allocated"');
   });
 
   it('books the family on a training session from the request page', async () => {

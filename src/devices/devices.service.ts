@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
+import { equipmentRequests } from '../allocation/allocation.schema.ts';
 import { donations } from '../donations/donations.schema.ts';
 import { DomainError, notFound, ValidationError } from '../errors.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
@@ -24,10 +25,18 @@ export function assetCodeFromInput(input: string): string {
 }
 
 /**
- * Devices an actor may see: those their organisation holds; for a donor, those it gave (their
- * journey, never who received them); every device for the coordinator.
+ * Devices an actor may see: those their organisation holds (and, for a mediator, those held for
+ * its families); for a donor, those it gave (their journey, never who received them); every
+ * device for the coordinator.
  */
 export function visibleDevices(actor: Actor): SQL | undefined {
+  // A mediator also sees the device held for one of its families: it scans it at the handover.
+  if (actor.role === 'mediator') {
+    return or(
+      ownedBy(actor, devices.organisationId),
+      sql`exists (select 1 from ${equipmentRequests} where ${equipmentRequests.reservedDeviceId} = ${devices.id} and ${equipmentRequests.organisationId} = ${actor.organisationId})`,
+    );
+  }
   if (actor.role !== 'donor_viewer') return ownedBy(actor, devices.organisationId);
   return sql`exists (select 1 from ${donations} where ${donations.id} = ${devices.donationId} and ${donations.donorOrganisationId} = ${actor.organisationId})`;
 }

@@ -1,4 +1,7 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
+import { equipmentRequests, households } from '../allocation/allocation.schema.ts';
+import { holdingStatuses } from '../allocation/requests.lifecycle.ts';
+import { ownedBy } from '../organisations/organisations.service.ts';
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { Database } from '../db/client.ts';
@@ -106,7 +109,9 @@ const ChecklistForm: FC<{ order: WorkOrder }> = ({ order }) => (
 );
 
 /** What this person may do with the device now: one button or short form per action. */
-const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; name: string }[] }> = ({ scan, order, sites }) => {
+type HoldingRequest = { id: string; reference: string };
+
+const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; name: string }[]; request?: HoldingRequest }> = ({ scan, order, sites, request }) => {
   const code = scan.device.code;
   const transition = `/api/devices/${code}/transitions`;
   const offered = new Set(scan.actions.map((action) => action.to));
@@ -129,6 +134,16 @@ const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; na
           <Select name="siteId" label="Site de retour" options={sites.map((site) => site.id)} labels={Object.fromEntries(sites.map((site) => [site.id, site.name]))} required />
         </ApiForm>
       ) : null}
+      {offered.has('allocated') && request ? (
+        <ApiForm method="POST" path={`/api/requests/${request.id}/handover`} extra={{ deviceCode: code }} testid="handover-form" label="Remettre l’équipement" action="allocated">
+          <h3>Remise à la famille {request.reference}</h3>
+          <Input name="receivedBy" label="Nom de la personne qui reçoit l’équipement" required />
+          <div class="field">
+            <input id="champ-termsAccepted" name="termsAccepted" type="checkbox" required />
+            <label for="champ-termsAccepted">La personne a lu et accepté les conditions de remise</label>
+          </div>
+        </ApiForm>
+      ) : null}
       <div class="actions">
         {offered.has('dismantled') ? <ApiForm method="POST" path={transition} extra={{ to: 'dismantled' }} label="Démonter pour pièces" action="dismantled" /> : null}
       </div>
@@ -141,7 +156,7 @@ const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; na
   );
 };
 
-const DeviceCard: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; name: string }[] }> = ({ scan, order, sites }) => (
+const DeviceCard: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; name: string }[]; request?: HoldingRequest }> = ({ scan, order, sites, request }) => (
   <section class="card" data-testid="device-card" data-code={scan.device.code.replace('-', '')} data-status={scan.device.status} aria-labelledby="card-title">
     <h2 id="card-title">
       {deviceKindLabels[scan.device.kind]} {scan.device.brand} {scan.device.model}
@@ -170,7 +185,7 @@ const DeviceCard: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string;
         </li>
       ))}
     </ol>
-    <Actions scan={scan} order={order} sites={sites} />
+    <Actions scan={scan} order={order} sites={sites} request={request} />
   </section>
 );
 
@@ -214,7 +229,15 @@ async function cardFor(database: Database, viewer: Viewer, code: string) {
   }
   const [order] = scan.device.status === 'refurbishing' ? await database.db.select().from(workOrders).where(and(eq(workOrders.deviceId, scan.device.id), eq(workOrders.status, 'open'))) : [];
   const sites = scan.actions.some((action) => action.to === 'returned') ? await listSites(database.db, viewer) : [];
-  return <DeviceCard scan={scan} order={order} sites={sites} />;
+  // The request holding a reserved device, when this person follows it: the handover opens from here.
+  const [request] = scan.actions.some((action) => action.to === 'allocated')
+    ? await database.db
+        .select({ id: equipmentRequests.id, reference: households.reference })
+        .from(equipmentRequests)
+        .innerJoin(households, eq(households.id, equipmentRequests.householdId))
+        .where(and(eq(equipmentRequests.reservedDeviceId, scan.device.id), inArray(equipmentRequests.status, [...holdingStatuses]), ownedBy(viewer, equipmentRequests.organisationId)))
+    : [];
+  return <DeviceCard scan={scan} order={order} sites={sites} request={request} />;
 }
 
 const scanRoles = [...benchRoles, 'installer'] as const;

@@ -141,8 +141,8 @@
   function bodyOf(form) {
     const body = JSON.parse(form.dataset.apiExtra ?? '{}');
     for (const field of form.querySelectorAll('[name]')) {
-      if (field.value === '') continue;
-      let value = field.value;
+      if (field.value === '' && field.type !== 'checkbox') continue;
+      let value = field.type === 'checkbox' ? field.checked : field.value;
       if (field.type === 'number' || field.hasAttribute('data-number')) value = Number(value);
       if (field.type === 'datetime-local') value = (value === field.dataset.prefilled ? new Date() : new Date(value)).toISOString();
       const path = field.name.split('.');
