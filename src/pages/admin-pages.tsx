@@ -8,9 +8,9 @@ import { createOrganisation, listOrganisations } from '../organisations/organisa
 import { organisationKinds } from '../organisations/organisations.types.ts';
 import { listSites } from '../organisations/sites.service.ts';
 import { isStorableText } from '../text.ts';
-import { attempt, errorFor, parseForm, Select } from './forms.tsx';
+import { attempt, errorFor, Field, parseForm, Select } from './forms.tsx';
 import { criterionLabel, deviceKindLabels, organisationKindLabels, roleLabels, siteKindLabels } from './fr.ts';
-import { CsrfField, ErrorSummary, Field, Layout } from './layout.tsx';
+import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 
 const name = (max: number, missing: string) =>

@@ -24,7 +24,10 @@ const ErrorText: FC<{ id: string; error?: string }> = ({ id, error }) =>
 
 export type Option = { value: string; label: string };
 
-export const Select: FC<{ name: string; label: string; options: Option[]; value?: string; required?: boolean; error?: string; hint?: string; empty?: string }> = (props) => {
+type FrameProps = { name: string; label: string; required?: boolean; error?: string; hint?: string };
+
+/** A field's frame: its label, hint and, when the server refused it, the reason, wired for screen readers. */
+const FieldFrame: FC<FrameProps & { control: (wiring: { id: string; 'aria-invalid'?: 'true'; 'aria-describedby'?: string }) => unknown }> = (props) => {
   const id = idOf(props.name);
   return (
     <div class={props.error ? 'field invalid' : 'field'}>
@@ -33,7 +36,36 @@ export const Select: FC<{ name: string; label: string; options: Option[]; value?
         {props.required ? <span aria-hidden="true"> *</span> : null}
       </label>
       <Hint id={id} hint={props.hint} />
-      <select id={id} name={props.name} required={props.required} aria-invalid={props.error ? 'true' : undefined} aria-describedby={describedBy(id, props.hint, props.error)}>
+      {props.control({ id, 'aria-invalid': props.error ? 'true' : undefined, 'aria-describedby': describedBy(id, props.hint, props.error) })}
+      <ErrorText id={id} error={props.error} />
+    </div>
+  );
+};
+
+export const Field: FC<FrameProps & { type?: string; value?: string | number; autocomplete?: string; min?: string; max?: string; step?: string }> = (props) => (
+  <FieldFrame
+    {...props}
+    control={(wiring) => (
+      <input
+        {...wiring}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value === undefined ? undefined : String(props.value)}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        min={props.min}
+        max={props.max}
+        step={props.step ?? (props.type === 'number' ? 'any' : undefined)}
+      />
+    )}
+  />
+);
+
+export const Select: FC<FrameProps & { options: Option[]; value?: string; empty?: string }> = (props) => (
+  <FieldFrame
+    {...props}
+    control={(wiring) => (
+      <select {...wiring} name={props.name} required={props.required}>
         {props.empty !== undefined ? <option value="">{props.empty}</option> : null}
         {props.options.map((option) => (
           <option value={option.value} selected={option.value === props.value}>
@@ -41,27 +73,23 @@ export const Select: FC<{ name: string; label: string; options: Option[]; value?
           </option>
         ))}
       </select>
-      <ErrorText id={id} error={props.error} />
-    </div>
-  );
-};
+    )}
+  />
+);
 
-export const TextArea: FC<{ name: string; label: string; value?: string; required?: boolean; error?: string; hint?: string }> = (props) => {
-  const id = idOf(props.name);
-  return (
-    <div class={props.error ? 'field invalid' : 'field'}>
-      <label for={id}>
-        {props.label}
-        {props.required ? <span aria-hidden="true"> *</span> : null}
-      </label>
-      <Hint id={id} hint={props.hint} />
-      <textarea id={id} name={props.name} rows={4} required={props.required} aria-invalid={props.error ? 'true' : undefined} aria-describedby={describedBy(id, props.hint, props.error)}>
+export const TextArea: FC<FrameProps & { value?: string }> = (props) => (
+  <FieldFrame
+    {...props}
+    control={(wiring) => (
+      <textarea {...wiring} name={props.name} rows={4} required={props.required}>
         {props.value ?? ''}
       </textarea>
-      <ErrorText id={id} error={props.error} />
-    </div>
-  );
-};
+    )}
+  />
+);
+
+/** Options from a list of values and their labels. */
+export const optionsOf = (values: readonly string[], labels: Record<string, string> = {}): Option[] => values.map((value) => ({ value, label: labels[value] ?? value }));
 
 /** A checkbox with its label after it; `error` for one that must be ticked. */
 export const Checkbox: FC<{ name: string; label: string; checked?: boolean; error?: string }> = (props) => {

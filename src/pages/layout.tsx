@@ -80,43 +80,6 @@ export const Layout: FC<PropsWithChildren<{ title: string; viewer?: Viewer | nul
   </html>
 );
 
-/** A form field's label, input and, when the server refused it, the reason next to it (linked for screen readers). */
-export const Field: FC<{
-  name: string;
-  label: string;
-  type?: string;
-  value?: string;
-  required?: boolean;
-  error?: string;
-  hint?: string;
-  autocomplete?: string;
-  min?: string;
-  max?: string;
-  step?: string;
-}> = ({ name, label, type = 'text', value, required, error, hint, autocomplete, min, max, step }) => {
-  const id = `champ-${name.replace(/[^\w-]/g, '-')}`;
-  const described = [hint ? `${id}-aide` : '', error ? `${id}-erreur` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div class={error ? 'field invalid' : 'field'}>
-      <label for={id}>
-        {label}
-        {required ? <span aria-hidden="true"> *</span> : null}
-      </label>
-      {hint ? (
-        <p class="hint" id={`${id}-aide`}>
-          {hint}
-        </p>
-      ) : null}
-      <input id={id} name={name} type={type} value={value} required={required} aria-invalid={error ? 'true' : undefined} aria-describedby={described} autocomplete={autocomplete} min={min} max={max} step={step} />
-      {error ? (
-        <p class="error" id={`${id}-erreur`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
-};
-
 /** The errors of a refused form, at the top, each pointing to its field. */
 export const ErrorSummary: FC<{ errors: { path: string; message: string }[]; detail?: string }> = ({ errors, detail }) =>
   errors.length > 0 || detail ? (

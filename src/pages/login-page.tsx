@@ -4,7 +4,8 @@ import { sessionCookie } from '../auth/auth.routes.ts';
 import { issueCredential, revokeCredential, sessionLifetimeMs } from '../auth/auth.service.ts';
 import type { Database } from '../db/client.ts';
 import { DomainError } from '../errors.ts';
-import { ErrorSummary, Field, Layout, navigationFor } from './layout.tsx';
+import { Field } from './forms.tsx';
+import { ErrorSummary, Layout, navigationFor } from './layout.tsx';
 import { postedForm, viewerOf, type PageEnv } from './session.ts';
 
 /** Only a path of this site: a `next` pointing elsewhere would make the sign-in page an open redirect. */

@@ -7,9 +7,9 @@ import type { Database } from '../db/client.ts';
 import { deviceKinds } from '../devices/devices.schema.ts';
 import type { FieldError } from '../errors.ts';
 import { isStorableText } from '../text.ts';
-import { attempt, errorFor, parseForm, Select, TextArea } from './forms.tsx';
+import { attempt, errorFor, Field, parseForm, Select, TextArea } from './forms.tsx';
 import { deviceKindLabels, longDate, requestStatusLabels } from './fr.ts';
-import { CsrfField, ErrorSummary, Field, Layout } from './layout.tsx';
+import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);

@@ -14,6 +14,7 @@ import { checkOutcomes, checklistItems, grades } from '../refurbishment/rules.ts
 import { scanCode } from '../scan/scan.service.ts';
 import { sanitizationLevels, verificationMethods, wipeTechniques } from '../wiping/policy.ts';
 import { checklistItemLabels, dateTime, deviceKindLabels, deviceStatusLabels, sanitizationLevelLabels, verificationLabels, wipeResultLabels, wipeTechniqueLabels } from './fr.ts';
+import { Field, optionsOf, Select } from './forms.tsx';
 import { Layout } from './layout.tsx';
 import { viewerOf, type PageEnv, type Viewer } from './session.ts';
 
@@ -34,33 +35,6 @@ const ApiForm: FC<{ method: string; path: string; testid?: string; extra?: Recor
   </form>
 );
 
-const Select: FC<{ name: string; label: string; options: readonly string[]; labels?: Record<string, string>; value?: string; required?: boolean }> = (props) => {
-  const id = `champ-${props.name.replace(/[^\w-]/g, '-')}`;
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      <select id={id} name={props.name} required={props.required}>
-        {props.required ? null : <option value="">—</option>}
-        {props.options.map((option) => (
-          <option value={option} selected={option === props.value}>
-            {props.labels?.[option] ?? option}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-};
-
-const Input: FC<{ name: string; label: string; type?: string; value?: string | number; required?: boolean; min?: string; max?: string }> = (props) => {
-  const id = `champ-${props.name.replace(/[^\w-]/g, '-')}`;
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      <input id={id} name={props.name} type={props.type ?? 'text'} value={props.value === undefined ? undefined : String(props.value)} required={props.required} min={props.min} max={props.max} step={props.type === 'number' ? 'any' : undefined} />
-    </div>
-  );
-};
-
 /** The wipe record of each storage medium, as NIST SP 800-88 asks (one fieldset per medium). */
 const WipeForm: FC<{ scan: DeviceScan }> = ({ scan }) => {
   return (
@@ -72,14 +46,14 @@ const WipeForm: FC<{ scan: DeviceScan }> = ({ scan }) => {
             Support n° {index + 1} : {medium.type.toUpperCase()} {medium.model ?? ''} {medium.serialNumber ?? ''}
           </legend>
           <input type="hidden" name={`records.${index}.mediumIndex`} value={String(index)} data-number />
-          <Select name={`records.${index}.level`} label="Niveau (NIST)" options={sanitizationLevels} labels={sanitizationLevelLabels} required value="purge" />
-          <Select name={`records.${index}.technique`} label="Technique" options={wipeTechniques} labels={wipeTechniqueLabels} required />
-          <Input name={`records.${index}.toolName`} label="Outil" required />
-          <Select name={`records.${index}.verification`} label="Vérification" options={verificationMethods} labels={verificationLabels} required value="full" />
-          <Select name={`records.${index}.result`} label="Résultat" options={['passed', 'failed']} labels={wipeResultLabels} required value="passed" />
+          <Select name={`records.${index}.level`} label="Niveau (NIST)" options={optionsOf(sanitizationLevels, sanitizationLevelLabels)} required value="purge" />
+          <Select name={`records.${index}.technique`} label="Technique" options={optionsOf(wipeTechniques, wipeTechniqueLabels)} required />
+          <Field name={`records.${index}.toolName`} label="Outil" required />
+          <Select name={`records.${index}.verification`} label="Vérification" options={optionsOf(verificationMethods, verificationLabels)} required value="full" />
+          <Select name={`records.${index}.result`} label="Résultat" options={optionsOf(['passed', 'failed'], wipeResultLabels)} required value="passed" />
           {/* Filled with the bench's own clock by the script, in its time zone. */}
-          <Input name={`records.${index}.startedAt`} label="Début" type="datetime-local" required />
-          <Input name={`records.${index}.endedAt`} label="Fin" type="datetime-local" required />
+          <Field name={`records.${index}.startedAt`} label="Début" type="datetime-local" required />
+          <Field name={`records.${index}.endedAt`} label="Fin" type="datetime-local" required />
         </fieldset>
       ))}
     </ApiForm>
@@ -94,15 +68,15 @@ const ChecklistForm: FC<{ order: WorkOrder }> = ({ order }) => (
     <ApiForm method="PATCH" path={`/api/work-orders/${order.id}`} testid="checklist-form" label="Enregistrer la fiche">
       <h3>Fiche de reconditionnement</h3>
       {checklistItems.map((item) => (
-        <Select name={`checklist.${item}`} label={checklistItemLabels[item]} options={checkOutcomes} labels={{ ok: 'Fonctionne', fault: 'En panne', absent: 'Absent' }} value={order.checklist[item] as string | undefined} />
+        <Select name={`checklist.${item}`} label={checklistItemLabels[item]} options={optionsOf(checkOutcomes, { ok: 'Fonctionne', fault: 'En panne', absent: 'Absent' })} value={order.checklist[item] as string | undefined} empty="—" />
       ))}
-      <Input name="checklist.batteryHealthPercent" label="Santé de la batterie (%)" type="number" min="0" max="100" value={order.checklist.batteryHealthPercent} />
-      <Input name="specs.cpu" label="Processeur" value={order.specs.cpu} />
-      <Input name="specs.ramGb" label="Mémoire vive (Go)" type="number" value={order.specs.ramGb} />
-      <Input name="specs.storageGb" label="Stockage (Go)" type="number" value={order.specs.storageGb} />
-      <Select name="cosmetic" label="État esthétique" options={grades} value={order.cosmetic ?? undefined} />
-      <Input name="operatingSystem.name" label="Système installé" value={order.operatingSystem?.name} />
-      <Input name="minutesSpent" label="Temps passé (minutes)" type="number" min="0" value={order.minutesSpent} />
+      <Field name="checklist.batteryHealthPercent" label="Santé de la batterie (%)" type="number" min="0" max="100" value={order.checklist.batteryHealthPercent} />
+      <Field name="specs.cpu" label="Processeur" value={order.specs.cpu} />
+      <Field name="specs.ramGb" label="Mémoire vive (Go)" type="number" value={order.specs.ramGb} />
+      <Field name="specs.storageGb" label="Stockage (Go)" type="number" value={order.specs.storageGb} />
+      <Select name="cosmetic" label="État esthétique" options={optionsOf(grades)} value={order.cosmetic ?? undefined} empty="—" />
+      <Field name="operatingSystem.name" label="Système installé" value={order.operatingSystem?.name} />
+      <Field name="minutesSpent" label="Temps passé (minutes)" type="number" min="0" value={order.minutesSpent} />
     </ApiForm>
     <ApiForm method="POST" path={`/api/work-orders/${order.id}/complete`} testid="complete-work-order" label="Mettre en stock" />
   </>
@@ -126,18 +100,18 @@ const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; na
       {offered.has('ready') && status === 'refurbishing' && order ? <ChecklistForm order={order} /> : null}
       {offered.has('refurbishing') && status === 'ready' ? (
         <ApiForm method="POST" path={transition} extra={{ to: 'refurbishing' }} label="Signaler une panne" action="refurbishing">
-          <Input name="note" label="Panne constatée" required />
+          <Field name="note" label="Panne constatée" required />
         </ApiForm>
       ) : null}
       {offered.has('returned') ? (
         <ApiForm method="POST" path={transition} extra={{ to: 'returned' }} label="Reprendre l’équipement" action="returned">
-          <Select name="siteId" label="Site de retour" options={sites.map((site) => site.id)} labels={Object.fromEntries(sites.map((site) => [site.id, site.name]))} required />
+          <Select name="siteId" label="Site de retour" options={sites.map((site) => ({ value: site.id, label: site.name }))} required />
         </ApiForm>
       ) : null}
       {offered.has('allocated') && request ? (
         <ApiForm method="POST" path={`/api/requests/${request.id}/handover`} extra={{ deviceCode: code }} testid="handover-form" label="Remettre l’équipement" action="allocated">
           <h3>Remise à la famille {request.reference}</h3>
-          <Input name="receivedBy" label="Nom de la personne qui reçoit l’équipement" required />
+          <Field name="receivedBy" label="Nom de la personne qui reçoit l’équipement" required />
           <div class="field">
             <input id="champ-termsAccepted" name="termsAccepted" type="checkbox" required />
             <label for="champ-termsAccepted">La personne a lu et accepté les conditions de remise</label>
@@ -149,7 +123,7 @@ const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; na
       </div>
       {offered.has('recycled') ? (
         <ApiForm method="POST" path={transition} extra={{ to: 'recycled' }} label="Envoyer au recyclage" action="recycled">
-          <Input name="payload.deeeChannel" label="Filière DEEE (éco-organisme)" required />
+          <Field name="payload.deeeChannel" label="Filière DEEE (éco-organisme)" required />
         </ApiForm>
       ) : null}
     </div>
@@ -198,11 +172,11 @@ async function cardFor(database: Database, viewer: Viewer, code: string) {
         <h2>Étiquette {scan.code} pas encore posée</h2>
         <p>Enregistrez l’équipement qui reçoit cette étiquette.</p>
         <ApiForm method="POST" path="/api/devices" extra={{ labelCode: scan.code }} testid="intake-form" label="Enregistrer l’équipement">
-          <Select name="donationId" label="Don (lot)" options={donations.map((donation) => donation.id)} labels={Object.fromEntries(donations.map((donation) => [donation.id, `${donation.campaign ?? 'Don'} — ${dateTime(donation.createdAt)}`]))} required />
-          <Select name="kind" label="Type" options={Object.keys(deviceKindLabels)} labels={deviceKindLabels} required />
-          <Input name="brand" label="Marque" required />
-          <Input name="model" label="Modèle" required />
-          <Input name="serialNumber" label="Numéro de série" />
+          <Select name="donationId" label="Don (lot)" options={donations.map((donation) => ({ value: donation.id, label: `${donation.donorName} — ${donation.campaign ?? 'don'} du ${dateTime(donation.createdAt)}` }))} required />
+          <Select name="kind" label="Type" options={optionsOf(Object.keys(deviceKindLabels), deviceKindLabels)} required />
+          <Field name="brand" label="Marque" required />
+          <Field name="model" label="Modèle" required />
+          <Field name="serialNumber" label="Numéro de série" />
         </ApiForm>
       </section>
     );
