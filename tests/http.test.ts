@@ -151,3 +151,21 @@ describe('security headers', () => {
     expect(response.headers.get('referrer-policy')).toBe('same-origin');
   });
 });
+
+describe('refusals in French for the pages', () => {
+  it('words a refused step in French for a browser that asks for it, in English otherwise, with the same code', async () => {
+    const bench = await world.workshop();
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [{ type: 'ssd', capacityGb: 256 }] });
+    const attempt = (language?: string) =>
+      world.call('POST', `/api/devices/${device.code}/transitions`, { token: bench.operator.token, headers: language ? { 'accept-language': language } : {}, body: { to: 'ready' } });
+    const french = await attempt('fr-FR,fr;q=0.9,en;q=0.5');
+    const english = await attempt();
+    expect(french.status).toBe(409);
+    expect(french.body.code).toBe(english.body.code);
+    expect(french.body.detail).toBe('Impossible depuis le statut « collecté » ; possible : données effacées, en reconditionnement, démonté pour pièces, recyclé (deee).');
+    expect(english.body.detail).toMatch(/^A collected device cannot become ready/);
+    const guard = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: bench.operator.token, headers: { 'accept-language': 'fr' }, body: { to: 'wiped' } });
+    expect(guard.status).toBe(409);
+    expect(guard.body.detail).toMatch(/^Pas encore possible : chaque support de stockage doit avoir un effacement réussi/);
+  });
+});

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
+import { frenchDetail, prefersFrench } from './problem-fr.ts';
 import { DomainError, ValidationError, type FieldError } from '../errors.ts';
 
 /** RFC 9457 problem details, the body of every error this API answers. */
@@ -66,7 +67,8 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
     return problemResponse(c, error.status, { detail: error.message, code: error.code, errors: error.errors });
   }
   if (error instanceof DomainError) {
-    return problemResponse(c, error.status, { detail: error.message, code: error.code, ...error.details });
+    const detail = (prefersFrench(c.req.header('accept-language')) && frenchDetail(error)) || error.message;
+    return problemResponse(c, error.status, { detail, code: error.code, ...error.details });
   }
   if (error instanceof HTTPException) {
     const status = error.status;

@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { z } from 'zod';
 import { DomainError, ValidationError, type FieldError } from '../errors.ts';
-import { refusalInFrench } from './fr.ts';
+import { refusalInFrench } from '../http/problem-fr.ts';
 import { PageRefusal } from './session.ts';
 
 /** Form controls beside layout.tsx's `Field`, with the same ids (`champ-<name>`) and error wiring. */

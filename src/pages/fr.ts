@@ -182,22 +182,5 @@ export function requestReasonInFrench(reason: string | null): string | null {
   return known[reason] ?? reason;
 }
 
-/** A refusal from a domain function, in French when its code is known (their messages are in English). */
-export function refusalInFrench(error: { code: string; message: string }): string {
-  const messages: Record<string, string> = {
-    reference_taken: 'Votre structure suit déjà une famille avec cette référence : choisissez-en une autre.',
-    no_matching_device: 'Aucun équipement prêt en stock ne correspond à ce besoin pour le moment. Réessayez plus tard.',
-    device_taken: 'Cet équipement vient d’être réservé pour une autre demande : réessayez.',
-    request_not_eligible: 'Seule une demande éligible peut recevoir un équipement.',
-    request_changed: 'Quelqu’un a modifié cette demande au même moment : rechargez la page.',
-    request_not_reserved: 'La famille s’inscrit à une formation une fois l’équipement réservé.',
-    wrong_module: 'Cette session n’est pas celle de la formation demandée par le dispositif.',
-    session_full: 'Cette session est complète : choisissez-en une autre.',
-    already_enrolled: 'Cette famille est déjà inscrite à cette session.',
-    forbidden: 'Votre rôle ne permet pas cette action.',
-  };
-  return messages[error.code] ?? error.message;
-}
-
 /** "1 logement", "3 logements": French plural from 2 on. */
 export const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('fr-FR')} ${n > 1 ? many : one}`;

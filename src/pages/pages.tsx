@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import { DomainError } from '../errors.ts';
+import { refusalInFrench } from '../http/problem-fr.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { adminPageRoutes } from './admin-pages.tsx';
 import { assetRoutes } from './assets.ts';
@@ -79,7 +80,7 @@ export function pageRoutes(deps: PageDeps) {
       error instanceof PageRefusal
         ? { status: error.status, message: error.message }
         : error instanceof DomainError && error.status < 500
-          ? { status: error.status, message: error.message }
+          ? { status: error.status, message: refusalInFrench(error) }
           : undefined;
     if (!refusal) deps.logger.error({ err: error, path: c.req.path }, 'page failed');
     const status = refusal?.status ?? 500;

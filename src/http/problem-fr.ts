@@ -1,0 +1,72 @@
+import type { GuardName } from '../devices/lifecycle.ts';
+import { deviceStatusLabels } from '../pages/fr.ts';
+import type { DomainError } from '../errors.ts';
+
+/**
+ * The refusals people meet on Boucle's pages, in French: the API answers in English, and in French
+ * to a browser that asks for it (Accept-Language: fr), which the pages' own requests do. A refusal
+ * not listed here keeps its English words.
+ */
+const status = (value: unknown) => deviceStatusLabels[value as keyof typeof deviceStatusLabels]?.toLowerCase() ?? String(value);
+
+const guardsInFrench: Record<GuardName, string> = {
+  no_storage_to_wipe: 'cet équipement a des supports de stockage à effacer d’abord (ou personne n’a encore noté ses disques)',
+  wipe_records_passed: 'chaque support de stockage doit avoir un effacement réussi au niveau demandé, enregistré depuis son arrivée, par une personne habilitée',
+  work_order_open: 'il faut une fiche de reconditionnement ouverte, par une personne habilitée, sur l’un de vos sites',
+  refurbishment_complete: 'la fiche de reconditionnement n’est pas complète (liste de contrôle, caractéristiques, grade, site)',
+  reserved_for_request: 'l’équipement se réserve depuis la demande d’une famille',
+  reservation_released: 'la réservation se libère depuis la demande de la famille',
+  training_completed_and_handed_over: 'la famille doit avoir suivi la formation, et la remise être enregistrée',
+  return_site_given: 'indiquez le site où l’équipement a été rapporté',
+  fault_described: 'décrivez la panne constatée',
+  recycling_channel_given: 'indiquez la filière DEEE qui reprend l’équipement',
+};
+
+const catalogue: Record<string, (details: Record<string, unknown>) => string> = {
+  transition_not_allowed: (details) =>
+    details.currentStatus
+      ? `Impossible depuis le statut « ${status(details.currentStatus)} »${Array.isArray(details.allowedNextStatuses) && details.allowedNextStatuses.length > 0 ? ` ; possible : ${details.allowedNextStatuses.map(status).join(', ')}` : ''}.`
+      : 'Cette étape n’est pas possible dans l’état actuel.',
+  guard_failed: (details) => {
+    const failed = Array.isArray(details.failedGuards) ? (details.failedGuards as { guard: GuardName }[]) : [];
+    const reasons = failed.map((failure) => guardsInFrench[failure.guard]).filter(Boolean);
+    return reasons.length > 0 ? `Pas encore possible : ${reasons.join(' ; ')}.` : 'Une condition n’est pas remplie pour cette étape.';
+  },
+  device_changed: () => 'Quelqu’un a modifié cet équipement au même moment : scannez-le à nouveau pour voir où il en est.',
+  concurrent_change: () => 'Quelqu’un a fait une modification au même moment : rechargez et recommencez.',
+  request_in_progress: () => 'La même demande est en cours de traitement : réessayez dans un instant.',
+  idempotency_key_reused: () => 'Cette opération a déjà été envoyée avec un autre contenu : recommencez-la.',
+  csrf_token_missing: () => 'Cette action doit venir des pages de Boucle : rechargez la page et recommencez.',
+  not_found: () => 'Introuvable, ou pas accessible à votre structure.',
+  forbidden: () => 'Votre rôle ou vos habilitations ne permettent pas cette action.',
+  not_signed_in: () => 'Votre session a expiré : reconnectez-vous.',
+  work_order_open: () => 'Une fiche de reconditionnement est déjà ouverte pour cet équipement.',
+  work_order_closed: () => 'Cette fiche de reconditionnement est déjà close.',
+  not_awaiting_wipe: () => 'Cet équipement n’attend pas d’effacement dans son état actuel.',
+  device_taken: () => 'Cet équipement vient d’être réservé pour une autre demande.',
+  training_not_completed: () => 'La famille n’a pas encore suivi la formation obligatoire.',
+  not_the_reserved_device: () => 'Ce n’est pas l’équipement réservé pour cette demande : scannez le bon.',
+  nothing_reserved: () => 'Aucun équipement n’est réservé pour cette demande.',
+  reference_taken: () => 'Votre structure suit déjà une famille avec cette référence : choisissez-en une autre.',
+  no_matching_device: () => 'Aucun équipement prêt en stock ne correspond à ce besoin pour le moment. Réessayez plus tard.',
+  request_not_eligible: () => 'Seule une demande éligible peut recevoir un équipement.',
+  request_changed: () => 'Quelqu’un a modifié cette demande au même moment : rechargez la page.',
+  request_not_reserved: () => 'La famille s’inscrit à une formation une fois l’équipement réservé.',
+  wrong_module: () => 'Cette session n’est pas celle de la formation demandée par le dispositif.',
+  session_full: () => 'Cette session est complète : choisissez-en une autre.',
+  already_enrolled: () => 'Cette famille est déjà inscrite à cette session.',
+  asset_code_empty: () => 'Aucun code : scannez l’étiquette ou saisissez le code imprimé.',
+  asset_code_check_failed: () => 'Code mal lu (le caractère de contrôle ne correspond pas) : scannez à nouveau l’étiquette.',
+  asset_code_invalid_character: () => 'Ce n’est pas un code Boucle : scannez à nouveau l’étiquette ou saisissez le code imprimé.',
+  asset_code_wrong_length: () => 'Code incomplet : scannez à nouveau l’étiquette ou saisissez le code imprimé.',
+};
+
+export const prefersFrench = (acceptLanguage: string | undefined) => /^\s*fr\b/i.test(acceptLanguage ?? '');
+
+/** The French words of a refusal, when the catalogue has them. */
+export function frenchDetail(error: DomainError): string | undefined {
+  return catalogue[error.code]?.(error.details ?? {});
+}
+
+/** What a page shows of a refusal: its French words, or its own. */
+export const refusalInFrench = (error: DomainError) => frenchDetail(error) ?? error.message;
