@@ -60,7 +60,8 @@ export function pageRoutes(deps: PageDeps) {
   const app = new Hono<PageEnv>();
   // bull-board's own pages carry inline scripts: they get the default headers, not this policy.
   app.use('*', (c, next) => (!isPage(c.req.path) ? next() : c.req.path.startsWith(queueBoardPath) ? dashboardHeaders(c, next) : pageHeaders(c, next)));
-  app.use('*', (c, next) => (isPage(c.req.path) ? session(c, next) : next()));
+  // Assets need no session: no database lookup for a stylesheet.
+  app.use('*', (c, next) => (isPage(c.req.path) && !c.req.path.startsWith('/assets/') ? session(c, next) : next()));
   app.route('/', assetRoutes());
   app.route('/', loginPageRoutes(database, { appSecret, publicUrl: deps.publicUrl, secureCookies: deps.publicUrl.startsWith('https:') }));
   app.route('/', devicePageRoutes(database));
