@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { donations } from '../src/donations/donations.schema.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
 import { csrfOf, openPage, signInWithForm, submitForm, type Person } from './helpers/pages.ts';
 import { createWorld, type World } from './helpers/world.ts';
@@ -80,5 +82,69 @@ describe('a donation’s page', () => {
     expect((await openPage(harness.app, `/donations/${donation.id}`, other)).status).toBe(404);
     const landlord = await signInWithForm(harness.app, (await world.landlord()).manager);
     expect((await openPage(harness.app, `/donations/${donation.id}`, landlord)).status).toBe(403);
+  });
+});
+
+describe('the « Nouveau don » form', () => {
+  const countDonations = () => harness.database.db.$count(donations, eq(donations.organisationId, bench.organisation.id));
+  const newDonation = (fields: Record<string, string>, csrf?: string | null) =>
+    submitForm(harness.app, operator, '/donations', { collectionSiteId: bench.site.id, donorOrganisationId: '', donorName: 'Mme Durand', donorContact: '06 11 22 33 44', campaign: '', expectedCount: '', ...fields }, { from: '/donations', csrf });
+
+  it('offers the bench’s sites and the network’s donor organisations', async () => {
+    const donor = await world.organisation('donor', 'Mairie de Nérac');
+    const page = await openPage(harness.app, '/donations', operator);
+    expect(page.html).toContain('<h2>Nouveau don</h2>');
+    expect(page.html).toContain(`<option value="${bench.site.id}">${bench.site.name}</option>`);
+    expect(page.html).toContain(`<option value="${donor.id}">Mairie de Nérac</option>`);
+  });
+
+  it('records a donation from a person and opens its page, with the announced count', async () => {
+    const answer = await newDonation({ campaign: 'Collecte de printemps', expectedCount: '7' });
+    expect(answer.status, answer.html).toBe(303);
+    expect(answer.location).toMatch(/^\/donations\/[0-9a-f-]{36}$/);
+    const page = await openPage(harness.app, answer.location!, operator);
+    expect(page.html).toContain('Don de Mme Durand — Collecte de printemps');
+    expect(page.html).toMatch(/data-testid="expected">7</);
+    const [donation] = await harness.database.db.select().from(donations).where(eq(donations.id, answer.location!.replace('/donations/', '')));
+    expect(donation).toMatchObject({ organisationId: bench.organisation.id, collectionSiteId: bench.site.id, donorName: 'Mme Durand', donorContact: '06 11 22 33 44', expectedCount: 7, donorOrganisationId: null });
+    expect((await openPage(harness.app, '/donations', operator)).html).toContain(`<a href="${answer.location}">Mme Durand</a>`);
+  });
+
+  it('records a donation from a donor organisation', async () => {
+    const donor = await world.organisation('donor', 'Entreprise Solidaire');
+    const answer = await newDonation({ donorOrganisationId: donor.id, donorName: '', donorContact: '' });
+    expect(answer.status, answer.html).toBe(303);
+    expect((await openPage(harness.app, answer.location!, operator)).html).toContain('Don de Entreprise Solidaire');
+  });
+
+  it('answers 422 with the message next to the field, keeps what was typed, and records nothing', async () => {
+    const before = await countDonations();
+    const noSite = await newDonation({ collectionSiteId: '', campaign: 'Sans lieu' });
+    expect(noSite.status).toBe(422);
+    expect(noSite.html).toContain('class="error-summary"');
+    expect(noSite.html).toMatch(/id="champ-collectionSiteId-erreur">Choisissez le lieu où le don est reçu/);
+    expect(noSite.html).toContain('value="Sans lieu"');
+    for (const expectedCount of ['douze', '2.5', '-3']) {
+      const badCount = await newDonation({ expectedCount });
+      expect(badCount.status, expectedCount).toBe(422);
+      expect(badCount.html).toMatch(/id="champ-expectedCount-erreur">[^<]*(nombre|entier|négatif)/);
+    }
+    const noDonor = await newDonation({ donorName: '' });
+    expect(noDonor.status).toBe(422);
+    expect(noDonor.html).toMatch(/id="champ-donorOrganisationId-erreur">Indiquez qui donne/);
+    // Another workshop's site is refused by the domain, shown next to the field in French.
+    const elsewhere = await world.workshop();
+    const foreignSite = await newDonation({ collectionSiteId: elsewhere.site.id });
+    expect(foreignSite.status).toBe(422);
+    expect(foreignSite.html).toMatch(/id="champ-collectionSiteId-erreur">Ce lieu n’est pas un de ceux de votre structure/);
+    expect(await countDonations()).toBe(before);
+  });
+
+  it('refuses the form without its CSRF token (403) and records nothing', async () => {
+    const before = await countDonations();
+    const answer = await newDonation({ expectedCount: '4' }, null);
+    expect(answer.status).toBe(403);
+    expect(answer.html).toContain('Ce formulaire a expiré');
+    expect(await countDonations()).toBe(before);
   });
 });

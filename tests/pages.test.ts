@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { equipmentRequests, households } from '../src/allocation/allocation.schema.ts';
+import { users } from '../src/auth/auth.schema.ts';
 import { incidents } from '../src/connectivity/incidents.schema.ts';
 import { devices } from '../src/devices/devices.schema.ts';
-import { organisations } from '../src/organisations/organisations.schema.ts';
+import { organisations, sites } from '../src/organisations/organisations.schema.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
 import { csrfOf, openPage, signInWithForm, submitForm, type Person, type SubmitOptions } from './helpers/pages.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
@@ -193,6 +194,101 @@ describe('forms', () => {
     const page = await open(response.location!, people.admin);
     expect(page.html).toContain('Structure Emmaüs Connect Agen ajoutée au réseau.');
     expect(page.html).toContain('href="/admin/queues"');
+  });
+});
+
+describe('the coordinator’s account and site forms', () => {
+  const userFields = (organisationId: string, overrides: Record<string, string> = {}) => ({
+    userOrganisationId: organisationId,
+    email: `nouvelle.${Math.random().toString(36).slice(2)}@atelier.example`,
+    displayName: 'Nadia Nouvelle',
+    role: 'workshop_operator',
+    password: 'un mot de passe assez long',
+    ...overrides,
+  });
+  const siteFields = (organisationId: string, overrides: Record<string, string> = {}) => ({
+    siteOrganisationId: organisationId,
+    siteName: 'Point de collecte du Pin',
+    siteKind: 'collection_point',
+    address: '3 place du Marché',
+    postalCode: '47000',
+    communeCode: '47001',
+    ...overrides,
+  });
+  const usersOf = (organisationId: string) => harness.database.db.select().from(users).where(eq(users.organisationId, organisationId));
+  const sitesOf = (organisationId: string) => harness.database.db.select().from(sites).where(eq(sites.organisationId, organisationId));
+
+  it('creates an account, which can then sign in, and says so on the page', async () => {
+    const workshop = await world.organisation('workshop');
+    const fields = userFields(workshop.id);
+    const response = await submit(people.admin, '/admin/users', fields, { from: '/admin' });
+    expect(response.status, response.html).toBe(303);
+    expect(response.location).toMatch(/^\/admin\?compte=[0-9a-f-]{36}$/);
+    expect((await open(response.location!, people.admin)).html).toContain(`Compte de Nadia Nouvelle (${fields.email}) créé.`);
+    expect(await usersOf(workshop.id)).toMatchObject([{ email: fields.email, displayName: 'Nadia Nouvelle', role: 'workshop_operator' }]);
+    const newcomer = await signIn({ id: '', email: fields.email, password: fields.password, token: '', organisationId: workshop.id, role: 'workshop_operator' });
+    expect((await open('/donations', newcomer)).status).toBe(200);
+  });
+
+  it('refuses a role that does not fit the organisation (422), naming the role, and creates nothing', async () => {
+    const workshop = await world.organisation('workshop', 'Atelier des Pins');
+    const response = await submit(people.admin, '/admin/users', userFields(workshop.id, { role: 'landlord_manager', displayName: 'Luc Bailleur' }), { from: '/admin' });
+    expect(response.status).toBe(422);
+    expect(response.html).toMatch(/id="champ-role-erreur">Le rôle « Gestionnaire bailleur » est réservé aux structures de type « Bailleur social » ; Atelier des Pins est de type « Atelier \(ACI\) »/);
+    expect(response.html).toContain('value="Luc Bailleur"');
+    expect(response.html).not.toContain('un mot de passe assez long');
+    expect(await usersOf(workshop.id)).toEqual([]);
+  });
+
+  it('answers 422 next to each bad field of a form, and creates nothing', async () => {
+    const workshop = await world.organisation('workshop');
+    const user = await submit(people.admin, '/admin/users', userFields(workshop.id, { email: 'pas-une-adresse', role: '', password: 'court' }), { from: '/admin' });
+    expect(user.status).toBe(422);
+    expect(user.html).toMatch(/id="champ-email-erreur">Une adresse e-mail/);
+    expect(user.html).toMatch(/id="champ-role-erreur">Choisissez le rôle/);
+    expect(user.html).toMatch(/id="champ-password-erreur">Le mot de passe a au moins 12 caractères/);
+    // An address already in use is the e-mail field's problem.
+    const taken = await submit(people.admin, '/admin/users', userFields(workshop.id, { email: people.operator.email }), { from: '/admin' });
+    expect(taken.status).toBe(422);
+    expect(taken.html).toContain(`id="champ-email-erreur">Un compte utilise déjà l’adresse ${people.operator.email}`);
+    expect(await usersOf(workshop.id)).toEqual([]);
+
+    const site = await submit(people.admin, '/admin/sites', siteFields(workshop.id, { siteKind: 'castle', communeCode: '47999', postalCode: '470' }), { from: '/admin' });
+    expect(site.status).toBe(422);
+    expect(site.html).toMatch(/id="champ-siteKind-erreur">Choisissez le type de lieu/);
+    expect(site.html).toMatch(/id="champ-postalCode-erreur">Le code postal a 5 chiffres/);
+    const commune = await submit(people.admin, '/admin/sites', siteFields(workshop.id, { communeCode: '47999' }), { from: '/admin' });
+    expect(commune.status).toBe(422);
+    expect(commune.html).toContain('id="champ-communeCode-erreur">47999 n’est pas le code INSEE d’une commune actuelle.');
+    expect(await sitesOf(workshop.id)).toEqual([]);
+  });
+
+  it('adds a site to an organisation and lists it', async () => {
+    const workshop = await world.organisation('workshop');
+    const response = await submit(people.admin, '/admin/sites', siteFields(workshop.id), { from: '/admin' });
+    expect(response.status, response.html).toBe(303);
+    expect(response.location).toMatch(/^\/admin\?lieu=[0-9a-f-]{36}$/);
+    const page = await open(response.location!, people.admin);
+    expect(page.html).toContain('Lieu Point de collecte du Pin ajouté.');
+    // Three forms share the page: each label still points to one field.
+    const ids = [...page.html.matchAll(/ id="([^"]+)"/g)].map((match) => match[1]);
+    expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
+    expect(page.html).toMatch(/<th scope="row">Point de collecte du Pin<\/th><td>Point de collecte<\/td><td>3 place du Marché \(47001\)<\/td>/);
+    expect(await sitesOf(workshop.id)).toMatchObject([{ name: 'Point de collecte du Pin', kind: 'collection_point', postalCode: '47000', communeCode: '47001' }]);
+  });
+
+  it('refuses the forms to anyone but the coordinator (403), or without the CSRF token, and creates nothing', async () => {
+    const workshop = await world.organisation('workshop');
+    for (const role of ['operator', 'mediator', 'landlord'] as const) {
+      const user = await submit(people[role], '/admin/users', userFields(workshop.id), { from: '/' });
+      expect(user.status, role).toBe(403);
+      expect(user.html).toContain('Cette page n’est pas accessible avec votre rôle.');
+      expect((await submit(people[role], '/admin/sites', siteFields(workshop.id), { from: '/' })).status, role).toBe(403);
+    }
+    expect((await submit(people.admin, '/admin/users', userFields(workshop.id), { csrf: null })).status).toBe(403);
+    expect((await submit(people.admin, '/admin/sites', siteFields(workshop.id), { csrf: null })).status).toBe(403);
+    expect(await usersOf(workshop.id)).toEqual([]);
+    expect(await sitesOf(workshop.id)).toEqual([]);
   });
 });
 

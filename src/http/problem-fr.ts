@@ -47,6 +47,7 @@ const catalogue: Record<string, (details: Record<string, unknown>) => string> = 
   training_not_completed: () => 'La famille n’a pas encore suivi la formation obligatoire.',
   not_the_reserved_device: () => 'Ce n’est pas l’équipement réservé pour cette demande : scannez le bon.',
   nothing_reserved: () => 'Aucun équipement n’est réservé pour cette demande.',
+  email_taken: () => 'Un compte utilise déjà cette adresse e-mail.',
   reference_taken: () => 'Votre structure suit déjà une famille avec cette référence : choisissez-en une autre.',
   no_matching_device: () => 'Aucun équipement prêt en stock ne correspond à ce besoin pour le moment. Réessayez plus tard.',
   request_not_eligible: () => 'Seule une demande éligible peut recevoir un équipement.',

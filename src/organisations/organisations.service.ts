@@ -36,3 +36,8 @@ export async function getOrganisation(db: DbOrTx, actor: Actor, id: string) {
   if (!organisation) throw notFound('This organisation');
   return organisation;
 }
+
+/** Donor organisations: the network's shared directory, from which any bench records a lot. */
+export async function listDonorOrganisations(db: DbOrTx) {
+  return db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(eq(organisations.kind, 'donor')).orderBy(organisations.name);
+}

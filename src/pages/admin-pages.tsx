@@ -3,26 +3,23 @@ import { z } from 'zod';
 import { listProgrammes } from '../allocation/programmes.service.ts';
 import { listUsers } from '../auth/users.service.ts';
 import type { Database } from '../db/client.ts';
-import type { FieldError } from '../errors.ts';
 import { createOrganisation, listOrganisations } from '../organisations/organisations.service.ts';
 import { organisationKinds } from '../organisations/organisations.types.ts';
 import { listSites } from '../organisations/sites.service.ts';
-import { isStorableText } from '../text.ts';
+import { createSiteFromForm, createUserFromForm, requiredText, SiteForm, UserForm, type FormState } from './admin-forms.tsx';
 import { attempt, errorFor, Field, parseForm, Select } from './forms.tsx';
 import { criterionLabel, deviceKindLabels, organisationKindLabels, roleLabels, siteKindLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 
-const name = (max: number, missing: string) =>
-  z.string().trim().min(1, missing).max(max, `${max} caractères au plus.`).refine(isStorableText, 'Ce texte contient un caractère illisible.');
-
 const organisationForm = z.object({
-  name: name(200, 'Indiquez le nom de la structure.'),
-  shortName: name(24, 'Indiquez un nom court : il est imprimé sur les étiquettes.'),
+  name: requiredText(200, 'Indiquez le nom de la structure.'),
+  shortName: requiredText(24, 'Indiquez un nom court : il est imprimé sur les étiquettes.'),
   kind: z.enum(organisationKinds, 'Choisissez le type de structure.'),
 });
 
-type Form = { fields?: Record<string, string>; errors?: FieldError[]; added?: string };
+/** The page's three forms; a refused one comes back with its fields and errors, the others empty. */
+type Submitted = FormState & { form: 'organisation' | 'user' | 'site' };
 
 /** Everything on the coordinator's page, read with the admin's rights (the whole network). */
 async function loadNetwork(database: Database, viewer: Viewer) {
@@ -31,15 +28,30 @@ async function loadNetwork(database: Database, viewer: Viewer) {
   return { organisations, users, sites, programmes };
 }
 
-function NetworkPage({ viewer, data, fields = {}, errors, added }: Form & { viewer: Viewer; data: Awaited<ReturnType<typeof loadNetwork>> }) {
+type Network = Awaited<ReturnType<typeof loadNetwork>>;
+
+/** What the coordinator just added, from the redirect's query, in words. */
+function noticeOf(data: Network, query: Record<string, string>) {
+  const organisation = data.organisations.find((candidate) => candidate.id === query.ajoutee);
+  if (organisation) return `Structure ${organisation.name} ajoutée au réseau.`;
+  const user = data.users.find((candidate) => candidate.id === query.compte);
+  if (user) return `Compte de ${user.displayName} (${user.email}) créé.`;
+  const site = data.sites.find((candidate) => candidate.id === query.lieu);
+  if (site) return `Lieu ${site.name} ajouté.`;
+  return undefined;
+}
+
+function NetworkPage({ viewer, data, submitted, notice }: { viewer: Viewer; data: Network; submitted?: Submitted; notice?: string }) {
   const organisationName = new Map(data.organisations.map((organisation) => [organisation.id, organisation.name]));
+  const stateOf = (form: Submitted['form']): FormState => (submitted?.form === form ? submitted : {});
+  const { fields = {}, errors } = stateOf('organisation');
   return (
     <Layout title="Réseau" viewer={viewer} current="/admin">
       <h1>Le réseau</h1>
-      <ErrorSummary errors={errors ?? []} />
-      {added ? (
+      <ErrorSummary errors={submitted?.errors ?? []} detail={submitted?.detail} />
+      {notice ? (
         <p class="notice ok" role="status">
-          Structure {added} ajoutée au réseau.
+          {notice}
         </p>
       ) : null}
       <p>
@@ -97,6 +109,8 @@ function NetworkPage({ viewer, data, fields = {}, errors, added }: Form & { view
           ))}
         </tbody>
       </table>
+      <h3>Créer un compte</h3>
+      <UserForm viewer={viewer} organisations={data.organisations} {...stateOf('user')} />
       <h2>Lieux</h2>
       {data.sites.length === 0 ? (
         <p>Aucun lieu enregistré.</p>
@@ -125,6 +139,8 @@ function NetworkPage({ viewer, data, fields = {}, errors, added }: Form & { view
           </tbody>
         </table>
       )}
+      <h3>Ajouter un lieu</h3>
+      <SiteForm viewer={viewer} organisations={data.organisations} {...stateOf('site')} />
       <h2>Dispositifs</h2>
       {data.programmes.length === 0 ? (
         <p>Aucun dispositif pour le moment.</p>
@@ -164,15 +180,29 @@ export function adminPageRoutes(database: Database, appSecret: string) {
     .get('/admin', async (c) => {
       const viewer = viewerOf(c, ['admin']);
       const data = await loadNetwork(database, viewer);
-      const added = data.organisations.find((organisation) => organisation.id === c.req.query('ajoutee'))?.name;
-      return c.html(<NetworkPage viewer={viewer} data={data} added={added} />);
+      return c.html(<NetworkPage viewer={viewer} data={data} notice={noticeOf(data, c.req.query())} />);
     })
     .post('/admin/organisations', async (c) => {
       const viewer = viewerOf(c, ['admin']);
       const fields = await postedForm(c, viewer, appSecret);
       const parsed = parseForm(organisationForm, fields);
       const outcome = parsed.ok ? await attempt(() => createOrganisation(db, viewer, parsed.value)) : { ...parsed, status: 422 as const };
-      if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} fields={fields} errors={outcome.errors} />, outcome.status);
+      if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} submitted={{ form: 'organisation', fields, ...outcome }} />, outcome.status);
       return c.redirect(`/admin?ajoutee=${outcome.value.id}`, 303);
+    })
+    .post('/admin/users', async (c) => {
+      const viewer = viewerOf(c, ['admin']);
+      const fields = await postedForm(c, viewer, appSecret);
+      const data = await loadNetwork(database, viewer);
+      const outcome = await createUserFromForm(db, viewer, fields, data.organisations);
+      if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={data} submitted={{ form: 'user', fields, ...outcome }} />, outcome.status);
+      return c.redirect(`/admin?compte=${outcome.value.id}`, 303);
+    })
+    .post('/admin/sites', async (c) => {
+      const viewer = viewerOf(c, ['admin']);
+      const fields = await postedForm(c, viewer, appSecret);
+      const outcome = await createSiteFromForm(db, viewer, fields);
+      if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} submitted={{ form: 'site', fields, ...outcome }} />, outcome.status);
+      return c.redirect(`/admin?lieu=${outcome.value.id}`, 303);
     });
 }

@@ -1,21 +1,130 @@
 import { asc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { Database } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
 import { devices } from '../devices/devices.schema.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
-import { getDonation, listDonations } from '../donations/donations.service.ts';
+import { createDonation, getDonation, listDonations, type NewDonation } from '../donations/donations.service.ts';
 import { startIntakeImport } from '../donations/intake-import.ts';
-import { ValidationError } from '../errors.ts';
+import { ValidationError, type FieldError } from '../errors.ts';
 import type { FileStore } from '../files/file-store.ts';
-import { getJob } from '../jobs/jobs.service.ts';
 import { labelFormats } from '../labels/formats.ts';
 import { createLabelBatch } from '../labels/labels.service.ts';
+import { listDonorOrganisations } from '../organisations/organisations.service.ts';
+import { listSites } from '../organisations/sites.service.ts';
+import { isStorableText } from '../text.ts';
+import { attempt, errorFor, Field, parseForm, Select } from './forms.tsx';
 import { dateTime, deviceKindLabels, deviceStatusLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 
-const jobStateLabels = { queued: 'En attente', running: 'En cours', succeeded: 'Terminé', failed: 'Échoué' } as const;
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalText = (max: number) =>
+  z.preprocess(blankToUndefined, z.string().trim().max(max, `${max} caractères au plus.`).refine(isStorableText, 'Ce texte contient un caractère illisible.').optional());
+
+// A lot comes from a donor organisation (a company, a town hall) or from one person, never both:
+// the same rule as the API's, in French and next to the fields.
+const donationForm = z
+  .object({
+    collectionSiteId: z.uuid('Choisissez le lieu où le don est reçu.'),
+    donorOrganisationId: z.preprocess(blankToUndefined, z.uuid('Choisissez la structure donatrice dans la liste.').optional()),
+    donorName: optionalText(200),
+    donorContact: optionalText(200),
+    campaign: optionalText(200),
+    expectedCount: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number('Le nombre d’équipements annoncés est un nombre, par exemple 12.')
+        .int('Un nombre entier d’équipements, par exemple 12.')
+        .min(0, 'Le nombre d’équipements annoncés ne peut pas être négatif.')
+        .max(1_000_000, 'Un million d’équipements au plus.')
+        .optional(),
+    ),
+  })
+  .superRefine((form, context) => {
+    if (form.donorOrganisationId && form.donorName) {
+      context.addIssue({ code: 'custom', path: ['donorName'], message: 'Choisissez une structure donatrice ou indiquez un particulier, pas les deux.' });
+    } else if (!form.donorOrganisationId && !form.donorName) {
+      context.addIssue({ code: 'custom', path: ['donorOrganisationId'], message: 'Indiquez qui donne : une structure donatrice, ou le nom d’un particulier.' });
+    }
+  });
+
+const toNewDonation = ({ donorName, donorContact, ...form }: z.output<typeof donationForm>): NewDonation => ({
+  ...form,
+  donor: donorName ? { name: donorName, contact: donorContact } : undefined,
+});
+
+/** The domain's refusals of a posted donation, in French (a site or donor from another page, or removed since). */
+const donationRefusals = {
+  collectionSiteId: 'Ce lieu n’est pas un de ceux de votre structure : choisissez-en un dans la liste.',
+  donorOrganisationId: 'Cette structure n’est pas un donateur enregistré : choisissez-en une dans la liste.',
+};
+
+type DonationFormState = { fields?: Record<string, string>; errors?: FieldError[]; detail?: string };
+
+/** The donations list and what the « Nouveau don » form offers: the viewer's sites and the network's donors. */
+async function loadDonations(database: Database, viewer: Viewer) {
+  const { db } = database;
+  const [donations, sites, donors] = await Promise.all([
+    listDonations(db, viewer, { limit: 200 }),
+    listSites(db, viewer),
+    listDonorOrganisations(db),
+  ]);
+  return { donations, sites, donors };
+}
+
+function DonationsPage({ viewer, data, fields = {}, errors, detail }: DonationFormState & { viewer: Viewer; data: Awaited<ReturnType<typeof loadDonations>> }) {
+  return (
+    <Layout title="Dons" viewer={viewer} current="/donations">
+      <h1>Dons reçus</h1>
+      <ErrorSummary errors={errors ?? []} detail={detail} />
+      <table>
+        <caption>Les dons de votre organisation, les plus récents d’abord</caption>
+        <thead>
+          <tr>
+            <th scope="col">Donateur</th>
+            <th scope="col">Campagne</th>
+            <th scope="col">Reçu le</th>
+            <th scope="col">Annoncés</th>
+            <th scope="col">Reçus</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.donations.map((donation) => (
+            <tr>
+              <td>
+                <a href={`/donations/${donation.id}`}>{donation.donorName}</a>
+              </td>
+              <td>{donation.campaign ?? '—'}</td>
+              <td>{dateTime(donation.createdAt)}</td>
+              <td>{donation.expectedCount ?? '—'}</td>
+              <td>{donation.receivedCount}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Nouveau don</h2>
+      {data.sites.length === 0 ? (
+        <p>Votre structure n’a encore aucun lieu pour recevoir des dons : demandez à la coordination du réseau d’en ajouter un.</p>
+      ) : (
+        <form method="post" action="/donations" novalidate>
+          <CsrfField viewer={viewer} />
+          <Select name="collectionSiteId" label="Lieu de collecte" required empty="Choisir le lieu" value={fields.collectionSiteId} error={errorFor(errors, 'collectionSiteId')} options={data.sites.map((site) => ({ value: site.id, label: site.name }))} />
+          <fieldset>
+            <legend>Donateur : une structure, ou un particulier</legend>
+            <Select name="donorOrganisationId" label="Structure donatrice" empty="Aucune : un particulier" value={fields.donorOrganisationId} error={errorFor(errors, 'donorOrganisationId')} options={data.donors.map((donor) => ({ value: donor.id, label: donor.name }))} />
+            <Field name="donorName" label="Nom du particulier" value={fields.donorName} error={errorFor(errors, 'donorName')} />
+            <Field name="donorContact" label="Contact du particulier" hint="Un e-mail ou un téléphone, pour lui envoyer les certificats d’effacement." autocomplete="off" value={fields.donorContact} error={errorFor(errors, 'donorContact')} />
+          </fieldset>
+          <Field name="campaign" label="Campagne" hint="Facultatif, par exemple « Collecte de printemps 2026 »." value={fields.campaign} error={errorFor(errors, 'campaign')} />
+          <Field name="expectedCount" label="Nombre d’équipements annoncés" hint="Facultatif : la page du don signale ceux qui manquent." type="number" min="0" step="1" value={fields.expectedCount} error={errorFor(errors, 'expectedCount')} />
+          <button type="submit">Enregistrer le don</button>
+        </form>
+      )}
+    </Layout>
+  );
+}
 
 async function donationPage(database: Database, viewer: Viewer, id: string, errors: { path: string; message: string }[] = []) {
   const donation = await getDonation(database.db, viewer, id);
@@ -98,37 +207,15 @@ export function donationPageRoutes(database: Database, fileStore: FileStore, app
   return new Hono<PageEnv>()
     .get('/donations', async (c) => {
       const viewer = viewerOf(c, benchRoles);
-      const donations = await listDonations(db, viewer, { limit: 200 });
-      return c.html(
-        <Layout title="Dons" viewer={viewer} current="/donations">
-          <h1>Dons reçus</h1>
-          <table>
-            <caption>Les dons de votre organisation, les plus récents d’abord</caption>
-            <thead>
-              <tr>
-                <th scope="col">Donateur</th>
-                <th scope="col">Campagne</th>
-                <th scope="col">Reçu le</th>
-                <th scope="col">Annoncés</th>
-                <th scope="col">Reçus</th>
-              </tr>
-            </thead>
-            <tbody>
-              {donations.map((donation) => (
-                <tr>
-                  <td>
-                    <a href={`/donations/${donation.id}`}>{donation.donorName}</a>
-                  </td>
-                  <td>{donation.campaign ?? '—'}</td>
-                  <td>{dateTime(donation.createdAt)}</td>
-                  <td>{donation.expectedCount ?? '—'}</td>
-                  <td>{donation.receivedCount}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Layout>,
-      );
+      return c.html(<DonationsPage viewer={viewer} data={await loadDonations(database, viewer)} />);
+    })
+    .post('/donations', async (c) => {
+      const viewer = viewerOf(c, benchRoles);
+      const fields = await postedForm(c, viewer, appSecret);
+      const parsed = parseForm(donationForm, fields);
+      const outcome = parsed.ok ? await attempt(() => createDonation(db, viewer, toNewDonation(parsed.value)), donationRefusals) : { ...parsed, status: 422 as const };
+      if (!outcome.ok) return c.html(<DonationsPage viewer={viewer} data={await loadDonations(database, viewer)} fields={fields} {...outcome} />, outcome.status);
+      return c.redirect(`/donations/${outcome.value.id}`, 303);
     })
     .get('/donations/:id', async (c) => c.html(await donationPage(database, viewerOf(c, benchRoles), c.req.param('id'))))
     .post('/donations/:id/import', async (c) => {
@@ -155,58 +242,5 @@ export function donationPageRoutes(database: Database, fileStore: FileStore, app
         if (error instanceof ValidationError) return c.html(await donationPage(database, viewer, c.req.param('id'), error.errors), 422);
         throw error;
       }
-    })
-    .get('/jobs/:id', async (c) => {
-      const viewer = viewerOf(c);
-      const job = await getJob(db, viewer, c.req.param('id'));
-      const running = job.state === 'queued' || job.state === 'running';
-      return c.html(
-        <Layout title="Suivi du travail" viewer={viewer} scripts={running ? ['/assets/job.js'] : []}>
-          <h1 data-job-id={running ? job.id : undefined}>{job.kind === 'intake_import' ? 'Import de l’inventaire' : job.kind === 'label_batch' ? 'Planche d’étiquettes' : 'Travail en cours'}</h1>
-          <p>
-            <span class="status" data-testid="job-state" data-state={job.state} role="status">
-              {jobStateLabels[job.state]}
-            </span>
-          </p>
-          <label for="avancement">Avancement</label>
-          <progress id="avancement" class="progress" max={job.total ?? undefined} value={job.processed}>
-            {job.processed} / {job.total ?? '?'}
-          </progress>
-          <p>
-            {job.processed} / {job.total ?? '?'}
-          </p>
-          {job.failureReason ? <p class="notice bad">{job.failureReason}</p> : null}
-          {job.errors.length > 0 ? (
-            <table>
-              <caption>Lignes refusées</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Ligne</th>
-                  <th scope="col">Raison</th>
-                </tr>
-              </thead>
-              <tbody>
-                {job.errors.map((error) => (
-                  <tr>
-                    <td>{error.line}</td>
-                    <td>{error.message}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : null}
-          {job.files.length > 0 ? (
-            <ul>
-              {job.files.map((file) => (
-                <li>
-                  <a href={file.downloadUrl} download>
-                    Télécharger {file.filename}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </Layout>,
-      );
     });
 }

@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { z } from 'zod';
 import { DomainError, ValidationError, type FieldError } from '../errors.ts';
+import { lookUpCommune } from '../geography/communes.ts';
 import { refusalInFrench } from '../http/problem-fr.ts';
 import { PageRefusal } from './session.ts';
 
@@ -143,4 +144,12 @@ export async function found<T>(id: string, what: string, lookup: (id: string) =>
     if (error instanceof DomainError && error.status === 404) throw new PageRefusal(404, `${what} n’existe pas ou ne vous est pas accessible.`);
     throw error;
   }
+}
+
+/** What is wrong with an INSEE commune code, in French (a merged commune names its successor), or undefined. */
+export function communeProblem(code: string): string | undefined {
+  const lookup = lookUpCommune(code);
+  if (lookup.ok) return undefined;
+  const replacement = lookup.message.match(/use (\w{5})\./)?.[1];
+  return replacement ? `${code} est une ancienne commune : utilisez le code ${replacement}.` : `${code} n’est pas le code INSEE d’une commune actuelle.`;
 }

@@ -6,7 +6,7 @@ import type { Database } from '../db/client.ts';
 import type { FieldError } from '../errors.ts';
 import { lookUpCommune } from '../geography/communes.ts';
 import { isStorableText } from '../text.ts';
-import { attempt, Checkbox, errorFor, Field, parseForm } from './forms.tsx';
+import { attempt, communeProblem, Checkbox, errorFor, Field, parseForm } from './forms.tsx';
 import { criterionLabel, longDate } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { requestPageRoutes } from './request-page.tsx';
@@ -27,14 +27,6 @@ const householdForm = z.object({
   contactEmail: z.preprocess(blankToUndefined, z.email('Une adresse e-mail, par exemple nom@exemple.fr.').optional()),
   consent: z.literal('on', 'La famille doit avoir accepté que ses données soient conservées pour la demande.'),
 });
-
-/** A commune the official geography knows, or why not, in French. */
-function communeProblem(code: string): string | undefined {
-  const lookup = lookUpCommune(code);
-  if (lookup.ok) return undefined;
-  const replacement = lookup.message.match(/use (\w{5})\./)?.[1];
-  return replacement ? `${code} est une ancienne commune : utilisez le code ${replacement}.` : `${code} n’est pas le code INSEE d’une commune actuelle.`;
-}
 
 const attestationField = (criterion: string) => `attestation-${criterion}`;
 

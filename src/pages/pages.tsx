@@ -16,6 +16,7 @@ import { mediatorPageRoutes } from './mediator-pages.tsx';
 import { queueBoardPath, queueBoardRoutes } from './queue-board.ts';
 import { scanPageRoutes } from './scan-page.tsx';
 import { donationPageRoutes } from './donation-pages.tsx';
+import { jobPageRoutes } from './jobs-page.tsx';
 import { stockPageRoutes } from './stock-page.tsx';
 import { PageRefusal, pageSession, SignInFirst, type PageEnv } from './session.ts';
 import { verifyPageRoutes } from './verify-page.tsx';
@@ -67,6 +68,7 @@ export function pageRoutes(deps: PageDeps) {
   app.route('/', devicePageRoutes(database));
   app.route('/', scanPageRoutes(database));
   app.route('/', donationPageRoutes(database, deps.fileStore, appSecret));
+  app.route('/', jobPageRoutes(database));
   app.route('/', verifyPageRoutes(database, appSecret));
   if (deps.queues) app.route('/', queueBoardRoutes(deps.queues));
   app.route('/', stockPageRoutes(database));

@@ -1,0 +1,68 @@
+import { Hono } from 'hono';
+import type { Database } from '../db/client.ts';
+import { getJob } from '../jobs/jobs.service.ts';
+import { Layout } from './layout.tsx';
+import { viewerOf, type PageEnv } from './session.ts';
+
+const jobStateLabels = { queued: 'En attente', running: 'En cours', succeeded: 'Terminé', failed: 'Échoué' } as const;
+
+/**
+ * A job someone started (an inventory import, a label sheet), as they follow it: its progress bar
+ * (moved by job.js while it runs), its refused lines and, once done, its files to download.
+ */
+export function jobPageRoutes(database: Database) {
+  const { db } = database;
+  return new Hono<PageEnv>().get('/jobs/:id', async (c) => {
+    const viewer = viewerOf(c);
+    const job = await getJob(db, viewer, c.req.param('id'));
+    const running = job.state === 'queued' || job.state === 'running';
+    return c.html(
+      <Layout title="Suivi du travail" viewer={viewer} scripts={running ? ['/assets/job.js'] : []}>
+        <h1 data-job-id={running ? job.id : undefined}>{job.kind === 'intake_import' ? 'Import de l’inventaire' : job.kind === 'label_batch' ? 'Planche d’étiquettes' : 'Travail en cours'}</h1>
+        <p>
+          <span class="status" data-testid="job-state" data-state={job.state} role="status">
+            {jobStateLabels[job.state]}
+          </span>
+        </p>
+        <label for="avancement">Avancement</label>
+        <progress id="avancement" class="progress" max={job.total ?? undefined} value={job.processed}>
+          {job.processed} / {job.total ?? '?'}
+        </progress>
+        <p>
+          {job.processed} / {job.total ?? '?'}
+        </p>
+        {job.failureReason ? <p class="notice bad">{job.failureReason}</p> : null}
+        {job.errors.length > 0 ? (
+          <table>
+            <caption>Lignes refusées</caption>
+            <thead>
+              <tr>
+                <th scope="col">Ligne</th>
+                <th scope="col">Raison</th>
+              </tr>
+            </thead>
+            <tbody>
+              {job.errors.map((error) => (
+                <tr>
+                  <td>{error.line}</td>
+                  <td>{error.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+        {job.files.length > 0 ? (
+          <ul>
+            {job.files.map((file) => (
+              <li>
+                <a href={file.downloadUrl} download>
+                  Télécharger {file.filename}
+                </a>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </Layout>,
+    );
+  });
+}
