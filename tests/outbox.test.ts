@@ -168,7 +168,7 @@ describe('stock counters kept by the workers', () => {
     expect(response.status).toBe(200);
     const [created] = await eventsOf(device.id);
     const [row] = await outboxRowsFor([response.body.event.id]);
-    const jobId = jobIdForOutboxRow(row!.id);
+    const jobId = jobIdForOutboxRow(row!);
     await eventually('the registration and the recycling counted', () => isCounted([created!.id, response.body.event.id]));
     await eventually('the job completed', async () => (await queue.getJob(jobId))?.returnvalue === 'counted');
     const first = (await queue.getJob(jobId))!;
@@ -221,7 +221,7 @@ describe('stock counters kept by the workers', () => {
       .insert(outbox)
       .values({ queue: 'device-events', jobName: 'device.transition', payload: { eventId: 999_999_999 } })
       .returning();
-    const jobId = jobIdForOutboxRow(row!.id);
+    const jobId = jobIdForOutboxRow(row!);
 
     await eventually('the job failed', async () => (await (await queue.getJob(jobId))?.getState()) === 'failed');
     const job = (await queue.getJob(jobId))!;
@@ -282,13 +282,13 @@ describe('when Redis is down', () => {
 
     // Exactly once: one job per outbox row, with the row's id, which counted its event.
     await eventually('the 20 jobs completed', async () => {
-      const jobs = await Promise.all(rows.map((row) => queue.getJob(jobIdForOutboxRow(row.id))));
+      const jobs = await Promise.all(rows.map((row) => queue.getJob(jobIdForOutboxRow(row))));
       return jobs.every((job) => job?.finishedOn !== undefined);
     });
     const completed = (await queue.getJobs(['completed'], 0, -1)).filter((job) => eventIds.includes(job.data.eventId));
-    expect(completed.map((job) => job.id).sort()).toEqual(rows.map((row) => jobIdForOutboxRow(row.id)).sort());
+    expect(completed.map((job) => job.id).sort()).toEqual(rows.map((row) => jobIdForOutboxRow(row)).sort());
     for (const row of rows) {
-      const job = completed.find((candidate) => candidate.id === jobIdForOutboxRow(row.id))!;
+      const job = completed.find((candidate) => candidate.id === jobIdForOutboxRow(row))!;
       expect(job.data).toEqual(row.payload);
       expect(job.returnvalue).toBe('counted');
     }
@@ -315,5 +315,13 @@ describe('stopping the workers', () => {
     await pause(300);
     expect((await outboxRowsFor([laterCreated!.id])).map((row) => row.relayedAt)).toEqual([null]);
     expect(await isCounted([laterCreated!.id])).toBe(false);
+  });
+});
+
+describe('outbox job ids', () => {
+  it('are the same for one row however often it is relayed, and differ for the same row id in a database created again', () => {
+    const row = { id: 3, createdAt: new Date('2026-11-30T04:00:00.000Z') };
+    expect(jobIdForOutboxRow(row)).toBe(jobIdForOutboxRow({ ...row }));
+    expect(jobIdForOutboxRow(row)).not.toBe(jobIdForOutboxRow({ id: 3, createdAt: new Date('2026-11-30T05:00:00.000Z') }));
   });
 });

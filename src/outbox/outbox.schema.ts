@@ -4,7 +4,7 @@ import { bigint, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-c
 /**
  * Jobs waiting to reach the queue. Written in the same transaction as the change that causes
  * them, so a committed change never loses its follow-up; the relay moves them to BullMQ with
- * the job id `outbox-<id>`, so one row never becomes two jobs.
+ * a job id derived from the row (jobIdForOutboxRow), so one row never becomes two jobs.
  */
 export const outbox = pgTable(
   'outbox',

@@ -21,7 +21,12 @@ export type RelayOptions = {
   pollMs?: number;
 };
 
-export const jobIdForOutboxRow = (id: number) => `outbox-${id}`;
+/**
+ * The job id of an outbox row: the same row always gives the same id (a second relay is ignored
+ * by BullMQ), and a database created again, whose row ids start over, never reuses the id of a job
+ * Redis still remembers, thanks to the row's creation time.
+ */
+export const jobIdForOutboxRow = (row: { id: number; createdAt: Date }) => `outbox-${row.id}-${row.createdAt.getTime().toString(36)}`;
 
 /**
  * Relays committed outbox rows to BullMQ. Rows are claimed with SKIP LOCKED, so several relays
@@ -49,7 +54,7 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
       for (const [name, producer] of producers) {
         const jobs = rows
           .filter((row) => row.queue === name)
-          .map((row) => ({ name: row.jobName, data: row.payload, opts: { jobId: jobIdForOutboxRow(row.id) } }));
+          .map((row) => ({ name: row.jobName, data: row.payload, opts: { jobId: jobIdForOutboxRow(row) } }));
         if (jobs.length > 0) await producer.addBulk(jobs);
       }
       await tx

@@ -6,7 +6,7 @@ import type { Viewer } from './session.ts';
 
 /** Where each role goes from the header: what it may reach, nothing more. */
 const navigation: { href: string; label: string; roles: readonly Role[] }[] = [
-  { href: '/scan', label: 'Poste de scan', roles: ['workshop_operator', 'mediator', 'admin'] },
+  { href: '/scan', label: 'Poste de scan', roles: ['workshop_operator', 'mediator', 'installer', 'admin'] },
   { href: '/donations', label: 'Dons', roles: ['workshop_operator', 'mediator', 'admin'] },
   { href: '/stock', label: 'Stock', roles: ['workshop_operator', 'mediator', 'admin'] },
   { href: '/households', label: 'Familles', roles: ['mediator', 'admin'] },
