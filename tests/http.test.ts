@@ -169,3 +169,18 @@ describe('refusals in French for the pages', () => {
     expect(guard.body.detail).toMatch(/^Pas encore possible : chaque support de stockage doit avoir un effacement réussi/);
   });
 });
+
+describe('field errors in French for the pages', () => {
+  it('names each bad field in French for a browser that asks for it, the paths unchanged', async () => {
+    const bench = await world.workshop();
+    const body = { kind: 'laptop', brand: '', model: 'x'.repeat(300), storageMedia: [], donationId: 'pas-un-id' };
+    const french = await world.call('POST', '/api/devices', { token: bench.operator.token, headers: { 'accept-language': 'fr-FR' }, body });
+    const english = await world.call('POST', '/api/devices', { token: bench.operator.token, body });
+    expect(french.status).toBe(422);
+    expect(french.body.detail).toBe('Certains champs manquent ou sont incorrects.');
+    expect(french.body.errors.map((error: { path: string }) => error.path)).toEqual(english.body.errors.map((error: { path: string }) => error.path));
+    const messages = Object.fromEntries(french.body.errors.map((error: { path: string; message: string }) => [error.path, error.message]));
+    expect(messages).toMatchObject({ brand: 'Ne peut pas être vide.', donationId: 'Identifiant invalide.' });
+    expect(messages.model).toMatch(/caractères au plus\.$/);
+  });
+});

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
-import { frenchDetail, prefersFrench } from './problem-fr.ts';
+import { frenchDetail, frenchFieldMessage, frenchValidationDetail, prefersFrench } from './problem-fr.ts';
 import { DomainError, ValidationError, type FieldError } from '../errors.ts';
 
 /** RFC 9457 problem details, the body of every error this API answers. */
@@ -63,11 +63,13 @@ const untranslatableText = (error: Error): boolean => {
 
 /** The one place where anything thrown becomes an answer; unknown errors are logged, never shown. */
 export function handleError(error: Error, c: Context, logger: Logger): Response {
+  const french = prefersFrench(c.req.header('accept-language'));
   if (error instanceof ValidationError) {
-    return problemResponse(c, error.status, { detail: error.message, code: error.code, errors: error.errors });
+    const errors = french ? error.errors.map((field) => ({ ...field, message: frenchFieldMessage(field.message) })) : error.errors;
+    return problemResponse(c, error.status, { detail: french ? frenchValidationDetail : error.message, code: error.code, errors });
   }
   if (error instanceof DomainError) {
-    const detail = (prefersFrench(c.req.header('accept-language')) && frenchDetail(error)) || error.message;
+    const detail = (french && frenchDetail(error)) || error.message;
     return problemResponse(c, error.status, { detail, code: error.code, ...error.details });
   }
   if (error instanceof HTTPException) {
