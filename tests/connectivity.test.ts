@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './helpers/harness.ts';
+import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { openPage, signInWithForm, submitForm } from './helpers/pages.ts';
 import { labelFormats } from '../src/labels/formats.ts';
 import { cropMm, decodeQr, labelCellMm, openPdf, renderPage, textLines } from './helpers/pdf.ts';
 import { buildingReadyToProvision, deploymentStep, download, expectStatus, finishedJob, letterQr, uciIfaces } from './helpers/wifi.ts';
@@ -141,6 +142,17 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
     const refused = await world.call('POST', '/api/label-batches', { token: mediator.token, body: { format: 'a4-3x7', buildingId: building.id } });
     expect(refused.status).toBe(422);
     expect(refused.body.errors[0].path).toBe('buildingId');
+  });
+
+  it('prints the same labels from the building’s page, followed on the job page', async () => {
+    const installer = await signInWithForm(harness.app, isp.installer);
+    const ordered = await submitForm(harness.app, installer, `/buildings/${building.id}/labels`, { format: 'a4-3x7' }, { from: `/buildings/${building.id}` });
+    expect(ordered.status, ordered.html).toBe(303);
+    expect(ordered.location).toMatch(/^\/jobs\/[0-9a-f-]{36}$/);
+    await eventually('the sheet', async () => (await openPage(harness.app, ordered.location!, installer)).html.includes('data-state="succeeded"'));
+    // Another landlord's manager does not even learn the building exists.
+    const stranger = await signInWithForm(harness.app, (await world.landlord()).manager);
+    expect((await submitForm(harness.app, stranger, `/buildings/${building.id}/labels`, { format: 'a4-3x7' }, { from: '/rollout' })).status).toBe(404);
   });
 
   it('writes 20 letters whose QR code joins the apartment’s network with its passphrase', async () => {

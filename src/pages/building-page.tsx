@@ -8,11 +8,13 @@ import { listNetworkDevices } from '../connectivity/network-devices.service.ts';
 import { listApartments } from '../connectivity/places.service.ts';
 import type { Database } from '../db/client.ts';
 import type { FieldError } from '../errors.ts';
+import { labelFormats } from '../labels/formats.ts';
+import { createLabelBatch } from '../labels/labels.service.ts';
 import { apartmentPlace, BuildingIncidents, equipmentPlace, incidentFieldsInFrench, incidentForm } from './building-incidents.tsx';
-import { attempt, found, parseForm } from './forms.tsx';
+import { attempt, found, parseForm, Select } from './forms.tsx';
 import { apartmentStatusLabels, dateTime, deploymentStatusLabels, floorLabel, optInLabels } from './fr.ts';
 import { DeploymentProgress } from './deployment-progress.tsx';
-import { ErrorSummary, Layout } from './layout.tsx';
+import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 
 const roles = ['landlord_manager', 'installer', 'admin'] as const;
@@ -149,6 +151,15 @@ function BuildingView({ viewer, data, fields, errors, opened }: Form & { viewer:
           </tbody>
         </table>
       )}
+      {equipment.length > 0 ? (
+        <form method="post" action={`/buildings/${building.id}/labels`}>
+          <CsrfField viewer={viewer} />
+          <Select name="format" label="Étiquettes QR de la box et des bornes, format" options={[...labelFormats().values()].map((format) => ({ value: format.id, label: format.name }))} />
+          <button type="submit" class="secondary">
+            Imprimer les étiquettes
+          </button>
+        </form>
+      ) : null}
       <h2>Historique du déploiement</h2>
       {deployment.events.length === 0 ? (
         <p>Aucune étape enregistrée : le déploiement est {deploymentStatusLabels[deployment.status].toLowerCase()}.</p>
@@ -185,5 +196,15 @@ export function buildingPageRoutes(database: Database, appSecret: string) {
       const outcome = await attempt(() => openIncident(db, viewer, { buildingId, ...parsed.value }), incidentFieldsInFrench);
       if (!outcome.ok) return show(c, viewer, { fields, errors: outcome.errors.length > 0 ? outcome.errors : [{ path: 'category', message: outcome.detail ?? '' }] }, 422);
       return c.redirect(`/buildings/${buildingId}?incident=ouvert#incidents`, 303);
+    })
+    // The box's and access points' QR labels, followed on the job page until the sheet is ready.
+    .post('/buildings/:id/labels', async (c) => {
+      const viewer = viewerOf(c, roles);
+      const buildingId = c.req.param('id');
+      await found(buildingId, 'Ce bâtiment', (id) => buildingFor(db, viewer, id, 'read'));
+      const fields = await postedForm(c, viewer, appSecret);
+      const outcome = await attempt(() => createLabelBatch(db, viewer, { format: fields.format ?? '', buildingId }));
+      if (!outcome.ok) return show(c, viewer, { errors: outcome.errors.length > 0 ? outcome.errors : [{ path: 'format', message: outcome.detail ?? '' }] }, 422);
+      return c.redirect(`/jobs/${outcome.value.jobId}`, 303);
     });
 }
