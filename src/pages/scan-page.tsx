@@ -99,6 +99,9 @@ export function scanPageRoutes(database: Database) {
           <p id="pending" class="notice warn" role="status" hidden>
             Hors ligne : <span data-testid="pending-count">0</span> opération(s) en attente, envoyée(s) au retour du réseau.
           </p>
+          <p id="offline-scans" class="notice warn" role="status" hidden>
+            Hors ligne : <span data-testid="offline-scan-count">0</span> code(s) scanné(s) gardé(s), ouvert(s) au retour du réseau.
+          </p>
           <p id="result" data-testid="result" role="status" aria-live="polite" />
           <section id="batch" hidden aria-labelledby="batch-title">
             <h2 id="batch-title">Lot d’équipements</h2>

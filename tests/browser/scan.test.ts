@@ -234,6 +234,20 @@ describe('the scan station', { timeout: 60_000 }, () => {
     await context.close();
   });
 
+  it('keeps a code scanned offline that it has never seen, and opens its card when the network returns', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id);
+    const context = await browser.newContext();
+    const page = await openScanStation(context);
+    await context.setOffline(true);
+    await scan(page, device.code);
+    await expect.poll(() => page.locator('[data-testid=offline-scan-count]').textContent()).toBe('1');
+    expect(await card(page, device.code).count()).toBe(0);
+    await context.setOffline(false);
+    await cardShown(page, device.code, 'collected');
+    expect(await page.locator('#offline-scans').isHidden()).toBe(true);
+    await context.close();
+  });
+
   it('checks a batch before applying it: a device already dismantled is refused with the reason, the others are dismantled', async () => {
     const devices = [
       await world.device(bench.operator.token, bench.site.id),

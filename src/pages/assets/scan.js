@@ -71,7 +71,26 @@
       flushing = false;
     }
   }
-  window.addEventListener('online', () => void flush());
+  // Scans of devices never seen here, kept while offline: their cards are fetched when the network returns.
+  const scansKey = 'boucle-scan-pending-scans';
+  const loadScans = () => JSON.parse(localStorage.getItem(scansKey) ?? '[]');
+  function saveScans(codes) {
+    localStorage.setItem(scansKey, JSON.stringify(codes));
+    const list = $('#offline-scans');
+    list.hidden = codes.length === 0;
+    list.querySelector('[data-testid="offline-scan-count"]').textContent = String(codes.length);
+  }
+  async function resolveScans() {
+    const waiting = loadScans();
+    if (waiting.length === 0 || !navigator.onLine) return;
+    saveScans([]);
+    for (const code of waiting) await open(code);
+  }
+
+  window.addEventListener('online', () => {
+    void flush();
+    void resolveScans();
+  });
   setInterval(() => void flush(), 5000);
 
   function report(operation, ok, answer) {
@@ -122,7 +141,10 @@
       say('Hors ligne : fiche telle qu’au dernier scan ; les actions seront envoyées au retour du réseau.', false);
       return show(cards.get(code));
     }
-    say(`Hors ligne : ${code} n’a pas encore été scanné ici ; scannez-le à nouveau au retour du réseau.`, false);
+    // Never scanned here: the scan is kept, and its card opens when the network returns.
+    const waiting = loadScans();
+    if (!waiting.includes(code)) saveScans([...waiting, code]);
+    say(`Hors ligne : ${code} est gardé ; sa fiche s’ouvrira au retour du réseau.`, false);
   }
 
   function show(html) {
@@ -283,6 +305,8 @@
   });
 
   save(load());
+  saveScans(loadScans());
   void flush();
+  void resolveScans();
   input.focus();
 })();
