@@ -92,7 +92,7 @@ describe('the minimum level per medium', () => {
     expect(first.body.wiped).toBe(false);
     expect(first.body.device.status).toBe('collected');
     expect(first.body.outstanding).toEqual([
-      { mediumIndex: 1, medium: 'SSD Samsung 860 EVO (S3Z9NB0K123)', reason: expect.stringMatching(/needs a passed wipe at level purge.*clear is below the purge/) },
+      { mediumIndex: 1, medium: 'SSD Samsung 860 EVO (S3Z9NB0K123)', neededLevel: 'purge', reason: expect.stringMatching(/needs a passed wipe at level purge.*clear is below the purge/) },
     ]);
     const refused = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: bench.operator.token, body: { to: 'wiped' } });
     expect(refused.status).toBe(409);

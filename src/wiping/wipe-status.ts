@@ -27,7 +27,7 @@ export async function outstandingMedia(db: DbOrTx, device: Device) {
       : own.length > 0
         ? `${needs}: its wipes date from before the device last changed hands (${device.custodySince.toISOString().slice(0, 10)}) and no longer count.`
         : `${needs}.`;
-    return [{ mediumIndex: index, medium: describeMedium(medium), reason }];
+    return [{ mediumIndex: index, medium: describeMedium(medium), neededLevel: minimumLevelByMedium[medium.type], reason }];
   });
 }
 

@@ -49,7 +49,7 @@ const wipeRecordSchema = wipeInput
   })
   .openapi('WipeRecord');
 
-const outstanding = z.array(z.object({ mediumIndex: z.number().int(), medium: z.string(), reason: z.string() }));
+const outstanding = z.array(z.object({ mediumIndex: z.number().int(), medium: z.string(), neededLevel: z.enum(sanitizationLevels), reason: z.string() }));
 
 export function wipingRoutes(database: Database, fileStore: FileStore, appSecret: string) {
   const { db } = database;

@@ -100,7 +100,8 @@
       done.querySelector('.outcome').textContent = ok ? ' — fait' : ` — refusé : ${answer.detail ?? 'erreur'}`;
     }
     // Recorded but not enough yet (a wipe below the level a medium needs): say what is missing.
-    const missing = (answer.outstanding ?? []).map((medium) => `${medium.medium} : ${medium.reason}`);
+    const levels = { clear: 'Effacement (Clear)', purge: 'Purge', destroy: 'Destruction' };
+    const missing = (answer.outstanding ?? []).map((medium) => `${medium.medium} : un effacement réussi au niveau « ${levels[medium.neededLevel] ?? medium.neededLevel} », enregistré depuis son arrivée, est encore nécessaire`);
     if (ok && answer.wiped === false && missing.length > 0) {
       say(`${operation.label} : enregistré, mais ${missing.join(' ; ')}`, false);
     } else if (ok) {
