@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { equipmentRequests, households } from '../src/allocation/allocation.schema.ts';
+import { equipmentRequests, households, programmes } from '../src/allocation/allocation.schema.ts';
 import { users } from '../src/auth/auth.schema.ts';
 import { incidents } from '../src/connectivity/incidents.schema.ts';
 import { devices } from '../src/devices/devices.schema.ts';
@@ -289,6 +289,109 @@ describe('the coordinator’s account and site forms', () => {
     expect((await submit(people.admin, '/admin/sites', siteFields(workshop.id), { csrf: null })).status).toBe(403);
     expect(await usersOf(workshop.id)).toEqual([]);
     expect(await sitesOf(workshop.id)).toEqual([]);
+  });
+});
+
+describe('the coordinator’s programme form', () => {
+  const programmeFields = (name: string, overrides: Record<string, string> = {}) => ({
+    programmeName: name,
+    'programmeCriterion-child_in_college': 'on',
+    'programmeCriterion-no_computer_at_home': 'on',
+    'programmeDeviceKind-laptop': 'on',
+    'programmeDeviceKind-tablet': 'on',
+    programmeRamGb: '4',
+    programmeTrainingModuleId: '',
+    programmeTrainingValid: 'on',
+    programmeReservationDays: '21',
+    programmeTerritories: '47, 2A 971;200096956 33063',
+    programmeYearlyQuota: '',
+    ...overrides,
+  });
+  const programmesNamed = (name: string) => harness.database.db.select().from(programmes).where(eq(programmes.name, name));
+  const uniqueName = (label: string) => `${label} ${Math.random().toString(36).slice(2, 8)}`;
+
+  it('creates a programme, says so, lists it and serves it through the API', async () => {
+    const module = await world.call('POST', '/api/training-modules', { token: world.admin.token, body: { title: 'Premiers pas sur la tablette', durationMinutes: 60 } });
+    expect(module.status, JSON.stringify(module.body)).toBe(201);
+    const form = await open('/admin', people.admin);
+    expect(form.html).toContain('action="/admin/programmes"');
+    expect(form.html).toContain(`<option value="${module.body.id}">Premiers pas sur la tablette (60 min)</option>`);
+    expect(form.html).toMatch(/name="programmeReservationDays"[^>]*value="21"/);
+
+    const name = uniqueName('Tablettes pour les seniors');
+    const fields = programmeFields(name, { programmeTrainingModuleId: module.body.id, programmeTrainingValid: '', programmeYearlyQuota: '150' });
+    const response = await submit(people.admin, '/admin/programmes', fields, { from: '/admin' });
+    expect(response.status, response.html).toBe(303);
+    expect(response.location).toMatch(/^\/admin\?dispositif=[0-9a-f-]{36}$/);
+    const id = new URL(response.location!, 'http://x').searchParams.get('dispositif')!;
+    const page = await open(response.location!, people.admin);
+    expect(page.html).toContain(`Dispositif ${name} créé.`);
+    expect(page.html).toContain(
+      `<tr data-programme-id="${id}"><th scope="row">${name}</th><td>Un enfant au collège, Pas d’ordinateur au foyer</td><td>Ordinateur portable, Tablette</td><td>47, 2A, 971, 200096956, 33063</td><td>21 jours</td><td>150</td></tr>`,
+    );
+    const ids = [...page.html.matchAll(/ id="([^"]+)"/g)].map((match) => match[1]);
+    expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
+
+    const listed = await world.call('GET', '/api/programmes', { token: world.admin.token });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.find((programme: { id: string }) => programme.id === id)).toMatchObject({
+      name,
+      eligibilityCriteria: ['child_in_college', 'no_computer_at_home'],
+      deviceKinds: ['laptop', 'tablet'],
+      minimumSpecs: { ramGb: 4 },
+      trainingModuleId: module.body.id,
+      trainingValidForLaterRequests: false,
+      reservationDays: 21,
+      territories: [
+        { type: 'departement', code: '47' },
+        { type: 'departement', code: '2A' },
+        { type: 'departement', code: '971' },
+        { type: 'epci', code: '200096956' },
+        { type: 'commune', code: '33063' },
+      ],
+      yearlyQuota: 150,
+    });
+    const read = await world.call('GET', `/api/programmes/${id}`, { token: people.mediator.token });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ name, trainingModuleId: module.body.id, yearlyQuota: 150 });
+  });
+
+  it('answers 422 next to each bad field, keeps what was typed, and creates nothing', async () => {
+    const name = uniqueName('Dispositif refusé');
+    const noCriterion = await submit(people.admin, '/admin/programmes', programmeFields(name, { 'programmeCriterion-child_in_college': '', 'programmeCriterion-no_computer_at_home': '' }), { from: '/admin' });
+    expect(noCriterion.status).toBe(422);
+    expect(noCriterion.html).toContain('id="champ-programmeCriteria-erreur">Cochez au moins un critère à attester.');
+    expect(noCriterion.html).toContain(`value="${name}"`);
+    // Only the refused form gets its values back: the organisation form's name stays empty.
+    expect(noCriterion.html).toContain('<input id="champ-name" name="name" type="text" required=""/>');
+
+    const noKind = await submit(people.admin, '/admin/programmes', programmeFields(name, { 'programmeDeviceKind-laptop': '', 'programmeDeviceKind-tablet': '' }), { from: '/admin' });
+    expect(noKind.status).toBe(422);
+    expect(noKind.html).toContain('id="champ-programmeDeviceKinds-erreur">Cochez au moins un type d’équipement.');
+
+    for (const days of ['0', 'trois', '2.5', '', '400']) {
+      const badDays = await submit(people.admin, '/admin/programmes', programmeFields(name, { programmeReservationDays: days }), { from: '/admin' });
+      expect(badDays.status, days).toBe(422);
+      expect(badDays.html).toContain('id="champ-programmeReservationDays-erreur">Un nombre entier de jours, de 1 à 365.');
+    }
+
+    const unknown = await submit(people.admin, '/admin/programmes', programmeFields(name, { programmeTerritories: '47 47999 999999999' }), { from: '/admin' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.html).toContain('id="champ-programmeTerritories-erreur">47999 n’est pas le code INSEE d’une commune actuelle. 999999999 n’est le SIREN d’aucun EPCI.');
+    expect(unknown.html).toContain('value="47 47999 999999999"');
+    const unreadable = await submit(people.admin, '/admin/programmes', programmeFields(name, { programmeTerritories: 'Agen' }), { from: '/admin' });
+    expect(unreadable.status).toBe(422);
+    expect(unreadable.html).toMatch(/id="champ-programmeTerritories-erreur">AGEN : ni un département/);
+
+    expect(await programmesNamed(name)).toEqual([]);
+  });
+
+  it('refuses the form to a mediator (403), and creates nothing', async () => {
+    const name = uniqueName('Dispositif d’un médiateur');
+    const response = await submit(people.mediator, '/admin/programmes', programmeFields(name), { from: '/' });
+    expect(response.status).toBe(403);
+    expect(response.html).toContain('Cette page n’est pas accessible avec votre rôle.');
+    expect(await programmesNamed(name)).toEqual([]);
   });
 });
 

@@ -16,7 +16,7 @@ import type { Viewer } from './session.ts';
 
 export const requiredText = (max: number, missing: string) =>
   z.string().trim().min(1, missing).max(max, `${max} caractères au plus.`).refine(isStorableText, 'Ce texte contient un caractère illisible.');
-const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+export const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 export type FormState = { fields?: Record<string, string>; errors?: FieldError[]; detail?: string };
 type OrganisationChoice = { id: string; name: string; kind: OrganisationKind };

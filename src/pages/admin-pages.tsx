@@ -10,6 +10,7 @@ import { createSiteFromForm, createUserFromForm, requiredText, SiteForm, UserFor
 import { attempt, errorFor, Field, parseForm, Select } from './forms.tsx';
 import { criterionLabel, deviceKindLabels, organisationKindLabels, roleLabels, siteKindLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
+import { createProgrammeFromForm, criteriaToOffer, listTrainingModuleChoices, ProgrammeForm } from './programme-form.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 
 const organisationForm = z.object({
@@ -18,14 +19,20 @@ const organisationForm = z.object({
   kind: z.enum(organisationKinds, 'Choisissez le type de structure.'),
 });
 
-/** The page's three forms; a refused one comes back with its fields and errors, the others empty. */
-type Submitted = FormState & { form: 'organisation' | 'user' | 'site' };
+/** The page's forms; a refused one comes back with its fields and errors, the others empty. */
+type Submitted = FormState & { form: 'organisation' | 'user' | 'site' | 'programme' };
 
 /** Everything on the coordinator's page, read with the admin's rights (the whole network). */
 async function loadNetwork(database: Database, viewer: Viewer) {
   const { db } = database;
-  const [organisations, users, sites, programmes] = await Promise.all([listOrganisations(db, viewer), listUsers(db, viewer), listSites(db, viewer), listProgrammes(db)]);
-  return { organisations, users, sites, programmes };
+  const [organisations, users, sites, programmes, trainingModules] = await Promise.all([
+    listOrganisations(db, viewer),
+    listUsers(db, viewer),
+    listSites(db, viewer),
+    listProgrammes(db),
+    listTrainingModuleChoices(db),
+  ]);
+  return { organisations, users, sites, programmes, trainingModules };
 }
 
 type Network = Awaited<ReturnType<typeof loadNetwork>>;
@@ -38,6 +45,8 @@ function noticeOf(data: Network, query: Record<string, string>) {
   if (user) return `Compte de ${user.displayName} (${user.email}) créé.`;
   const site = data.sites.find((candidate) => candidate.id === query.lieu);
   if (site) return `Lieu ${site.name} ajouté.`;
+  const programme = data.programmes.find((candidate) => candidate.id === query.dispositif);
+  if (programme) return `Dispositif ${programme.name} créé.`;
   return undefined;
 }
 
@@ -152,16 +161,18 @@ function NetworkPage({ viewer, data, submitted, notice }: { viewer: Viewer; data
               <th scope="col">Nom</th>
               <th scope="col">Critères à attester</th>
               <th scope="col">Équipements</th>
+              <th scope="col">Territoires</th>
               <th scope="col">Réservation</th>
               <th scope="col">Quota annuel</th>
             </tr>
           </thead>
           <tbody>
             {data.programmes.map((programme) => (
-              <tr>
+              <tr data-programme-id={programme.id}>
                 <th scope="row">{programme.name}</th>
                 <td>{programme.eligibilityCriteria.map(criterionLabel).join(', ')}</td>
                 <td>{programme.deviceKinds.map((kind) => deviceKindLabels[kind]).join(', ')}</td>
+                <td>{programme.territories.map((territory) => territory.code).join(', ')}</td>
                 <td>{programme.reservationDays} jours</td>
                 <td>{programme.yearlyQuota ?? 'aucun'}</td>
               </tr>
@@ -169,6 +180,8 @@ function NetworkPage({ viewer, data, submitted, notice }: { viewer: Viewer; data
           </tbody>
         </table>
       )}
+      <h3>Nouveau dispositif</h3>
+      <ProgrammeForm viewer={viewer} criteria={criteriaToOffer(data.programmes)} modules={data.trainingModules} {...stateOf('programme')} />
     </Layout>
   );
 }
@@ -204,5 +217,13 @@ export function adminPageRoutes(database: Database, appSecret: string) {
       const outcome = await createSiteFromForm(db, viewer, fields);
       if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} submitted={{ form: 'site', fields, ...outcome }} />, outcome.status);
       return c.redirect(`/admin?lieu=${outcome.value.id}`, 303);
+    })
+    .post('/admin/programmes', async (c) => {
+      const viewer = viewerOf(c, ['admin']);
+      const fields = await postedForm(c, viewer, appSecret);
+      const data = await loadNetwork(database, viewer);
+      const outcome = await createProgrammeFromForm(db, viewer, fields, criteriaToOffer(data.programmes));
+      if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={data} submitted={{ form: 'programme', fields, ...outcome }} />, outcome.status);
+      return c.redirect(`/admin?dispositif=${outcome.value.id}`, 303);
     });
 }

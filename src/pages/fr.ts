@@ -105,7 +105,7 @@ export const requestStatusLabels: Record<RequestStatus, string> = {
 };
 
 /** What a mediator attests for a family; a criterion the coordinator added later shows as its key. */
-const criterionLabels: Record<string, string> = {
+export const criterionLabels: Record<string, string> = {
   child_in_college: 'Un enfant au collège',
   income_below_threshold: 'Revenus sous le plafond du dispositif',
   no_computer_at_home: 'Pas d’ordinateur au foyer',
