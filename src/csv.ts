@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { withoutAccents } from './text.ts';
 
 /**
  * CSV as spreadsheets on French desktops read and write it: `;` separators, quoted fields, and
@@ -7,9 +8,7 @@ import { parse } from 'csv-parse/sync';
 
 /** Lower case, no accents, letters and digits only: "N° de série" → "ndeserie". */
 export const simplifyHeader = (text: string) =>
-  text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
+  withoutAccents(text)
     .toLowerCase()
     .replace(/[^a-z0-9]/g, '');
 

@@ -15,3 +15,6 @@ export function decodeUploadedText(content: Uint8Array): string {
     return new TextDecoder('windows-1252').decode(utf8Mark ? content.subarray(3) : content);
   }
 }
+
+/** Letters without their accents ("Bâtiment é" → "Batiment e"), for names made of plain ASCII. */
+export const withoutAccents = (text: string) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '');

@@ -1,4 +1,5 @@
 import { csvCell } from '../csv.ts';
+import { withoutAccents } from '../text.ts';
 import { beaconWarningThreshold } from './access-point-models.ts';
 import type { FilteringPolicy, SecurityMode } from './deployments.lifecycle.ts';
 
@@ -48,9 +49,7 @@ function unitTokens(units: readonly string[]): string[] {
   const taken = new Set<string>();
   return units.map((unit) => {
     const base =
-      unit
-        .normalize('NFD')
-        .replace(/[\u0300-\u036f]/g, '')
+      withoutAccents(unit)
         .replace(/[^A-Za-z0-9]+/g, '_')
         .slice(-maxToken)
         .replace(/^_+|_+$/g, '') || 'unit';

@@ -52,6 +52,9 @@ export const deploymentTransitions: readonly DeploymentTransition[] = [
   { from: live, to: 'suspended', guards: ['reason_given'], roles: fieldWork, action: 'Suspend the service' },
 ];
 
+/** Provisioning gives networks to the apartments that have none: once the access points are in, and again later for new apartments. */
+export const provisionableStatuses: readonly DeploymentStatus[] = ['access_points_installed', 'provisioned', 'live'];
+
 export function findDeploymentTransition(from: DeploymentStatus, to: DeploymentStatus) {
   return deploymentTransitions.find((transition) => transition.to === to && transition.from.includes(from));
 }

@@ -5,6 +5,7 @@ import { getJob } from '../jobs/jobs.service.ts';
 import { actorOf, asJson, bearerSecurity, calendarDate, createRouter, idParam, json, ok, optionalJson, problems, text, timestamp } from '../http/router.ts';
 import { passphraseLengthRange } from './credentials.ts';
 import { costRecoveries, deploymentStatuses, filteringPolicies, securityModes } from './deployments.lifecycle.ts';
+import { networkDeviceKinds } from './deployments.schema.ts';
 import { getDeployment, transitionDeployment, updateDeploymentSettings } from './deployments.service.ts';
 import { listNetworkDevices, presentNetworkDevice, registerNetworkDevice } from './network-devices.service.ts';
 import { startProvisioning } from './provisioning.service.ts';
@@ -61,7 +62,7 @@ const networkDeviceSchema = z
     id: z.uuid(),
     assetCode: z.string(),
     buildingId: z.uuid(),
-    kind: z.enum(['building_box', 'access_point']),
+    kind: z.enum(networkDeviceKinds),
     model: z.string(),
     serialNumber: z.string().nullable(),
     macAddress: z.string().nullable(),
@@ -132,7 +133,7 @@ export function deploymentRoutes(database: Database) {
           body: json(
             z
               .object({
-                kind: z.enum(['building_box', 'access_point']),
+                kind: z.enum(networkDeviceKinds),
                 model: text(100),
                 serialNumber: text(100).optional(),
                 macAddress: z.string().max(40).optional(),

@@ -10,7 +10,9 @@ export const deploymentStatus = pgEnum('deployment_status', deploymentStatuses);
 export const securityMode = pgEnum('security_mode', securityModes);
 export const filteringPolicy = pgEnum('filtering_policy', filteringPolicies);
 export const costRecovery = pgEnum('cost_recovery', costRecoveries);
-export const networkDeviceKind = pgEnum('network_device_kind', ['building_box', 'access_point']);
+export const networkDeviceKinds = ['building_box', 'access_point'] as const;
+export type NetworkDeviceKind = (typeof networkDeviceKinds)[number];
+export const networkDeviceKind = pgEnum('network_device_kind', networkDeviceKinds);
 
 /** The fibre box at the foot of a building and the access points on its landings: tracked assets with a QR label. */
 export const networkDevices = pgTable(

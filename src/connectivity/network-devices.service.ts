@@ -6,11 +6,11 @@ import { issueAssetCodes } from '../donations/intake.service.ts';
 import { DomainError, ValidationError } from '../errors.ts';
 import { buildingFor } from './access.ts';
 import { accessPointModel } from './access-point-models.ts';
-import { deployments, networkDevices, wifiNetworks } from './deployments.schema.ts';
+import { deployments, networkDevices, wifiNetworks, type NetworkDeviceKind } from './deployments.schema.ts';
 import { apartments } from './places.schema.ts';
 
 export type NetworkDeviceInput = {
-  kind: 'building_box' | 'access_point';
+  kind: NetworkDeviceKind;
   model: string;
   serialNumber?: string;
   macAddress?: string;

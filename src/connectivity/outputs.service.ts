@@ -3,10 +3,11 @@ import type { Actor } from '../auth/actor.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
 import type { FileStore } from '../files/file-store.ts';
-import { recordFile } from '../files/files.service.ts';
+import { recordFile, restrictedFileKind } from '../files/files.service.ts';
 import { createJob, recordProgress } from '../jobs/jobs.service.ts';
 import { organisations } from '../organisations/organisations.schema.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
+import { withoutAccents } from '../text.ts';
 import { type AccessPointConfig, renderControllerCsv, renderUciWireless } from './ap-config.ts';
 import { deployments, networkDevices, wifiNetworks } from './deployments.schema.ts';
 import { renderTenantLetter } from './letter-pdf.ts';
@@ -50,7 +51,9 @@ export async function renderBuildingOutputs(db: Db, fileStore: FileStore, box: S
     .innerJoin(apartments, eq(apartments.id, wifiNetworks.apartmentId))
     .where(eq(wifiNetworks.buildingId, buildingId))
     .orderBy(asc(apartments.floor), asc(apartments.unit));
-  const passphraseOf = (network: typeof wifiNetworks.$inferSelect) => box.open(network.passphraseCiphertext, passphraseContext(network.apartmentId, network.passphraseVersion));
+  // Opened once each: the letters and the access points' configurations both print them.
+  const passphrases = new Map(networks.map(({ network }) => [network.id, box.open(network.passphraseCiphertext, passphraseContext(network.apartmentId, network.passphraseVersion))]));
+  const passphraseOf = (network: typeof wifiNetworks.$inferSelect) => passphrases.get(network.id)!;
   const owner = { organisationId: building.organisationId };
 
   const stale = networks.filter(({ network }) => network.letterVersion !== network.passphraseVersion);
@@ -78,7 +81,7 @@ export async function renderBuildingOutputs(db: Db, fileStore: FileStore, box: S
         out,
       ),
     );
-    await recordFile(db, stored, { ...owner, kind: 'wifi_letter', filename: `connexion-solidaire-${fileSafe(unit)}.pdf`, contentType: 'application/pdf' });
+    await recordFile(db, stored, { ...owner, kind: restrictedFileKind.tenantLetter, filename: `connexion-solidaire-${fileSafe(unit)}.pdf`, contentType: 'application/pdf' });
     // Only the version this letter carries: a passphrase rotated meanwhile keeps its letter stale.
     await db
       .update(wifiNetworks)
@@ -110,16 +113,16 @@ export async function renderBuildingOutputs(db: Db, fileStore: FileStore, box: S
     const stored = await fileStore.write(outputKeys.uci(buildingId, points[index]!.id), async (out) => {
       out.end(renderUciWireless(config));
     });
-    await recordFile(db, stored, { ...owner, kind: 'access_point_config_uci', filename: `wireless-${config.assetCode}.uci`, contentType: 'text/plain; charset=utf-8' });
+    await recordFile(db, stored, { ...owner, kind: restrictedFileKind.accessPointUci, filename: `wireless-${config.assetCode}.uci`, contentType: 'text/plain; charset=utf-8' });
   }
   const csv = await fileStore.write(outputKeys.controllerCsv(buildingId), async (out) => {
     out.end(renderControllerCsv(configs));
   });
-  await recordFile(db, csv, { ...owner, kind: 'access_point_config_csv', filename: `bornes-${fileSafe(building.name)}.csv`, contentType: 'text/csv; charset=utf-8' });
+  await recordFile(db, csv, { ...owner, kind: restrictedFileKind.controllerCsv, filename: `bornes-${fileSafe(building.name)}.csv`, contentType: 'text/csv; charset=utf-8' });
   return { letters: stale.length, accessPoints: configs.length };
 }
 
-const fileSafe = (text: string) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'x';
+const fileSafe = (text: string) => withoutAccents(text).replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'x';
 
 /** Marks every letter of a building to be printed again (a setting they show has changed); answers how many. */
 export async function invalidateLetters(tx: DbOrTx, buildingId: string): Promise<number> {

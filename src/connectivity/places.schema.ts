@@ -1,9 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, date, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { organisations } from '../organisations/organisations.schema.ts';
+import { communeCodeFormat, organisations } from '../organisations/organisations.schema.ts';
 import { apartmentStatuses, optInStatuses } from './apartments.lifecycle.ts';
-
-const communeCodeFormat = (column: unknown) => sql`${column} ~ '^([0-9]{2}|2A|2B)[0-9]{3}$'`;
 
 /** A landlord's housing estate (résidence): the name tenants know it by, printed in SSIDs and letters. */
 export const residences = pgTable(

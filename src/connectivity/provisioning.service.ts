@@ -6,15 +6,12 @@ import { createJob } from '../jobs/jobs.service.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
 import { buildingFor } from './access.ts';
 import { generatePassphrase, ssidFor } from './credentials.ts';
-import type { DeploymentStatus } from './deployments.lifecycle.ts';
+import { provisionableStatuses } from './deployments.lifecycle.ts';
 import { deployments, networkDevices, wifiNetworks } from './deployments.schema.ts';
 import { recordDeploymentStep } from './deployments.service.ts';
 import { planLandings, type LandingPlan } from './landing-plan.ts';
 import { apartments, buildings, residences } from './places.schema.ts';
 import { passphraseContext, type SecretBox } from './secret-box.ts';
-
-/** Provisioning gives networks to the apartments that have none; once the access points are in, and again later for new apartments. */
-const provisionableStatuses: readonly DeploymentStatus[] = ['access_points_installed', 'provisioned', 'live'];
 
 async function landingPlan(tx: DbOrTx, buildingId: string): Promise<LandingPlan> {
   const points = await tx

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { derivedKey } from '../derived-keys.ts';
 
 /**
  * Wi-Fi passphrases at rest: AES-256-GCM with a key derived from the installation's secret
@@ -8,15 +9,8 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
  */
 export type SecretBox = { seal: (plaintext: string, context: string) => string; open: (sealed: string, context: string) => string };
 
-const keys = new Map<string, Buffer>();
-
 export function passphraseBox(appSecret: string): SecretBox {
-  let key = keys.get(appSecret);
-  if (!key) {
-    key = Buffer.from(hkdfSync('sha256', appSecret, 'boucle', 'wifi-passphrase-encryption-key', 32));
-    keys.set(appSecret, key);
-  }
-  const cipherKey = key;
+  const cipherKey = derivedKey(appSecret, 'wifi-passphrase-encryption-key');
   return {
     seal(plaintext, context) {
       // A 96-bit random IV: far below the 2^32 encryptions per key where collisions start to matter.

@@ -30,7 +30,8 @@ export async function recordFile(db: DbOrTx, stored: StoredFile, record: FileRec
  * Files that carry Wi-Fi passphrases in clear (tenant letters, access point configurations): never
  * listed nor served here, only by their building's routes, which authorise and record each download.
  */
-export const restrictedFileKinds = ['wifi_letter', 'access_point_config_uci', 'access_point_config_csv'];
+export const restrictedFileKind = { tenantLetter: 'wifi_letter', accessPointUci: 'access_point_config_uci', controllerCsv: 'access_point_config_csv' } as const;
+export const restrictedFileKinds: string[] = Object.values(restrictedFileKind);
 const servedHere = notInArray(files.kind, restrictedFileKinds);
 
 /** A file the actor may download: files are authorised like the organisation's own data. */

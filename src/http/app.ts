@@ -33,7 +33,7 @@ import { DomainError } from '../errors.ts';
 import { idempotency } from '../idempotency/idempotency.ts';
 import { csrfHeader, csrfTokenMatches } from '../pages/csrf.ts';
 import { handleError, problemResponse } from './problem.ts';
-import { actorOf, createRouter } from './router.ts';
+import { actorOf, changesState, createRouter } from './router.ts';
 
 export type AppDeps = {
   database: Database;
@@ -50,7 +50,6 @@ export type AppDeps = {
 
 const bulkPaths = /^\/api\/(donations\/[^/]+\/(devices|imports)|buildings\/[^/]+\/apartments\/import)$/;
 const bearerPattern = /^Bearer\s+(\S+)$/i;
-const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The only API routes open without signing in: signing in, the API's description, the certificates' public key. */
 const isPublic = (method: string, path: string) =>
@@ -93,7 +92,7 @@ export function createApp(deps: AppDeps) {
     c.set('actor', actor);
     if (!actor && !isPublic(c.req.method, c.req.path)) actorOf(c);
     // A change asked with the session cookie must come from Boucle's own pages (see csrf.ts).
-    if (actor && cookie && !safeMethods.has(c.req.method) && !csrfTokenMatches(deps.appSecret, actor.credentialId, c.req.header(csrfHeader))) {
+    if (actor && cookie && changesState(c.req.method) && !csrfTokenMatches(deps.appSecret, actor.credentialId, c.req.header(csrfHeader))) {
       throw new DomainError(403, 'csrf_token_missing', 'This change must come from Boucle’s pages: reload the page and try again.');
     }
     await next();

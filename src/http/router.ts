@@ -19,6 +19,9 @@ export function createRouter() {
   });
 }
 
+/** Requests that may change something (what CSRF checks and Idempotency-Key apply to), as HTTP defines safe methods. */
+export const changesState = (method: string) => !['GET', 'HEAD', 'OPTIONS'].includes(method);
+
 /** The signed-in user, or a 401 for routes that need one. */
 export function actorOf(c: Context<AppEnv>): Actor {
   const actor = c.get('actor');

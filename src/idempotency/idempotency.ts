@@ -3,10 +3,9 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../db/client.ts';
 import { DomainError } from '../errors.ts';
-import type { AppEnv } from '../http/router.ts';
+import { changesState, type AppEnv } from '../http/router.ts';
 import { idempotencyKeys } from './idempotency.schema.ts';
 
-const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 // Printable ASCII, as the IETF draft "The Idempotency-Key HTTP Header Field" expects (a UUID in practice).
 const keyFormat = /^[\x21-\x7e]{1,255}$/;
 export const idempotencyKeyLifetimeHours = 24;
@@ -22,7 +21,7 @@ export function idempotency(db: Db): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     const actor = c.get('actor');
-    if (key === undefined || !actor || !unsafeMethods.has(c.req.method)) return next();
+    if (key === undefined || !actor || !changesState(c.req.method)) return next();
     if (!keyFormat.test(key)) {
       throw new DomainError(400, 'bad_idempotency_key', 'The Idempotency-Key header must be 1 to 255 printable characters (a UUID, for instance).');
     }

@@ -3,6 +3,9 @@ import { check, index, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-or
 import { organisationKinds, siteKinds } from './organisations.types.ts';
 
 
+/** An INSEE commune code: two characters of département (2A/2B for Corsica) and three digits. */
+export const communeCodeFormat = (column: unknown) => sql`${column} ~ '^([0-9]{2}|2A|2B)[0-9]{3}$'`;
+
 export const organisationKind = pgEnum('organisation_kind', organisationKinds);
 export const siteKind = pgEnum('site_kind', siteKinds);
 
@@ -31,7 +34,6 @@ export const sites = pgTable(
   },
   (table) => [
     index().on(table.organisationId),
-    // INSEE code: two characters of département (2A/2B for Corsica) and three digits.
-    check('sites_commune_code_format', sql`${table.communeCode} ~ '^([0-9]{2}|2A|2B)[0-9]{3}$'`),
+    check('sites_commune_code_format', communeCodeFormat(table.communeCode)),
   ],
 );

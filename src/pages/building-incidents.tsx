@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
+import type { NetworkDeviceKind } from '../connectivity/deployments.schema.ts';
 import { incidentCategories, workingDaysToFix } from '../connectivity/incidents.rules.ts';
 import type { listIncidents } from '../connectivity/incidents.service.ts';
 import type { FieldError } from '../errors.ts';
@@ -116,7 +117,7 @@ export const BuildingIncidents: FC<{
 };
 
 export const apartmentPlace = (apartment: { id: string; unit: string; floor: number }): Place => ({ id: apartment.id, label: `Logement ${apartment.unit} (${floorLabel(apartment.floor).toLowerCase()})` });
-export const equipmentPlace = (device: { id: string; kind: 'building_box' | 'access_point'; floor: number | null; assetCode: string }): Place => ({
+export const equipmentPlace = (device: { id: string; kind: NetworkDeviceKind; floor: number | null; assetCode: string }): Place => ({
   id: device.id,
   label: device.kind === 'building_box' ? `Box de l’immeuble (${device.assetCode})` : `Borne, ${floorLabel(device.floor ?? 0).toLowerCase()} (${device.assetCode})`,
 });

@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { derivedKey } from '../derived-keys.ts';
 
 /**
  * Cookie-authenticated requests carry a token tied to their session: a form's hidden `_csrf`
@@ -9,15 +10,8 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 export const csrfField = '_csrf';
 export const csrfHeader = 'x-csrf-token';
 
-const keys = new Map<string, Buffer>();
-
 export function csrfToken(appSecret: string, credentialId: string): string {
-  let key = keys.get(appSecret);
-  if (!key) {
-    key = Buffer.from(hkdfSync('sha256', appSecret, 'boucle', 'csrf-token-key', 32));
-    keys.set(appSecret, key);
-  }
-  return createHmac('sha256', key).update(credentialId).digest('base64url');
+  return createHmac('sha256', derivedKey(appSecret, 'csrf-token-key')).update(credentialId).digest('base64url');
 }
 
 export function csrfTokenMatches(appSecret: string, credentialId: string, sent: string | undefined): boolean {

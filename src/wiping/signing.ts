@@ -1,4 +1,5 @@
-import { createPrivateKey, createPublicKey, hkdfSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { derivedKey } from '../derived-keys.ts';
 
 /**
  * The server's Ed25519 key for wipe certificates, derived from APP_SECRET (HKDF-SHA256), so every
@@ -13,7 +14,7 @@ const keys = new Map<string, SigningKey>();
 export function certificateSigningKey(appSecret: string): SigningKey {
   let key = keys.get(appSecret);
   if (!key) {
-    const seed = Buffer.from(hkdfSync('sha256', appSecret, 'boucle', 'wipe-certificate-signing-key', 32));
+    const seed = derivedKey(appSecret, 'wipe-certificate-signing-key');
     const privateKey = createPrivateKey({ key: Buffer.concat([pkcs8Ed25519Prefix, seed]), format: 'der', type: 'pkcs8' });
     const publicKey = createPublicKey(privateKey);
     key = { privateKey, publicKey, publicPem: publicKey.export({ format: 'pem', type: 'spki' }).toString() };

@@ -100,8 +100,9 @@
       done.querySelector('.outcome').textContent = ok ? ' — fait' : ` — refusé : ${answer.detail ?? 'erreur'}`;
     }
     // Recorded but not enough yet (a wipe below the level a medium needs): say what is missing.
-    const levels = { clear: 'Effacement (Clear)', purge: 'Purge', destroy: 'Destruction' };
-    const missing = (answer.outstanding ?? []).map((medium) => `${medium.medium} : un effacement réussi au niveau « ${levels[medium.neededLevel] ?? medium.neededLevel} », enregistré depuis son arrivée, est encore nécessaire`);
+    // The level's words are the wipe form's own option label.
+    const levelWords = (level) => card.querySelector(`select[name$=".level"] option[value="${level}"]`)?.textContent ?? level;
+    const missing = (answer.outstanding ?? []).map((medium) => `${medium.medium} : un effacement réussi au niveau « ${levelWords(medium.neededLevel)} », enregistré depuis son arrivée, est encore nécessaire`);
     if (ok && answer.wiped === false && missing.length > 0) {
       say(`${operation.label} : enregistré, mais ${missing.join(' ; ')}`, false);
     } else if (ok) {
