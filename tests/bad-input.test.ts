@@ -1055,6 +1055,7 @@ describe('forged page cursors', () => {
     { createdAt: 'Thu, 01 Jan 1970 00:00:00 GMT+9999', id: someId },
     { createdAt: '2024-02-30', id: someId },
     { createdAt: '2024-01-01T00:00:00.000Z', id: 'not-a-uuid' },
+    { createdAt: '+010000-01-01T00:00:00.000Z', id: someId },
   ])('refuses %j as a cursor this API never gave', async (cursor) => {
     const encoded = Buffer.from(JSON.stringify(cursor)).toString('base64url');
     const attempt: Attempt = { method: 'GET', url: `/api/devices?cursor=${encoded}`, token: bench.operator.token };

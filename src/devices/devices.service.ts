@@ -70,7 +70,9 @@ function decodeCursor(cursor: string): Cursor {
     // Only the exact form this API issues: anything else could fail the cast in SQL.
     const createdAt = String(value.createdAt);
     const date = new Date(createdAt);
-    if (uuidPattern.test(String(value.id)) && !Number.isNaN(date.getTime()) && date.toISOString() === createdAt) return value;
+    // Four-digit years only: toISOString writes year 10000 as +010000, which Postgres refuses.
+    const issuedForm = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(createdAt);
+    if (uuidPattern.test(String(value.id)) && issuedForm && !Number.isNaN(date.getTime()) && date.toISOString() === createdAt) return value;
   } catch {
     // reported below
   }
