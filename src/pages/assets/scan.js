@@ -55,9 +55,11 @@
             headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, 'idempotency-key': operation.key },
             body: JSON.stringify(operation.body ?? {}),
             credentials: 'same-origin',
+            // A request that never answers (a dead connection on a weak network) must not hold the queue.
+            signal: AbortSignal.timeout(10_000),
           });
         } catch {
-          return; // offline: kept, sent again with the same key when the network returns
+          return; // offline or no answer: kept, sent again with the same key shortly
         }
         const answer = await response.json().catch(() => ({}));
         if (response.status === 409 && answer.code === 'request_in_progress') {
