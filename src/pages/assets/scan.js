@@ -116,6 +116,7 @@
       return;
     }
     say(`${operation.label} : ${answer.detail ?? 'refusé'}`, false);
+    if (operation.code === current) setBusy(false);
     const form = card.querySelector(`form[data-api-path="${operation.path}"]`);
     for (const error of answer.errors ?? []) {
       const field = form?.querySelector(`[name="${CSS.escape(error.path)}"]`);
@@ -151,8 +152,16 @@
     say(`Hors ligne : ${code} est gardé ; sa fiche s’ouvrira au retour du réseau.`, false);
   }
 
+  // While an action on the card is on its way, its buttons wait: a second click would act on a
+  // card about to be replaced by the device's new state.
+  function setBusy(busy) {
+    card.setAttribute('aria-busy', String(busy));
+    for (const button of card.querySelectorAll('button')) button.disabled = busy;
+  }
+
   function show(html) {
     card.innerHTML = html;
+    card.setAttribute('aria-busy', 'false');
     // Times default to the bench's clock; left as they are, they are sent as the moment the form is
     // sent, to the millisecond (a minute's precision could put a wipe before the device's arrival).
     const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
@@ -187,6 +196,7 @@
     const form = event.currentTarget;
     for (const stale of form.querySelectorAll('.error')) stale.remove();
     const label = form.querySelector('button[type="submit"]')?.textContent.trim() ?? 'Action';
+    setBusy(true);
     enqueue({ method: form.dataset.apiMethod, path: form.dataset.apiPath, body: bodyOf(form), code: current, label });
     if (!navigator.onLine) say(`${label} : en attente du réseau.`, false);
   }
