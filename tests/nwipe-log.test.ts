@@ -6,7 +6,7 @@ import { nistVerificationOf, parseNwipeLog, type NwipeDrive, type NwipeParse, ty
 import { shortfall } from '../src/wiping/policy.ts';
 
 // Real logs as users posted them, and FORMAT.md, the notes on the format these tests cite.
-const fixtures = new URL('../../shared/fixtures/nwipe/', import.meta.url);
+const fixtures = new URL('./fixtures/nwipe/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, fixtures), 'utf8');
 /** A fixture without its last line, which the retrieval cut mid-line. */
 const fixtureUpToLastLine = (name: string) => fixture(name).trimEnd().split('\n').slice(0, -1).join('\n');

@@ -199,7 +199,7 @@ describe('the wipe certificate', () => {
 });
 
 describe('importing an nwipe log', () => {
-  const fixture = (name: string) => readFileSync(new URL(`../../shared/fixtures/nwipe/${name}`, import.meta.url), 'utf8');
+  const fixture = (name: string) => readFileSync(new URL(`./fixtures/nwipe/${name}`, import.meta.url), 'utf8');
   const importLog = (code: string, log: string) =>
     harness.app.request(`/api/devices/${code}/wipes/nwipe-log?timeZone=Europe/Paris`, {
       method: 'POST',

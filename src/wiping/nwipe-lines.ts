@@ -1,5 +1,5 @@
 /**
- * The line grammar of nwipe's log, every era (FORMAT.md = shared/fixtures/nwipe/FORMAT.md):
+ * The line grammar of nwipe's log, every era (FORMAT.md = tests/fixtures/nwipe/FORMAT.md):
  * timestamped messages with their continuation lines (§2), and the summary tables nwipe prints
  * without timestamps (§3). What the lines mean for a wipe is decided in nwipe-log.ts.
  */

@@ -1,7 +1,7 @@
 /**
  * Reads an nwipe or ShredOS log (or the text of nwipe's PDF certificate) into wipe records the
  * operator only has to confirm. Pure: text in, data out. Every rule cites FORMAT.md
- * (shared/fixtures/nwipe/FORMAT.md), the notes on the format across nwipe versions.
+ * (tests/fixtures/nwipe/FORMAT.md), the notes on the format across nwipe versions.
  *
  * The rule that matters most: a drive is `passed` only when nwipe itself wrote ` Erased ` in its
  * Drive Status table and nothing in the log contradicts it. A log cut short before that table

@@ -1,6 +1,6 @@
 /**
  * What an nwipe log says, drive by drive and run by run: the message rules of FORMAT.md §2
- * (shared/fixtures/nwipe/FORMAT.md) applied to the records of nwipe-lines.ts. Deciding what it
+ * (tests/fixtures/nwipe/FORMAT.md) applied to the records of nwipe-lines.ts. Deciding what it
  * means for a wipe record is nwipe-log.ts's job.
  */
 import type { NwipeTool } from './nwipe-drive.ts';
