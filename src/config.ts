@@ -3,23 +3,28 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
-const urlWithProtocol = (protocols: string[]) =>
-  z.string().refine(
-    (value) => {
-      try {
-        return protocols.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
-  );
+const hasProtocol = (value: string, protocols: string[]) => {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+const startingWith = (protocols: string[]) => `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`;
+
+/** A URL of one of these protocols, or one of the words in `alternatives`. */
+const urlWithProtocol = (protocols: string[], alternatives: string[] = []) =>
+  z.string().refine((value) => alternatives.includes(value) || hasProtocol(value, protocols), {
+    message: `${startingWith(protocols)}${alternatives.map((word) => `, or ${word}`).join('')}`,
+  });
 
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/boucle'),
+  // Unset: the local server if it answers, else the embedded one; `embedded`: always the embedded one.
+  DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:'], ['embedded']).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  // Unset: the local server if it answers, else the machine's redis-server started for us.
+  REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).optional(),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i, 'must be letters, digits, - or _').default('boucle'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   PUBLIC_URL: urlWithProtocol(['http:', 'https:']).optional(),
@@ -36,11 +41,19 @@ const configSchema = z.object({
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
 });
 
+export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/boucle';
+export const defaultRedisUrl = 'redis://127.0.0.1:6379';
+
+/** Where a service's address comes from: the environment, the default (replaced by a local one if silent), or the embedded server. */
+export type ServiceSource = 'given' | 'default' | 'embedded';
+
 export type Config = {
   env: 'development' | 'test' | 'production';
   databaseUrl: string;
+  databaseSource: ServiceSource;
   databasePoolMax: number;
   redisUrl: string;
+  redisSource: Exclude<ServiceSource, 'embedded'>;
   queuePrefix: string;
   port: number;
   publicUrl: string;
@@ -53,15 +66,20 @@ export type Config = {
   bootstrapAdmin?: { email: string; password: string };
 };
 
-export class ConfigError extends Error {}
+/** A reason the process cannot start, said in one line that names what to fix: printed without a stack. */
+export class StartupError extends Error {}
+export class ConfigError extends StartupError {}
 
 const secretVariables = new Set(['APP_SECRET', 'BOOTSTRAP_ADMIN_PASSWORD', 'SMTP_URL']);
+
+/** A URL as an operator may see it in a terminal or a log: its password hidden. */
+export const withoutPassword = (url: string) => url.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
 
 /** The refused value as an operator may see it in a terminal or a log: secrets and URL passwords hidden. */
 function shownValue(name: string, value: string | undefined): string {
   if (value === undefined) return 'nothing';
   if (secretVariables.has(name)) return `a value of ${value.length} characters`;
-  return JSON.stringify(value.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@'));
+  return JSON.stringify(withoutPassword(value));
 }
 
 /**
@@ -90,9 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
   }
   return {
     env: values.NODE_ENV,
-    databaseUrl: values.DATABASE_URL,
+    databaseUrl: values.DATABASE_URL === undefined || values.DATABASE_URL === 'embedded' ? defaultDatabaseUrl : values.DATABASE_URL,
+    databaseSource: values.DATABASE_URL === 'embedded' ? 'embedded' : values.DATABASE_URL ? 'given' : 'default',
     databasePoolMax: values.DATABASE_POOL_MAX,
-    redisUrl: values.REDIS_URL,
+    redisUrl: values.REDIS_URL ?? defaultRedisUrl,
+    redisSource: values.REDIS_URL ? 'given' : 'default',
     queuePrefix: values.QUEUE_PREFIX,
     port: values.PORT,
     publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),

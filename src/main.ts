@@ -4,31 +4,29 @@ import { openQueues } from '../workers/queues.ts';
 import { startConfiguredWorkers } from '../workers/runtime.ts';
 import { createApp } from './http/app.ts';
 import { redisOptionsFromUrl } from './redis.ts';
-import { boot, configuredFileStore, onShutdown } from './runtime.ts';
-import { bootstrapAdmin } from './seed/bootstrap.ts';
+import { boot, configuredFileStore, onShutdown, type ProcessRole } from './runtime.ts';
 import { seedDemoData } from './seed/demo.ts';
 
 /**
  * Entry point. `all` (npm start): migrate, seed demo data on an empty database, run the API and
  * the workers in one process. `api`: the API only. `migrate`: apply migrations and exit.
  */
-const mode = process.argv[2] ?? 'all';
-if (!['all', 'api', 'migrate'].includes(mode)) {
-  console.error(`Unknown mode "${mode}": use all, api or migrate.`);
+const modes = ['all', 'api', 'migrate'] as const satisfies ProcessRole[];
+const mode = modes.find((known) => known === (process.argv[2] ?? 'all'));
+if (!mode) {
+  console.error(`Unknown mode "${process.argv[2]}": use all, api or migrate.`);
   process.exit(1);
 }
 
-const { config, logger, database } = await boot();
+const { config, logger, database, services } = await boot(mode);
 const fileStore = configuredFileStore(config);
 if (mode === 'migrate') {
   logger.info('migrations applied');
   await database.close();
+  await services.stop();
   process.exit(0);
 }
 
-if (config.bootstrapAdmin && (await bootstrapAdmin(database.db, config.bootstrapAdmin))) {
-  logger.info({ email: config.bootstrapAdmin.email }, 'created the first admin account');
-}
 if (mode === 'all') {
   const accounts = await seedDemoData(database.db, fileStore);
   if (accounts) {
@@ -67,4 +65,5 @@ onShutdown(logger, [
   async () => redis.quit().catch(() => undefined),
   async () => Promise.all(dashboardQueues.map((queue) => queue.close().catch(() => undefined))),
   () => database.close(),
+  () => services.stop(),
 ]);

@@ -61,6 +61,18 @@ describe('configuration on a local machine', () => {
     expect(config.publicUrl).toBe('http://localhost:3000');
   });
 
+  it('knows which addresses were given: unset ones are the local defaults, which a silent server lets the start replace', () => {
+    expect(loadConfig({ APP_SECRET: secret })).toMatchObject({ databaseSource: 'default', redisSource: 'default' });
+    const given = loadConfig({ APP_SECRET: secret, DATABASE_URL: 'postgres://boucle@db.example.org/boucle', REDIS_URL: 'redis://queue.example.org:6380' });
+    expect(given).toMatchObject({
+      databaseUrl: 'postgres://boucle@db.example.org/boucle',
+      databaseSource: 'given',
+      redisUrl: 'redis://queue.example.org:6380',
+      redisSource: 'given',
+    });
+    expect(loadConfig({ APP_SECRET: secret, DATABASE_URL: 'embedded' })).toMatchObject({ databaseSource: 'embedded' });
+  });
+
   it('derives the public URL from the port, and drops a trailing slash from a given one', () => {
     expect(loadConfig({ APP_SECRET: secret, PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
     expect(loadConfig({ APP_SECRET: secret, PUBLIC_URL: 'https://boucle.example.org/' }).publicUrl).toBe('https://boucle.example.org');

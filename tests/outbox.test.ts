@@ -4,7 +4,7 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { deviceEvents, devices } from '../src/devices/devices.schema.ts';
 import { outbox } from '../src/outbox/outbox.schema.ts';
-import { jobIdForOutboxRow } from '../src/outbox/relay.ts';
+import { jobIdForOutboxRow } from '../src/outbox/outbox.service.ts';
 import { siteStockCounters, stockCountedEvents } from '../src/stock/stock.schema.ts';
 import { countDeviceEventInStock } from '../src/stock/stock.service.ts';
 import { eventually, startHarness, testRedis, type Harness } from './helpers/harness.ts';

@@ -69,6 +69,9 @@ export const schedules = {
   'erase-expired-contacts': { every: 24 * 3600_000 },
   'plan-reminders': { every: 5 * 60_000 },
   'expire-idempotency-keys': { every: 3600_000 },
+  // Derived figures checked against the events they come from; drifts repaired and logged.
+  'reconcile-stock-counters': { every: 3600_000 },
+  'prune-outbox': { every: 24 * 3600_000 },
 } as const;
 export type ScheduledTask = keyof typeof schedules;
 

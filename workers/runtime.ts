@@ -1,7 +1,8 @@
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../src/db/client.ts';
+import { markOutboxJobDone, markOutboxJobFailed } from '../src/outbox/outbox.service.ts';
 import { startOutboxRelay } from '../src/outbox/relay.ts';
 import type { FileStore } from '../src/files/file-store.ts';
 import type { Config } from '../src/config.ts';
@@ -16,7 +17,9 @@ import { processIntakeImport } from './intake-imports.processor.ts';
 import { processLabelBatch } from './label-batches.processor.ts';
 import { processWipeCertificate } from './wipe-certificates.processor.ts';
 import { processWifiOutputs, processWifiProvisioning } from './wifi.processor.ts';
-import { queueNames, queues, schedules, type QueueName } from './queues.ts';
+import { isLastAttempt } from './last-attempt.ts';
+import { queueNames, type QueueName } from './queues.ts';
+import { keepSchedulesRegistered } from './schedules.ts';
 
 export type WorkerDeps = {
   database: Database;
@@ -35,6 +38,10 @@ export type WorkerDeps = {
   logger: Logger;
   concurrency?: number;
   relayPollMs?: number;
+  /** How long after it was last seen in Redis an unfinished job is looked for there again. */
+  relayRecheckAfterMs?: number;
+  /** How often the workers make sure the scheduled tasks are still registered in Redis. */
+  scheduleCheckMs?: number;
 };
 
 const processors: Record<QueueName, (deps: WorkerDeps) => (job: Job) => Promise<unknown>> = {
@@ -50,6 +57,24 @@ const processors: Record<QueueName, (deps: WorkerDeps) => (job: Job) => Promise<
 };
 
 export type Workers = { close: () => Promise<void> };
+
+/**
+ * Closes the job's outbox row once its work is done (or once its last attempt failed), so the
+ * relay stops looking for it in Redis. A row closed late is harmless: the job it would send again
+ * still exists in Redis, or finds its work done.
+ */
+function closingOutboxRow(database: Database, process: (job: Job) => Promise<unknown>) {
+  return async (job: Job) => {
+    try {
+      const result = await process(job);
+      await markOutboxJobDone(database.db, job.id);
+      return result;
+    } catch (error) {
+      if (isLastAttempt(job, error)) await markOutboxJobFailed(database.db, job.id);
+      throw error;
+    }
+  };
+}
 
 /** The workers of an installation, as its configuration describes them (npm start, npm run worker). */
 export function startConfiguredWorkers(config: Config, database: Database, logger: Logger): Workers {
@@ -74,11 +99,12 @@ export function startWorkers(deps: WorkerDeps): Workers {
     prefix: deps.prefix,
     logger: deps.logger,
     pollMs: deps.relayPollMs,
+    recheckAfterMs: deps.relayRecheckAfterMs,
   });
   // Workers block on Redis: ioredis must retry forever rather than give up on a command.
   const connection = { ...deps.redis, maxRetriesPerRequest: null } as ConnectionOptions;
   const workers = queueNames.map((name) => {
-    const worker = new Worker(name, processors[name](deps), {
+    const worker = new Worker(name, closingOutboxRow(deps.database, processors[name](deps)), {
       connection,
       prefix: deps.prefix,
       concurrency: deps.concurrency ?? 4,
@@ -89,19 +115,11 @@ export function startWorkers(deps: WorkerDeps): Workers {
     worker.on('error', (error) => deps.logger.warn({ queue: name, err: error }, 'worker connection error'));
     return worker;
   });
-  const scheduler = deps.schedule === false ? undefined : new Queue('scheduled-tasks', { connection, prefix: deps.prefix, defaultJobOptions: queues['scheduled-tasks'].options });
-  if (scheduler) {
-    // Upserted by every worker process: one scheduler per task in Redis, whatever the number of processes.
-    for (const [task, repeat] of Object.entries(schedules)) {
-      scheduler.upsertJobScheduler(task, repeat, { name: task, data: {} }).catch((error: unknown) =>
-        deps.logger.warn({ task, err: error }, 'cannot register a scheduled task yet'),
-      );
-    }
-  }
+  const schedules = deps.schedule === false ? undefined : keepSchedulesRegistered({ connection, prefix: deps.prefix, logger: deps.logger, checkEveryMs: deps.scheduleCheckMs });
   return {
     async close() {
       // Stop relaying and taking new jobs; close() waits for running jobs to finish.
-      await Promise.all([relay.stop(), ...workers.map((worker) => worker.close()), scheduler?.close()]);
+      await Promise.all([relay.stop(), ...workers.map((worker) => worker.close()), schedules?.stop()]);
     },
   };
 }

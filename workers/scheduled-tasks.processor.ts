@@ -2,6 +2,8 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { eraseExpiredContacts, expireReservations, matchEligibleRequests } from '../src/allocation/scheduled.ts';
 import { expireIdempotencyKeys } from '../src/idempotency/idempotency.ts';
 import { planReminders } from '../src/notifications/reminders.ts';
+import { pruneDoneOutboxRows } from '../src/outbox/outbox.service.ts';
+import { reconcileStockCounters } from '../src/stock/stock-reconciliation.ts';
 import { schedules, type ScheduledTask } from './queues.ts';
 import type { WorkerDeps } from './runtime.ts';
 
@@ -14,6 +16,11 @@ export const processScheduledTask = (deps: WorkerDeps) => async (job: Job) => {
     'erase-expired-contacts': () => eraseExpiredContacts(db, deps.contactRetentionMonths),
     'plan-reminders': () => planReminders(db),
     'expire-idempotency-keys': () => expireIdempotencyKeys(db),
+    'reconcile-stock-counters': async () => {
+      const { lostEventsCounted, drifts } = await reconcileStockCounters(db, deps.logger);
+      return lostEventsCounted + drifts.length;
+    },
+    'prune-outbox': () => pruneDoneOutboxRows(db),
   };
   if (!(job.name in schedules)) throw new UnrecoverableError(`unknown scheduled task ${job.name}`);
   return tasks[job.name as ScheduledTask]();

@@ -1,48 +1,46 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
 import type { DbOrTx } from '../db/client.ts';
-import { organisations } from '../organisations/organisations.schema.ts';
+import { networkCoordinator } from '../organisations/organisations.service.ts';
 import type { Actor } from './actor.ts';
 import { users } from './auth.schema.ts';
 import { hashPassword } from './auth.service.ts';
-import { randomBytes } from 'node:crypto';
 
-const systemEmail = 'automatique@boucle.invalid';
+/** The service account's address: `.invalid` (RFC 2606), so it can never receive mail nor be a person's. */
+export const serviceAccountEmail = 'automatique@boucle.invalid';
 
 /**
  * Who the scheduled tasks act as (reservations that expire, matching, retention): a service
  * account of the coordinator, disabled so nobody can sign in with it, so that every event still
- * names who did it: "Boucle (tâches automatiques)".
+ * names who did it: "Boucle (tâches automatiques)". It is never a person: it does not count as
+ * the network's first account (bootstrapAdmin).
  */
 export async function systemActor(db: DbOrTx): Promise<Actor> {
-  const [existing] = await db
-    .select({ user: users, kind: organisations.kind })
-    .from(users)
-    .innerJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(eq(users.email, systemEmail));
-  let user = existing?.user;
+  let [user] = await db.select().from(users).where(eq(users.email, serviceAccountEmail));
   if (!user) {
-    const [coordinator] = await db.select().from(organisations).where(and(eq(organisations.kind, 'coordinator'))).limit(1);
-    const organisation =
-      coordinator ?? (await db.insert(organisations).values({ name: 'Coordination du réseau', shortName: 'Coordination', kind: 'coordinator' }).returning())[0]!;
-    await db
-      .insert(users)
-      .values({
-        organisationId: organisation.id,
-        email: systemEmail,
-        displayName: 'Boucle (tâches automatiques)',
-        role: 'admin',
-        passwordHash: await hashPassword(randomBytes(32).toString('base64url')),
-        disabledAt: new Date(),
-      })
-      .onConflictDoNothing();
-    [user] = await db.select().from(users).where(eq(users.email, systemEmail));
+    user = await db.transaction(async (tx) => {
+      const coordinator = await networkCoordinator(tx);
+      await tx
+        .insert(users)
+        .values({
+          organisationId: coordinator.id,
+          email: serviceAccountEmail,
+          displayName: 'Boucle (tâches automatiques)',
+          role: 'admin',
+          passwordHash: await hashPassword(randomBytes(32).toString('base64url')),
+          disabledAt: new Date(),
+        })
+        .onConflictDoNothing();
+      const [created] = await tx.select().from(users).where(eq(users.email, serviceAccountEmail));
+      return created!;
+    });
   }
   return {
-    userId: user!.id,
-    displayName: user!.displayName,
-    email: user!.email,
+    userId: user.id,
+    displayName: user.displayName,
+    email: user.email,
     role: 'admin',
-    organisationId: user!.organisationId,
+    organisationId: user.organisationId,
     organisationKind: 'coordinator',
     credentialId: 'system',
   };

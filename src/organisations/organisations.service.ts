@@ -1,6 +1,6 @@
-import { and, eq, type SQL } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
-import type { DbOrTx } from '../db/client.ts';
+import type { DbOrTx, Tx } from '../db/client.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { organisations } from './organisations.schema.ts';
 import type { OrganisationKind } from './organisations.types.ts';
@@ -40,4 +40,16 @@ export async function getOrganisation(db: DbOrTx, actor: Actor, id: string) {
 /** Donor organisations: the network's shared directory, from which any bench records a lot. */
 export async function listDonorOrganisations(db: DbOrTx) {
   return db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(eq(organisations.kind, 'donor')).orderBy(organisations.name);
+}
+
+/**
+ * The network's coordinator organisation, created on first need. The lock makes it one however
+ * many processes ask at once (the first admin's bootstrap, the service account of the workers).
+ */
+export async function networkCoordinator(tx: Tx) {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('boucle:coordinator'))`);
+  const [existing] = await tx.select().from(organisations).where(eq(organisations.kind, 'coordinator')).orderBy(asc(organisations.createdAt)).limit(1);
+  if (existing) return existing;
+  const [created] = await tx.insert(organisations).values({ name: 'Coordination du réseau', shortName: 'Coordination', kind: 'coordinator' }).returning();
+  return created!;
 }

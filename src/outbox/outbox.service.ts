@@ -1,9 +1,13 @@
-import type { DbOrTx } from '../db/client.ts';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/client.ts';
 import type { JobPayload, QueueName } from '../../workers/queues.ts';
 import { outbox } from './outbox.schema.ts';
 
 /** Notified at commit by the outbox_notify trigger (migration 0001), so the relay wakes at once. */
 export const outboxChannel = 'boucle_outbox';
+
+/** Done rows are kept this long for inspection, then pruned by a scheduled task. */
+const doneRowsKeptDays = 7;
 
 /**
  * Records jobs to run once the caller's transaction commits. Call it inside that transaction:
@@ -12,4 +16,40 @@ export const outboxChannel = 'boucle_outbox';
 export async function enqueueInOutbox<Q extends QueueName>(tx: DbOrTx, queue: Q, jobs: { name: string; payload: JobPayload<Q> }[]) {
   if (jobs.length === 0) return;
   await tx.insert(outbox).values(jobs.map((job) => ({ queue, jobName: job.name, payload: job.payload })));
+}
+
+/**
+ * The job id of an outbox row: the same row always gives the same id (a second relay is ignored
+ * by BullMQ), and a database created again, whose row ids start over, never reuses the id of a job
+ * Redis still remembers, thanks to the row's creation time.
+ */
+export const jobIdForOutboxRow = (row: { id: number; createdAt: Date }) => `outbox-${row.id}-${row.createdAt.getTime().toString(36)}`;
+
+/** The outbox row a job came from, or undefined for jobs that did not (the scheduled tasks). */
+function outboxRowOfJob(jobId: string | undefined): { id: number; createdAt: Date } | undefined {
+  const match = /^outbox-(\d+)-([0-9a-z]+)$/.exec(jobId ?? '');
+  return match ? { id: Number(match[1]), createdAt: new Date(Number.parseInt(match[2]!, 36)) } : undefined;
+}
+
+/** Both the id and the creation time must match: a row of a database created again is another row. */
+const sameRow = (row: { id: number; createdAt: Date }) => and(eq(outbox.id, row.id), eq(outbox.createdAt, row.createdAt));
+
+/** The job's work is done: its row leaves the ledger of outstanding work. */
+export async function markOutboxJobDone(db: Db, jobId: string | undefined): Promise<void> {
+  const row = outboxRowOfJob(jobId);
+  if (row) await db.update(outbox).set({ doneAt: new Date() }).where(and(sameRow(row), isNull(outbox.doneAt)));
+}
+
+/** The job's last attempt failed: it waits in the queue's failed set, and is not sent again by itself. */
+export async function markOutboxJobFailed(db: Db, jobId: string | undefined): Promise<void> {
+  const row = outboxRowOfJob(jobId);
+  if (row) await db.update(outbox).set({ failedAt: new Date() }).where(and(sameRow(row), isNull(outbox.doneAt)));
+}
+
+export async function pruneDoneOutboxRows(db: Db): Promise<number> {
+  const pruned = await db
+    .delete(outbox)
+    .where(lt(outbox.doneAt, sql`now() - make_interval(days => ${doneRowsKeptDays})`))
+    .returning({ id: outbox.id });
+  return pruned.length;
 }

@@ -6,12 +6,13 @@ import { Redis, type RedisOptions } from 'ioredis';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { openQueues } from '../../workers/queues.ts';
-import { startWorkers, type Workers } from '../../workers/runtime.ts';
+import { startWorkers, type WorkerDeps, type Workers } from '../../workers/runtime.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
 import { localFileStore, type FileStore } from '../../src/files/file-store.ts';
 import type { Message, Transports } from '../../src/notifications/transports.ts';
 import { createApp, type App } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { Logger } from 'pino';
 
 export const testRedis: RedisOptions = { host: '127.0.0.1', port: Number(process.env.TEST_REDIS_PORT ?? 6379) };
 export const testPublicUrl = 'http://boucle.test';
@@ -25,7 +26,9 @@ export type Harness = {
   filesFolder: string;
   databaseUrl: string;
   prefix: string;
-  startWorkers: (redis?: RedisOptions) => Workers;
+  /** The workers on this world's database and prefix; `options` win (e.g. schedule, shorter delays). */
+  startWorkers: (redis?: RedisOptions, options?: Partial<WorkerDeps>) => Workers;
+  logger: Logger;
   /** Reminders the workers sent (an in-memory transport), and whether sending should fail for now. */
   messages: (Message & { channel: 'email' | 'sms' })[];
   transport: { failing: boolean };
@@ -60,7 +63,7 @@ async function dropDatabase(url: string): Promise<void> {
   await admin.end();
 }
 
-async function deleteRedisKeys(prefix: string): Promise<void> {
+export async function deleteRedisKeys(prefix: string): Promise<void> {
   const redis = new Redis(testRedis);
   let cursor = '0';
   do {
@@ -107,8 +110,22 @@ export async function startHarness(): Promise<Harness> {
     transport,
     databaseUrl,
     prefix,
-    startWorkers(redis = testRedis) {
-      const workers = startWorkers({ database, fileStore, publicUrl: testPublicUrl, appSecret: testAppSecret, contactRetentionMonths: 24, transports, schedule: false, redis, prefix, logger, relayPollMs: 50 });
+    logger,
+    startWorkers(redis = testRedis, options = {}) {
+      const workers = startWorkers({
+        database,
+        fileStore,
+        publicUrl: testPublicUrl,
+        appSecret: testAppSecret,
+        contactRetentionMonths: 24,
+        transports,
+        schedule: false,
+        redis,
+        prefix,
+        logger,
+        relayPollMs: 50,
+        ...options,
+      });
       running.push(workers);
       return workers;
     },
