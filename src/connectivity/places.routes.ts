@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
-import { uploadedFile } from '../http/upload.ts';
+import { uploadedFile, uploadedFileBody } from '../http/upload.ts';
 import { communeCodeField } from '../organisations/organisations.routes.ts';
 import { apartmentStatuses, optInStatuses } from './apartments.lifecycle.ts';
 import { deploymentStatuses } from './deployments.lifecycle.ts';
@@ -184,7 +184,7 @@ export function placesRoutes(database: Database) {
         tags: [tag],
         summary: 'Adds apartments from a CSV (columns “logement” and “étage”, RDC for the ground floor), as text/csv or the field "file" of a form; all or none.',
         security: bearerSecurity,
-        request: { params: idParam },
+        request: { params: idParam, body: uploadedFileBody('text/csv') },
         responses: { 201: ok('The apartments added.', z.object({ items: z.array(apartmentSchema) })), ...problems(401, 403, 404, 415, 422) },
       }),
       async (c) => {

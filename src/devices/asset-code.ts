@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 
 /**
- * Asset codes: 7 random Crockford base32 symbols and 1 check symbol, shown as `B7K2-9QXM`.
+ * Asset codes: 7 random Crockford base32 symbols and 1 check symbol, shown as `B7K2-9QWM`.
  *
  * The check is Crockford's idea (a checksum modulo the prime 37) with position weights: the
  * weighted sum of all eight values, weights 1..8, must be 0 modulo 37. Because 37 is prime and
@@ -35,7 +35,7 @@ export function generateAssetCode(random: (max: number) => number = randomInt): 
   }
 }
 
-/** `B7K29QXM` → `B7K2-9QXM`, as printed on labels and shown to people. */
+/** `B7K29QWM` → `B7K2-9QWM`, as printed on labels and shown to people. */
 export function formatAssetCode(code: string): string {
   return `${code.slice(0, 4)}-${code.slice(4)}`;
 }
@@ -63,7 +63,7 @@ export function parseAssetCode(input: string): AssetCodeParse {
     return {
       ok: false,
       reason: 'wrong_length',
-      message: `"${input}" is not an asset code: a code has ${codeLength} characters, like B7K2-9QXM.`,
+      message: `"${input}" is not an asset code: a code has ${codeLength} characters, like B7K2-9QWM.`,
     };
   }
   const values = [...cleaned].map((character) => alphabet.indexOf(character));

@@ -11,7 +11,7 @@ const codeParam = z.object({
   code: z
     .string()
     .max(40)
-    .openapi({ param: { name: 'code', in: 'path' }, description: 'Asset code, with or without the dash, any case.', example: 'B7K2-9QXM' }),
+    .openapi({ param: { name: 'code', in: 'path' }, description: 'Asset code, with or without the dash, any case.', example: 'B7K2-9QWM' }),
 });
 
 export const storageMedium = z.object({
@@ -49,7 +49,7 @@ const expectedVersion = z
 export const deviceSchema = z
   .object({
     id: z.uuid(),
-    code: z.string().openapi({ example: 'B7K2-9QXM' }),
+    code: z.string().openapi({ example: 'B7K2-9QWM' }),
     kind: z.enum(deviceKinds),
     brand: z.string(),
     model: z.string(),

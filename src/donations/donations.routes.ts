@@ -4,7 +4,7 @@ import type { Database } from '../db/client.ts';
 import { intakeItem } from '../devices/devices.routes.ts';
 import { deviceStatuses } from '../devices/lifecycle.ts';
 import type { FileStore } from '../files/file-store.ts';
-import { uploadedFile } from '../http/upload.ts';
+import { uploadedFile, uploadedFileBody } from '../http/upload.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
 import { jobSchema } from '../jobs/jobs.routes.ts';
 import { donationReport, donationReportCsv, renderDonationReportPdf } from './donation-report.ts';
@@ -168,7 +168,7 @@ export function donationRoutes(database: Database, fileStore: FileStore, publicU
         summary:
           'Imports an inventory CSV (as text/csv, or the field "file" of a form): checked at once, then imported by a worker; follow GET /api/jobs/{jobId}.',
         security: bearerSecurity,
-        request: { params: idParam },
+        request: { params: idParam, body: uploadedFileBody('text/csv') },
         responses: { 202: ok('The import job.', jobSchema), ...problems(400, 401, 403, 404, 415, 422) },
       }),
       async (c) => {

@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import { DomainError, ValidationError } from '../errors.ts';
 
 /** The uploaded file, sent raw (text/csv) or as the `file` field of a form (multipart/form-data). */
@@ -17,3 +18,14 @@ export async function uploadedFile(request: Request, defaultName: string): Promi
   }
   throw new DomainError(415, 'unsupported_media_type', 'Send the file as text/csv, or as the field "file" of a multipart form.');
 }
+
+const fileContent = z.string().openapi({ format: 'binary' });
+
+/**
+ * The OpenAPI description of an uploaded file: its raw media types. A form's `file` field is said
+ * in the route's summary only: declared here, the form would be parsed before uploadedFile reads it.
+ */
+export const uploadedFileBody = (...mediaTypes: ('text/csv' | 'text/plain')[]) => ({
+  required: true,
+  content: Object.fromEntries(mediaTypes.map((type) => [type, { schema: fileContent }])),
+});

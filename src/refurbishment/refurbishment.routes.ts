@@ -5,7 +5,7 @@ import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, optio
 import { abandonWorkOrder, completeWorkOrder, getWorkOrder, openWorkOrder, updateWorkOrder } from './refurbishment.service.ts';
 import { checklistItems, checkOutcomes, grades } from './rules.ts';
 
-const codeParam = z.object({ code: z.string().max(40).openapi({ param: { name: 'code', in: 'path' }, example: 'B7K2-9QXM' }) });
+const codeParam = z.object({ code: z.string().max(40).openapi({ param: { name: 'code', in: 'path' }, example: 'B7K2-9QWM' }) });
 
 const checklist = z
   .object(Object.fromEntries(checklistItems.map((item) => [item, z.enum(checkOutcomes).optional()])) as Record<(typeof checklistItems)[number], z.ZodOptional<z.ZodEnum<{ ok: 'ok'; fault: 'fault'; absent: 'absent' }>>>)

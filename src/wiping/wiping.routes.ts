@@ -5,12 +5,13 @@ import { actorOf, asJson, bearerSecurity, createRouter, json, ok, problems, text
 import { DomainError } from '../errors.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { decodeUploadedText } from '../text.ts';
+import { uploadedFileBody } from '../http/upload.ts';
 import { readNwipeLogForDevice } from './nwipe-import.ts';
 import { sanitizationLevels, verificationMethods, wipeTechniques } from './policy.ts';
 import { certificateSigningKey } from './signing.ts';
 import { listWipeRecords, recordWipes } from './wiping.service.ts';
 
-const codeParam = z.object({ code: z.string().max(40).openapi({ param: { name: 'code', in: 'path' }, example: 'B7K2-9QXM' }) });
+const codeParam = z.object({ code: z.string().max(40).openapi({ param: { name: 'code', in: 'path' }, example: 'B7K2-9QWM' }) });
 
 export const wipeInput = z.object({
   mediumIndex: z.number().int().min(0).max(15).openapi({ description: "Position of the medium in the device's storage list, from 0." }),
@@ -115,6 +116,7 @@ export function wipingRoutes(database: Database, fileStore: FileStore, appSecret
           query: z.object({
             timeZone: z.string().max(64).default('Europe/Paris').openapi({ description: "The wiping machine's clock zone: nwipe logs local time." }),
           }),
+          body: uploadedFileBody('text/plain'),
         },
         responses: {
           200: ok(
