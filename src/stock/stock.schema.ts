@@ -1,4 +1,4 @@
-import { bigint, integer, pgTable, primaryKey, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { deviceKind, deviceStatus, deviceEvents } from '../devices/devices.schema.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 
@@ -22,4 +22,14 @@ export const stockCountedEvents = pgTable('stock_counted_events', {
     .primaryKey()
     .references(() => deviceEvents.id),
   countedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
+
+/**
+ * How far a rollup's reconciliation has verified the events: every event up to `eventId` was
+ * counted. The next check starts after it, so it reads the new events only, not the whole history.
+ */
+export const rollupWatermarks = pgTable('rollup_watermarks', {
+  name: text().primaryKey(),
+  eventId: bigint({ mode: 'number' }).notNull(),
+  updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
 });
