@@ -63,10 +63,10 @@ export type Workers = { close: () => Promise<void> };
  * relay stops looking for it in Redis. A row closed late is harmless: the job it would send again
  * still exists in Redis, or finds its work done.
  */
-function closingOutboxRow(database: Database, process: (job: Job) => Promise<unknown>) {
+function closingOutboxRow(database: Database, work: (job: Job) => Promise<unknown>) {
   return async (job: Job) => {
     try {
-      const result = await process(job);
+      const result = await work(job);
       await markOutboxJobDone(database.db, job.id);
       return result;
     } catch (error) {
