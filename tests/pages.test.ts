@@ -4,6 +4,7 @@ import { equipmentRequests, households, programmes } from '../src/allocation/all
 import { users } from '../src/auth/auth.schema.ts';
 import { incidents } from '../src/connectivity/incidents.schema.ts';
 import { devices } from '../src/devices/devices.schema.ts';
+import { files } from '../src/files/files.schema.ts';
 import { organisations, sites } from '../src/organisations/organisations.schema.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
 import { csrfOf, openPage, signInWithForm, submitForm, type Person, type SubmitOptions } from './helpers/pages.ts';
@@ -154,6 +155,25 @@ describe('forms', () => {
     const organisationsBefore = await harness.database.db.$count(organisations);
     expect((await submit(people.admin, '/admin/organisations', { name: 'Forgée', shortName: 'F', kind: 'donor' }, { csrf: null })).status).toBe(403);
     expect(await harness.database.db.$count(organisations)).toBe(organisationsBefore);
+  });
+
+  it('refuses an nwipe log sent from the scan station without its CSRF token (403) or without a file (422), and keeps no log', async () => {
+    const device = await world.device(people.operator.token, (await world.site(people.operator.organisationId)).id, { storageMedia: [{ type: 'hdd' }] });
+    const countLogs = () => harness.database.db.$count(files, eq(files.kind, 'wipe_log'));
+    const before = await countLogs();
+    const send = async (fields: Record<string, string | Blob>) => {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(fields)) form.append(name, value);
+      const response = await harness.app.request(`/scan/nwipe-log?code=${device.code}`, { method: 'POST', headers: { cookie: people.operator.cookie }, body: form });
+      return { status: response.status, html: await response.text() };
+    };
+    const log = new Blob(['[2021/10/29 16:02:12]   error: Nwipe exited with fatal errors on device = /dev/sda\n'], { type: 'text/plain' });
+    expect((await send({ log })).status).toBe(403);
+    const csrf = csrfOf((await open('/scan', people.operator)).html);
+    const empty = await send({ _csrf: csrf });
+    expect(empty.status).toBe(422);
+    expect(empty.html).toContain('Choisissez le fichier journal de nwipe ou de ShredOS.');
+    expect(await countLogs()).toBe(before);
   });
 
   it('answers 422 with each bad field’s message next to it, and changes nothing', async () => {

@@ -6,6 +6,7 @@ import { devices } from '../src/devices/devices.schema.ts';
 import { canonicalJson } from '../src/wiping/signing.ts';
 import { wipeCertificates, wipeRecords } from '../src/wiping/wiping.schema.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { nwipeZeroFillLog } from './helpers/nwipe.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
@@ -237,6 +238,49 @@ describe('importing an nwipe log', () => {
     const proposal = (await response.json()) as { proposals: { record: { result: string; failureReason?: string } }[] };
     expect(proposal.proposals[0]!.record.result).toBe('failed');
     expect(proposal.proposals[0]!.record.failureReason).toMatch(/Buffer flush failure/);
+  });
+
+  it('says that a run which exited with fatal errors failed, rather than calling it start-up lines, and proposes nothing', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [hdd] });
+    const log = [
+      '[2021/10/29 16:02:11]    info: Requesting wipe thread cancellation for /dev/sda',
+      '[2021/10/29 16:02:12]    info: Wipe thread for device /dev/sda has been cancelled',
+      '[2021/10/29 16:02:12]   error: Nwipe exited with fatal errors on device = /dev/sda',
+      '',
+    ].join('\n');
+    const response = await importLog(device.code, log);
+    expect(response.status).toBe(422);
+    const problem = (await response.json()) as { errors: { path: string; message: string }[] };
+    expect(problem.errors).toEqual([{ path: 'log', message: expect.stringContaining('cancelled the wipe threads of /dev/sda and exited with fatal errors on /dev/sda.') }]);
+    expect(problem.errors[0]!.message).toContain('The wipe of /dev/sda failed or did not finish');
+    expect(problem.errors[0]!.message).not.toContain('start-up');
+    expect(await harness.database.db.$count(wipeRecords, eq(wipeRecords.deviceId, device.id))).toBe(0);
+  });
+
+  it('lists an erased drive the log gives no serial for with its record and the media it may be, and records it on the medium the operator names', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd, hdd] });
+    const log = nwipeZeroFillLog([{ device: '/dev/sdb', model: 'WDC WD5000AAKX-0' }], { startedAt: new Date('2025-03-10T08:00:10Z') });
+    const response = await importLog(device.code, log);
+    expect(response.status).toBe(200);
+    const proposal = (await response.json()) as any;
+    expect(proposal.proposals).toEqual([]);
+    expect(proposal.unreadable).toEqual([]);
+    expect(proposal.unmatched).toEqual([
+      {
+        drive: '/dev/sdb WDC WD5000AAKX-0',
+        reason: expect.stringMatching(/^The log gives no serial number for \/dev\/sdb WDC WD5000AAKX-0, which nwipe reports erased: say which storage medium/),
+        record: expect.objectContaining({ level: 'clear', technique: 'overwrite', result: 'passed', toolName: 'nwipe', startedAt: '2025-03-10T08:00:10.000Z', endedAt: '2025-03-10T09:40:10.000Z' }),
+        mediumIndexes: [0, 1],
+        notes: [],
+      },
+    ]);
+    expect(proposal.unmatched[0].reason).not.toContain('No storage medium of this device has this serial number');
+    const confirmed = await world.call('POST', `/api/devices/${device.code}/wipes`, {
+      token: bench.operator.token,
+      body: { records: [{ ...proposal.unmatched[0].record, mediumIndex: 1 }], logFileId: proposal.logFileId },
+    });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(201);
+    expect(confirmed.body.records[0]).toMatchObject({ mediumIndex: 1, mediumSerial: hdd.serialNumber, source: 'nwipe_log', result: 'passed' });
   });
 
   it('refuses a log cut short before its outcome, naming the log, and stores nothing', async () => {

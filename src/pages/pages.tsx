@@ -66,7 +66,7 @@ export function pageRoutes(deps: PageDeps) {
   app.route('/', assetRoutes());
   app.route('/', loginPageRoutes(database, { appSecret, publicUrl: deps.publicUrl, secureCookies: deps.publicUrl.startsWith('https:') }));
   app.route('/', devicePageRoutes(database));
-  app.route('/', scanPageRoutes(database));
+  app.route('/', scanPageRoutes(database, deps.fileStore, appSecret));
   app.route('/', donationPageRoutes(database, deps.fileStore, appSecret));
   app.route('/', jobPageRoutes(database));
   app.route('/', verifyPageRoutes(database, appSecret));

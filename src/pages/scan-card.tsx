@@ -47,6 +47,20 @@ const WipeForm: FC<{ scan: DeviceScan }> = ({ scan }) => (
   </ApiForm>
 );
 
+/** Sends an nwipe or ShredOS log to be read: its answer (nwipe-proposal.tsx, or the refusal) fills #nwipe-proposal. */
+export const NwipeLogForm: FC<{ code: string }> = ({ code }) => (
+  <>
+    <form class="nwipe-log-form" data-testid="nwipe-log-form" data-path={`/scan/nwipe-log?code=${encodeURIComponent(code)}`}>
+      <h3>Lire un journal nwipe ou ShredOS</h3>
+      <Field name="log" label="Journal (nwipe_log_….txt)" type="file" required />
+      <button type="submit" class="secondary">
+        Lire le journal
+      </button>
+    </form>
+    <div id="nwipe-proposal" aria-live="polite" />
+  </>
+);
+
 export type WorkOrder = typeof workOrders.$inferSelect;
 
 /** The refurbishment checklist of the open work order, then putting the device in stock. */
@@ -80,7 +94,12 @@ const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; na
   const status: DeviceStatus = scan.device.status;
   return (
     <div class="actions-area">
-      {offered.has('wiped') && scan.device.storageMedia.length > 0 ? <WipeForm scan={scan} /> : null}
+      {offered.has('wiped') && scan.device.storageMedia.length > 0 ? (
+        <>
+          <WipeForm scan={scan} />
+          <NwipeLogForm code={code} />
+        </>
+      ) : null}
       {/* A device with storage is wiped before it is refurbished (the lifecycle's guard). */}
       {offered.has('refurbishing') && (status === 'wiped' || (status === 'collected' && scan.device.storageMedia.length === 0)) ? (
         <ApiForm method="POST" path={`/api/devices/${code}/work-orders`} testid="start-refurbishing" label="Commencer le reconditionnement" />

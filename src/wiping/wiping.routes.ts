@@ -122,7 +122,18 @@ export function wipingRoutes(database: Database, fileStore: FileStore, appSecret
             z.object({
               logFileId: z.uuid(),
               proposals: z.array(z.object({ drive: z.string(), record: wipeInput.extend({ startedAt: timestamp, endedAt: timestamp }), notes: z.array(z.string()) })),
-              unmatched: z.array(z.object({ drive: z.string(), serial: z.string().optional(), reason: z.string() })),
+              unmatched: z.array(
+                z.object({
+                  drive: z.string(),
+                  serial: z.string().optional(),
+                  reason: z.string(),
+                  record: wipeInput.omit({ mediumIndex: true }).extend({ startedAt: timestamp, endedAt: timestamp }).optional().openapi({
+                    description: 'For a drive the log gives no serial number for: its record, to send with the mediumIndex of the medium it is.',
+                  }),
+                  mediumIndexes: z.array(z.number().int()).optional().openapi({ description: 'The media that drive may be: those no other drive of the log matched.' }),
+                  notes: z.array(z.string()).optional(),
+                }),
+              ),
               unreadable: z.array(z.object({ drive: z.string(), reasons: z.array(z.string()) })),
             }),
           ),
