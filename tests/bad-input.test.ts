@@ -1089,9 +1089,9 @@ describe('unknown routes', () => {
 });
 
 describe('calls without credentials', () => {
-  it('leaves sign-in, token issue, the documents and the certificates key open, and protects everything else', () => {
+  it('leaves sign-in, token issue, the documents, the certificates key and their signed statements open, and protects everything else', () => {
     const open = routes.filter((route) => !protectedRoutes.includes(route)).map((route) => route.operation.operationId).sort();
-    expect(open).toEqual(['createApiToken', 'getCertificateKey', 'login']);
+    expect(open).toEqual(['createApiToken', 'getCertificateKey', 'getCertificateVerification', 'login']);
   });
 
   it.each(protectedRoutes.map((route) => [route.name, route] as const))(

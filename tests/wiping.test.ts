@@ -7,6 +7,7 @@ import { canonicalJson } from '../src/wiping/signing.ts';
 import { wipeCertificates, wipeRecords } from '../src/wiping/wiping.schema.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
 import { nwipeZeroFillLog } from './helpers/nwipe.ts';
+import { openPdf, textLines, type PdfPage } from './helpers/pdf.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
@@ -178,6 +179,55 @@ describe('the wipe certificate', () => {
     const altered = await harness.app.request(`/verify/${certificate!.id}`);
     expect(altered.status).toBe(409);
     expect(await altered.text()).toContain('NON valide');
+  });
+
+  it('can be checked without Boucle: the PDF prints the whole signature, /verify/{id} as JSON gives the bytes signed, and the published key verifies them', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd, hdd], serialNumber: 'PF1AUDIT' });
+    await recordWipes(bench.operator, device.code, [wipe(0), wipe(1, { level: 'clear', technique: 'overwrite', passes: 1 })]);
+    let certificate: typeof wipeCertificates.$inferSelect | undefined;
+    await eventually('the certificate is issued', async () => {
+      [certificate] = await harness.database.db.select().from(wipeCertificates).where(eq(wipeCertificates.deviceId, device.id));
+      return Boolean(certificate?.fileId);
+    });
+    const { id, signature } = certificate!;
+
+    // What the auditor has: the PDF, the published key, and the JSON at the certificate's address.
+    const pdf = await harness.app.request(`/api/files/${certificate!.fileId}`, { headers: { authorization: `Bearer ${bench.operator.token}` } });
+    const document = openPdf(new Uint8Array(await pdf.arrayBuffer()));
+    expect(document.countPages()).toBe(1);
+    const printed = textLines(document.loadPage(0) as PdfPage).map((line) => line.text.trim());
+    expect(signature).toHaveLength(86);
+    expect(printed).toContain(signature);
+
+    const answer = await harness.app.request(`/verify/${id}`, { headers: { accept: 'application/json' } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    const signed = (await answer.json()) as { status: string; algorithm: string; signedStatement: string; signature: string; publicKeyUrl: string; statement: Record<string, unknown> };
+    expect(signed).toMatchObject({ status: 'valid', algorithm: 'Ed25519', signature, publicKeyUrl: 'http://boucle.test/api/keys/certificates' });
+    expect(JSON.parse(signed.signedStatement)).toEqual(signed.statement);
+    expect(signed.statement).toMatchObject({ certificateId: id, device: { code: device.code, serialNumber: 'PF1AUDIT' } });
+
+    const key = await world.call('GET', '/api/keys/certificates');
+    const bytes = Buffer.from(signed.signedStatement, 'utf8');
+    expect(verify(null, bytes, createPublicKey(key.body.pem), Buffer.from(signed.signature, 'base64url'))).toBe(true);
+    expect(verify(null, bytes, createPublicKey({ key: key.body.jwk, format: 'jwk' }), Buffer.from(signed.signature, 'base64url'))).toBe(true);
+    // One changed character and the signature no longer holds.
+    expect(verify(null, Buffer.from(signed.signedStatement.replace('PF1AUDIT', 'PF1AUDIX'), 'utf8'), createPublicKey(key.body.pem), Buffer.from(signed.signature, 'base64url'))).toBe(false);
+
+    // The same, documented in the OpenAPI document, without signing in; the HTML page shows the signature too.
+    const documented = await world.call('GET', `/api/certificates/${id}`);
+    expect(documented.status).toBe(200);
+    expect(documented.body).toEqual(signed);
+    const openApi = await world.call('GET', '/api/openapi.json');
+    expect(openApi.body.paths['/api/certificates/{id}'].get).toMatchObject({ operationId: 'getCertificateVerification' });
+    const page = await harness.app.request(`/verify/${id}`, { headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain(`<code data-testid="signature">${signature}</code>`);
+
+    const unknown = await harness.app.request('/verify/00000000-0000-4000-8000-000000000000', { headers: { accept: 'application/json' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toBe('application/problem+json');
+    expect((await world.call('GET', '/api/certificates/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 
   it('reads as invalid when a wipe record behind it is changed', async () => {

@@ -69,7 +69,7 @@ export function pageRoutes(deps: PageDeps) {
   app.route('/', scanPageRoutes(database, deps.fileStore, appSecret));
   app.route('/', donationPageRoutes(database, deps.fileStore, appSecret));
   app.route('/', jobPageRoutes(database));
-  app.route('/', verifyPageRoutes(database, appSecret));
+  app.route('/', verifyPageRoutes(database, appSecret, deps.publicUrl));
   if (deps.queues) app.route('/', queueBoardRoutes(deps.queues));
   app.route('/', stockPageRoutes(database));
   app.route('/', mediatorPageRoutes(database, appSecret));
