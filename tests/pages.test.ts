@@ -126,6 +126,24 @@ describe('who reaches which page', () => {
     for (const role of ['mediator', 'landlord', 'operator'] as const) expect((await open('/admin/queues', people[role])).status).toBe(403);
     expect((await open('/admin/queues')).status).toBe(303);
   });
+
+  it('serves the queue dashboard in French with its fonts from here, and only the fonts it uses', async () => {
+    const dashboard = await open('/admin/queues', people.admin);
+    expect(dashboard.html).toMatch(/^<!DOCTYPE html>\s*<html lang="fr"/);
+    expect(dashboard.html).not.toContain('googleapis');
+    const stylesheets = [...dashboard.html.matchAll(/<link href="(fonts\/[^"]+\.css)" rel="stylesheet">/g)].map((match) => match[1]!);
+    expect(stylesheets).toEqual(['fonts/ibm-plex-sans/400.css', 'fonts/ibm-plex-sans/500.css', 'fonts/ibm-plex-sans/600.css', 'fonts/ibm-plex-mono/400.css', 'fonts/ibm-plex-mono/500.css']);
+    const css = await harness.app.request(`/admin/queues/${stylesheets[0]}`, { headers: { cookie: people.admin.cookie } });
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    const font = (await css.text()).match(/url\(\.\/(files\/ibm-plex-sans-latin-400-normal\.woff2)\)/)![1];
+    const woff2 = await harness.app.request(`/admin/queues/fonts/ibm-plex-sans/${font}`, { headers: { cookie: people.admin.cookie } });
+    expect(woff2.status).toBe(200);
+    expect(woff2.headers.get('content-type')).toBe('font/woff2');
+    for (const path of ['ibm-plex-sans/100.css', 'ibm-plex-sans/package.json', 'ibm-plex-sans/files/../../../../package.json', '__proto__/400.css', 'constructor/400.css', 'roboto/400.css']) {
+      expect((await open(`/admin/queues/fonts/${path}`, people.admin)).status, path).toBe(404);
+    }
+    expect((await open('/admin/queues/fonts/ibm-plex-sans/400.css', people.operator)).status).toBe(403);
+  });
 });
 
 describe('the stock page', () => {
