@@ -7,6 +7,7 @@ import { devices } from '../src/devices/devices.schema.ts';
 import { actionsFor, type DeviceStatus } from '../src/devices/lifecycle.ts';
 import { labelBatchItems } from '../src/labels/labels.schema.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
+import { openPage, signInWithForm } from './helpers/pages.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
@@ -239,6 +240,20 @@ describe('scanning a code', () => {
     const unknown = await scan(bench.operator.token, formatAssetCode(generateAssetCode()));
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('not_found');
+  });
+
+  it('says of a code nobody of this organisation has, in one sentence, in English and in French (API and scan station)', async () => {
+    const code = formatAssetCode(generateAssetCode());
+    const english = await scan(bench.operator.token, code.toLowerCase().replace('-', ' '));
+    expect(english.body.detail).toBe(`No device or label of yours has the code ${code}.`);
+    const french = await world.call('POST', '/api/scan', { token: bench.operator.token, body: { code }, headers: { 'accept-language': 'fr-FR,fr;q=0.9' } });
+    expect(french.status).toBe(404);
+    expect(french.body.detail).toBe(`Aucun équipement ni aucune étiquette de votre structure ne porte le code ${code}.`);
+
+    const operator = await signInWithForm(harness.app, bench.operator);
+    const card = await openPage(harness.app, `/scan/card?code=${code}`, operator);
+    expect(card.status).toBe(404);
+    expect(card.html).toBe(`<p class="notice bad" data-testid="card-error">Aucun équipement ni aucune étiquette de votre structure ne porte le code ${code}.</p>`);
   });
 });
 

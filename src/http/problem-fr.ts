@@ -37,7 +37,10 @@ const catalogue: Record<string, (details: Record<string, unknown>) => string> = 
   request_in_progress: () => 'La même demande est en cours de traitement : réessayez dans un instant.',
   idempotency_key_reused: () => 'Cette opération a déjà été envoyée avec un autre contenu : recommencez-la.',
   csrf_token_missing: () => 'Cette action doit venir des pages de Boucle : rechargez la page et recommencez.',
-  not_found: () => 'Introuvable, ou pas accessible à votre structure.',
+  not_found: (details) =>
+    typeof details.scannedCode === 'string'
+      ? `Aucun équipement ni aucune étiquette de votre structure ne porte le code ${details.scannedCode}.`
+      : 'Introuvable, ou pas accessible à votre structure.',
   forbidden: () => 'Votre rôle ou vos habilitations ne permettent pas cette action.',
   not_signed_in: () => 'Votre session a expiré : reconnectez-vous.',
   work_order_open: () => 'Une fiche de reconditionnement est déjà ouverte pour cet équipement.',

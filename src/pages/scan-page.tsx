@@ -8,6 +8,7 @@ import { findDevice } from '../devices/devices.service.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
 import { listDonations } from '../donations/donations.service.ts';
 import { DomainError, ValidationError } from '../errors.ts';
+import { refusalInFrench } from '../http/problem-fr.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
 import { listSites } from '../organisations/sites.service.ts';
@@ -79,7 +80,7 @@ const scanRoles = [...benchRoles, 'installer'] as const;
 /** A refusal shown in place of a card or a proposal: the domain's words, never a stack. */
 function refusalShown(c: Context<PageEnv>, error: unknown, testid: string, prefix = '') {
   if (!(error instanceof DomainError) || error.status >= 500) throw error;
-  const words = error instanceof ValidationError ? error.errors.map((field) => field.message).join(' ') : error.message;
+  const words = error instanceof ValidationError ? error.errors.map((field) => field.message).join(' ') : refusalInFrench(error);
   return c.html(
     <p class="notice bad" data-testid={testid}>
       {prefix}
