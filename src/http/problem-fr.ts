@@ -90,6 +90,9 @@ const fieldMessages: [RegExp, (match: RegExpMatchArray) => string][] = [
   [/^Invalid ISO datetime$/, () => 'Date et heure invalides.'],
   [/^Invalid email address$/, () => 'Adresse e-mail invalide.'],
   [/^Unrecognized keys?: (.*)$/, (match) => `Champ inconnu : ${match[1]}.`],
+  [/ is not a WEEE channel Boucle knows: /, () => 'Choisissez une des filières DEEE de la liste (ou « Autre » avec son nom).'],
+  [/^Name the channel that takes the device when it is other/, () => 'Indiquez le nom de la filière quand elle est « Autre ».'],
+  [/^The channel's name is text of at most (\d+) characters\.$/, (match) => `Le nom de la filière tient en ${match[1]} caractères au plus.`],
 ];
 
 export function frenchFieldMessage(message: string): string {

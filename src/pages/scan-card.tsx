@@ -1,10 +1,11 @@
 import type { FC } from 'hono/jsx';
 import type { DeviceStatus } from '../devices/lifecycle.ts';
+import { weeeChannels } from '../devices/weee-channels.ts';
 import type { workOrders } from '../refurbishment/refurbishment.schema.ts';
 import { checkOutcomes, checklistItems, grades } from '../refurbishment/rules.ts';
 import type { scanCode } from '../scan/scan.service.ts';
 import { sanitizationLevels, verificationMethods, wipeTechniques } from '../wiping/policy.ts';
-import { checklistItemLabels, dateTime, deviceKindLabels, deviceStatusLabels, sanitizationLevelLabels, verificationLabels, wipeResultLabels, wipeTechniqueLabels } from './fr.ts';
+import { checklistItemLabels, dateTime, deviceKindLabels, deviceStatusLabels, sanitizationLevelLabels, verificationLabels, weeeChannelLabels, wipeResultLabels, wipeTechniqueLabels } from './fr.ts';
 import { Field, optionsOf, Select } from './forms.tsx';
 
 type Scan = Awaited<ReturnType<typeof scanCode>>;
@@ -130,7 +131,8 @@ const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; na
       </div>
       {offered.has('recycled') ? (
         <ApiForm method="POST" path={transition} extra={{ to: 'recycled' }} label="Envoyer au recyclage" action="recycled">
-          <Field name="payload.deeeChannel" label="Filière DEEE (éco-organisme)" required />
+          <Select name="payload.deeeChannel" label="Filière DEEE" options={optionsOf(weeeChannels, weeeChannelLabels)} required empty="— choisir —" />
+          <Field name="payload.deeeChannelName" label="Nom de la filière (obligatoire pour « Autre » ; ou la déchetterie, l’opérateur)" />
         </ApiForm>
       ) : null}
     </div>

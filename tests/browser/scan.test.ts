@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page, Response } from 'playwright-core';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deviceEvents } from '../../src/devices/devices.schema.ts';
 import type { Account, World } from '../helpers/world.ts';
 import { axeViolations, fakeCameraArgs, keepScreenshot, pageProblems, signIn, startBrowserHarness, type BrowserHarness } from './browser.ts';
 import { writeQrVideo } from './fake-camera.ts';
@@ -201,6 +203,37 @@ describe('the scan station', { timeout: 60_000 }, () => {
     await refused.waitFor();
     expect(await refused.textContent()).toMatch(/^Journal refusé : This log shows only the end of an nwipe run: nwipe cancelled the wipe threads of \/dev\/sda and exited with fatal errors on \/dev\/sda\./);
     expect((await deviceOf(device.code)).status).toBe('collected');
+    await context.close();
+  });
+
+  it('recycles a device through the WEEE channel chosen in the list; « Autre » without its name is refused next to the field', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id);
+    const context = await browser.newContext();
+    const page = await openScanStation(context);
+    await scan(page, device.code);
+    await cardShown(page, device.code, 'collected');
+    const form = page.locator('form[data-action=recycled]');
+    const channel = form.getByLabel('Filière DEEE');
+    expect(await channel.locator('option').allTextContents()).toEqual([
+      '— choisir —',
+      'ecosystem (éco-organisme agréé)',
+      'Ecologic (éco-organisme agréé)',
+      'Déchetterie ou point de collecte de la collectivité',
+      'Opérateur de traitement DEEE autorisé',
+      'Autre filière (à nommer)',
+    ]);
+    await channel.selectOption({ label: 'Autre filière (à nommer)' });
+    await form.getByRole('button', { name: 'Envoyer au recyclage' }).click();
+    const error = form.locator('[name="payload.deeeChannelName"] + .error');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('Indiquez le nom de la filière quand elle est « Autre ».');
+    expect((await deviceOf(device.code)).status).toBe('collected');
+
+    await channel.selectOption({ label: 'Ecologic (éco-organisme agréé)' });
+    await form.getByRole('button', { name: 'Envoyer au recyclage' }).click();
+    await cardShown(page, device.code, 'recycled');
+    const [event] = await browser.harness.database.db.select().from(deviceEvents).where(and(eq(deviceEvents.deviceId, device.id), eq(deviceEvents.toStatus, 'recycled')));
+    expect(event?.payload).toEqual({ deeeChannel: 'ecologic' });
     await context.close();
   });
 

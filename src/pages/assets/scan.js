@@ -117,8 +117,8 @@
     }
     say(`${operation.label} : ${answer.detail ?? 'refusé'}`, false);
     if (operation.code === current) setBusy(false);
-    // The form that sent it (two forms may share an API path: the wipe form and a log's records).
-    const form = (operation.form && card.querySelector(`form[data-testid="${operation.form}"]`)) || card.querySelector(`form[data-api-path="${operation.path}"]`);
+    // The form that sent it: several share an API path (the transitions, the wipe form and a log's records).
+    const form = (operation.form && card.querySelector(`form.api-form[data-testid="${operation.form}"], form.api-form[data-action="${operation.form}"]`)) || card.querySelector(`form[data-api-path="${operation.path}"]`);
     for (const error of answer.errors ?? []) {
       const field = form?.querySelector(`[name="${CSS.escape(error.path)}"]`);
       if (!field) continue;
@@ -218,7 +218,7 @@
     for (const stale of form.querySelectorAll('.error')) stale.remove();
     const label = form.querySelector('button[type="submit"]')?.textContent.trim() ?? 'Action';
     setBusy(true);
-    enqueue({ method: form.dataset.apiMethod, path: form.dataset.apiPath, body: bodyOf(form), code: current, label, form: form.dataset.testid });
+    enqueue({ method: form.dataset.apiMethod, path: form.dataset.apiPath, body: bodyOf(form), code: current, label, form: form.dataset.testid ?? form.dataset.action });
     if (!navigator.onLine) say(`${label} : en attente du réseau.`, false);
   }
 
