@@ -315,6 +315,39 @@ describe('the coordinator’s account and site forms', () => {
     expect(await sitesOf(workshop.id)).toMatchObject([{ name: 'Point de collecte du Pin', kind: 'collection_point', postalCode: '47000', communeCode: '47001' }]);
   });
 
+  it('publishes a structure’s or a place’s public contact from the network page, and withdraws it when emptied', async () => {
+    const workshop = await world.organisation('workshop', `Atelier du Contact ${Math.random().toString(36).slice(2, 6)}`);
+    const place = await world.site(workshop.id, { name: 'Banc de Nérac' });
+    const organisationRow = async () => (await harness.database.db.select().from(organisations).where(eq(organisations.id, workshop.id)))[0]!;
+    const published = await submit(people.admin, '/admin/public-contact', { contactOf: `organisation:${workshop.id}`, publicPhone: '05 53 12 34 56', publicEmail: '' }, { from: '/admin' });
+    expect(published.status, published.html).toBe(303);
+    expect(published.location).toBe(`/admin?contact=${workshop.id}`);
+    const page = await open(published.location!, people.admin);
+    expect(page.html).toContain(`Contact public de ${workshop.name} : 05 53 12 34 56.`);
+    expect(page.html).toMatch(new RegExp(`<tr data-organisation-id="${workshop.id}">.*?<td>05 53 12 34 56</td></tr>`, 's'));
+    expect(await organisationRow()).toMatchObject({ publicPhone: '05 53 12 34 56', publicEmail: null });
+
+    const forPlace = await submit(people.admin, '/admin/public-contact', { contactOf: `site:${place.id}`, publicPhone: '', publicEmail: 'banc@atelier.example' }, { from: '/admin' });
+    expect(forPlace.status, forPlace.html).toBe(303);
+    expect((await harness.database.db.select().from(sites).where(eq(sites.id, place.id)))[0]).toMatchObject({ publicPhone: null, publicEmail: 'banc@atelier.example' });
+
+    const refused = await submit(people.admin, '/admin/public-contact', { contactOf: `organisation:${workshop.id}`, publicPhone: 'appelez-nous', publicEmail: 'pas-une-adresse' }, { from: '/admin' });
+    expect(refused.status).toBe(422);
+    expect(refused.html).toMatch(/id="champ-publicPhone-erreur">Un numéro de téléphone, par exemple/);
+    expect(refused.html).toMatch(/id="champ-publicEmail-erreur">Une adresse e-mail, par exemple/);
+    expect(refused.html).toContain('value="appelez-nous"');
+    const unknown = await submit(people.admin, '/admin/public-contact', { contactOf: 'organisation:00000000-0000-4000-8000-000000000000', publicPhone: '05 53 12 34 56', publicEmail: '' }, { from: '/admin' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.html).toMatch(/id="champ-contactOf-erreur">Cette structure ou ce lieu n’existe pas/);
+    expect((await submit(people.operator, '/admin/public-contact', { contactOf: `organisation:${workshop.id}`, publicPhone: '06 00 00 00 00', publicEmail: '' }, { from: '/scan' })).status).toBe(403);
+    expect(await organisationRow()).toMatchObject({ publicPhone: '05 53 12 34 56', publicEmail: null });
+
+    const withdrawn = await submit(people.admin, '/admin/public-contact', { contactOf: `organisation:${workshop.id}`, publicPhone: '', publicEmail: '' }, { from: '/admin' });
+    expect(withdrawn.status).toBe(303);
+    expect((await open(withdrawn.location!, people.admin)).html).toContain(`Contact public de ${workshop.name} : non publié.`);
+    expect(await organisationRow()).toMatchObject({ publicPhone: null, publicEmail: null });
+  });
+
   it('refuses the forms to anyone but the coordinator (403), or without the CSRF token, and creates nothing', async () => {
     const workshop = await world.organisation('workshop');
     for (const role of ['operator', 'mediator', 'landlord'] as const) {

@@ -307,6 +307,51 @@ describe('the page a label opens (GET /d/{code})', () => {
     expect((await page(device.code.toLowerCase().replace('-', ''))).html).toContain('ThinkPad X270');
   });
 
+  it('shows the contact the holder chose to publish, none by default: its site’s before its own, withdrawn with null', async () => {
+    const shop = await world.workshop();
+    const found = await world.device(shop.operator.token, shop.site.id);
+    const contactOn = async () => (await page(found.code)).html.match(/<ul data-testid="public-contact">.*?<\/ul>/s)?.[0] ?? null;
+    const before = await page(found.code);
+    expect(before.html).toContain('Contactez la structure qui le suit.');
+    expect(await contactOn()).toBeNull();
+
+    const organisation = await world.call('PATCH', `/api/organisations/${shop.organisation.id}`, { token: world.admin.token, body: { publicPhone: '05 53 12 34 56', publicEmail: 'contact@atelier.example' } });
+    expect(organisation.status, JSON.stringify(organisation.body)).toBe(200);
+    expect(organisation.body).toMatchObject({ publicPhone: '05 53 12 34 56', publicEmail: 'contact@atelier.example' });
+    expect((await page(found.code)).html).toContain(`Contactez ${shop.organisation.name} :`);
+    expect(await contactOn()).toContain('<a href="tel:0553123456">05 53 12 34 56</a>');
+    expect(await contactOn()).toContain('<a href="mailto:contact@atelier.example">contact@atelier.example</a>');
+
+    // The device's site publishes its own: it comes first, whole.
+    const site = await world.call('PATCH', `/api/sites/${shop.site.id}`, { token: world.admin.token, body: { publicEmail: 'banc@atelier.example' } });
+    expect(site.status, JSON.stringify(site.body)).toBe(200);
+    expect(await contactOn()).toContain('mailto:banc@atelier.example');
+    expect(await contactOn()).not.toContain('05 53 12 34 56');
+    expect((await world.call('PATCH', `/api/sites/${shop.site.id}`, { token: world.admin.token, body: { publicEmail: null } })).status).toBe(200);
+    expect(await contactOn()).toContain('mailto:contact@atelier.example');
+    expect((await world.call('PATCH', `/api/organisations/${shop.organisation.id}`, { token: world.admin.token, body: { publicPhone: null, publicEmail: null } })).status).toBe(200);
+    expect(await contactOn()).toBeNull();
+  });
+
+  it('lets only the coordinator publish a contact, in a valid form, and changes nothing otherwise', async () => {
+    const shop = await world.workshop();
+    const attempts = [
+      { token: shop.operator.token, body: { publicPhone: '05 53 12 34 56' }, status: 403 },
+      { token: world.admin.token, body: { publicPhone: 'appelez-nous' }, status: 422, path: 'publicPhone' },
+      { token: world.admin.token, body: { publicEmail: 'pas une adresse' }, status: 422, path: 'publicEmail' },
+      { token: world.admin.token, body: {}, status: 422 },
+    ];
+    for (const attempt of attempts) {
+      const response = await world.call('PATCH', `/api/organisations/${shop.organisation.id}`, { token: attempt.token, body: attempt.body });
+      expect(response.status, JSON.stringify(attempt.body)).toBe(attempt.status);
+      if (attempt.path) expect(response.body.errors.map((error: { path: string }) => error.path)).toEqual([attempt.path]);
+    }
+    expect((await world.call('PATCH', `/api/sites/${shop.site.id}`, { token: shop.operator.token, body: { publicPhone: '05 53 12 34 56' } })).status).toBe(403);
+    const unchanged = await world.call('GET', `/api/organisations/${shop.organisation.id}`, { token: world.admin.token });
+    expect(unchanged.body).toMatchObject({ publicPhone: null, publicEmail: null });
+    expect((await world.call('GET', `/api/sites/${shop.site.id}`, { token: world.admin.token })).body).toMatchObject({ publicPhone: null, publicEmail: null });
+  });
+
   it('shows the holding organisation, signed in, the device page with its serial number and history', async () => {
     const cookie = await login(holder.operator);
     const full = await page(device.code, cookie);
