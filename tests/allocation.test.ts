@@ -6,6 +6,7 @@ import { notifications } from '../src/notifications/notifications.schema.ts';
 import { markNotificationFailed, planReminders, sendNotification } from '../src/notifications/reminders.ts';
 import { devices } from '../src/devices/devices.schema.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { openPage, signInWithForm } from './helpers/pages.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
@@ -284,6 +285,24 @@ describe('training and handover', () => {
     expect(full.status).toBe(409);
     expect(full.body.code).toBe('session_full');
     expect((await world.call('GET', `/api/requests/${second.request.id}`, { token: mediator.token })).body.status).toBe('reserved');
+  });
+
+  it('counts the families booked in the places left: a full session shows none, in the API and on /sessions', async () => {
+    const small = await session(1);
+    const larger = await session(3);
+    const first = await reservedRequest();
+    const second = await reservedRequest();
+    expect((await world.call('POST', `/api/requests/${first.request.id}/enrolment`, { token: mediator.token, body: { sessionId: small.id } })).status).toBe(201);
+    expect((await world.call('POST', `/api/requests/${second.request.id}/enrolment`, { token: mediator.token, body: { sessionId: larger.id } })).status).toBe(201);
+    const listed = await world.call('GET', `/api/training-sessions?moduleId=${moduleId}`, { token: mediator.token });
+    const placesLeft = (id: string) => listed.body.items.find((item: { id: string }) => item.id === id)?.placesLeft;
+    expect(placesLeft(small.id)).toBe(0);
+    expect(placesLeft(larger.id)).toBe(2);
+
+    const page = await openPage(harness.app, '/sessions', await signInWithForm(harness.app, mediator));
+    const row = (id: string) => page.html.match(new RegExp(`<tr data-session-id="${id}">.*?</tr>`, 's'))?.[0] ?? '';
+    expect(row(small.id)).toContain('<td>Complète</td>');
+    expect(row(larger.id)).toContain('<td>2 sur 3</td>');
   });
 });
 

@@ -718,6 +718,9 @@ async function openIncidentOn(buildingId: string) {
  * A body each route accepts as the coordinator, built on fresh fixtures; the cases below spoil
  * one field at a time.
  */
+/** The contact an organisation or a site publishes on its devices' public cards. */
+const publicContact = { publicPhone: '05 53 12 34 56', publicEmail: 'contact@atelier.example' };
+
 async function acceptedRequest(route: Route): Promise<{ url: string; body?: Record<string, unknown> }> {
   const device = () => world.device(bench.operator.token, bench.site.id, { storageMedia: [{ type: 'ssd', model: 'Samsung 860', serialNumber: 'S3Z9', capacityGb: 250 }] });
   switch (route.operation.operationId) {
@@ -726,16 +729,18 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
     case 'createApiToken':
       return { url: route.path, body: { email: world.admin.email, password: world.admin.password, label: 'Poste de scan' } };
     case 'createOrganisation':
-      return { url: route.path, body: { name: 'Emmaüs Connect Agen', shortName: 'Emmaüs', kind: 'workshop' } };
+      return { url: route.path, body: { name: 'Emmaüs Connect Agen', shortName: 'Emmaüs', kind: 'workshop', ...publicContact } };
+    case 'updateOrganisation':
+      return { url: route.path.replace('{id}', (await world.organisation('workshop')).id), body: publicContact };
     case 'createSite':
       return {
         url: route.path,
-        body: { organisationId: bench.organisation.id, name: 'Réserve', kind: 'storage', address: '12 rue Montesquieu', postalCode: '47000', communeCode: '47001' },
+        body: { organisationId: bench.organisation.id, name: 'Réserve', kind: 'storage', address: '12 rue Montesquieu', postalCode: '47000', communeCode: '47001', ...publicContact },
       };
     case 'updateSite':
       return {
         url: route.path.replace('{id}', (await world.site(bench.organisation.id)).id),
-        body: { name: 'Atelier', kind: 'workshop', address: '1 cours Gambetta', postalCode: '47000', communeCode: '47001' },
+        body: { name: 'Atelier', kind: 'workshop', address: '1 cours Gambetta', postalCode: '47000', communeCode: '47001', ...publicContact },
       };
     case 'createUser':
       return {
@@ -1089,9 +1094,9 @@ describe('unknown routes', () => {
 });
 
 describe('calls without credentials', () => {
-  it('leaves sign-in, token issue, the documents and the certificates key open, and protects everything else', () => {
+  it('leaves sign-in, token issue, the documents, the certificates key and their signed statements open, and protects everything else', () => {
     const open = routes.filter((route) => !protectedRoutes.includes(route)).map((route) => route.operation.operationId).sort();
-    expect(open).toEqual(['createApiToken', 'getCertificateKey', 'login']);
+    expect(open).toEqual(['createApiToken', 'getCertificateKey', 'getCertificateVerification', 'login']);
   });
 
   it.each(protectedRoutes.map((route) => [route.name, route] as const))(

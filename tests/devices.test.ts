@@ -102,6 +102,47 @@ describe('finding a device by its code', () => {
   });
 });
 
+describe('recycling a device through a WEEE channel', () => {
+  const recycle = (code: string, payload: Record<string, unknown>, headers?: Record<string, string>) =>
+    world.call('POST', `/api/devices/${code}/transitions`, { token: bench.operator.token, body: { to: 'recycled', payload }, headers });
+  const recyclingEvent = async (deviceId: string) =>
+    (await harness.database.db.select().from(deviceEvents).where(eq(deviceEvents.deviceId, deviceId))).find((event) => event.toStatus === 'recycled');
+
+  it('takes a channel of the list (ecosystem as before, Ecologic, a déchetterie, an operator, another one with its name) and records it', async () => {
+    for (const payload of [
+      { deeeChannel: 'ecosystem' },
+      { deeeChannel: 'ecologic' },
+      { deeeChannel: 'municipal_collection_point', deeeChannelName: 'Déchetterie de Nérac' },
+      { deeeChannel: 'licensed_treatment_operator' },
+      { deeeChannel: 'other', deeeChannelName: 'Envie 2E Aquitaine' },
+    ]) {
+      const device = await world.device(bench.operator.token, bench.site.id);
+      const response = await recycle(device.code, payload);
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      expect((await recyclingEvent(device.id))?.payload).toEqual(payload);
+    }
+  });
+
+  it('refuses a channel outside the list, or "other" without its name, naming the field (422), in French too, and changes nothing', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id);
+    const unknown = await recycle(device.code, { deeeChannel: 'la benne derrière l’atelier' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.errors).toEqual([{ path: 'payload.deeeChannel', message: expect.stringContaining('ecosystem, ecologic, municipal_collection_point, licensed_treatment_operator, other') }]);
+    const unnamed = await recycle(device.code, { deeeChannel: 'other', deeeChannelName: '  ' });
+    expect(unnamed.status).toBe(422);
+    expect(unnamed.body.errors).toEqual([{ path: 'payload.deeeChannelName', message: expect.stringMatching(/^Name the channel/) }]);
+    const french = await recycle(device.code, { deeeChannel: 'other' }, { 'accept-language': 'fr' });
+    expect(french.body.errors).toEqual([{ path: 'payload.deeeChannelName', message: 'Indiquez le nom de la filière quand elle est « Autre ».' }]);
+    // No channel at all is a step not possible yet, as before.
+    const none = await recycle(device.code, {});
+    expect(none.status).toBe(409);
+    expect(none.body.code).toBe('guard_failed');
+    const [row] = await harness.database.db.select().from(devices).where(eq(devices.id, device.id));
+    expect(row).toMatchObject({ status: 'collected', version: device.version });
+    expect(await recyclingEvent(device.id)).toBeUndefined();
+  });
+});
+
 describe('listing devices', () => {
   it('filters by status, kind, site and text, and pages by keyset without gaps or repeats', async () => {
     const shop = await world.workshop();

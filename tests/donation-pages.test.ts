@@ -55,6 +55,20 @@ describe('a donation’s page', () => {
     expect((await openPage(harness.app, `/donations/${donation.id}`, operator)).html).toMatch(/data-testid="received">1</);
   });
 
+  it('says on the job’s page that an inventory sent again was already imported, with a link to that import, and adds nothing', async () => {
+    const donation = await world.donation(bench.operator.token, bench.site.id);
+    const csrf = csrfOf((await openPage(harness.app, `/donations/${donation.id}`, operator)).html);
+    const csv = 'Type;Marque;Modèle;N° de série;Stockage\nportable;Lenovo;T480;;ssd\n';
+    const first = (await postInventory(operator, donation.id, csv, csrf)).headers.get('location')!;
+    await eventually('the import to finish', async () => (await openPage(harness.app, first, operator)).html.includes('data-state="succeeded"'));
+    const second = (await postInventory(operator, donation.id, csv, csrf)).headers.get('location')!;
+    const page = await openPage(harness.app, second, operator);
+    expect(page.html).toContain('data-state="succeeded"');
+    expect(page.html).toMatch(/data-testid="already-imported">Cet inventaire a déjà été importé dans ce don le [^<]*\(« inventaire\.csv »\) : rien n’a été\s+ajouté\./);
+    expect(page.html).toContain(`<a href="${first}">Voir cet import</a>`);
+    expect((await openPage(harness.app, `/donations/${donation.id}`, operator)).html).toMatch(/data-testid="received">1</);
+  });
+
   it('refuses an import without the form’s token (403) or without a file (422), and imports nothing', async () => {
     const donation = await world.donation(bench.operator.token, bench.site.id);
     expect((await postInventory(operator, donation.id, 'Type;Marque;Modèle\nportable;Dell;E7\n', null)).status).toBe(403);

@@ -197,10 +197,54 @@ describe('lines an import cannot take', () => {
     for (const row of withoutSerial) expect(row.benchChecks).toEqual(['serial_number_missing']);
     expect(rows.find((row) => row.serialNumber === sn('A'))).toMatchObject({ storageMedia: [], benchChecks: ['storage_unknown'] });
 
-    // The same lines again: the two without serial go in again, the one with a serial is a duplicate.
-    const again = await importInventory(world, bench.operator.token, donation.id, csv);
+    // The same lines in another donation: the two without serial go in, the one with a serial is a duplicate.
+    const other = await world.donation(bench.operator.token, bench.site.id);
+    const again = await importInventory(world, bench.operator.token, other.id, csv);
     expect(again.errors).toEqual([{ line: 4, row: 4, message: expect.stringMatching(/already registered/) }]);
-    expect((await devicesOf(harness.database.db, donation.id)).filter((row) => row.serialNumber === null)).toHaveLength(4);
+    expect((await devicesOf(harness.database.db, other.id)).filter((row) => row.serialNumber === null)).toHaveLength(2);
+  });
+
+  it('adds nothing when the same inventory is imported again into the donation, lines without serial number included, and says which import took it', async () => {
+    const sn = serials();
+    const donation = await world.donation(bench.operator.token, bench.site.id, { expectedCount: 3 });
+    const csv = crlf(frenchHeader, `portable;Dell;Latitude;${sn('A')};ssd;`, `fixe;HP;ProDesk;${sn('B')};hdd;`, 'portable;Acer;Aspire 5;;ssd;sans étiquette');
+    const first = await importInventory(world, bench.operator.token, donation.id, csv, { filename: 'inventaire.csv' });
+    expect(first.summary).toMatchObject({ created: 3 });
+    expect(first.summary.alreadyImportedBy).toBeUndefined();
+
+    const second = await importInventory(world, bench.operator.token, donation.id, csv, { filename: 'inventaire (1).csv' });
+    expect(second).toMatchObject({ state: 'succeeded', total: 3, processed: 3, errors: [], failureReason: null });
+    expect(second.summary).toMatchObject({
+      created: 0,
+      alreadyImportedBy: { jobId: first.id, filename: 'inventaire.csv', importedAt: first.createdAt },
+    });
+    // The same spreadsheet saved again another way (commas, LF, BOM, Windows-1252) is the same inventory.
+    const resaved = `\uFEFFkind,brand,model,serial_number,storage,notes\nportable,Dell,Latitude,${sn('A')},ssd,\nfixe,HP,ProDesk,${sn('B')},hdd,\nportable,Acer,Aspire 5,,ssd,sans étiquette\n`;
+    const third = await importInventory(world, bench.operator.token, donation.id, resaved, { as: 'form' });
+    expect(third.summary).toMatchObject({ created: 0, alreadyImportedBy: { jobId: first.id } });
+    const latin1 = await importInventory(world, bench.operator.token, donation.id, Buffer.from(csv, 'latin1'));
+    expect(latin1.summary).toMatchObject({ created: 0, alreadyImportedBy: { jobId: first.id } });
+
+    expect(await devicesOf(harness.database.db, donation.id)).toHaveLength(3);
+    expect((await world.call('GET', `/api/donations/${donation.id}`, { token: bench.operator.token })).body).toMatchObject({ expectedCount: 3, receivedCount: 3 });
+
+    // Another inventory for the donation is imported line by line as before.
+    const more = await importInventory(world, bench.operator.token, donation.id, crlf(frenchHeader, 'portable;Acer;Aspire 5;;ssd;sans étiquette'));
+    expect(more.summary).toMatchObject({ created: 1 });
+    expect(more.summary.alreadyImportedBy).toBeUndefined();
+  });
+
+  it('imports an inventory sent twice at once into a donation only once', async () => {
+    const donation = await world.donation(bench.operator.token, bench.site.id);
+    const csv = crlf(frenchHeader, 'portable;Acer;Aspire 5;;ssd;', 'portable;Acer;Aspire 5;;ssd;', 'tablette;Samsung;Tab A;;emmc;');
+    const sent = await Promise.all([1, 2, 3].map(() => uploadInventory(world.app, bench.operator.token, donation.id, csv)));
+    for (const response of sent) expect(response.status, JSON.stringify(response.body)).toBe(202);
+    const jobs = await Promise.all(sent.map((response) => finishedJob(world, bench.operator.token, response.body.id)));
+    const importing = jobs.filter((job) => !job.summary.alreadyImportedBy);
+    expect(importing).toHaveLength(1);
+    expect(importing[0].summary).toMatchObject({ created: 3 });
+    for (const job of jobs.filter((job) => job.summary.alreadyImportedBy)) expect(job.summary).toMatchObject({ created: 0, alreadyImportedBy: { jobId: importing[0].id } });
+    expect(await devicesOf(harness.database.db, donation.id)).toHaveLength(3);
   });
 });
 

@@ -686,6 +686,61 @@ describe('logs cut short or not logs at all', () => {
   });
 });
 
+describe('how nwipe exits (FORMAT.md §2, end of run)', () => {
+  /** What nwipe logs as it exits: every wipe thread cancelled, then its verdict on each drive whose wipe ended in errors. */
+  const endOfRun = (cancelled: string[], exited: [string, string][]) =>
+    [
+      '[2021/10/29 16:02:11]    info: Exit in progress',
+      ...cancelled.flatMap((device) => [`[2021/10/29 16:02:11]    info: Requesting wipe thread cancellation for ${device}`, '[2021/10/29 16:02:11]    info: Please wait..']),
+      '[2021/10/29 16:02:11]    info: Cancelling the GUI thread.',
+      '[2021/10/29 16:02:12]    info: GUI compute_stats thread has been cancelled',
+      ...cancelled.map((device) => `[2021/10/29 16:02:12]    info: Wipe thread for device ${device} has been cancelled`),
+      ...exited.flatMap(([words, device]) => [`[2021/10/29 16:02:12]   error: Nwipe exited with ${words} on device = ${device}`, '']),
+    ].join('\n');
+
+  it('refuses the end of a run whose threads were cancelled and that exited with fatal errors, saying so of each drive', () => {
+    const reason = refusalOf(parseNwipeLog(endOfRun(['/dev/sda', '/dev/sdb'], [['fatal errors', '/dev/sda'], ['fatal errors', '/dev/sdb']])));
+    expect(reason).toBe(
+      'This log shows only the end of an nwipe run: nwipe cancelled the wipe threads of /dev/sda and /dev/sdb and exited with fatal errors on /dev/sda and /dev/sdb. The wipe of /dev/sda and /dev/sdb failed or did not finish, and the log holds no line of the wipe itself: nothing can be recorded from it. Wipe these drives again.',
+    );
+  });
+
+  it('names the drives as the start of the log found them, and each kind of error nwipe gave', () => {
+    const log = [
+      '[2021/10/29 15:58:40]    info: nwipe 0.32',
+      '[2021/10/29 15:58:41]  notice: Found /dev/sda,  ATA    , WDC WD5000AAKX-0, 500 GB, S/N=WCC2EM112233',
+      '[2021/10/29 15:58:41]  notice: Found /dev/sdb,  USB    , SanDisk Cruzer, 16 GB, S/N=',
+      endOfRun(['/dev/sda', '/dev/sdb'], [['fatal errors', '/dev/sda'], ['non fatal errors', '/dev/sdb']]),
+    ].join('\n');
+    expect(refusalOf(parseNwipeLog(log))).toBe(
+      'This log shows only the end of an nwipe run: nwipe cancelled the wipe threads of /dev/sda (WDC WD5000AAKX-0, S/N WCC2EM112233) and /dev/sdb (SanDisk Cruzer) and exited with fatal errors on /dev/sda (WDC WD5000AAKX-0, S/N WCC2EM112233) and with non fatal errors on /dev/sdb (SanDisk Cruzer). The wipe of /dev/sda (WDC WD5000AAKX-0, S/N WCC2EM112233) and /dev/sdb (SanDisk Cruzer) failed or did not finish, and the log holds no line of the wipe itself: nothing can be recorded from it. Wipe these drives again.',
+    );
+  });
+
+  it('says of cancelled threads alone that no line shows the wipe nor how it ended', () => {
+    expect(refusalOf(parseNwipeLog(endOfRun(['/dev/sdc'], [])))).toBe(
+      'This log shows only the end of an nwipe run: nwipe cancelled the wipe threads of /dev/sdc. No line shows the wipe itself nor how it ended: import the complete log, or wipe again.',
+    );
+  });
+
+  it("fails a drive nwipe reported Erased when it also names it as exited with errors, quoting nwipe's words", () => {
+    // A drive found only by its rows: the exit verdict is not an error "before the wipe" that Erased would outweigh.
+    const log = [
+      endOfRun(['/dev/sda'], [['errors', '/dev/sda, see log for specific error']]),
+      ...summaryTables([{ device: 'sda', status: ' Erased ', model: 'Samsung SSD 860 EVO 500GB', serial: 'S3Z9NB0K123456A' }], 'PRNG Stream, 1R+B+VL'),
+    ].join('\n');
+    const drive = onlyDrive(parseNwipeLog(log));
+    expect(drive.result).toBe('failed');
+    expect(drive.reasons).toEqual(['[2021-10-29 16:02:12] error: Nwipe exited with errors on device = /dev/sda, see log for specific error']);
+  });
+
+  it('fails a drive whose wipe the log shows when nwipe exits with fatal errors on it', () => {
+    const log = `${cutBefore(modernLog(), '[2025/03/10 10:10:10]  notice: Verified')}${endOfRun(['/dev/sda'], [['fatal errors', '/dev/sda']])}`;
+    const drive = onlyDrive(parseNwipeLog(log));
+    expect(drive).toMatchObject({ result: 'failed', reasons: ['[2021-10-29 16:02:12] error: Nwipe exited with fatal errors on device = /dev/sda'] });
+  });
+});
+
 describe('several runs appended to one log file (FORMAT.md §1)', () => {
   it('reports each run: a finished one, then one cut short whose drive stays unknown', () => {
     const first = modernLog();

@@ -4,6 +4,7 @@ import { equipmentRequests, households, programmes } from '../src/allocation/all
 import { users } from '../src/auth/auth.schema.ts';
 import { incidents } from '../src/connectivity/incidents.schema.ts';
 import { devices } from '../src/devices/devices.schema.ts';
+import { files } from '../src/files/files.schema.ts';
 import { organisations, sites } from '../src/organisations/organisations.schema.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
 import { csrfOf, openPage, signInWithForm, submitForm, type Person, type SubmitOptions } from './helpers/pages.ts';
@@ -125,6 +126,24 @@ describe('who reaches which page', () => {
     for (const role of ['mediator', 'landlord', 'operator'] as const) expect((await open('/admin/queues', people[role])).status).toBe(403);
     expect((await open('/admin/queues')).status).toBe(303);
   });
+
+  it('serves the queue dashboard in French with its fonts from here, and only the fonts it uses', async () => {
+    const dashboard = await open('/admin/queues', people.admin);
+    expect(dashboard.html).toMatch(/^<!DOCTYPE html>\s*<html lang="fr"/);
+    expect(dashboard.html).not.toContain('googleapis');
+    const stylesheets = [...dashboard.html.matchAll(/<link href="(fonts\/[^"]+\.css)" rel="stylesheet">/g)].map((match) => match[1]!);
+    expect(stylesheets).toEqual(['fonts/ibm-plex-sans/400.css', 'fonts/ibm-plex-sans/500.css', 'fonts/ibm-plex-sans/600.css', 'fonts/ibm-plex-mono/400.css', 'fonts/ibm-plex-mono/500.css']);
+    const css = await harness.app.request(`/admin/queues/${stylesheets[0]}`, { headers: { cookie: people.admin.cookie } });
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    const font = (await css.text()).match(/url\(\.\/(files\/ibm-plex-sans-latin-400-normal\.woff2)\)/)![1];
+    const woff2 = await harness.app.request(`/admin/queues/fonts/ibm-plex-sans/${font}`, { headers: { cookie: people.admin.cookie } });
+    expect(woff2.status).toBe(200);
+    expect(woff2.headers.get('content-type')).toBe('font/woff2');
+    for (const path of ['ibm-plex-sans/100.css', 'ibm-plex-sans/package.json', 'ibm-plex-sans/files/../../../../package.json', '__proto__/400.css', 'constructor/400.css', 'roboto/400.css']) {
+      expect((await open(`/admin/queues/fonts/${path}`, people.admin)).status, path).toBe(404);
+    }
+    expect((await open('/admin/queues/fonts/ibm-plex-sans/400.css', people.operator)).status).toBe(403);
+  });
 });
 
 describe('the stock page', () => {
@@ -154,6 +173,25 @@ describe('forms', () => {
     const organisationsBefore = await harness.database.db.$count(organisations);
     expect((await submit(people.admin, '/admin/organisations', { name: 'Forgée', shortName: 'F', kind: 'donor' }, { csrf: null })).status).toBe(403);
     expect(await harness.database.db.$count(organisations)).toBe(organisationsBefore);
+  });
+
+  it('refuses an nwipe log sent from the scan station without its CSRF token (403) or without a file (422), and keeps no log', async () => {
+    const device = await world.device(people.operator.token, (await world.site(people.operator.organisationId)).id, { storageMedia: [{ type: 'hdd' }] });
+    const countLogs = () => harness.database.db.$count(files, eq(files.kind, 'wipe_log'));
+    const before = await countLogs();
+    const send = async (fields: Record<string, string | Blob>) => {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(fields)) form.append(name, value);
+      const response = await harness.app.request(`/scan/nwipe-log?code=${device.code}`, { method: 'POST', headers: { cookie: people.operator.cookie }, body: form });
+      return { status: response.status, html: await response.text() };
+    };
+    const log = new Blob(['[2021/10/29 16:02:12]   error: Nwipe exited with fatal errors on device = /dev/sda\n'], { type: 'text/plain' });
+    expect((await send({ log })).status).toBe(403);
+    const csrf = csrfOf((await open('/scan', people.operator)).html);
+    const empty = await send({ _csrf: csrf });
+    expect(empty.status).toBe(422);
+    expect(empty.html).toContain('Choisissez le fichier journal de nwipe ou de ShredOS.');
+    expect(await countLogs()).toBe(before);
   });
 
   it('answers 422 with each bad field’s message next to it, and changes nothing', async () => {
@@ -275,6 +313,39 @@ describe('the coordinator’s account and site forms', () => {
     expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
     expect(page.html).toMatch(/<th scope="row">Point de collecte du Pin<\/th><td>Point de collecte<\/td><td>3 place du Marché \(47001\)<\/td>/);
     expect(await sitesOf(workshop.id)).toMatchObject([{ name: 'Point de collecte du Pin', kind: 'collection_point', postalCode: '47000', communeCode: '47001' }]);
+  });
+
+  it('publishes a structure’s or a place’s public contact from the network page, and withdraws it when emptied', async () => {
+    const workshop = await world.organisation('workshop', `Atelier du Contact ${Math.random().toString(36).slice(2, 6)}`);
+    const place = await world.site(workshop.id, { name: 'Banc de Nérac' });
+    const organisationRow = async () => (await harness.database.db.select().from(organisations).where(eq(organisations.id, workshop.id)))[0]!;
+    const published = await submit(people.admin, '/admin/public-contact', { contactOf: `organisation:${workshop.id}`, publicPhone: '05 53 12 34 56', publicEmail: '' }, { from: '/admin' });
+    expect(published.status, published.html).toBe(303);
+    expect(published.location).toBe(`/admin?contact=${workshop.id}`);
+    const page = await open(published.location!, people.admin);
+    expect(page.html).toContain(`Contact public de ${workshop.name} : 05 53 12 34 56.`);
+    expect(page.html).toMatch(new RegExp(`<tr data-organisation-id="${workshop.id}">.*?<td>05 53 12 34 56</td></tr>`, 's'));
+    expect(await organisationRow()).toMatchObject({ publicPhone: '05 53 12 34 56', publicEmail: null });
+
+    const forPlace = await submit(people.admin, '/admin/public-contact', { contactOf: `site:${place.id}`, publicPhone: '', publicEmail: 'banc@atelier.example' }, { from: '/admin' });
+    expect(forPlace.status, forPlace.html).toBe(303);
+    expect((await harness.database.db.select().from(sites).where(eq(sites.id, place.id)))[0]).toMatchObject({ publicPhone: null, publicEmail: 'banc@atelier.example' });
+
+    const refused = await submit(people.admin, '/admin/public-contact', { contactOf: `organisation:${workshop.id}`, publicPhone: 'appelez-nous', publicEmail: 'pas-une-adresse' }, { from: '/admin' });
+    expect(refused.status).toBe(422);
+    expect(refused.html).toMatch(/id="champ-publicPhone-erreur">Un numéro de téléphone, par exemple/);
+    expect(refused.html).toMatch(/id="champ-publicEmail-erreur">Une adresse e-mail, par exemple/);
+    expect(refused.html).toContain('value="appelez-nous"');
+    const unknown = await submit(people.admin, '/admin/public-contact', { contactOf: 'organisation:00000000-0000-4000-8000-000000000000', publicPhone: '05 53 12 34 56', publicEmail: '' }, { from: '/admin' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.html).toMatch(/id="champ-contactOf-erreur">Cette structure ou ce lieu n’existe pas/);
+    expect((await submit(people.operator, '/admin/public-contact', { contactOf: `organisation:${workshop.id}`, publicPhone: '06 00 00 00 00', publicEmail: '' }, { from: '/scan' })).status).toBe(403);
+    expect(await organisationRow()).toMatchObject({ publicPhone: '05 53 12 34 56', publicEmail: null });
+
+    const withdrawn = await submit(people.admin, '/admin/public-contact', { contactOf: `organisation:${workshop.id}`, publicPhone: '', publicEmail: '' }, { from: '/admin' });
+    expect(withdrawn.status).toBe(303);
+    expect((await open(withdrawn.location!, people.admin)).html).toContain(`Contact public de ${workshop.name} : non publié.`);
+    expect(await organisationRow()).toMatchObject({ publicPhone: null, publicEmail: null });
   });
 
   it('refuses the forms to anyone but the coordinator (403), or without the CSRF token, and creates nothing', async () => {

@@ -183,6 +183,27 @@ describe('a device beyond repair', () => {
     expect(abandoned.body.device.status).toBe('dismantled');
     expect(await harness.database.db.$count(spareParts, eq(spareParts.fromDeviceId, device.id))).toBe(2);
   });
+
+  it('is recycled through a WEEE channel of the list, "other" with its name; a channel outside it is refused and the work order stays open', async () => {
+    const abandon = async (body: Record<string, unknown>) => {
+      const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [] });
+      const opened = await world.call('POST', `/api/devices/${device.code}/work-orders`, { token: bench.operator.token, body: {} });
+      return { device, order: opened.body.id as string, answer: await world.call('POST', `/api/work-orders/${opened.body.id}/abandon`, { token: bench.operator.token, body: { outcome: 'recycled', ...body } }) };
+    };
+    const recycled = await abandon({ deeeChannel: 'other', deeeChannelName: 'Ressourcerie du Marmandais' });
+    expect(recycled.answer.status, JSON.stringify(recycled.answer.body)).toBe(200);
+    expect(recycled.answer.body.device.status).toBe('recycled');
+    const unknown = await abandon({ deeeChannel: 'Ecosystem' });
+    expect(unknown.answer.status).toBe(422);
+    expect(unknown.answer.body.errors.map((error: { path: string }) => error.path)).toEqual(['deeeChannel']);
+    const unnamed = await abandon({ deeeChannel: 'other' });
+    expect(unnamed.answer.status).toBe(422);
+    expect(unnamed.answer.body.errors.map((error: { path: string }) => error.path)).toEqual(['deeeChannelName']);
+    for (const refused of [unknown, unnamed]) {
+      expect((await world.call('GET', `/api/devices/${refused.device.code}`, { token: bench.operator.token })).body.status).toBe('refurbishing');
+      expect((await world.call('GET', `/api/work-orders/${refused.order}`, { token: bench.operator.token })).body.status).toBe('open');
+    }
+  });
 });
 
 describe('the grading rules', () => {

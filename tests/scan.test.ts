@@ -7,6 +7,7 @@ import { devices } from '../src/devices/devices.schema.ts';
 import { actionsFor, type DeviceStatus } from '../src/devices/lifecycle.ts';
 import { labelBatchItems } from '../src/labels/labels.schema.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
+import { openPage, signInWithForm } from './helpers/pages.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
@@ -240,6 +241,20 @@ describe('scanning a code', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('not_found');
   });
+
+  it('says of a code nobody of this organisation has, in one sentence, in English and in French (API and scan station)', async () => {
+    const code = formatAssetCode(generateAssetCode());
+    const english = await scan(bench.operator.token, code.toLowerCase().replace('-', ' '));
+    expect(english.body.detail).toBe(`No device or label of yours has the code ${code}.`);
+    const french = await world.call('POST', '/api/scan', { token: bench.operator.token, body: { code }, headers: { 'accept-language': 'fr-FR,fr;q=0.9' } });
+    expect(french.status).toBe(404);
+    expect(french.body.detail).toBe(`Aucun équipement ni aucune étiquette de votre structure ne porte le code ${code}.`);
+
+    const operator = await signInWithForm(harness.app, bench.operator);
+    const card = await openPage(harness.app, `/scan/card?code=${code}`, operator);
+    expect(card.status).toBe(404);
+    expect(card.html).toBe(`<p class="notice bad" data-testid="card-error">Aucun équipement ni aucune étiquette de votre structure ne porte le code ${code}.</p>`);
+  });
 });
 
 describe('the page a label opens (GET /d/{code})', () => {
@@ -290,6 +305,51 @@ describe('the page a label opens (GET /d/{code})', () => {
     }
     // The same card for a code typed loosely.
     expect((await page(device.code.toLowerCase().replace('-', ''))).html).toContain('ThinkPad X270');
+  });
+
+  it('shows the contact the holder chose to publish, none by default: its site’s before its own, withdrawn with null', async () => {
+    const shop = await world.workshop();
+    const found = await world.device(shop.operator.token, shop.site.id);
+    const contactOn = async () => (await page(found.code)).html.match(/<ul data-testid="public-contact">.*?<\/ul>/s)?.[0] ?? null;
+    const before = await page(found.code);
+    expect(before.html).toContain('Contactez la structure qui le suit.');
+    expect(await contactOn()).toBeNull();
+
+    const organisation = await world.call('PATCH', `/api/organisations/${shop.organisation.id}`, { token: world.admin.token, body: { publicPhone: '05 53 12 34 56', publicEmail: 'contact@atelier.example' } });
+    expect(organisation.status, JSON.stringify(organisation.body)).toBe(200);
+    expect(organisation.body).toMatchObject({ publicPhone: '05 53 12 34 56', publicEmail: 'contact@atelier.example' });
+    expect((await page(found.code)).html).toContain(`Contactez ${shop.organisation.name} :`);
+    expect(await contactOn()).toContain('<a href="tel:0553123456">05 53 12 34 56</a>');
+    expect(await contactOn()).toContain('<a href="mailto:contact@atelier.example">contact@atelier.example</a>');
+
+    // The device's site publishes its own: it comes first, whole.
+    const site = await world.call('PATCH', `/api/sites/${shop.site.id}`, { token: world.admin.token, body: { publicEmail: 'banc@atelier.example' } });
+    expect(site.status, JSON.stringify(site.body)).toBe(200);
+    expect(await contactOn()).toContain('mailto:banc@atelier.example');
+    expect(await contactOn()).not.toContain('05 53 12 34 56');
+    expect((await world.call('PATCH', `/api/sites/${shop.site.id}`, { token: world.admin.token, body: { publicEmail: null } })).status).toBe(200);
+    expect(await contactOn()).toContain('mailto:contact@atelier.example');
+    expect((await world.call('PATCH', `/api/organisations/${shop.organisation.id}`, { token: world.admin.token, body: { publicPhone: null, publicEmail: null } })).status).toBe(200);
+    expect(await contactOn()).toBeNull();
+  });
+
+  it('lets only the coordinator publish a contact, in a valid form, and changes nothing otherwise', async () => {
+    const shop = await world.workshop();
+    const attempts = [
+      { token: shop.operator.token, body: { publicPhone: '05 53 12 34 56' }, status: 403 },
+      { token: world.admin.token, body: { publicPhone: 'appelez-nous' }, status: 422, path: 'publicPhone' },
+      { token: world.admin.token, body: { publicEmail: 'pas une adresse' }, status: 422, path: 'publicEmail' },
+      { token: world.admin.token, body: {}, status: 422 },
+    ];
+    for (const attempt of attempts) {
+      const response = await world.call('PATCH', `/api/organisations/${shop.organisation.id}`, { token: attempt.token, body: attempt.body });
+      expect(response.status, JSON.stringify(attempt.body)).toBe(attempt.status);
+      if (attempt.path) expect(response.body.errors.map((error: { path: string }) => error.path)).toEqual([attempt.path]);
+    }
+    expect((await world.call('PATCH', `/api/sites/${shop.site.id}`, { token: shop.operator.token, body: { publicPhone: '05 53 12 34 56' } })).status).toBe(403);
+    const unchanged = await world.call('GET', `/api/organisations/${shop.organisation.id}`, { token: world.admin.token });
+    expect(unchanged.body).toMatchObject({ publicPhone: null, publicEmail: null });
+    expect((await world.call('GET', `/api/sites/${shop.site.id}`, { token: world.admin.token })).body).toMatchObject({ publicPhone: null, publicEmail: null });
   });
 
   it('shows the holding organisation, signed in, the device page with its serial number and history', async () => {

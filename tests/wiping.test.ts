@@ -6,6 +6,8 @@ import { devices } from '../src/devices/devices.schema.ts';
 import { canonicalJson } from '../src/wiping/signing.ts';
 import { wipeCertificates, wipeRecords } from '../src/wiping/wiping.schema.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { nwipeZeroFillLog } from './helpers/nwipe.ts';
+import { openPdf, textLines, type PdfPage } from './helpers/pdf.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
@@ -179,6 +181,55 @@ describe('the wipe certificate', () => {
     expect(await altered.text()).toContain('NON valide');
   });
 
+  it('can be checked without Boucle: the PDF prints the whole signature, /verify/{id} as JSON gives the bytes signed, and the published key verifies them', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd, hdd], serialNumber: 'PF1AUDIT' });
+    await recordWipes(bench.operator, device.code, [wipe(0), wipe(1, { level: 'clear', technique: 'overwrite', passes: 1 })]);
+    let certificate: typeof wipeCertificates.$inferSelect | undefined;
+    await eventually('the certificate is issued', async () => {
+      [certificate] = await harness.database.db.select().from(wipeCertificates).where(eq(wipeCertificates.deviceId, device.id));
+      return Boolean(certificate?.fileId);
+    });
+    const { id, signature } = certificate!;
+
+    // What the auditor has: the PDF, the published key, and the JSON at the certificate's address.
+    const pdf = await harness.app.request(`/api/files/${certificate!.fileId}`, { headers: { authorization: `Bearer ${bench.operator.token}` } });
+    const document = openPdf(new Uint8Array(await pdf.arrayBuffer()));
+    expect(document.countPages()).toBe(1);
+    const printed = textLines(document.loadPage(0) as PdfPage).map((line) => line.text.trim());
+    expect(signature).toHaveLength(86);
+    expect(printed).toContain(signature);
+
+    const answer = await harness.app.request(`/verify/${id}`, { headers: { accept: 'application/json' } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    const signed = (await answer.json()) as { status: string; algorithm: string; signedStatement: string; signature: string; publicKeyUrl: string; statement: Record<string, unknown> };
+    expect(signed).toMatchObject({ status: 'valid', algorithm: 'Ed25519', signature, publicKeyUrl: 'http://boucle.test/api/keys/certificates' });
+    expect(JSON.parse(signed.signedStatement)).toEqual(signed.statement);
+    expect(signed.statement).toMatchObject({ certificateId: id, device: { code: device.code, serialNumber: 'PF1AUDIT' } });
+
+    const key = await world.call('GET', '/api/keys/certificates');
+    const bytes = Buffer.from(signed.signedStatement, 'utf8');
+    expect(verify(null, bytes, createPublicKey(key.body.pem), Buffer.from(signed.signature, 'base64url'))).toBe(true);
+    expect(verify(null, bytes, createPublicKey({ key: key.body.jwk, format: 'jwk' }), Buffer.from(signed.signature, 'base64url'))).toBe(true);
+    // One changed character and the signature no longer holds.
+    expect(verify(null, Buffer.from(signed.signedStatement.replace('PF1AUDIT', 'PF1AUDIX'), 'utf8'), createPublicKey(key.body.pem), Buffer.from(signed.signature, 'base64url'))).toBe(false);
+
+    // The same, documented in the OpenAPI document, without signing in; the HTML page shows the signature too.
+    const documented = await world.call('GET', `/api/certificates/${id}`);
+    expect(documented.status).toBe(200);
+    expect(documented.body).toEqual(signed);
+    const openApi = await world.call('GET', '/api/openapi.json');
+    expect(openApi.body.paths['/api/certificates/{id}'].get).toMatchObject({ operationId: 'getCertificateVerification' });
+    const page = await harness.app.request(`/verify/${id}`, { headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain(`<code data-testid="signature">${signature}</code>`);
+
+    const unknown = await harness.app.request('/verify/00000000-0000-4000-8000-000000000000', { headers: { accept: 'application/json' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toBe('application/problem+json');
+    expect((await world.call('GET', '/api/certificates/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+
   it('reads as invalid when a wipe record behind it is changed', async () => {
     const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd] });
     await recordWipes(bench.operator, device.code, [wipe(0)]);
@@ -237,6 +288,49 @@ describe('importing an nwipe log', () => {
     const proposal = (await response.json()) as { proposals: { record: { result: string; failureReason?: string } }[] };
     expect(proposal.proposals[0]!.record.result).toBe('failed');
     expect(proposal.proposals[0]!.record.failureReason).toMatch(/Buffer flush failure/);
+  });
+
+  it('says that a run which exited with fatal errors failed, rather than calling it start-up lines, and proposes nothing', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [hdd] });
+    const log = [
+      '[2021/10/29 16:02:11]    info: Requesting wipe thread cancellation for /dev/sda',
+      '[2021/10/29 16:02:12]    info: Wipe thread for device /dev/sda has been cancelled',
+      '[2021/10/29 16:02:12]   error: Nwipe exited with fatal errors on device = /dev/sda',
+      '',
+    ].join('\n');
+    const response = await importLog(device.code, log);
+    expect(response.status).toBe(422);
+    const problem = (await response.json()) as { errors: { path: string; message: string }[] };
+    expect(problem.errors).toEqual([{ path: 'log', message: expect.stringContaining('cancelled the wipe threads of /dev/sda and exited with fatal errors on /dev/sda.') }]);
+    expect(problem.errors[0]!.message).toContain('The wipe of /dev/sda failed or did not finish');
+    expect(problem.errors[0]!.message).not.toContain('start-up');
+    expect(await harness.database.db.$count(wipeRecords, eq(wipeRecords.deviceId, device.id))).toBe(0);
+  });
+
+  it('lists an erased drive the log gives no serial for with its record and the media it may be, and records it on the medium the operator names', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd, hdd] });
+    const log = nwipeZeroFillLog([{ device: '/dev/sdb', model: 'WDC WD5000AAKX-0' }], { startedAt: new Date('2025-03-10T08:00:10Z') });
+    const response = await importLog(device.code, log);
+    expect(response.status).toBe(200);
+    const proposal = (await response.json()) as any;
+    expect(proposal.proposals).toEqual([]);
+    expect(proposal.unreadable).toEqual([]);
+    expect(proposal.unmatched).toEqual([
+      {
+        drive: '/dev/sdb WDC WD5000AAKX-0',
+        reason: expect.stringMatching(/^The log gives no serial number for \/dev\/sdb WDC WD5000AAKX-0, which nwipe reports erased: say which storage medium/),
+        record: expect.objectContaining({ level: 'clear', technique: 'overwrite', result: 'passed', toolName: 'nwipe', startedAt: '2025-03-10T08:00:10.000Z', endedAt: '2025-03-10T09:40:10.000Z' }),
+        mediumIndexes: [0, 1],
+        notes: [],
+      },
+    ]);
+    expect(proposal.unmatched[0].reason).not.toContain('No storage medium of this device has this serial number');
+    const confirmed = await world.call('POST', `/api/devices/${device.code}/wipes`, {
+      token: bench.operator.token,
+      body: { records: [{ ...proposal.unmatched[0].record, mediumIndex: 1 }], logFileId: proposal.logFileId },
+    });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(201);
+    expect(confirmed.body.records[0]).toMatchObject({ mediumIndex: 1, mediumSerial: hdd.serialNumber, source: 'nwipe_log', result: 'passed' });
   });
 
   it('refuses a log cut short before its outcome, naming the log, and stores nothing', async () => {

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { deviceSchema } from '../devices/devices.routes.ts';
 import { deviceKinds } from '../devices/devices.schema.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, optionalJson, problems, text, timestamp } from '../http/router.ts';
+import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, optionalJson, phoneNumber, problems, text, timestamp } from '../http/router.ts';
 import { createHousehold, getHousehold, listHouseholds } from './households.service.ts';
 import { createProgramme, getProgramme, listProgrammes } from './programmes.service.ts';
 import { requestStatuses } from './requests.lifecycle.ts';
@@ -155,7 +155,7 @@ export function allocationRoutes(database: Database) {
               reference: text(60),
               communeCode: z.string().regex(/^([0-9]{2}|2[ABab])[0-9]{3}$/, 'An INSEE commune code has 5 characters, like 47001.'),
               size: z.number().int().min(1).max(30),
-              contactPhone: z.string().regex(/^\+?[0-9 .-]{6,20}$/, 'A phone number, e.g. 06 12 34 56 78.').optional(),
+              contactPhone: phoneNumber.optional(),
               contactEmail: z.email('An e-mail address.').optional(),
               attestations: z.array(criterion).max(20),
               consent: z.literal(true, 'The family must have agreed that its data is kept for the request.'),

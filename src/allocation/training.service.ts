@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { DomainError, forbidden, notFound, notFoundAsField, ValidationError } from '../errors.ts';
@@ -29,13 +29,19 @@ export async function createTrainingSession(
   return { ...session!, placesLeft: session!.capacity };
 }
 
-const enrolled = sql<number>`(select count(*)::int from ${enrolments} where ${enrolments.sessionId} = ${trainingSessions.id})`;
-
 /** Sessions to come (of one module, if asked), with the places left: the network's offer to families. */
 export async function listTrainingSessions(db: DbOrTx, filter: { moduleId?: string }) {
+  // A join, not a correlated subquery: drizzle writes the columns of a one-table select without
+  // their table, so a subquery's "id" would have been the enrolment's own and counted nothing.
+  const taken = db
+    .select({ sessionId: enrolments.sessionId, enrolled: count().as('enrolled') })
+    .from(enrolments)
+    .groupBy(enrolments.sessionId)
+    .as('taken');
   const rows = await db
-    .select({ session: trainingSessions, enrolled })
+    .select({ session: trainingSessions, enrolled: sql<number>`coalesce(${taken.enrolled}, 0)::int` })
     .from(trainingSessions)
+    .leftJoin(taken, eq(taken.sessionId, trainingSessions.id))
     .where(and(filter.moduleId ? eq(trainingSessions.moduleId, filter.moduleId) : undefined, sql`${trainingSessions.startsAt} > now()`))
     .orderBy(asc(trainingSessions.startsAt));
   return rows.map((row) => ({ ...row.session, placesLeft: Math.max(0, row.session.capacity - row.enrolled) }));

@@ -6,6 +6,7 @@ import { benchChecks, deviceKinds, storageTypes } from './devices.schema.ts';
 import { getDeviceWithHistory, listDevices } from './devices.service.ts';
 import { deviceStatuses } from './lifecycle.ts';
 import { moveDevice, transitionDevice } from './transitions.service.ts';
+import { weeeChannels } from './weee-channels.ts';
 
 const codeParam = z.object({
   code: z
@@ -166,7 +167,9 @@ export function deviceRoutes(database: Database) {
               version: expectedVersion,
               siteId: z.uuid().optional(),
               note: text(2000).optional(),
-              payload: payload.optional(),
+              payload: payload.optional().openapi({
+                description: `What the change records. → recycled: deeeChannel, one of ${weeeChannels.join(', ')}; deeeChannelName, required for other.`,
+              }),
             }),
           ),
         },

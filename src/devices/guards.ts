@@ -1,10 +1,12 @@
 import type { Actor } from '../auth/actor.ts';
 import type { Tx } from '../db/client.ts';
+import { ValidationError } from '../errors.ts';
 import type { devices } from './devices.schema.ts';
 import type { GuardName } from './lifecycle.ts';
 import { handoverGuard, releaseGuard, reservationGuard } from '../allocation/reservation-status.ts';
 import { refurbishmentGuard, workOrderGuard } from '../refurbishment/work-order-status.ts';
 import { describeMedium, wipeGuard } from '../wiping/wipe-status.ts';
+import { namesWeeeChannel, weeeChannelProblems, weeeChannels } from './weee-channels.ts';
 
 export type GuardContext = {
   tx: Tx;
@@ -35,8 +37,13 @@ export const guards: Record<GuardName, Guard> = {
   training_completed_and_handed_over: ({ tx, device }) => handoverGuard(tx, device),
   return_site_given: ({ siteId }) => (siteId ? null : 'Say at which site the device was brought back (siteId).'),
   fault_described: ({ note }) => (note?.trim() ? null : 'Describe the fault found on the shelf (note).'),
-  recycling_channel_given: ({ payload }) =>
-    typeof payload.deeeChannel === 'string' && payload.deeeChannel.trim()
-      ? null
-      : 'Name the WEEE (DEEE) channel that takes the device, e.g. ecosystem or Ecologic (payload.deeeChannel).',
+  // A channel not given is a step not yet possible (409); one given outside the list is a wrong field (422).
+  recycling_channel_given: ({ payload }) => {
+    if (!namesWeeeChannel(payload)) {
+      return `Name the WEEE (DEEE) channel that takes the device (payload.deeeChannel: ${weeeChannels.join(', ')}).`;
+    }
+    const problems = weeeChannelProblems(payload);
+    if (problems.length > 0) throw new ValidationError(problems);
+    return null;
+  },
 };

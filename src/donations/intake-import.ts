@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
-import { eq, sql } from 'drizzle-orm';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { ValidationError } from '../errors.ts';
@@ -8,20 +8,52 @@ import type { FileStore } from '../files/file-store.ts';
 import { files } from '../files/files.schema.ts';
 import { recordFile } from '../files/files.service.ts';
 import { backgroundJobs, type JobLineError } from '../jobs/jobs.schema.ts';
-import { createJob, finishJob, getJob, startJob } from '../jobs/jobs.service.ts';
+import { createJob, finishJob, getJob, recordProgress, startJob } from '../jobs/jobs.service.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
 import { donations } from './donations.schema.ts';
 import { donationForIntake } from './donations.service.ts';
 import { decodeUploadedText } from '../text.ts';
-import { parseIntakeCsv } from './intake-csv.ts';
+import { parseIntakeCsv, type IntakeLine } from './intake-csv.ts';
 import { registerDevices } from './intake.service.ts';
 
 /** Lines per transaction: each chunk commits its devices and the job's progress together. */
 const linesPerChunk = 250;
 
 /**
+ * What identifies an inventory: the lines as they read, not the bytes, so the same spreadsheet
+ * saved again (another encoding, separator or line ending) is still the same inventory.
+ */
+const inventoryFingerprint = (lines: IntakeLine[]) => createHash('sha256').update(JSON.stringify(lines)).digest('hex');
+
+/**
+ * The import that already took this inventory into this donation, if any. A line without a serial
+ * number cannot be recognised among the devices, so the file is: a failed import took nothing for
+ * sure and does not count, nor does an import answered as a repeat of another.
+ */
+async function importOfSameInventory(tx: DbOrTx, donation: { id: string; organisationId: string }, fingerprint: string) {
+  const [earlier] = await tx
+    .select({ id: backgroundJobs.id, filename: sql<string>`${backgroundJobs.summary} ->> 'filename'`, createdAt: backgroundJobs.createdAt })
+    .from(backgroundJobs)
+    .where(
+      and(
+        eq(backgroundJobs.organisationId, donation.organisationId),
+        eq(backgroundJobs.kind, 'intake_import'),
+        sql`${backgroundJobs.summary} ->> 'donationId' = ${donation.id}`,
+        sql`${backgroundJobs.summary} ->> 'inventorySha256' = ${fingerprint}`,
+        sql`not (${backgroundJobs.summary} ? 'alreadyImportedBy')`,
+        ne(backgroundJobs.state, 'failed'),
+      ),
+    )
+    .orderBy(asc(backgroundJobs.createdAt))
+    .limit(1);
+  return earlier;
+}
+
+/**
  * Accepts an inventory file for a donation: checks that it reads as CSV with the needed columns
- * (so an operator learns at once that the file is wrong), stores it, and queues the import.
+ * (so an operator learns at once that the file is wrong), stores it, and queues the import. The
+ * same inventory sent again to the same donation gets a job that is done at once, adds nothing
+ * and names the import that took it (`summary.alreadyImportedBy`).
  */
 export async function startIntakeImport(
   db: DbOrTx,
@@ -32,13 +64,18 @@ export async function startIntakeImport(
   const donation = await donationForIntake(db, actor, input.donationId);
   const parsed = parseIntakeCsv(decodeUploadedText(input.content));
   if (!parsed.ok) throw new ValidationError([{ path: 'file', message: parsed.reason }]);
+  const fingerprint = inventoryFingerprint(parsed.lines);
   const stored = await fileStore.write(`imports/${randomUUID()}.csv`, async (out) => {
     out.end(input.content);
   });
   return db.transaction(async (tx) => {
+    // Uploads into one donation take turns: two sends of one file at once never both import it.
+    // (no key update: devices being inserted into the donation do not block an upload, nor it them.)
+    await tx.select({ id: donations.id }).from(donations).where(eq(donations.id, donation.id)).for('no key update');
+    const earlier = await importOfSameInventory(tx, donation, fingerprint);
     const job = await createJob(tx, actor, donation.organisationId, 'intake_import', {
       total: parsed.lines.length,
-      summary: { donationId: donation.id, filename: input.filename },
+      summary: { donationId: donation.id, filename: input.filename, inventorySha256: fingerprint },
     });
     await recordFile(tx, stored, {
       organisationId: donation.organisationId,
@@ -48,7 +85,20 @@ export async function startIntakeImport(
       jobId: job.id,
       createdByUserId: actor.userId,
     });
-    await enqueueInOutbox(tx, 'intake-imports', [{ name: 'intake-import.run', payload: { jobId: job.id } }]);
+    if (earlier) {
+      await recordProgress(tx, job.id, { processed: parsed.lines.length });
+      await finishJob(tx, job.id, {
+        state: 'succeeded',
+        summary: {
+          created: 0,
+          refused: 0,
+          lines: parsed.lines.length,
+          alreadyImportedBy: { jobId: earlier.id, filename: earlier.filename, importedAt: earlier.createdAt.toISOString() },
+        },
+      });
+    } else {
+      await enqueueInOutbox(tx, 'intake-imports', [{ name: 'intake-import.run', payload: { jobId: job.id } }]);
+    }
     return getJob(tx, actor, job.id);
   });
 }

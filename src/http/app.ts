@@ -51,11 +51,15 @@ export type AppDeps = {
 const bulkPaths = /^\/api\/(donations\/[^/]+\/(devices|imports)|buildings\/[^/]+\/apartments\/import)$/;
 const bearerPattern = /^Bearer\s+(\S+)$/i;
 
-/** The only API routes open without signing in: signing in, the API's description, the certificates' public key. */
+/** The only API routes open without signing in: signing in, the API's description, the certificates' public key and statements. */
 const isPublic = (method: string, path: string) =>
   (method === 'POST' && (path === '/api/auth/login' || path === '/api/auth/tokens')) ||
   (method === 'GET' &&
-    (path === '/api/openapi.json' || path === '/api/keys/certificates' || path === '/api/docs' || path.startsWith('/api/docs/')));
+    (path === '/api/openapi.json' ||
+      path === '/api/keys/certificates' ||
+      /^\/api\/certificates\/[^/]+$/.test(path) ||
+      path === '/api/docs' ||
+      path.startsWith('/api/docs/')));
 
 /** Builds the HTTP app from its dependencies; no connection is opened here. */
 export function createApp(deps: AppDeps) {
@@ -122,7 +126,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', jobRoutes(database));
   app.route('/api', fileRoutes(database, deps.fileStore));
   app.route('/api', qualificationRoutes(database));
-  app.route('/api', wipingRoutes(database, deps.fileStore, deps.appSecret));
+  app.route('/api', wipingRoutes(database, deps.fileStore, deps.appSecret, deps.publicUrl));
   app.route('/api', refurbishmentRoutes(database));
   app.route('/api', allocationRoutes(database));
   app.route('/api', trainingRoutes(database));

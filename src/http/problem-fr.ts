@@ -37,7 +37,10 @@ const catalogue: Record<string, (details: Record<string, unknown>) => string> = 
   request_in_progress: () => 'La même demande est en cours de traitement : réessayez dans un instant.',
   idempotency_key_reused: () => 'Cette opération a déjà été envoyée avec un autre contenu : recommencez-la.',
   csrf_token_missing: () => 'Cette action doit venir des pages de Boucle : rechargez la page et recommencez.',
-  not_found: () => 'Introuvable, ou pas accessible à votre structure.',
+  not_found: (details) =>
+    typeof details.scannedCode === 'string'
+      ? `Aucun équipement ni aucune étiquette de votre structure ne porte le code ${details.scannedCode}.`
+      : 'Introuvable, ou pas accessible à votre structure.',
   forbidden: () => 'Votre rôle ou vos habilitations ne permettent pas cette action.',
   not_signed_in: () => 'Votre session a expiré : reconnectez-vous.',
   work_order_open: () => 'Une fiche de reconditionnement est déjà ouverte pour cet équipement.',
@@ -87,6 +90,9 @@ const fieldMessages: [RegExp, (match: RegExpMatchArray) => string][] = [
   [/^Invalid ISO datetime$/, () => 'Date et heure invalides.'],
   [/^Invalid email address$/, () => 'Adresse e-mail invalide.'],
   [/^Unrecognized keys?: (.*)$/, (match) => `Champ inconnu : ${match[1]}.`],
+  [/ is not a WEEE channel Boucle knows: /, () => 'Choisissez une des filières DEEE de la liste (ou « Autre » avec son nom).'],
+  [/^Name the channel that takes the device when it is other/, () => 'Indiquez le nom de la filière quand elle est « Autre ».'],
+  [/^The channel's name is text of at most (\d+) characters\.$/, (match) => `Le nom de la filière tient en ${match[1]} caractères au plus.`],
 ];
 
 export function frenchFieldMessage(message: string): string {

@@ -84,6 +84,10 @@ const unstorable = 'Contains a character that cannot be stored (a NUL or a broke
 export const text = (max: number) =>
   z.string().trim().min(1, 'Cannot be empty.').max(max, `At most ${max} characters.`).refine(isStorableText, unstorable);
 
+/** A phone number as people write it in France: 06 12 34 56 78, +33 6 12 34 56 78, 05.53.00.00.00. */
+export const phonePattern = /^\+?[0-9 .-]{6,20}$/;
+export const phoneNumber = z.string().regex(phonePattern, 'A phone number, e.g. 06 12 34 56 78.');
+
 /** Every key and string inside a JSON value is storable text. */
 export function isStorableJson(value: unknown): boolean {
   if (typeof value === 'string') return isStorableText(value);

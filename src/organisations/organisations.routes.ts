@@ -1,12 +1,24 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
+import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, phoneNumber, problems, text, timestamp } from '../http/router.ts';
 import { createOrganisation, getOrganisation, listOrganisations } from './organisations.service.ts';
 import { organisationKinds, siteKinds } from './organisations.types.ts';
+import { setOrganisationPublicContact } from './public-contact.ts';
 import { createSite, getSite, listSites, updateSite } from './sites.service.ts';
 
+const publishedContact = {
+  publicPhone: z.string().nullable().openapi({ description: 'Published on the public card of the devices it holds; null: not published.' }),
+  publicEmail: z.string().nullable().openapi({ description: 'Published on the public card of the devices it holds; null: not published.' }),
+};
+
+/** A contact to publish (null withdraws it): nothing is published unless set. */
+const publicContactFields = {
+  publicPhone: phoneNumber.nullable().optional(),
+  publicEmail: z.email('An e-mail address, e.g. contact@atelier.fr.').max(254).nullable().optional(),
+};
+
 const organisationSchema = z
-  .object({ id: z.uuid(), name: z.string(), shortName: z.string(), kind: z.enum(organisationKinds), createdAt: timestamp })
+  .object({ id: z.uuid(), name: z.string(), shortName: z.string(), kind: z.enum(organisationKinds), ...publishedContact, createdAt: timestamp })
   .openapi('Organisation');
 
 export const communeCodeField = z
@@ -20,6 +32,7 @@ const siteFields = z.object({
   address: text(500),
   postalCode: z.string().regex(/^[0-9]{5}$/, 'A postal code has 5 digits.').optional(),
   communeCode: communeCodeField,
+  ...publicContactFields,
 });
 
 const siteSchema = z
@@ -31,6 +44,7 @@ const siteSchema = z
     address: z.string(),
     postalCode: z.string().nullable(),
     communeCode: z.string(),
+    ...publishedContact,
     createdAt: timestamp,
   })
   .openapi('Site');
@@ -48,7 +62,7 @@ export function organisationRoutes(database: Database) {
         tags: ['Organisations'],
         summary: 'Adds a partner organisation to the network (coordinator only).',
         security: bearerSecurity,
-        request: { body: json(z.object({ name: text(200), shortName: text(24), kind: z.enum(organisationKinds) })) },
+        request: { body: json(z.object({ name: text(200), shortName: text(24), kind: z.enum(organisationKinds), ...publicContactFields })) },
         responses: { 201: ok('Created.', organisationSchema), ...problems(401, 403, 422) },
       }),
       async (c) => c.json(asJson(await createOrganisation(db, actorOf(c), c.req.valid('json'))), 201),
@@ -77,6 +91,22 @@ export function organisationRoutes(database: Database) {
         responses: { 200: ok('The organisation.', organisationSchema), ...problems(401, 404, 422) },
       }),
       async (c) => c.json(asJson(await getOrganisation(db, actorOf(c), c.req.valid('param').id)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'patch',
+        path: '/organisations/{id}',
+        operationId: 'updateOrganisation',
+        tags: ['Organisations'],
+        summary: "Publishes or withdraws (null) the contact shown on the public card of an organisation's devices (coordinator only).",
+        security: bearerSecurity,
+        request: {
+          params: idParam,
+          body: json(z.object(publicContactFields).refine((changes) => Object.keys(changes).length > 0, 'Give at least one field to change.')),
+        },
+        responses: { 200: ok('The organisation.', organisationSchema), ...problems(401, 403, 404, 422) },
+      }),
+      async (c) => c.json(asJson(await setOrganisationPublicContact(db, actorOf(c), c.req.valid('param').id, c.req.valid('json'))), 200),
     )
     .openapi(
       createRoute({
@@ -123,7 +153,7 @@ export function organisationRoutes(database: Database) {
         path: '/sites/{id}',
         operationId: 'updateSite',
         tags: ['Sites'],
-        summary: "Changes a site's name, kind or address (coordinator only).",
+        summary: "Changes a site's name, kind, address or published contact (coordinator only).",
         security: bearerSecurity,
         request: {
           params: idParam,

@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import { check, index, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { organisationKinds, siteKinds } from './organisations.types.ts';
 
-
 /** An INSEE commune code: two characters of département (2A/2B for Corsica) and three digits. */
 export const communeCodeFormat = (column: unknown) => sql`${column} ~ '^([0-9]{2}|2A|2B)[0-9]{3}$'`;
 
@@ -15,6 +14,9 @@ export const organisations = pgTable('organisations', {
   // Printed on QR labels, where a few millimetres hold it.
   shortName: text().notNull(),
   kind: organisationKind().notNull(),
+  // A contact the organisation chose to publish on its devices' public cards; none by default.
+  publicPhone: text(),
+  publicEmail: text(),
   createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
 });
 
@@ -30,6 +32,9 @@ export const sites = pgTable(
     address: text().notNull(),
     postalCode: text(),
     communeCode: text().notNull(),
+    // The site's own published contact (a workshop's bench phone), shown before its organisation's.
+    publicPhone: text(),
+    publicEmail: text(),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (table) => [

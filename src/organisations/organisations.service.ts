@@ -4,6 +4,7 @@ import type { DbOrTx, Tx } from '../db/client.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { organisations } from './organisations.schema.ts';
 import type { OrganisationKind } from './organisations.types.ts';
+import type { PublicContact } from './public-contact.ts';
 
 export function requireAdmin(actor: Actor, what: string): void {
   if (!seesWholeNetwork(actor)) throw forbidden(`Only the network coordinator can ${what}.`);
@@ -17,7 +18,7 @@ export function ownedBy(actor: Actor, organisationIdColumn: Parameters<typeof eq
 export async function createOrganisation(
   db: DbOrTx,
   actor: Actor,
-  input: { name: string; shortName: string; kind: OrganisationKind },
+  input: { name: string; shortName: string; kind: OrganisationKind } & Partial<PublicContact>,
 ) {
   requireAdmin(actor, 'create organisations');
   const [organisation] = await db.insert(organisations).values(input).returning();

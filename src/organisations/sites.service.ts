@@ -6,6 +6,7 @@ import { lookUpCommune } from '../geography/communes.ts';
 import { getOrganisation, ownedBy, requireAdmin } from './organisations.service.ts';
 import { sites } from './organisations.schema.ts';
 import type { SiteKind } from './organisations.types.ts';
+import type { PublicContact } from './public-contact.ts';
 
 export type SiteInput = {
   name: string;
@@ -13,7 +14,7 @@ export type SiteInput = {
   address: string;
   postalCode?: string;
   communeCode: string;
-};
+} & Partial<PublicContact>;
 
 export function checkCommune(communeCode: string): void {
   const lookup = lookUpCommune(communeCode);

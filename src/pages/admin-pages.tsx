@@ -6,6 +6,7 @@ import type { Database } from '../db/client.ts';
 import { createOrganisation, listOrganisations } from '../organisations/organisations.service.ts';
 import { organisationKinds } from '../organisations/organisations.types.ts';
 import { listSites } from '../organisations/sites.service.ts';
+import { publishedContact, PublicContactForm, setPublicContactFromForm } from './admin-contact-form.tsx';
 import { createSiteFromForm, createUserFromForm, requiredText, SiteForm, UserForm, type FormState } from './admin-forms.tsx';
 import { attempt, errorFor, Field, parseForm, Select } from './forms.tsx';
 import { criterionLabel, deviceKindLabels, organisationKindLabels, roleLabels, siteKindLabels } from './fr.ts';
@@ -20,7 +21,7 @@ const organisationForm = z.object({
 });
 
 /** The page's forms; a refused one comes back with its fields and errors, the others empty. */
-type Submitted = FormState & { form: 'organisation' | 'user' | 'site' | 'programme' };
+type Submitted = FormState & { form: 'organisation' | 'user' | 'site' | 'programme' | 'contact' };
 
 /** Everything on the coordinator's page, read with the admin's rights (the whole network). */
 async function loadNetwork(database: Database, viewer: Viewer) {
@@ -47,6 +48,8 @@ function noticeOf(data: Network, query: Record<string, string>) {
   if (site) return `Lieu ${site.name} ajouté.`;
   const programme = data.programmes.find((candidate) => candidate.id === query.dispositif);
   if (programme) return `Dispositif ${programme.name} créé.`;
+  const holder = [...data.organisations, ...data.sites].find((candidate) => candidate.id === query.contact);
+  if (holder) return `Contact public de ${holder.name} : ${publishedContact(holder)}.`;
   return undefined;
 }
 
@@ -74,6 +77,7 @@ function NetworkPage({ viewer, data, submitted, notice }: { viewer: Viewer; data
             <th scope="col">Nom</th>
             <th scope="col">Nom court</th>
             <th scope="col">Type</th>
+            <th scope="col">Contact public</th>
           </tr>
         </thead>
         <tbody>
@@ -82,6 +86,7 @@ function NetworkPage({ viewer, data, submitted, notice }: { viewer: Viewer; data
               <th scope="row">{organisation.name}</th>
               <td>{organisation.shortName}</td>
               <td>{organisationKindLabels[organisation.kind]}</td>
+              <td>{publishedContact(organisation)}</td>
             </tr>
           ))}
         </tbody>
@@ -132,17 +137,19 @@ function NetworkPage({ viewer, data, submitted, notice }: { viewer: Viewer; data
               <th scope="col">Type</th>
               <th scope="col">Adresse</th>
               <th scope="col">Structure</th>
+              <th scope="col">Contact public</th>
             </tr>
           </thead>
           <tbody>
             {data.sites.map((site) => (
-              <tr>
+              <tr data-site-id={site.id}>
                 <th scope="row">{site.name}</th>
                 <td>{siteKindLabels[site.kind]}</td>
                 <td>
                   {site.address} ({site.communeCode})
                 </td>
                 <td>{organisationName.get(site.organisationId)}</td>
+                <td>{publishedContact(site)}</td>
               </tr>
             ))}
           </tbody>
@@ -150,6 +157,9 @@ function NetworkPage({ viewer, data, submitted, notice }: { viewer: Viewer; data
       )}
       <h3>Ajouter un lieu</h3>
       <SiteForm viewer={viewer} organisations={data.organisations} {...stateOf('site')} />
+      <h3>Contact public</h3>
+      <p>Le téléphone ou l’adresse e-mail affichés sur la fiche publique des équipements (ce que lit la personne qui en trouve un) : celui du lieu où est l’équipement, sinon celui de sa structure. Rien n’est publié tant qu’il n’est pas renseigné ici.</p>
+      <PublicContactForm viewer={viewer} organisations={data.organisations} sites={data.sites} {...stateOf('contact')} />
       <h2>Dispositifs</h2>
       {data.programmes.length === 0 ? (
         <p>Aucun dispositif pour le moment.</p>
@@ -217,6 +227,13 @@ export function adminPageRoutes(database: Database, appSecret: string) {
       const outcome = await createSiteFromForm(db, viewer, fields);
       if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} submitted={{ form: 'site', fields, ...outcome }} />, outcome.status);
       return c.redirect(`/admin?lieu=${outcome.value.id}`, 303);
+    })
+    .post('/admin/public-contact', async (c) => {
+      const viewer = viewerOf(c, ['admin']);
+      const fields = await postedForm(c, viewer, appSecret);
+      const outcome = await setPublicContactFromForm(db, viewer, fields);
+      if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} submitted={{ form: 'contact', fields, ...outcome }} />, outcome.status);
+      return c.redirect(`/admin?contact=${outcome.value.id}`, 303);
     })
     .post('/admin/programmes', async (c) => {
       const viewer = viewerOf(c, ['admin']);

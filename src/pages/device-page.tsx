@@ -7,6 +7,7 @@ import { findDevice } from '../devices/devices.service.ts';
 import { networkDevices } from '../connectivity/deployments.schema.ts';
 import { buildings } from '../connectivity/places.schema.ts';
 import { organisations } from '../organisations/organisations.schema.ts';
+import { holderPublicContact } from '../organisations/public-contact.ts';
 import { deviceKindLabels } from './fr.ts';
 import { Layout } from './layout.tsx';
 import { Passport, passportFacts } from './passport.tsx';
@@ -35,7 +36,7 @@ export function devicePageRoutes(database: Database) {
     const device = viewer ? await findDevice(db, viewer, parsed.code).catch(() => null) : null;
     if (viewer && device) return c.html(<Passport viewer={viewer} device={device} {...await passportFacts(database, device)} />);
     const [card] = await db
-      .select({ kind: devices.kind, brand: devices.brand, model: devices.model, holder: organisations.name })
+      .select({ kind: devices.kind, brand: devices.brand, model: devices.model, holder: organisations.name, siteId: devices.siteId, organisationId: devices.organisationId })
       .from(devices)
       .innerJoin(organisations, eq(organisations.id, devices.organisationId))
       .where(eq(devices.assetCode, parsed.code));
@@ -70,6 +71,7 @@ export function devicePageRoutes(database: Database) {
         404,
       );
     }
+    const contact = await holderPublicContact(db, card);
     return c.html(
       <Layout title={formatAssetCode(parsed.code)} viewer={viewer}>
         <h1>
@@ -79,7 +81,25 @@ export function devicePageRoutes(database: Database) {
           Cet équipement, code <strong>{formatAssetCode(parsed.code)}</strong>, est suivi par {card.holder} dans le réseau de réemploi
           solidaire Boucle.
         </p>
-        <p>Vous l’avez trouvé ? Contactez la structure qui le suit.</p>
+        {contact ? (
+          <>
+            <p>Vous l’avez trouvé ? Contactez {contact.name} :</p>
+            <ul data-testid="public-contact">
+              {contact.phone ? (
+                <li>
+                  par téléphone au <a href={`tel:${contact.phone.replace(/[ .-]/g, '')}`}>{contact.phone}</a>
+                </li>
+              ) : null}
+              {contact.email ? (
+                <li>
+                  par e-mail à <a href={`mailto:${contact.email}`}>{contact.email}</a>
+                </li>
+              ) : null}
+            </ul>
+          </>
+        ) : (
+          <p>Vous l’avez trouvé ? Contactez la structure qui le suit.</p>
+        )}
       </Layout>,
     );
   });

@@ -62,11 +62,12 @@ export const Field: FC<FrameProps & { type?: string; value?: string | number; au
   />
 );
 
-export const Select: FC<FrameProps & { options: Option[]; value?: string; empty?: string }> = (props) => (
+/** `number`: the scan station's script sends the chosen value as a number. */
+export const Select: FC<FrameProps & { options: Option[]; value?: string; empty?: string; number?: boolean }> = (props) => (
   <FieldFrame
     {...props}
     control={(wiring) => (
-      <select {...wiring} name={props.name} required={props.required}>
+      <select {...wiring} name={props.name} required={props.required} data-number={props.number ? '' : undefined}>
         {props.empty !== undefined ? <option value="">{props.empty}</option> : null}
         {props.options.map((option) => (
           <option value={option.value} selected={option.value === props.value}>

@@ -1,6 +1,7 @@
 import type { Role } from '../auth/roles.ts';
 import type { DeviceKind } from '../devices/devices.service.ts';
 import type { DeviceStatus } from '../devices/lifecycle.ts';
+import type { WeeeChannel } from '../devices/weee-channels.ts';
 import type { CostRecovery, DeploymentStatus } from '../connectivity/deployments.lifecycle.ts';
 import type { RequestStatus } from '../allocation/requests.lifecycle.ts';
 import type { ApartmentStatus, OptInStatus } from '../connectivity/apartments.lifecycle.ts';
@@ -75,6 +76,14 @@ export const wipeTechniqueLabels: Record<WipeTechnique, string> = {
   block_erase: 'Effacement de blocs',
   physical_destruction: 'Destruction physique',
   storage_removed: 'Support retiré de l’équipement',
+};
+
+export const weeeChannelLabels: Record<WeeeChannel, string> = {
+  ecosystem: 'ecosystem (éco-organisme agréé)',
+  ecologic: 'Ecologic (éco-organisme agréé)',
+  municipal_collection_point: 'Déchetterie ou point de collecte de la collectivité',
+  licensed_treatment_operator: 'Opérateur de traitement DEEE autorisé',
+  other: 'Autre filière (à nommer)',
 };
 
 export const verificationLabels: Record<VerificationMethod, string> = { none: 'Aucune', sampled: 'Par échantillonnage', full: 'Complète' };

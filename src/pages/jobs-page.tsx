@@ -1,10 +1,23 @@
 import { Hono } from 'hono';
 import type { Database } from '../db/client.ts';
 import { getJob } from '../jobs/jobs.service.ts';
+import { dateTime } from './fr.ts';
 import { Layout } from './layout.tsx';
 import { viewerOf, type PageEnv } from './session.ts';
 
 const jobStateLabels = { queued: 'En attente', running: 'En cours', succeeded: 'Terminé', failed: 'Échoué' } as const;
+
+type EarlierImport = { jobId: string; filename: string; importedAt: string };
+
+/** An inventory sent again to the same donation: nothing was added, and the first import is one click away. */
+function AlreadyImported({ earlier }: { earlier: EarlierImport }) {
+  return (
+    <p class="notice" data-testid="already-imported">
+      Cet inventaire a déjà été importé dans ce don le {dateTime(new Date(earlier.importedAt))} (« {earlier.filename} ») : rien n’a été
+      ajouté. <a href={`/jobs/${earlier.jobId}`}>Voir cet import</a>
+    </p>
+  );
+}
 
 /**
  * A job someone started (an inventory import, a label sheet), as they follow it: its progress bar
@@ -32,6 +45,7 @@ export function jobPageRoutes(database: Database) {
           {job.processed} / {job.total ?? '?'}
         </p>
         {job.failureReason ? <p class="notice bad">{job.failureReason}</p> : null}
+        {job.summary.alreadyImportedBy ? <AlreadyImported earlier={job.summary.alreadyImportedBy as EarlierImport} /> : null}
         {job.errors.length > 0 ? (
           <table>
             <caption>Lignes refusées</caption>

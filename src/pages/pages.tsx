@@ -66,10 +66,10 @@ export function pageRoutes(deps: PageDeps) {
   app.route('/', assetRoutes());
   app.route('/', loginPageRoutes(database, { appSecret, publicUrl: deps.publicUrl, secureCookies: deps.publicUrl.startsWith('https:') }));
   app.route('/', devicePageRoutes(database));
-  app.route('/', scanPageRoutes(database));
+  app.route('/', scanPageRoutes(database, deps.fileStore, appSecret));
   app.route('/', donationPageRoutes(database, deps.fileStore, appSecret));
   app.route('/', jobPageRoutes(database));
-  app.route('/', verifyPageRoutes(database, appSecret));
+  app.route('/', verifyPageRoutes(database, appSecret, deps.publicUrl));
   if (deps.queues) app.route('/', queueBoardRoutes(deps.queues));
   app.route('/', stockPageRoutes(database));
   app.route('/', mediatorPageRoutes(database, appSecret));

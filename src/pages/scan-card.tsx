@@ -1,10 +1,11 @@
 import type { FC } from 'hono/jsx';
 import type { DeviceStatus } from '../devices/lifecycle.ts';
+import { weeeChannels } from '../devices/weee-channels.ts';
 import type { workOrders } from '../refurbishment/refurbishment.schema.ts';
 import { checkOutcomes, checklistItems, grades } from '../refurbishment/rules.ts';
 import type { scanCode } from '../scan/scan.service.ts';
 import { sanitizationLevels, verificationMethods, wipeTechniques } from '../wiping/policy.ts';
-import { checklistItemLabels, dateTime, deviceKindLabels, deviceStatusLabels, sanitizationLevelLabels, verificationLabels, wipeResultLabels, wipeTechniqueLabels } from './fr.ts';
+import { checklistItemLabels, dateTime, deviceKindLabels, deviceStatusLabels, sanitizationLevelLabels, verificationLabels, weeeChannelLabels, wipeResultLabels, wipeTechniqueLabels } from './fr.ts';
 import { Field, optionsOf, Select } from './forms.tsx';
 
 type Scan = Awaited<ReturnType<typeof scanCode>>;
@@ -47,6 +48,20 @@ const WipeForm: FC<{ scan: DeviceScan }> = ({ scan }) => (
   </ApiForm>
 );
 
+/** Sends an nwipe or ShredOS log to be read: its answer (nwipe-proposal.tsx, or the refusal) fills #nwipe-proposal. */
+export const NwipeLogForm: FC<{ code: string }> = ({ code }) => (
+  <>
+    <form class="nwipe-log-form" data-testid="nwipe-log-form" data-path={`/scan/nwipe-log?code=${encodeURIComponent(code)}`}>
+      <h3>Lire un journal nwipe ou ShredOS</h3>
+      <Field name="log" label="Journal (nwipe_log_….txt)" type="file" required />
+      <button type="submit" class="secondary">
+        Lire le journal
+      </button>
+    </form>
+    <div id="nwipe-proposal" aria-live="polite" />
+  </>
+);
+
 export type WorkOrder = typeof workOrders.$inferSelect;
 
 /** The refurbishment checklist of the open work order, then putting the device in stock. */
@@ -80,7 +95,12 @@ const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; na
   const status: DeviceStatus = scan.device.status;
   return (
     <div class="actions-area">
-      {offered.has('wiped') && scan.device.storageMedia.length > 0 ? <WipeForm scan={scan} /> : null}
+      {offered.has('wiped') && scan.device.storageMedia.length > 0 ? (
+        <>
+          <WipeForm scan={scan} />
+          <NwipeLogForm code={code} />
+        </>
+      ) : null}
       {/* A device with storage is wiped before it is refurbished (the lifecycle's guard). */}
       {offered.has('refurbishing') && (status === 'wiped' || (status === 'collected' && scan.device.storageMedia.length === 0)) ? (
         <ApiForm method="POST" path={`/api/devices/${code}/work-orders`} testid="start-refurbishing" label="Commencer le reconditionnement" />
@@ -111,7 +131,8 @@ const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; na
       </div>
       {offered.has('recycled') ? (
         <ApiForm method="POST" path={transition} extra={{ to: 'recycled' }} label="Envoyer au recyclage" action="recycled">
-          <Field name="payload.deeeChannel" label="Filière DEEE (éco-organisme)" required />
+          <Select name="payload.deeeChannel" label="Filière DEEE" options={optionsOf(weeeChannels, weeeChannelLabels)} required empty="— choisir —" />
+          <Field name="payload.deeeChannelName" label="Nom de la filière (obligatoire pour « Autre » ; ou la déchetterie, l’opérateur)" />
         </ApiForm>
       ) : null}
     </div>

@@ -1,20 +1,27 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { equipmentRequests, households } from '../allocation/allocation.schema.ts';
 import { holdingStatuses } from '../allocation/requests.lifecycle.ts';
 import type { Database } from '../db/client.ts';
+import { formatAssetCode } from '../devices/asset-code.ts';
+import { findDevice } from '../devices/devices.service.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
 import { listDonations } from '../donations/donations.service.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, ValidationError } from '../errors.ts';
+import { refusalInFrench } from '../http/problem-fr.ts';
+import type { FileStore } from '../files/file-store.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
 import { listSites } from '../organisations/sites.service.ts';
 import { workOrders } from '../refurbishment/refurbishment.schema.ts';
 import { scanCode } from '../scan/scan.service.ts';
+import { decodeUploadedText } from '../text.ts';
+import { readNwipeLogForDevice } from '../wiping/nwipe-import.ts';
 import { dateTime, deviceKindLabels } from './fr.ts';
 import { Field, optionsOf, Select } from './forms.tsx';
 import { Layout } from './layout.tsx';
+import { NwipeProposal } from './nwipe-proposal.tsx';
 import { ApiForm, DeviceCard } from './scan-card.tsx';
-import { viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 
 /** The card of a scanned code: a device, an unclaimed label (the intake form) or a building's Wi-Fi equipment. */
 async function cardFor(database: Database, viewer: Viewer, code: string) {
@@ -70,7 +77,20 @@ async function cardFor(database: Database, viewer: Viewer, code: string) {
 
 const scanRoles = [...benchRoles, 'installer'] as const;
 
-export function scanPageRoutes(database: Database) {
+/** A refusal shown in place of a card or a proposal: the domain's words, never a stack. */
+function refusalShown(c: Context<PageEnv>, error: unknown, testid: string, prefix = '') {
+  if (!(error instanceof DomainError) || error.status >= 500) throw error;
+  const words = error instanceof ValidationError ? error.errors.map((field) => field.message).join(' ') : refusalInFrench(error);
+  return c.html(
+    <p class="notice bad" data-testid={testid}>
+      {prefix}
+      {words}
+    </p>,
+    error.status as 400,
+  );
+}
+
+export function scanPageRoutes(database: Database, fileStore: FileStore, appSecret: string) {
   return new Hono<PageEnv>()
     .get('/scan', (c) => {
       const viewer = viewerOf(c, scanRoles);
@@ -133,13 +153,25 @@ export function scanPageRoutes(database: Database) {
       try {
         return c.html(await cardFor(database, viewer, c.req.query('code') ?? ''));
       } catch (error) {
-        if (!(error instanceof DomainError) || error.status >= 500) throw error;
-        return c.html(
-          <p class="notice bad" data-testid="card-error">
-            {error.message}
-          </p>,
-          error.status as 400,
-        );
+        return refusalShown(c, error, 'card-error');
+      }
+    })
+    // The log chosen on a device's card, read into the records to confirm (nothing is recorded here).
+    .post('/scan/nwipe-log', async (c) => {
+      const viewer = viewerOf(c, scanRoles);
+      const body = await c.req.parseBody();
+      const fields = await postedForm(c, viewer, appSecret, body);
+      const code = c.req.query('code') ?? '';
+      try {
+        if (!(body.log instanceof File) || body.log.size === 0) throw new ValidationError([{ path: 'log', message: 'Choisissez le fichier journal de nwipe ou de ShredOS.' }]);
+        const log = decodeUploadedText(new Uint8Array(await body.log.arrayBuffer()));
+        // The bench's clock zone, as its browser knows it: nwipe logs local time.
+        const timeZone = fields.timeZone?.slice(0, 64) || 'Europe/Paris';
+        const proposal = await readNwipeLogForDevice(database.db, fileStore, viewer, { code, log, timeZone });
+        const device = await findDevice(database.db, viewer, code);
+        return c.html(<NwipeProposal code={formatAssetCode(device.assetCode)} media={device.storageMedia} proposal={proposal} />);
+      } catch (error) {
+        return refusalShown(c, error, 'nwipe-refused', 'Journal refusé : ');
       }
     });
 }

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { deviceSchema } from '../devices/devices.routes.ts';
+import { weeeChannelNameMax, weeeChannelProblems, weeeChannels } from '../devices/weee-channels.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, optionalJson, problems, text, timestamp } from '../http/router.ts';
 import { abandonWorkOrder, completeWorkOrder, getWorkOrder, openWorkOrder, updateWorkOrder } from './refurbishment.service.ts';
 import { checklistItems, checkOutcomes, grades } from './rules.ts';
@@ -129,7 +130,16 @@ export function refurbishmentRoutes(database: Database) {
           body: json(
             z.discriminatedUnion('outcome', [
               z.object({ outcome: z.literal('dismantled'), parts: z.array(z.object({ kind: text(60), description: text(300) })).max(50) }),
-              z.object({ outcome: z.literal('recycled'), deeeChannel: text(100), note: text(1000).optional() }),
+              z
+                .object({
+                  outcome: z.literal('recycled'),
+                  deeeChannel: z.enum(weeeChannels),
+                  deeeChannelName: text(weeeChannelNameMax).optional().openapi({ description: 'Required when deeeChannel is other.' }),
+                  note: text(1000).optional(),
+                })
+                .superRefine((body, context) => {
+                  for (const problem of weeeChannelProblems(body, '')) context.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+                }),
             ]),
           ),
         },

@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { devices } from '../devices/devices.schema.ts';
+import type { WeeeChannel } from '../devices/weee-channels.ts';
 import { findDevice } from '../devices/devices.service.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
 import { transitionDevice } from '../devices/transitions.service.ts';
@@ -130,7 +131,7 @@ export async function abandonWorkOrder(
   db: DbOrTx,
   actor: Actor,
   id: string,
-  input: { outcome: 'dismantled'; parts: { kind: string; description: string }[] } | { outcome: 'recycled'; deeeChannel: string; note?: string },
+  input: { outcome: 'dismantled'; parts: { kind: string; description: string }[] } | { outcome: 'recycled'; deeeChannel: WeeeChannel; deeeChannelName?: string; note?: string },
 ) {
   return db.transaction(async (tx) => {
     const { order, device } = await orderForActor(tx, actor, id);
@@ -145,7 +146,7 @@ export async function abandonWorkOrder(
       code: device.assetCode,
       to: input.outcome,
       version: device.version,
-      payload: input.outcome === 'recycled' ? { deeeChannel: input.deeeChannel } : { parts: input.parts },
+      payload: input.outcome === 'recycled' ? { deeeChannel: input.deeeChannel, deeeChannelName: input.deeeChannelName } : { parts: input.parts },
       note: input.outcome === 'recycled' ? input.note : undefined,
     });
     return { device: change.device };

@@ -5,7 +5,7 @@ import { formatAssetCode } from '../devices/asset-code.ts';
 import { assetCodes, deviceEvents, devices } from '../devices/devices.schema.ts';
 import { assetCodeFromInput, presentDevice, visibleDevices } from '../devices/devices.service.ts';
 import { actionsFor, benchRoles, terminalStatuses } from '../devices/lifecycle.ts';
-import { notFound } from '../errors.ts';
+import { DomainError } from '../errors.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
 import { findNetworkDevice } from '../connectivity/network-devices.service.ts';
@@ -63,5 +63,7 @@ export async function scanCode(db: DbOrTx, actor: Actor, input: string) {
       deploymentStatus: equipment.deployment.status,
     };
   }
-  throw notFound(`No device or label of yours has the code ${formatAssetCode(code)}`);
+  // Its own sentence (not notFound's "… was not found."), and the code for the French words.
+  const scannedCode = formatAssetCode(code);
+  throw new DomainError(404, 'not_found', `No device or label of yours has the code ${scannedCode}.`, { scannedCode });
 }

@@ -3,7 +3,7 @@ import { eq, ne, sql } from 'drizzle-orm';
 import { createHousehold } from '../allocation/households.service.ts';
 import { createProgramme } from '../allocation/programmes.service.ts';
 import { reserveForRequest, submitRequest } from '../allocation/requests.service.ts';
-import { createTrainingModule } from '../allocation/training.service.ts';
+import { createTrainingModule, createTrainingSession, enrolRequest } from '../allocation/training.service.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { Role } from '../auth/roles.ts';
 import { insertUser } from '../auth/users.service.ts';
@@ -26,6 +26,7 @@ import { recordWipes } from '../wiping/wiping.service.ts';
 import { moveDevice, transitionDevice } from '../devices/transitions.service.ts';
 import { organisations } from '../organisations/organisations.schema.ts';
 import { createOrganisation } from '../organisations/organisations.service.ts';
+import { setOrganisationPublicContact } from '../organisations/public-contact.ts';
 import { createSite } from '../organisations/sites.service.ts';
 import type { OrganisationKind } from '../organisations/organisations.types.ts';
 
@@ -120,6 +121,8 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
     }
 
     const workshop = byKind.get('workshop')!;
+    // The workshop publishes a contact for whoever finds one of its devices (the public card of /d/{code}).
+    await setOrganisationPublicContact(db, adminActor, workshop.id, { publicPhone: '05 53 00 00 47', publicEmail: 'contact@rebond47.example' });
     const bench = await createSite(db, adminActor, {
       organisationId: workshop.id,
       name: 'Atelier d’Agen',
@@ -136,7 +139,7 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
       postalCode: '47200',
       communeCode: '47157',
     });
-    await createSite(db, adminActor, {
+    const socialCentre = await createSite(db, adminActor, {
       organisationId: byKind.get('mediation')!.id,
       name: 'Espace numérique du centre social',
       kind: 'mediation_place',
@@ -227,13 +230,18 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
     });
     const request = await submitRequest(db, mediator, { householdId: family.id, programmeId: programme.id, need: { kind: 'laptop', minRamGb: 4 } });
     await reserveForRequest(db, mediator, request.id);
+    // Two sessions of the training: the family takes the only place of the first, which is then full.
+    const inDays = (days: number, hour: number) => new Date(new Date().setHours(hour, 0, 0, 0) + days * 86_400_000);
+    const firstSession = await createTrainingSession(db, mediator, { moduleId: training.id, siteId: socialCentre.id, startsAt: inDays(7, 14), capacity: 1, trainerName: 'Sophie Médiation' });
+    await createTrainingSession(db, mediator, { moduleId: training.id, siteId: socialCentre.id, startsAt: inDays(14, 14), capacity: 8, trainerName: 'Sophie Médiation' });
+    await enrolRequest(db, mediator, request.id, firstSession.id);
     await moveDevice(db, operator, { code: dropped[1]!.code, siteId: bench.id, note: 'Arrivé par la navette du mardi' });
     await transitionDevice(db, operator, { code: desktop!.code, to: 'dismantled', note: 'Carte mère HS, RAM et alimentation récupérées' });
     await transitionDevice(db, operator, {
       code: dropped[2]!.code,
       to: 'recycled',
       note: 'Clavier cassé',
-      payload: { deeeChannel: 'ecosystem' },
+      payload: { deeeChannel: 'municipal_collection_point', deeeChannelName: 'Déchetterie de Marmande' },
     });
     // Work for the workers of a fresh install: labels for the town hall's lot, a sheet of blank
     // labels for the next intake, and a company's inventory arriving as a spreadsheet export.
@@ -245,11 +253,10 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
       campaign: 'Fin de leasing',
       expectedCount: 4,
     });
-    await startIntakeImport(db, fileStore, operator, {
-      donationId: company.id,
-      filename: 'inventaire-garonne.csv',
-      content: new TextEncoder().encode(companyInventory),
-    });
+    const inventory = { donationId: company.id, filename: 'inventaire-garonne.csv', content: new TextEncoder().encode(companyInventory) };
+    await startIntakeImport(db, fileStore, operator, inventory);
+    // Sent again by mistake: its job says the inventory was already taken, and adds nothing.
+    await startIntakeImport(db, fileStore, operator, { ...inventory, filename: 'inventaire-garonne (1).csv' });
     await seedSharedConnectivity(db, adminActor, people.get('landlord_manager')!, people.get('installer')!);
     return accounts;
   });

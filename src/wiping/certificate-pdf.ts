@@ -69,7 +69,18 @@ export async function renderCertificatePdf(statement: CertificateStatement, sign
         'Scannez le QR code ou ouvrez l’adresse ci-dessous pour vérifier que la signature et les enregistrements sont intacts.',
     );
   field('Vérification en ligne', verifyUrl);
-  field('Signature', `${signature.slice(0, 43)}…`);
+  // The whole signature, in a fixed-width font on a line of its own, so that an auditor can check
+  // the certificate without Boucle: the same address asked for JSON gives the signed statement.
+  doc.font('Helvetica-Bold').fontSize(9).text('Signature Ed25519 (base64url) :');
+  doc.font('Courier').fontSize(8).text(signature);
+  const publicUrl = verifyUrl.slice(0, verifyUrl.lastIndexOf('/verify/'));
+  doc
+    .font('Helvetica')
+    .fontSize(8)
+    .text(
+      'Vérification hors ligne : demandée en JSON (Accept: application/json), l’adresse de vérification donne la déclaration signée ' +
+        `(les octets exacts) et cette signature ; clé publique : ${publicUrl}/api/keys/certificates`,
+    );
 
   drawQr(doc, verifyUrl, 'M', doc.page.width - 50 - qrSize, 40, qrSize);
   doc.end();

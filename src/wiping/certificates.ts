@@ -9,7 +9,7 @@ import { recordFile } from '../files/files.service.ts';
 import { organisations, sites } from '../organisations/organisations.schema.ts';
 import { shortfall } from './policy.ts';
 import { renderCertificatePdf } from './certificate-pdf.ts';
-import { certificateSigningKey, signatureHolds, signStatement } from './signing.ts';
+import { canonicalJson, certificateSigningKey, signatureHolds, signStatement } from './signing.ts';
 import { wipeCertificates, wipeRecords } from './wiping.schema.ts';
 
 /**
@@ -127,8 +127,7 @@ export async function issueCertificate(
 }
 
 export type Verification =
-  | { status: 'valid'; statement: CertificateStatement; issuedAt: Date }
-  | { status: 'altered' | 'bad_signature'; statement: CertificateStatement; issuedAt: Date }
+  | { status: 'valid' | 'altered' | 'bad_signature'; statement: CertificateStatement; signature: string; issuedAt: Date }
   | { status: 'unknown' };
 
 /**
@@ -139,11 +138,30 @@ export async function verifyCertificate(db: DbOrTx, appSecret: string, id: strin
   const [certificate] = await db.select().from(wipeCertificates).where(eq(wipeCertificates.id, id));
   if (!certificate) return { status: 'unknown' };
   const statement = certificate.statement as CertificateStatement;
-  if (!signatureHolds(certificateSigningKey(appSecret), statement, certificate.signature)) {
-    return { status: 'bad_signature', statement, issuedAt: certificate.issuedAt };
-  }
+  const { signature, issuedAt } = certificate;
+  if (!signatureHolds(certificateSigningKey(appSecret), statement, signature)) return { status: 'bad_signature', statement, signature, issuedAt };
   const signedRecords = statement.media.map((medium) => medium.sanitization?.recordId ?? null);
   const current = await certificateStatement(db, certificate.id, certificate.eventId, signedRecords);
-  const unchanged = current !== null && signatureHolds(certificateSigningKey(appSecret), current, certificate.signature);
-  return { status: unchanged ? 'valid' : 'altered', statement, issuedAt: certificate.issuedAt };
+  const unchanged = current !== null && signatureHolds(certificateSigningKey(appSecret), current, signature);
+  return { status: unchanged ? 'valid' : 'altered', statement, signature, issuedAt };
+}
+
+/**
+ * A certificate as an auditor checks it without Boucle: the exact bytes that were signed (the
+ * statement's canonical JSON, as UTF-8), the Ed25519 signature over them, and where the public key
+ * is published; `crypto.verify(null, bytes, publicKey, signature)` must answer true. `status` is
+ * Boucle's own check, which also compares the statement with the records as they read now.
+ */
+export function verificationForAuditors(verification: Exclude<Verification, { status: 'unknown' }>, publicUrl: string) {
+  return {
+    certificateId: verification.statement.certificateId,
+    status: verification.status,
+    issuedAt: verification.issuedAt.toISOString(),
+    algorithm: 'Ed25519' as const,
+    signedStatement: canonicalJson(verification.statement),
+    signature: verification.signature,
+    signatureEncoding: 'base64url' as const,
+    publicKeyUrl: `${publicUrl}/api/keys/certificates`,
+    statement: verification.statement,
+  };
 }

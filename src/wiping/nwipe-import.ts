@@ -13,11 +13,10 @@ import type { WipeInput } from './wiping.service.ts';
 const sameSerial = (a: string | undefined, b: string | undefined) =>
   Boolean(a && b) && a!.replace(/\s+/g, '').toUpperCase() === b!.replace(/\s+/g, '').toUpperCase();
 
-/** A drive of the log as a wipe record of the device's medium, ready for the operator to confirm. */
-function proposedRecord(mediumIndex: number, drive: NwipeDrive, tool: NwipeTool): WipeInput | null {
+/** A drive of the log as a wipe record, ready for the operator to confirm once it is placed on a medium. */
+function proposedRecord(drive: NwipeDrive, tool: NwipeTool): Omit<WipeInput, 'mediumIndex'> | null {
   if (drive.result === 'unknown' || !drive.startedAtUtc || !drive.endedAtUtc) return null;
   return {
-    mediumIndex,
     level: drive.sanitizationLevel,
     technique: drive.technique,
     passes: drive.passes,
@@ -32,12 +31,17 @@ function proposedRecord(mediumIndex: number, drive: NwipeDrive, tool: NwipeTool)
   };
 }
 
+/** A drive the log gives no serial number for: its record waits for the operator to say which medium it is. */
+export type DriveToMatch = { drive: string; reason: string; record: Omit<WipeInput, 'mediumIndex'>; mediumIndexes: number[]; notes: string[] };
+
 /**
  * Reads an nwipe or ShredOS log for a device and proposes its wipe records: each drive of the
  * log is matched to the device's medium by serial number (or, for a device with one medium and a
- * log with one drive, to that medium, with a note). Nothing is recorded: the operator checks the
- * proposal and sends it to POST /api/devices/{code}/wipes with the log's file id. A drive whose
- * outcome the log does not show is listed as unreadable, never proposed.
+ * log with one drive, to that medium, with a note). A drive the log gives no serial number for is
+ * listed with its record and the media it may be: the operator says which, by sending the record
+ * with that mediumIndex. Nothing is recorded: the operator checks the proposal and sends it to
+ * POST /api/devices/{code}/wipes with the log's file id. A drive whose outcome the log does not
+ * show is listed as unreadable, never proposed.
  */
 export async function readNwipeLogForDevice(
   db: Db,
@@ -50,8 +54,9 @@ export async function readNwipeLogForDevice(
   if (!parsed.ok) throw new ValidationError([{ path: 'log', message: parsed.reason }]);
   const drives = parsed.runs.flatMap((run) => run.drives.map((drive) => ({ drive, tool: run.tool })));
   const proposals: { drive: string; record: WipeInput; notes: string[] }[] = [];
-  const unmatched: { drive: string; serial?: string; reason: string }[] = [];
+  const unmatched: ({ drive: string; serial?: string; reason: string } | DriveToMatch)[] = [];
   const unreadable: { drive: string; reasons: string[] }[] = [];
+  const toMatch: Omit<DriveToMatch, 'mediumIndexes'>[] = [];
   for (const { drive, tool } of drives) {
     const name = [drive.device, drive.model, drive.serial].filter(Boolean).join(' ') || 'the drive';
     let mediumIndex = device.storageMedia.findIndex((medium) => sameSerial(medium.serialNumber, drive.serial));
@@ -60,14 +65,23 @@ export async function readNwipeLogForDevice(
       mediumIndex = 0;
       notes.push(`The log's serial (${drive.serial ?? 'none'}) is not the one on record for this medium: check the disk before confirming.`);
     }
-    if (mediumIndex < 0) {
+    if (mediumIndex < 0 && drive.serial) {
       unmatched.push({ drive: name, serial: drive.serial, reason: 'No storage medium of this device has this serial number.' });
       continue;
     }
-    const record = proposedRecord(mediumIndex, drive, tool);
+    const record = proposedRecord(drive, tool);
     if (!record) unreadable.push({ drive: name, reasons: drive.reasons });
-    else proposals.push({ drive: name, record, notes });
+    else if (mediumIndex >= 0) proposals.push({ drive: name, record: { mediumIndex, ...record }, notes });
+    else {
+      const outcome = record.result === 'passed' ? 'which nwipe reports erased' : 'whose wipe nwipe reports failed';
+      const reason = `The log gives no serial number for ${name}, ${outcome}: say which storage medium of this device it is by sending its record with that mediumIndex.`;
+      toMatch.push({ drive: name, reason, record, notes });
+    }
   }
+  // The media a drive without serial may be: those no other drive of the log was matched to.
+  const placed = new Set(proposals.map((proposal) => proposal.record.mediumIndex));
+  const free = device.storageMedia.flatMap((_, index) => (placed.has(index) ? [] : [index]));
+  unmatched.push(...toMatch.map((entry) => ({ ...entry, mediumIndexes: free })));
   const stored = await fileStore.write(`wipe-logs/${randomUUID()}.log`, async (out) => {
     out.end(input.log);
   });

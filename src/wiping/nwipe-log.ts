@@ -125,11 +125,32 @@ function toRun(run: RunState, timeZone: string | undefined): NwipeRun {
 
 const listOf = (items: string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
 
+/**
+ * A log that holds only how nwipe exited (its wipe threads cancelled, its verdict on drives that
+ * ended in errors), as people paste the end of a console: it shows no wipe to record, but it does
+ * say that the wipe of the drives named failed or did not finish.
+ */
+function endOfRunRefusal(ending: DriveState[]): string {
+  const cancelled = ending.filter((drive) => drive.threadCancelled).map((drive) => describeDrive(drive));
+  const byWords = new Map<string, string[]>();
+  for (const drive of ending) if (drive.exitedWith) byWords.set(drive.exitedWith, [...(byWords.get(drive.exitedWith) ?? []), describeDrive(drive)]);
+  const exited = [...byWords].map(([words, names]) => `with ${words} on ${listOf(names)}`);
+  const what = [cancelled.length ? `cancelled the wipe threads of ${listOf(cancelled)}` : '', exited.length ? `exited ${listOf(exited)}` : ''].filter(Boolean);
+  const failed = ending.filter((drive) => drive.exitedWith).map((drive) => describeDrive(drive));
+  const verdict = failed.length
+    ? `The wipe of ${listOf(failed)} failed or did not finish, and the log holds no line of the wipe itself: nothing can be recorded from it. Wipe ${failed.length > 1 ? 'these drives' : 'the drive'} again.`
+    : 'No line shows the wipe itself nor how it ended: import the complete log, or wipe again.';
+  return `This log shows only the end of an nwipe run: nwipe ${listOf(what)}. ${verdict}`;
+}
+
 /** Groups the drives that share a reason, so a refusal reads as one sentence per cause. */
 function refusal(runs: NwipeRun[], states: RunState[]): string {
   const drives = runs.flatMap((run) => run.drives);
   if (drives.length === 0) {
-    const found = states.flatMap((run) => [...run.drives.values()]).map((drive) => describeDrive(drive));
+    const known = states.flatMap((run) => [...run.drives.values()]);
+    const ending = known.filter((drive) => drive.exitedWith || drive.threadCancelled);
+    if (ending.length > 0) return endOfRunRefusal(ending);
+    const found = known.map((drive) => describeDrive(drive));
     const seen = found.length ? `, in which it found ${listOf(found)}` : '';
     return `This log shows no wipe: it stops after nwipe's start-up lines${seen}. Import the log of the wipe itself.`;
   }

@@ -35,6 +35,10 @@ export type DriveState = {
   failures: string[];
   /** Errors about the drive before its wipe started: they do not overturn nwipe's own ` Erased `. */
   earlyErrors: string[];
+  /** nwipe's words on the drive as it exited with errors (`fatal errors`, `non fatal errors`, `errors`). */
+  exitedWith?: string;
+  /** nwipe logged cancelling (stopping) the drive's wipe thread: it does so as it exits, whatever the outcome. */
+  threadCancelled: boolean;
   notes: string[];
 };
 
@@ -57,7 +61,7 @@ const newRun = (): RunState => ({ drives: new Map(), tables: {}, notes: [] });
 export function driveOf(run: RunState, device: string): DriveState {
   let drive = run.drives.get(device);
   if (!drive) {
-    drive = { device, wiped: false, blankingSeen: false, failures: [], earlyErrors: [], notes: [] };
+    drive = { device, wiped: false, blankingSeen: false, failures: [], earlyErrors: [], threadCancelled: false, notes: [] };
     run.drives.set(device, drive);
   }
   return drive;
@@ -161,6 +165,23 @@ const rules: Rule[] = [
   },
   // A failed fdatasync: counted as a Fdatasync I\O error in the Error Summary since PR #339 (FORMAT.md §3a).
   { pattern: /^Buffer flush failure on '(\/dev\/[^']+)'/, apply: ([, device], run, m) => fail(driveOf(run, device!), m) },
+  // As it exits, nwipe cancels every wipe thread, then names each drive whose wipe returned an
+  // error: `Nwipe exited with fatal errors on device = %s` (error level, result < 0) or `with non
+  // fatal errors` (result > 0) until late 2021, `Nwipe exited with errors on device = %s, see log
+  // for specific error` since (FORMAT.md §2). That verdict comes after the wipe: it fails the
+  // drive whatever the log kept of its wipe, never as an error "before the wipe".
+  {
+    pattern: /^(?:Requesting wipe thread cancellation for|Wipe thread for device) (\/dev\/[^\s,]+)/,
+    apply: ([, device], run) => void (driveOf(run, device!).threadCancelled = true),
+  },
+  {
+    pattern: /^Nwipe exited with ((?:non )?fatal errors|errors) on device = (\/dev\/[^\s,]+)/,
+    apply: ([, words, device], run, message) => {
+      const drive = driveOf(run, device!);
+      drive.exitedWith = words;
+      fail(drive, message);
+    },
+  },
   // End of run (FORMAT.md §2, since 12063ad; before it only `Nwipe successfully exited.`).
   { pattern: /^Nwipe (?:successfully|exited with errors|was aborted)/, apply: (_, run, message) => (run.closingMessage = message.text) },
 ];

@@ -1,13 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { deviceSchema } from '../devices/devices.routes.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, json, ok, problems, text, timestamp } from '../http/router.ts';
-import { DomainError } from '../errors.ts';
+import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
+import { DomainError, notFound } from '../errors.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { decodeUploadedText } from '../text.ts';
 import { uploadedFileBody } from '../http/upload.ts';
 import { readNwipeLogForDevice } from './nwipe-import.ts';
 import { sanitizationLevels, verificationMethods, wipeTechniques } from './policy.ts';
+import { verificationForAuditors, verifyCertificate } from './certificates.ts';
 import { certificateSigningKey } from './signing.ts';
 import { listWipeRecords, recordWipes } from './wiping.service.ts';
 
@@ -52,7 +53,23 @@ const wipeRecordSchema = wipeInput
 
 const outstanding = z.array(z.object({ mediumIndex: z.number().int(), medium: z.string(), neededLevel: z.enum(sanitizationLevels), reason: z.string() }));
 
-export function wipingRoutes(database: Database, fileStore: FileStore, appSecret: string) {
+export const certificateVerificationSchema = z
+  .object({
+    certificateId: z.uuid(),
+    status: z.enum(['valid', 'altered', 'bad_signature']).openapi({
+      description: "Boucle's own check: `valid`, `bad_signature` (the statement does not match its signature), `altered` (the wipe records now say something else).",
+    }),
+    issuedAt: timestamp,
+    algorithm: z.literal('Ed25519'),
+    signedStatement: z.string().openapi({ description: 'The exact bytes signed, as UTF-8 text: the statement as canonical JSON (keys sorted, no spaces).' }),
+    signature: z.string().openapi({ description: 'The Ed25519 signature of signedStatement (64 bytes), base64url.' }),
+    signatureEncoding: z.literal('base64url'),
+    publicKeyUrl: z.string().openapi({ description: 'Where the public key is published (GET /api/keys/certificates).' }),
+    statement: z.record(z.string(), z.unknown()).openapi({ description: 'signedStatement parsed: device, media and how each was sanitized (NIST SP 800-88), organisation, place, date.' }),
+  })
+  .openapi('CertificateVerification');
+
+export function wipingRoutes(database: Database, fileStore: FileStore, appSecret: string, publicUrl: string) {
   const { db } = database;
   return createRouter()
     .openapi(
@@ -124,7 +141,18 @@ export function wipingRoutes(database: Database, fileStore: FileStore, appSecret
             z.object({
               logFileId: z.uuid(),
               proposals: z.array(z.object({ drive: z.string(), record: wipeInput.extend({ startedAt: timestamp, endedAt: timestamp }), notes: z.array(z.string()) })),
-              unmatched: z.array(z.object({ drive: z.string(), serial: z.string().optional(), reason: z.string() })),
+              unmatched: z.array(
+                z.object({
+                  drive: z.string(),
+                  serial: z.string().optional(),
+                  reason: z.string(),
+                  record: wipeInput.omit({ mediumIndex: true }).extend({ startedAt: timestamp, endedAt: timestamp }).optional().openapi({
+                    description: 'For a drive the log gives no serial number for: its record, to send with the mediumIndex of the medium it is.',
+                  }),
+                  mediumIndexes: z.array(z.number().int()).optional().openapi({ description: 'The media that drive may be: those no other drive of the log matched.' }),
+                  notes: z.array(z.string()).optional(),
+                }),
+              ),
               unreadable: z.array(z.object({ drive: z.string(), reasons: z.array(z.string()) })),
             }),
           ),
@@ -151,6 +179,23 @@ export function wipingRoutes(database: Database, fileStore: FileStore, appSecret
       (c) => {
         const key = certificateSigningKey(appSecret);
         return c.json({ algorithm: 'Ed25519' as const, pem: key.publicPem, jwk: key.publicKey.export({ format: 'jwk' }) as Record<string, string> }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/certificates/{id}',
+        operationId: 'getCertificateVerification',
+        tags: ['Wiping'],
+        summary:
+          "A wipe certificate's signed statement and signature, to verify offline with the key of /api/keys/certificates; /verify/{id} answers the same with Accept: application/json.",
+        request: { params: idParam },
+        responses: { 200: ok('The statement, the exact bytes signed and the signature.', certificateVerificationSchema), ...problems(404, 422) },
+      }),
+      async (c) => {
+        const verification = await verifyCertificate(db, appSecret, c.req.valid('param').id);
+        if (verification.status === 'unknown') throw notFound('This certificate');
+        return c.json(verificationForAuditors(verification, publicUrl), 200);
       },
     );
 }

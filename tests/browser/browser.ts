@@ -199,6 +199,19 @@ export async function keepScreenshot(page: Page, name: string): Promise<string> 
   return path;
 }
 
+/**
+ * Requests the page makes to any other origin than `origin` (a web font, a CDN script): the pages
+ * promise local assets only. data: and blob: URLs stay in the page.
+ */
+export function requestsElsewhere(page: Page, origin: string): string[] {
+  const elsewhere: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.protocol !== 'data:' && url.protocol !== 'blob:' && url.origin !== origin) elsewhere.push(`request to another host: ${request.url()}`);
+  });
+  return elsewhere;
+}
+
 /** Errors the page's own scripts raise or log (a CSP refusal, an exception), to assert there are none. */
 export function pageProblems(page: Page): string[] {
   const problems: string[] = [];

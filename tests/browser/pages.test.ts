@@ -6,7 +6,7 @@ import { devices } from '../../src/devices/devices.schema.ts';
 import { wipeCertificates } from '../../src/wiping/wiping.schema.ts';
 import { eventually } from '../helpers/harness.ts';
 import type { Account, World } from '../helpers/world.ts';
-import { axeViolations, keepScreenshot, pageProblems, signIn, startBrowserHarness, type BrowserHarness } from './browser.ts';
+import { axeViolations, keepScreenshot, pageProblems, requestsElsewhere, signIn, startBrowserHarness, type BrowserHarness } from './browser.ts';
 
 /*
  * The French pages in Chromium, for the people who use them: a mediator records a family and
@@ -233,6 +233,7 @@ async function findingsOn(account: Account | null, visits: Visit[], screenshot?:
   try {
     const [strict, audited] = await Promise.all(contexts.map((context) => context.newPage()));
     const problems = pageProblems(strict!);
+    const elsewhere = requestsElsewhere(strict!, browser.baseUrl);
     if (account) await Promise.all([signIn(strict!, account), signIn(audited!, account)]);
     problems.splice(0);
     const findings: string[] = [];
@@ -244,7 +245,7 @@ async function findingsOn(account: Account | null, visits: Visit[], screenshot?:
           await strict!.waitForLoadState('load');
           // Deferred scripts run and their first fetches answer before the page counts as clean.
           await strict!.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => {});
-          return problems.splice(0).filter((problem) => !visit.documentStatus || problem !== documentRefused(visit.documentStatus));
+          return [...problems.splice(0).filter((problem) => !visit.documentStatus || problem !== documentRefused(visit.documentStatus)), ...elsewhere.splice(0)];
         })(),
         (async () => {
           await visit.open(audited!);
@@ -356,6 +357,35 @@ describe('accessibility and script errors of the main pages, with realistic cont
 
   it('the coordinator’s network page', async () => {
     expect(await findingsOn(world.admin, [goTo('/admin')])).toEqual([]);
+  });
+});
+
+// bull-board's own interface is not ours to audit with axe; what Boucle promises of it is checked here.
+describe('the queue dashboard, in Chromium', { timeout: 60_000 }, () => {
+  it('loads nothing from another host, says it is in French, and gets its fonts from here', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems = pageProblems(page);
+    const elsewhere = requestsElsewhere(page, browser.baseUrl);
+    const fonts: string[] = [];
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname.startsWith('/admin/queues/fonts/')) fonts.push(`${response.status()} ${new URL(response.url()).pathname}`);
+    });
+    await signIn(page, world.admin, '/admin/queues');
+    expect(pathOf(page)).toBe('/admin/queues');
+    await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => {});
+    expect(await page.locator('html').getAttribute('lang')).toBe('fr');
+    const plexLoaded = await page.evaluate(async () => {
+      const { document } = globalThis as unknown as { document: { fonts: { ready: Promise<unknown>; check: (font: string) => boolean } } };
+      await document.fonts.ready;
+      return document.fonts.check('16px "IBM Plex Sans"');
+    });
+    expect(plexLoaded).toBe(true);
+    expect(fonts.filter((font) => /^200 .*\.woff2$/.test(font)).length, fonts.join(', ')).toBeGreaterThan(0);
+    expect(fonts.filter((font) => !font.startsWith('200 '))).toEqual([]);
+    expect(elsewhere).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
   });
 });
 

@@ -2,10 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page, Response } from 'playwright-core';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deviceEvents } from '../../src/devices/devices.schema.ts';
 import type { Account, World } from '../helpers/world.ts';
 import { axeViolations, fakeCameraArgs, keepScreenshot, pageProblems, signIn, startBrowserHarness, type BrowserHarness } from './browser.ts';
 import { writeQrVideo } from './fake-camera.ts';
+import { nwipeZeroFillLog } from '../helpers/nwipe.ts';
 
 /*
  * The scan station (/scan) in Chromium, as a workshop uses it: a keyboard-wedge scanner types the
@@ -143,6 +146,94 @@ describe('the scan station', { timeout: 60_000 }, () => {
     expect(shelved).toMatchObject({ status: 'ready', specs: { cpu: 'Intel Core i5-8250U', ramGb: 8, storageGb: 250 } });
     expect(shelved.history.map((event) => event.toStatus)).toEqual(['collected', 'wiped', 'refurbishing', 'ready']);
     expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('reads an nwipe log on the card, asks which medium the drive without serial is, and records both wipes', async () => {
+    const disks = [
+      { type: 'hdd', model: 'WDC WD5000AAKX', serialNumber: 'WCC2EM112233', capacityGb: 500 },
+      { type: 'hdd', model: 'Seagate ST500', capacityGb: 500 },
+    ];
+    const device = await world.device(bench.operator.token, bench.site.id, { kind: 'desktop', storageMedia: disks });
+    const log = nwipeZeroFillLog(
+      [
+        { device: '/dev/sda', model: 'WDC WD5000AAKX-0', serial: 'WCC2EM112233' },
+        { device: '/dev/sdb', model: 'ST500DM002-1BD14' },
+      ],
+      { startedAt: new Date(Date.now() + 1000), minutes: 2, timeZone: 'Europe/Paris' },
+    );
+    const context = await browser.newContext();
+    const page = await openScanStation(context);
+    const problems = pageProblems(page);
+    await scan(page, device.code);
+    await cardShown(page, device.code, 'collected');
+
+    const reader = page.locator('[data-testid=nwipe-log-form]');
+    await reader.getByLabel('Journal (nwipe_log_….txt)').setInputFiles({ name: 'nwipe_log_20261130-090000.txt', mimeType: 'text/plain', buffer: Buffer.from(log) });
+    await reader.getByRole('button', { name: 'Lire le journal' }).click();
+    const toMatch = page.locator('[data-testid=nwipe-drive-to-match]');
+    await toMatch.waitFor();
+    expect(await toMatch.textContent()).toContain('Le journal ne donne pas de numéro de série pour ce disque, que nwipe dit effacé');
+    const choice = toMatch.getByLabel('Support effacé');
+    expect(await choice.locator('option').allTextContents()).toEqual(['— choisir —', 'Support n° 2 : HDD Seagate ST500']);
+    await choice.selectOption({ label: 'Support n° 2 : HDD Seagate ST500' });
+    await page.getByRole('button', { name: 'Enregistrer ces effacements' }).click();
+    await cardShown(page, device.code, 'wiped');
+
+    const wipes = await world.call('GET', `/api/devices/${device.code}/wipes`, { token: bench.operator.token });
+    expect(wipes.body.records.map((record: { mediumIndex: number; source: string; result: string }) => [record.mediumIndex, record.source, record.result]).sort()).toEqual([
+      [0, 'nwipe_log', 'passed'],
+      [1, 'nwipe_log', 'passed'],
+    ]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('says on the card why an nwipe log that ended in fatal errors records nothing', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [{ type: 'hdd', model: 'Seagate ST500', capacityGb: 500 }] });
+    const log = ['[2021/10/29 16:02:12]    info: Wipe thread for device /dev/sda has been cancelled', '[2021/10/29 16:02:12]   error: Nwipe exited with fatal errors on device = /dev/sda', ''].join('\n');
+    const context = await browser.newContext();
+    const page = await openScanStation(context);
+    await scan(page, device.code);
+    await cardShown(page, device.code, 'collected');
+    const reader = page.locator('[data-testid=nwipe-log-form]');
+    await reader.getByLabel('Journal (nwipe_log_….txt)').setInputFiles({ name: 'nwipe.log', mimeType: 'text/plain', buffer: Buffer.from(log) });
+    await reader.getByRole('button', { name: 'Lire le journal' }).click();
+    const refused = page.locator('[data-testid=nwipe-refused]');
+    await refused.waitFor();
+    expect(await refused.textContent()).toMatch(/^Journal refusé : This log shows only the end of an nwipe run: nwipe cancelled the wipe threads of \/dev\/sda and exited with fatal errors on \/dev\/sda\./);
+    expect((await deviceOf(device.code)).status).toBe('collected');
+    await context.close();
+  });
+
+  it('recycles a device through the WEEE channel chosen in the list; « Autre » without its name is refused next to the field', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id);
+    const context = await browser.newContext();
+    const page = await openScanStation(context);
+    await scan(page, device.code);
+    await cardShown(page, device.code, 'collected');
+    const form = page.locator('form[data-action=recycled]');
+    const channel = form.getByLabel('Filière DEEE');
+    expect(await channel.locator('option').allTextContents()).toEqual([
+      '— choisir —',
+      'ecosystem (éco-organisme agréé)',
+      'Ecologic (éco-organisme agréé)',
+      'Déchetterie ou point de collecte de la collectivité',
+      'Opérateur de traitement DEEE autorisé',
+      'Autre filière (à nommer)',
+    ]);
+    await channel.selectOption({ label: 'Autre filière (à nommer)' });
+    await form.getByRole('button', { name: 'Envoyer au recyclage' }).click();
+    const error = form.locator('[name="payload.deeeChannelName"] + .error');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('Indiquez le nom de la filière quand elle est « Autre ».');
+    expect((await deviceOf(device.code)).status).toBe('collected');
+
+    await channel.selectOption({ label: 'Ecologic (éco-organisme agréé)' });
+    await form.getByRole('button', { name: 'Envoyer au recyclage' }).click();
+    await cardShown(page, device.code, 'recycled');
+    const [event] = await browser.harness.database.db.select().from(deviceEvents).where(and(eq(deviceEvents.deviceId, device.id), eq(deviceEvents.toStatus, 'recycled')));
+    expect(event?.payload).toEqual({ deeeChannel: 'ecologic' });
     await context.close();
   });
 

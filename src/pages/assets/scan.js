@@ -117,7 +117,8 @@
     }
     say(`${operation.label} : ${answer.detail ?? 'refusé'}`, false);
     if (operation.code === current) setBusy(false);
-    const form = card.querySelector(`form[data-api-path="${operation.path}"]`);
+    // The form that sent it: several share an API path (the transitions, the wipe form and a log's records).
+    const form = (operation.form && card.querySelector(`form.api-form[data-testid="${operation.form}"], form.api-form[data-action="${operation.form}"]`)) || card.querySelector(`form[data-api-path="${operation.path}"]`);
     for (const error of answer.errors ?? []) {
       const field = form?.querySelector(`[name="${CSS.escape(error.path)}"]`);
       if (!field) continue;
@@ -170,6 +171,26 @@
       field.dataset.prefilled = field.value;
     }
     for (const form of card.querySelectorAll('form.api-form')) form.addEventListener('submit', submit);
+    for (const form of card.querySelectorAll('form.nwipe-log-form')) form.addEventListener('submit', readLog);
+  }
+
+  // An nwipe or ShredOS log is read by the server into records to confirm: reading records nothing,
+  // so it needs the network and is not queued; confirming is an action like the others.
+  async function readLog(event) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const answer = card.querySelector('#nwipe-proposal');
+    const data = new FormData(form);
+    data.append('_csrf', csrf);
+    data.append('timeZone', Intl.DateTimeFormat().resolvedOptions().timeZone ?? '');
+    let response;
+    try {
+      response = await fetch(form.dataset.path, { method: 'POST', body: data, credentials: 'same-origin', signal: AbortSignal.timeout(30_000) });
+    } catch {
+      return say('Hors ligne : le journal pourra être lu au retour du réseau.', false);
+    }
+    answer.innerHTML = await response.text();
+    for (const proposal of answer.querySelectorAll('form.api-form')) proposal.addEventListener('submit', submit);
   }
 
   /** The JSON body of a form: field names are paths (records.0.level), numbers and dates converted. */
@@ -197,7 +218,7 @@
     for (const stale of form.querySelectorAll('.error')) stale.remove();
     const label = form.querySelector('button[type="submit"]')?.textContent.trim() ?? 'Action';
     setBusy(true);
-    enqueue({ method: form.dataset.apiMethod, path: form.dataset.apiPath, body: bodyOf(form), code: current, label });
+    enqueue({ method: form.dataset.apiMethod, path: form.dataset.apiPath, body: bodyOf(form), code: current, label, form: form.dataset.testid ?? form.dataset.action });
     if (!navigator.onLine) say(`${label} : en attente du réseau.`, false);
   }
 

@@ -1,0 +1,61 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deviceEvents } from '../src/devices/devices.schema.ts';
+import { backgroundJobs } from '../src/jobs/jobs.schema.ts';
+import { seedDemoData, type DemoAccount } from '../src/seed/demo.ts';
+import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { openPage, signInWithForm } from './helpers/pages.ts';
+import { issueToken } from './helpers/world.ts';
+
+// The demo data a fresh install shows: it must run, and show what the issues asked to be seen.
+
+let harness: Harness;
+let accounts: DemoAccount[];
+
+beforeAll(async () => {
+  harness = await startHarness();
+  harness.startWorkers();
+  accounts = (await seedDemoData(harness.database.db, harness.fileStore))!;
+});
+afterAll(() => harness.close());
+
+const account = async (role: DemoAccount['role']) => {
+  const { email, password } = accounts.find((candidate) => candidate.role === role)!;
+  const token = await issueToken(harness.app, email, password);
+  return { email, password, token, id: '', organisationId: '', role };
+};
+
+describe('the demo data', () => {
+  it('seeds once, with an account per role', async () => {
+    expect(accounts.map((each) => each.role).sort()).toEqual(['admin', 'donor_viewer', 'installer', 'landlord_manager', 'mediator', 'workshop_operator']);
+    expect(await seedDemoData(harness.database.db, harness.fileStore)).toBeNull();
+  });
+
+  it('shows an inventory sent twice, the second time adding nothing', async () => {
+    await eventually('both imports', async () => {
+      const states = await harness.database.db.select({ state: backgroundJobs.state }).from(backgroundJobs).where(eq(backgroundJobs.kind, 'intake_import'));
+      return states.length === 2 && states.every((job) => job.state === 'succeeded');
+    });
+    const jobs = await harness.database.db.select().from(backgroundJobs).where(eq(backgroundJobs.kind, 'intake_import'));
+    const first = jobs.find((job) => !job.summary.alreadyImportedBy)!;
+    expect(first.summary).toMatchObject({ created: 3 });
+    expect(jobs.find((job) => job !== first)!.summary).toMatchObject({ created: 0, alreadyImportedBy: { jobId: first.id } });
+  });
+
+  it('shows a full training session and one with places left', async () => {
+    const page = await openPage(harness.app, '/sessions', await signInWithForm(harness.app, await account('mediator')));
+    expect(page.html).toContain('<td>Complète</td>');
+    expect(page.html).toContain('<td>8 sur 8</td>');
+  });
+
+  it('shows the workshop’s contact on its devices’ public cards, and a device recycled through a channel of the list', async () => {
+    const [recycled] = await harness.database.db.select({ payload: deviceEvents.payload }).from(deviceEvents).where(eq(deviceEvents.toStatus, 'recycled'));
+    expect(recycled!.payload).toEqual({ deeeChannel: 'municipal_collection_point', deeeChannelName: 'Déchetterie de Marmande' });
+    const operator = await account('workshop_operator');
+    const devices = await harness.app.request('/api/devices?status=collected', { headers: { authorization: `Bearer ${operator.token}` } });
+    const { items } = (await devices.json()) as { items: { code: string }[] };
+    const card = await openPage(harness.app, `/d/${items[0]!.code}`);
+    expect(card.html).toContain('<a href="tel:0553000047">05 53 00 00 47</a>');
+    expect(card.html).toContain('mailto:contact@rebond47.example');
+  });
+});
