@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq, ne, sql } from 'drizzle-orm';
 import { createHousehold } from '../allocation/households.service.ts';
+import { seedYearOfActivity } from './demo-history.ts';
 import { createProgramme } from '../allocation/programmes.service.ts';
 import { reserveForRequest, submitRequest } from '../allocation/requests.service.ts';
 import { createTrainingModule } from '../allocation/training.service.ts';
@@ -136,7 +137,7 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
       postalCode: '47200',
       communeCode: '47157',
     });
-    await createSite(db, adminActor, {
+    const place = await createSite(db, adminActor, {
       organisationId: byKind.get('mediation')!.id,
       name: 'Espace numérique du centre social',
       kind: 'mediation_place',
@@ -251,6 +252,15 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
       content: new TextEncoder().encode(companyInventory),
     });
     await seedSharedConnectivity(db, adminActor, people.get('landlord_manager')!, people.get('installer')!);
+    await seedYearOfActivity(db, {
+      operator,
+      mediator,
+      benchSiteId: bench.id,
+      placeId: place.id,
+      donorOrganisationId: byKind.get('donor')!.id,
+      programmeId: programme.id,
+      trainingModuleId: training.id,
+    });
     return accounts;
   });
 }
