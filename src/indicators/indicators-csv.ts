@@ -1,11 +1,13 @@
 import { csvDocument } from '../csv.ts';
 import type { IndicatorFigures, Indicators } from './indicators.service.ts';
 
-const frenchNumber = (value: number | null) => (value === null ? '' : String(value).replace('.', ','));
+export const frenchNumber = (value: number | null) => (value === null ? '' : String(value).replace('.', ','));
 const percent = (rate: number | null) => (rate === null ? null : Math.round(rate * 1000) / 10);
 
-/** Each line of the export: its French label, its detail, and how to read it from a period's figures. */
-function lines(figures: IndicatorFigures): [string, string, number | null][] {
+export type FigureLine = [label: string, detail: string, value: number | null];
+
+/** Each figure of a period as a line: its French label, its detail (a grade, a channel), its value. The export's and the page's. */
+export function figureLines(figures: IndicatorFigures): FigureLine[] {
   return [
     ['Appareils collectés', '', figures.devicesCollected],
     ['Appareils effacés', '', figures.devicesWiped],
@@ -34,28 +36,37 @@ function lines(figures: IndicatorFigures): [string, string, number | null][] {
 }
 
 /**
- * The indicators as a spreadsheet: one line per figure, the period's value beside the previous
- * period's. A detail (a grade, a channel) present in only one period reads 0 in the other.
+ * The lines of a period beside the previous period's: a detail (a grade, a channel) present in
+ * only one of them reads 0 in the other.
  */
-export function indicatorsCsv(indicators: Indicators): string {
-  const current = lines(indicators.figures);
-  const previous = lines(indicators.previous);
-  const key = (line: [string, string, unknown]) => `${line[0]}\u0000${line[1]}`;
+export function comparedLines(indicators: Indicators): { label: string; detail: string; value: number | null; previous: number | null }[] {
+  const current = figureLines(indicators.figures);
+  const previous = figureLines(indicators.previous);
+  const key = (line: FigureLine) => `${line[0]}\u0000${line[1]}`;
   const previousByKey = new Map(previous.map((line): [string, number | null] => [key(line), line[2]]));
   const currentKeys = new Set(current.map(key));
-  const onlyBefore = previous.filter((line) => !currentKeys.has(key(line))).map((line): [string, string, number | null] => [line[0], line[1], 0]);
-  const all = [...current, ...onlyBefore];
+  const onlyBefore = previous.filter((line) => !currentKeys.has(key(line))).map((line): FigureLine => [line[0], line[1], 0]);
+  return [...current, ...onlyBefore].map((line) => ({
+    label: line[0],
+    detail: line[1],
+    value: line[2],
+    previous: previousByKey.has(key(line)) ? previousByKey.get(key(line))! : 0,
+  }));
+}
+
+/** The indicators as a spreadsheet: one line per figure, the period's value beside the previous period's. */
+export function indicatorsCsv(indicators: Indicators): string {
   const territory = indicators.territory ? `${indicators.territory.name} (${indicators.territory.code})` : 'Tout le réseau';
   return csvDocument(
     ['Indicateur', 'Détail', 'Territoire', 'Période', 'Valeur', 'Période précédente', 'Valeur précédente'],
-    all.map((line) => [
-      line[0],
-      line[1],
+    comparedLines(indicators).map((line) => [
+      line.label,
+      line.detail,
       territory,
       indicators.period.label,
-      frenchNumber(line[2]),
+      frenchNumber(line.value),
       indicators.previousPeriod.label,
-      frenchNumber(previousByKey.has(key(line)) ? previousByKey.get(key(line))! : 0),
+      frenchNumber(line.previous),
     ]),
   );
 }
