@@ -360,7 +360,7 @@ describe('accessibility and script errors of the main pages, with realistic cont
       documentStatus: 422,
       open: async (page) => {
         await page.goto('/pilotage');
-        await page.getByLabel('Période').fill('2026-13');
+        await page.getByLabel('Période', { exact: true }).fill('2026-13');
         await submitAndWait(page, () => page.getByRole('button', { name: 'Afficher' }).click());
         expect(await page.locator('#champ-period-erreur').innerText()).toContain('Indiquez une année');
       },
