@@ -26,7 +26,7 @@ beforeAll(async () => {
     60_000,
   );
   await workers.close();
-  await countUncountedEvents(db, { deviceEventsOlderThanMinutes: 60 });
+  await countUncountedEvents(db);
 }, 120_000);
 afterAll(() => harness?.close());
 

@@ -201,7 +201,7 @@ beforeAll(async () => {
     update deployment_events set occurred_at = ${noon('2025-09-01')}
     where to_status = 'live' and deployment_id = (select id from deployments where building_id = ${building.id})`);
   // What the minute task does: the training and Wi-Fi events, which have no job of their own.
-  expect(await countUncountedEvents(harness.database.db, { deviceEventsOlderThanMinutes: 60 })).toEqual({ device: 0, activity: 3 });
+  expect(await countUncountedEvents(harness.database.db)).toEqual({ device: 0, activity: 3 });
 }, 120_000);
 afterAll(() => harness?.close());
 

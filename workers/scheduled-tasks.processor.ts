@@ -22,11 +22,8 @@ export const processScheduledTask = (deps: WorkerDeps) => async (job: Job) => {
       const { lostEventsCounted, drifts } = await reconcileStockCounters(db, deps.logger);
       return lostEventsCounted + drifts.length;
     },
-    'count-activity-indicators': async () => {
-      // Device events are the device-events job's; only those lost for long are taken here.
-      const counted = await countUncountedEvents(db, { deviceEventsOlderThanMinutes: 60 });
-      return counted.activity + counted.device;
-    },
+    // Device events are the device-events job's; the hourly reconciliation takes those whose job was lost.
+    'count-activity-indicators': async () => (await countUncountedEvents(db)).activity,
     'reconcile-indicator-rollups': async () => {
       const { lostEventsCounted, drifts } = await reconcileIndicatorRollups(db, deps.logger);
       return lostEventsCounted + drifts.length;

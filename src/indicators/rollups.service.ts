@@ -49,10 +49,11 @@ const eventsPerRun = 10_000;
 
 /**
  * Counts, set-wise, the training and Wi-Fi events not counted yet (they have no job of their own:
- * a scheduled task passes every minute), and device events whose job was lost long ago.
+ * a scheduled task passes every minute) and, when asked (the hourly reconciliation: the look
+ * goes through every device event), device events whose job was lost that long ago.
  * Claiming and adding happen in one transaction, so an overlapping run counts nothing twice.
  */
-export async function countUncountedEvents(db: Db, options: { deviceEventsOlderThanMinutes: number }): Promise<{ device: number; activity: number }> {
+export async function countUncountedEvents(db: Db, options: { deviceEventsOlderThanMinutes?: number } = {}): Promise<{ device: number; activity: number }> {
   const uncounted = (source: string, alias: string) =>
     sql`not exists (select 1 from indicator_counted_events c where c.source = ${source} and c.event_id = ${sql.raw(alias)}.id)`;
   const activity = await db.transaction(async (tx) => {
@@ -66,11 +67,13 @@ export async function countUncountedEvents(db: Db, options: { deviceEventsOlderT
     await addClaimed(tx, claimed, { request: sql`true`, deployment: sql`true` });
     return claimed.length;
   });
+  const olderThan = options.deviceEventsOlderThanMinutes;
+  if (olderThan === undefined) return { device: 0, activity };
   const device = await db.transaction(async (tx) => {
     const claimed = await tx.execute<{ source: string; event_id: number }>(sql`
       insert into indicator_counted_events (source, event_id)
       select 'device', e.id from device_events e
-      where e.occurred_at < now() - make_interval(mins => ${options.deviceEventsOlderThanMinutes}) and ${uncounted('device', 'e')}
+      where e.occurred_at < now() - make_interval(mins => ${olderThan}) and ${uncounted('device', 'e')}
       order by e.id limit ${eventsPerRun}
       on conflict do nothing returning source, event_id`);
     await addClaimed(tx, claimed, { device: sql`true` });
