@@ -71,6 +71,9 @@ export const schedules = {
   'expire-idempotency-keys': { every: 3600_000 },
   // Derived figures checked against the events they come from; drifts repaired and logged.
   'reconcile-stock-counters': { every: 3600_000 },
+  // Training and Wi-Fi events have no job of their own: counted in the indicators every minute.
+  'count-activity-indicators': { every: 60_000 },
+  'reconcile-indicator-rollups': { every: 3600_000 },
   'prune-outbox': { every: 24 * 3600_000 },
 } as const;
 export type ScheduledTask = keyof typeof schedules;

@@ -1,5 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { eraseExpiredContacts, expireReservations, matchEligibleRequests } from '../src/allocation/scheduled.ts';
+import { reconcileIndicatorRollups } from '../src/indicators/rollup-reconciliation.ts';
+import { countUncountedEvents } from '../src/indicators/rollups.service.ts';
 import { expireIdempotencyKeys } from '../src/idempotency/idempotency.ts';
 import { planReminders } from '../src/notifications/reminders.ts';
 import { pruneDoneOutboxRows } from '../src/outbox/outbox.service.ts';
@@ -18,6 +20,12 @@ export const processScheduledTask = (deps: WorkerDeps) => async (job: Job) => {
     'expire-idempotency-keys': () => expireIdempotencyKeys(db),
     'reconcile-stock-counters': async () => {
       const { lostEventsCounted, drifts } = await reconcileStockCounters(db, deps.logger);
+      return lostEventsCounted + drifts.length;
+    },
+    // Device events are the device-events job's; the hourly reconciliation takes those whose job was lost.
+    'count-activity-indicators': async () => (await countUncountedEvents(db)).activity,
+    'reconcile-indicator-rollups': async () => {
+      const { lostEventsCounted, drifts } = await reconcileIndicatorRollups(db, deps.logger);
       return lostEventsCounted + drifts.length;
     },
     'prune-outbox': () => pruneDoneOutboxRows(db),

@@ -17,3 +17,4 @@ export * from '../connectivity/places.schema.ts';
 export * from '../connectivity/deployments.schema.ts';
 export * from '../connectivity/incidents.schema.ts';
 export * from '../idempotency/idempotency.schema.ts';
+export * from '../indicators/indicators.schema.ts';

@@ -20,7 +20,7 @@ export type CommuneLookup = { ok: true; commune: Commune } | { ok: false; messag
 
 let communesByCode: Map<string, CommuneRecord> | undefined;
 
-const readData = <T>(file: string): T =>
+export const readData = <T>(file: string): T =>
   JSON.parse(readFileSync(createRequire(import.meta.url).resolve(`@etalab/decoupage-administratif/data/${file}`), 'utf8')) as T;
 
 function communes(): Map<string, CommuneRecord> {

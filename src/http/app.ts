@@ -9,6 +9,7 @@ import { allocationRoutes } from '../allocation/allocation.routes.ts';
 import { trainingRoutes } from '../allocation/training.routes.ts';
 import { apartmentRoutes } from '../connectivity/apartments.routes.ts';
 import { deploymentRoutes } from '../connectivity/deployments.routes.ts';
+import { indicatorRoutes } from '../indicators/indicators.routes.ts';
 import { incidentRoutes } from '../connectivity/incidents.routes.ts';
 import { placesRoutes } from '../connectivity/places.routes.ts';
 import { authenticate } from '../auth/auth.service.ts';
@@ -134,6 +135,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', deploymentRoutes(database));
   app.route('/api', apartmentRoutes(database, deps.fileStore, deps.appSecret));
   app.route('/api', incidentRoutes(database));
+  app.route('/api', indicatorRoutes(database));
   app.route('/api', docsRoutes());
   app.route('/', pageRoutes({ database, fileStore: deps.fileStore, appSecret: deps.appSecret, publicUrl: deps.publicUrl, logger, queues: deps.queues }));
 

@@ -17,6 +17,7 @@ import { queueBoardPath, queueBoardRoutes } from './queue-board.ts';
 import { scanPageRoutes } from './scan-page.tsx';
 import { donationPageRoutes } from './donation-pages.tsx';
 import { jobPageRoutes } from './jobs-page.tsx';
+import { steeringPageRoutes } from './steering-page.tsx';
 import { stockPageRoutes } from './stock-page.tsx';
 import { PageRefusal, pageSession, SignInFirst, type PageEnv } from './session.ts';
 import { verifyPageRoutes } from './verify-page.tsx';
@@ -72,6 +73,7 @@ export function pageRoutes(deps: PageDeps) {
   app.route('/', verifyPageRoutes(database, appSecret, deps.publicUrl));
   if (deps.queues) app.route('/', queueBoardRoutes(deps.queues));
   app.route('/', stockPageRoutes(database));
+  app.route('/', steeringPageRoutes(database));
   app.route('/', mediatorPageRoutes(database, appSecret));
   app.route('/', landlordPageRoutes(database, appSecret));
   app.route('/', adminPageRoutes(database, appSecret));

@@ -118,7 +118,14 @@ export async function completeWorkOrder(db: DbOrTx, actor: Actor, id: string, in
       .set({ status: 'completed', grade, suggestedGrade: suggestion.grade, gradeOverrideReason: input.gradeOverrideReason, completedByUserId: actor.userId, closedAt: new Date() })
       .where(eq(workOrders.id, id));
     await tx.update(devices).set({ grade, specs: order.specs }).where(eq(devices.id, device.id));
-    const change = await transitionDevice(tx, actor, { code: device.assetCode, to: 'ready', version: device.version, siteId: input.siteId ?? order.siteId });
+    // The grade travels in the event: the indicators count refurbished devices by grade from it.
+    const change = await transitionDevice(tx, actor, {
+      code: device.assetCode,
+      to: 'ready',
+      version: device.version,
+      siteId: input.siteId ?? order.siteId,
+      payload: { grade, workOrderId: id },
+    });
     return { workOrder: presentOrder(device, { ...order, status: 'completed', grade }), device: change.device };
   });
 }

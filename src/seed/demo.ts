@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq, ne, sql } from 'drizzle-orm';
 import { createHousehold } from '../allocation/households.service.ts';
+import { seedYearOfActivity } from './demo-history.ts';
 import { createProgramme } from '../allocation/programmes.service.ts';
 import { reserveForRequest, submitRequest } from '../allocation/requests.service.ts';
 import { createTrainingModule, createTrainingSession, enrolRequest } from '../allocation/training.service.ts';
@@ -258,6 +259,15 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
     // Sent again by mistake: its job says the inventory was already taken, and adds nothing.
     await startIntakeImport(db, fileStore, operator, { ...inventory, filename: 'inventaire-garonne (1).csv' });
     await seedSharedConnectivity(db, adminActor, people.get('landlord_manager')!, people.get('installer')!);
+    await seedYearOfActivity(db, {
+      operator,
+      mediator,
+      benchSiteId: bench.id,
+      placeId: socialCentre.id,
+      donorOrganisationId: byKind.get('donor')!.id,
+      programmeId: programme.id,
+      trainingModuleId: training.id,
+    });
     return accounts;
   });
 }

@@ -2,15 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { generateAssetCode } from '../devices/asset-code.ts';
-import { ensureDatabase } from '../db/client.ts';
+import { connectDatabase, ensureDatabase } from '../db/client.ts';
+import { rebuildIndicatorRollups } from '../indicators/rollups.service.ts';
 import { runMigrations } from '../db/migrate.ts';
 
 /**
  * A national network on one database, for benchmarks and for sizing a server (npm run seed:scale):
  * ten workshops in ten départements, N devices in donations of 1,000, each with K events along the
  * lifecycle (collected, wiped, refurbishing, ready, reserved, allocated, returned, wiped again...),
- * and the stock counters the workers would have kept. Built set-wise in SQL, in a database of its
- * own (printed at the end), with asset codes issued as at intake.
+ * and the stock counters and indicator rollups the workers would have kept. Built set-wise in SQL,
+ * in a database of its own (printed at the end), with asset codes issued as at intake.
  *
  *   npm run seed:scale -- --devices 1000000 --events-per-device 10 [--server postgres://postgres@127.0.0.1:5432]
  */
@@ -100,6 +101,13 @@ export async function seedScale(serverUrl: string, devices: number, eventsPerDev
     await sql`
       insert into site_stock_counters (site_id, kind, status, count)
       select site_id, kind, status, count(*)::int from devices group by site_id, kind, status`;
+    // The indicators' monthly rollups, counted from the events by the same rebuild the operators have.
+    const database = connectDatabase(url, { max: 1 });
+    try {
+      log(`indicator rollups: ${await rebuildIndicatorRollups(database.db)} rows`);
+    } finally {
+      await database.close();
+    }
     await sql`vacuum analyze`;
     log(`built ${devices} devices and ${devices * eventsPerDevice} events in ${Math.round((Date.now() - started) / 1000)} s: ${url}`);
     return url;

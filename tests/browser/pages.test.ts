@@ -355,8 +355,18 @@ describe('accessibility and script errors of the main pages, with realistic cont
     expect(findings).toEqual([]);
   });
 
-  it('the coordinator’s network page', async () => {
-    expect(await findingsOn(world.admin, [goTo('/admin')])).toEqual([]);
+  it('the coordinator’s network page, and the steering page (its filters refused too)', async () => {
+    const wrongPeriod: Visit = {
+      name: '/pilotage with a wrong period',
+      documentStatus: 422,
+      open: async (page) => {
+        await page.goto('/pilotage');
+        await page.getByLabel('Période', { exact: true }).fill('2026-13');
+        await submitAndWait(page, () => page.getByRole('button', { name: 'Afficher' }).click());
+        expect(await page.locator('#champ-period-erreur').innerText()).toContain('Indiquez une année');
+      },
+    };
+    expect(await findingsOn(world.admin, [goTo('/admin'), goTo('/pilotage'), wrongPeriod])).toEqual([]);
   });
 });
 

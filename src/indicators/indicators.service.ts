@@ -1,0 +1,122 @@
+import { sql } from 'drizzle-orm';
+import type { Actor } from '../auth/actor.ts';
+import type { DbOrTx } from '../db/client.ts';
+import type { DeviceKind } from '../devices/devices.service.ts';
+import { forbidden } from '../errors.ts';
+import { avoidedEmissions } from './impact.ts';
+import { previousPeriod, type Period } from './periods.ts';
+import { communeIsInTerritory, type IndicatorTerritory } from './territory.ts';
+
+export type IndicatorQuery = {
+  period: Period;
+  territory?: IndicatorTerritory;
+  organisationId?: string;
+  kind?: DeviceKind;
+};
+
+type SummedRow = { current: boolean; deviceKind: string; indicator: string; detail: string; count: number };
+
+/** The value at a rank of a histogram of whole days (nearest-rank percentile), or null when empty. */
+function percentile(histogram: { days: number; count: number }[], fraction: number): number | null {
+  const total = histogram.reduce((sum, bucket) => sum + bucket.count, 0);
+  if (total === 0) return null;
+  const rank = Math.max(1, Math.ceil(fraction * total));
+  let seen = 0;
+  for (const bucket of [...histogram].sort((a, b) => a.days - b.days)) {
+    seen += bucket.count;
+    if (seen >= rank) return bucket.days;
+  }
+  return null;
+}
+
+/** The figures of one period, from its rollup rows. */
+function figuresOf(rows: SummedRow[]) {
+  const total = (indicator: string) => rows.filter((row) => row.indicator === indicator).reduce((sum, row) => sum + row.count, 0);
+  const split = (indicator: string, unknown: string) => {
+    const byDetail: Record<string, number> = {};
+    for (const row of rows.filter((entry) => entry.indicator === indicator)) {
+      const key = row.detail || unknown;
+      byDetail[key] = (byDetail[key] ?? 0) + row.count;
+    }
+    return byDetail;
+  };
+  const handedOverByKind: Record<string, number> = {};
+  for (const row of rows.filter((entry) => entry.indicator === 'handed_over')) {
+    handedOverByKind[row.deviceKind] = (handedOverByKind[row.deviceKind] ?? 0) + row.count;
+  }
+  const handedOver = total('handed_over');
+  const dismantled = total('dismantled');
+  const recycled = total('recycled');
+  const left = handedOver + dismantled + recycled;
+  const days = rows.filter((row) => row.indicator === 'handover_days').map((row) => ({ days: Number(row.detail), count: row.count }));
+  return {
+    devicesCollected: total('collected'),
+    devicesWiped: total('wiped'),
+    devicesRefurbished: { total: total('refurbished'), byGrade: split('refurbished', 'not_recorded') },
+    devicesReserved: total('reserved'),
+    devicesHandedOver: { total: handedOver, byKind: handedOverByKind },
+    devicesDismantled: dismantled,
+    devicesRecycled: { total: recycled, byChannel: split('recycled', 'not_recorded') },
+    reuseRate: left === 0 ? null : Math.round((handedOver / left) * 1000) / 1000,
+    daysFromCollectionToHandover: { median: percentile(days, 0.5), p90: percentile(days, 0.9) },
+    familiesTrained: total('families_trained'),
+    wifiBuildingsLive: total('wifi_buildings_live'),
+    avoidedEmissions: avoidedEmissions(handedOverByKind),
+  };
+}
+export type IndicatorFigures = ReturnType<typeof figuresOf>;
+
+export type Indicators = {
+  period: Period;
+  previousPeriod: Period;
+  territory: IndicatorTerritory | null;
+  organisationId: string | null;
+  deviceKind: DeviceKind | null;
+  figures: IndicatorFigures;
+  previous: IndicatorFigures;
+};
+
+/** Whose figures an actor may read: the coordinator the whole network's, every other organisation its own. */
+function scopedOrganisation(actor: Actor, asked: string | undefined): string | undefined {
+  if (actor.organisationKind === 'coordinator') return asked;
+  if (asked !== undefined && asked !== actor.organisationId) throw forbidden('You see the figures of your own organisation only.');
+  return actor.organisationId;
+}
+
+/**
+ * The indicators of a period and territory, with the previous period's for comparison, read from
+ * the monthly rollups (never from today's statuses). A device kind narrows the device figures;
+ * training and Wi-Fi figures concern no device and stay.
+ */
+export async function getIndicators(db: DbOrTx, actor: Actor, query: IndicatorQuery): Promise<Indicators> {
+  const { period, territory } = query;
+  const previous = previousPeriod(period);
+  const organisationId = scopedOrganisation(actor, query.organisationId);
+
+  const inRange = sql`month between ${previous.from}::date and ${period.to}::date`;
+  const byOrganisation = organisationId ? sql`and organisation_id = ${organisationId}` : sql``;
+  let inTerritory = sql``;
+  if (territory) {
+    const communes = await db.execute<{ commune_code: string }>(
+      sql`select distinct commune_code from indicator_rollups where ${inRange} ${byOrganisation}`,
+    );
+    const inside = communes.map((row) => row.commune_code).filter((code) => communeIsInTerritory(code, territory));
+    inTerritory = sql`and commune_code in (select jsonb_array_elements_text(${JSON.stringify(inside)}::jsonb))`;
+  }
+  const byKind = query.kind ? sql`and device_kind in (${query.kind}, '')` : sql``;
+  const rows = await db.execute<SummedRow>(sql`
+    select month >= ${period.from}::date as current, device_kind as "deviceKind", indicator, detail, sum(count)::int as count
+    from indicator_rollups
+    where ${inRange} ${byOrganisation} ${inTerritory} ${byKind}
+    group by 1, 2, 3, 4`);
+  const summed = rows.map((row) => ({ ...row, count: Number(row.count) }));
+  return {
+    period,
+    previousPeriod: previous,
+    territory: territory ?? null,
+    organisationId: organisationId ?? null,
+    deviceKind: query.kind ?? null,
+    figures: figuresOf(summed.filter((row) => row.current)),
+    previous: figuresOf(summed.filter((row) => !row.current)),
+  };
+}

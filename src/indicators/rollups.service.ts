@@ -1,0 +1,139 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { allFacts, indicatorFacts, type FactFilter } from './indicator-facts.ts';
+
+export type RollupRow = {
+  month: string;
+  communeCode: string;
+  organisationId: string;
+  deviceKind: string;
+  indicator: string;
+  detail: string;
+  count: number;
+};
+
+const rollupKey = sql`month, commune_code, organisation_id, device_kind, indicator, detail`;
+
+/**
+ * Adds the facts of the claimed events to the rollups. Rows go in key order, so two transactions
+ * adding to the same rows never wait on each other in a cycle.
+ */
+const addFactsToRollups = (facts: SQL) => sql`
+  insert into indicator_rollups (month, commune_code, organisation_id, device_kind, indicator, detail, count)
+  select ${rollupKey}, count(*)::int from (${facts}) facts
+  group by ${rollupKey} order by ${rollupKey}
+  on conflict (month, commune_code, organisation_id, device_kind, indicator, detail)
+  do update set count = indicator_rollups.count + excluded.count`;
+
+export type CountOutcome = 'counted' | 'already_counted' | 'unknown_event';
+
+/**
+ * Counts one device event in the indicators (the `device-events` job): its ledger row and its
+ * figures in one transaction, so a job delivered twice counts once. Every device event gets a
+ * ledger row, even one that counts for nothing (a move), so it is not looked for again.
+ */
+export async function countDeviceEventInIndicators(db: Db, eventId: number): Promise<CountOutcome> {
+  return db.transaction(async (tx) => {
+    const [event] = await tx.execute<{ id: number }>(sql`select id from device_events where id = ${eventId}`);
+    if (!event) return 'unknown_event';
+    const claimed = await tx.execute(sql`
+      insert into indicator_counted_events (source, event_id) values ('device', ${eventId}) on conflict do nothing returning event_id`);
+    if (claimed.length === 0) return 'already_counted';
+    await tx.execute(addFactsToRollups(indicatorFacts({ device: sql`e.id = ${eventId}` })));
+    return 'counted';
+  });
+}
+
+/** At most this many events per source and run; the next run takes the rest. */
+const eventsPerRun = 10_000;
+
+/**
+ * Counts, set-wise, the training and Wi-Fi events not counted yet (they have no job of their own:
+ * a scheduled task passes every minute) and, when asked (the hourly reconciliation: the look
+ * goes through every device event), device events whose job was lost that long ago.
+ * Claiming and adding happen in one transaction, so an overlapping run counts nothing twice.
+ */
+export async function countUncountedEvents(db: Db, options: { deviceEventsOlderThanMinutes?: number } = {}): Promise<{ device: number; activity: number }> {
+  const uncounted = (source: string, alias: string) =>
+    sql`not exists (select 1 from indicator_counted_events c where c.source = ${source} and c.event_id = ${sql.raw(alias)}.id)`;
+  const activity = await db.transaction(async (tx) => {
+    const claimed = await tx.execute<{ source: string; event_id: number }>(sql`
+      insert into indicator_counted_events (source, event_id)
+      select source, event_id from (
+        select distinct source, event_id from (${indicatorFacts({ request: uncounted('request', 'r'), deployment: uncounted('deployment', 'de') })}) facts
+        order by source, event_id limit ${eventsPerRun}
+      ) events
+      on conflict do nothing returning source, event_id`);
+    await addClaimed(tx, claimed, { request: sql`true`, deployment: sql`true` });
+    return claimed.length;
+  });
+  const olderThan = options.deviceEventsOlderThanMinutes;
+  if (olderThan === undefined) return { device: 0, activity };
+  const device = await db.transaction(async (tx) => {
+    const claimed = await tx.execute<{ source: string; event_id: number }>(sql`
+      insert into indicator_counted_events (source, event_id)
+      select 'device', e.id from device_events e
+      where e.occurred_at < now() - make_interval(mins => ${olderThan}) and ${uncounted('device', 'e')}
+      order by e.id limit ${eventsPerRun}
+      on conflict do nothing returning source, event_id`);
+    await addClaimed(tx, claimed, { device: sql`true` });
+    return claimed.length;
+  });
+  return { device, activity };
+}
+
+/** Adds the facts of the events just claimed in this transaction (passed as one JSON parameter). */
+async function addClaimed(tx: DbOrTx, claimed: readonly { source: string; event_id: number }[], sources: FactFilter) {
+  if (claimed.length === 0) return;
+  const ids = (source: string) => JSON.stringify(claimed.filter((row) => row.source === source).map((row) => Number(row.event_id)));
+  const inClaimed = (source: string, alias: string) =>
+    sql`${sql.raw(alias)}.id in (select jsonb_array_elements_text(${ids(source)}::jsonb)::bigint)`;
+  await tx.execute(
+    addFactsToRollups(
+      indicatorFacts({
+        device: sources.device && inClaimed('device', 'e'),
+        request: sources.request && inClaimed('request', 'r'),
+        deployment: sources.deployment && inClaimed('deployment', 'de'),
+      }),
+    ),
+  );
+}
+
+/** The rollups as the events say they should be, computed from all of them (slow: a full scan). */
+export async function rollupsFromEvents(db: DbOrTx): Promise<RollupRow[]> {
+  return [
+    ...(await db.execute<RollupRow>(sql`
+      select month::text, commune_code as "communeCode", organisation_id as "organisationId", device_kind as "deviceKind",
+             indicator, detail, count(*)::int as count
+      from (${allFacts()}) facts group by ${rollupKey} order by ${rollupKey}`)),
+  ];
+}
+
+/** The rollups as the workers keep them. */
+export async function liveRollups(db: DbOrTx): Promise<RollupRow[]> {
+  return [
+    ...(await db.execute<RollupRow>(sql`
+      select month::text, commune_code as "communeCode", organisation_id as "organisationId", device_kind as "deviceKind",
+             indicator, detail, count
+      from indicator_rollups where count <> 0 order by ${rollupKey}`)),
+  ];
+}
+
+/**
+ * Rebuilds the rollups from the events alone: emptied and counted again in one transaction, the
+ * workers' counting waiting meanwhile (the ledger is locked), so no event is counted twice or lost.
+ */
+export async function rebuildIndicatorRollups(db: Db): Promise<number> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`lock table indicator_counted_events, indicator_rollups in exclusive mode`);
+    await tx.execute(sql`delete from indicator_rollups`);
+    await tx.execute(sql`delete from indicator_counted_events`);
+    await tx.execute(sql`
+      insert into indicator_counted_events (source, event_id)
+      select 'device', id from device_events
+      union all select distinct source, event_id from (${indicatorFacts({ request: sql`true`, deployment: sql`true` })}) facts`);
+    await tx.execute(addFactsToRollups(allFacts()));
+    const [row] = await tx.execute<{ count: number }>(sql`select count(*)::int as count from indicator_rollups`);
+    return Number(row!.count);
+  });
+}

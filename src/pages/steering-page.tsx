@@ -1,0 +1,145 @@
+import { Hono } from 'hono';
+import type { Database } from '../db/client.ts';
+import { deviceKinds } from '../devices/devices.schema.ts';
+import { emissionFactors, impactContext, impactMethod } from '../indicators/impact.ts';
+import { comparedLines, frenchNumber } from '../indicators/indicators-csv.ts';
+import { indicatorQuery, indicatorQuerySchema } from '../indicators/indicators.routes.ts';
+import { getIndicators } from '../indicators/indicators.service.ts';
+import { listOrganisations } from '../organisations/organisations.service.ts';
+import { Field, parseForm, Select } from './forms.tsx';
+import { deviceKindLabels } from './fr.ts';
+import { ErrorSummary, Layout } from './layout.tsx';
+import { viewerOf, type PageEnv } from './session.ts';
+
+/** The filters' refusals in French, by field (the API's schema says them in English). */
+const frenchProblems: Record<string, string> = {
+  period: 'Indiquez une année (2026), un trimestre (2026-Q2) ou un mois (2026-03).',
+  territory: 'Indiquez un territoire qui existe : une commune (code INSEE, 47001), un EPCI (son SIREN), un département (47) ou une région (region:75).',
+  kind: 'Choisissez un type d’équipement de la liste.',
+  organisationId: 'Choisissez une structure de la liste.',
+};
+
+const change = (value: number | null, previous: number | null) => {
+  if (value === null || previous === null) return '—';
+  const difference = Math.round((value - previous) * 10) / 10;
+  return difference === 0 ? '=' : `${difference > 0 ? '+' : '−'}${frenchNumber(Math.abs(difference))}`;
+};
+
+/**
+ * The steering page: what the network did in a period and territory, counted from the events,
+ * beside the previous period, with the avoided emissions and their method. The coordinator sees
+ * the whole network (or one organisation); any other organisation its own figures.
+ */
+export function steeringPageRoutes(database: Database) {
+  const { db } = database;
+  return new Hono<PageEnv>().get('/pilotage', async (c) => {
+    const viewer = viewerOf(c, ['admin', 'workshop_operator', 'mediator', 'landlord_manager']);
+    const asked = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value.trim() !== ''));
+    const fields: Record<string, string> = { period: String(new Date().getFullYear()), ...asked };
+    const parsed = parseForm(indicatorQuerySchema, fields);
+    const errors = parsed.ok ? [] : parsed.errors.map((error) => ({ path: error.path, message: frenchProblems[error.path] ?? error.message }));
+    const indicators = parsed.ok ? await getIndicators(db, viewer, indicatorQuery(parsed.value)) : undefined;
+    const organisations = viewer.organisationKind === 'coordinator' ? await listOrganisations(db, viewer) : [];
+    const csvLink = `/api/indicators.csv?${new URLSearchParams(fields).toString()}`;
+    const errorOf = (path: string) => errors.find((error) => error.path === path)?.message;
+    return c.html(
+      <Layout title="Pilotage" viewer={viewer} current="/pilotage">
+        <h1>Pilotage du réseau</h1>
+        <p>
+          Ce qui s’est passé pendant la période, compté à partir des événements enregistrés (et non des statuts d’aujourd’hui), là où chaque
+          événement a eu lieu.
+        </p>
+        <ErrorSummary errors={errors} />
+        <form method="get" action="/pilotage" class="filters" role="search" aria-label="Choisir la période et le territoire">
+          <Field name="period" label="Période" hint="Une année (2026), un trimestre (2026-Q2) ou un mois (2026-03)" value={fields.period} error={errorOf('period')} />
+          <Field
+            name="territory"
+            label="Territoire"
+            hint="Commune (47001), EPCI (SIREN), département (47) ou région (region:75) ; vide : tout le réseau"
+            value={fields.territory}
+            error={errorOf('territory')}
+          />
+          <Select
+            name="kind"
+            label="Type d’équipement"
+            empty="Tous les types"
+            value={fields.kind}
+            error={errorOf('kind')}
+            options={deviceKinds.map((value) => ({ value, label: deviceKindLabels[value] }))}
+          />
+          {organisations.length > 0 ? (
+            <Select
+              name="organisationId"
+              label="Structure"
+              empty="Tout le réseau"
+              value={fields.organisationId}
+              error={errorOf('organisationId')}
+              options={organisations.map((organisation) => ({ value: organisation.id, label: organisation.name }))}
+            />
+          ) : null}
+          <div class="actions">
+            <button type="submit">Afficher</button>
+          </div>
+        </form>
+        {indicators ? (
+          <>
+            <table>
+              <caption>
+                {indicators.territory ? `${indicators.territory.name} (${indicators.territory.code})` : 'Tout le réseau'}, période {indicators.period.label}{' '}
+                comparée à {indicators.previousPeriod.label}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Indicateur</th>
+                  <th scope="col">{indicators.period.label}</th>
+                  <th scope="col">{indicators.previousPeriod.label}</th>
+                  <th scope="col">Évolution</th>
+                </tr>
+              </thead>
+              <tbody>
+                {comparedLines(indicators).map((line) => (
+                  <tr>
+                    <th scope="row">{line.detail ? `${line.label} (${line.detail})` : line.label}</th>
+                    <td>{line.value === null ? '—' : frenchNumber(line.value)}</td>
+                    <td>{line.previous === null ? '—' : frenchNumber(line.previous)}</td>
+                    <td>{change(line.value, line.previous)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p>
+              <a href={csvLink} download>
+                Télécharger ces chiffres (CSV)
+              </a>
+            </p>
+            <h2>Impact environnemental</h2>
+            <p>{impactMethod}</p>
+            <p>{impactContext}</p>
+            <table>
+              <caption>Facteurs d’émission utilisés (fabrication d’un équipement neuf)</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Équipement</th>
+                  <th scope="col">kg CO2e</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Année</th>
+                </tr>
+              </thead>
+              <tbody>
+                {emissionFactors.map((factor) => (
+                  <tr>
+                    <th scope="row">{factor.label}</th>
+                    <td>{frenchNumber(factor.kgCo2e)}</td>
+                    <td>{factor.source}</td>
+                    <td>{factor.year}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        ) : null}
+      </Layout>,
+      errors.length > 0 ? 422 : 200,
+    );
+  });
+}
