@@ -46,7 +46,7 @@ describe('the demo data', () => {
     expect(figures.devicesHandedOver.total).toBe(36);
     expect(figures.familiesTrained).toBe(36);
     expect(figures.devicesDismantled).toBe(13);
-    expect(figures.devicesRecycled.byChannel).toEqual({ ecosystem: 7 });
+    expect(figures.devicesRecycled.byChannel).toEqual({ ecosystem: 6, municipal_collection_point: 1 });
     expect(figures.reuseRate).toBe(Math.round((36 / 56) * 1000) / 1000);
     expect(figures.daysFromCollectionToHandover.median).toBeGreaterThanOrEqual(16);
     expect(figures.avoidedEmissions.kgCo2e).toBe(36 * 170);

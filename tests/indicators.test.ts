@@ -104,7 +104,7 @@ const indicators = async (query: string, account: Account = world.admin) => worl
  *
  * Agen (47001, workshop A): d1 laptop collected 2024-06-10, dismantled 2024-06-20 (the previous year).
  *   d2 desktop collected 2025-02-03, recycled through ecosystem 2025-02-10.
- *   d3 laptop collected 2025-03-01, moved to Mont-de-Marsan (40192, workshop A) 2025-03-05, recycled there through Ecologic 2025-04-01.
+ *   d3 laptop collected 2025-03-01, moved to Mont-de-Marsan (40192, workshop A) 2025-03-05, recycled there through Ecologic (ecologic) 2025-04-01.
  *   d4 laptop collected 2025-01-06, refurbished 2025-01-20, reserved 2025-05-02, handed over 2025-05-16: 130 days.
  *   d5 laptop collected 2025-04-01, refurbished 2025-04-03, reserved 2025-04-04, handed over 2025-04-11: 10 days.
  *   d6 laptop with an SSD collected 2025-07-01, wiped 2025-07-02.
@@ -154,7 +154,7 @@ beforeAll(async () => {
   await dateEvents(d2.id, ['2025-02-03', '2025-02-10']);
   const d3 = await world.device(token, shopA.agen.id, { storageMedia: [] });
   expectStatus(await world.call('POST', `/api/devices/${d3.code}/moves`, { token, body: { siteId: shopA.montDeMarsan.id } }));
-  await transition(token, d3.code, { to: 'recycled', payload: { deeeChannel: 'Ecologic' } });
+  await transition(token, d3.code, { to: 'recycled', payload: { deeeChannel: 'ecologic' } });
   await dateEvents(d3.id, ['2025-03-01', '2025-03-05', '2025-04-01']);
   const d4 = await handedOverToAFamily(programme.id, module.id, place.id);
   // collected, refurbishing, ready, reserved, allocated
@@ -220,7 +220,7 @@ describe('the indicators of a year', () => {
     expect(figures.devicesReserved).toBe(2);
     expect(figures.devicesHandedOver).toEqual({ total: 2, byKind: { laptop: 2 } });
     expect(figures.devicesDismantled).toBe(1); // d7 (d1 was in 2024)
-    expect(figures.devicesRecycled).toEqual({ total: 2, byChannel: { ecosystem: 1, Ecologic: 1 } });
+    expect(figures.devicesRecycled).toEqual({ total: 2, byChannel: { ecosystem: 1, ecologic: 1 } });
     expect(figures.reuseRate).toBe(0.4); // 2 handed over of the 5 that left: 2 + 1 dismantled + 2 recycled
     expect(figures.daysFromCollectionToHandover).toEqual({ median: 10, p90: 130 });
     expect(figures.familiesTrained).toBe(2);
@@ -236,8 +236,8 @@ describe('the indicators of a year', () => {
       { territory: '47001', name: 'Agen', collected: 5, recycled: { ecosystem: 1 }, handedOver: 2, trained: 0, wifi: 0 },
       { territory: '200096956', name: "CA Agglomération d'Agen", collected: 5, recycled: { ecosystem: 1 }, handedOver: 2, trained: 0, wifi: 0 },
       { territory: '47', name: 'Lot-et-Garonne', collected: 5, recycled: { ecosystem: 1 }, handedOver: 2, trained: 2, wifi: 0 },
-      { territory: '40', name: 'Landes', collected: 0, recycled: { Ecologic: 1 }, handedOver: 0, trained: 0, wifi: 0 },
-      { territory: 'region:75', name: 'Nouvelle-Aquitaine', collected: 5, recycled: { ecosystem: 1, Ecologic: 1 }, handedOver: 2, trained: 2, wifi: 0 },
+      { territory: '40', name: 'Landes', collected: 0, recycled: { ecologic: 1 }, handedOver: 0, trained: 0, wifi: 0 },
+      { territory: 'region:75', name: 'Nouvelle-Aquitaine', collected: 5, recycled: { ecosystem: 1, ecologic: 1 }, handedOver: 2, trained: 2, wifi: 0 },
       // Marseille's arrondissements lie in Marseille and the Bouches-du-Rhône.
       { territory: '13', name: 'Bouches-du-Rhône', collected: 1, recycled: {}, handedOver: 0, trained: 0, wifi: 1 },
       { territory: 'region:93', name: "Provence-Alpes-Côte d'Azur", collected: 1, recycled: {}, handedOver: 0, trained: 0, wifi: 1 },

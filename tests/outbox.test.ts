@@ -170,7 +170,7 @@ describe('stock counters kept by the workers', () => {
     const [row] = await outboxRowsFor([response.body.event.id]);
     const jobId = jobIdForOutboxRow(row!);
     await eventually('the registration and the recycling counted', () => isCounted([created!.id, response.body.event.id]));
-    await eventually('the job completed', async () => (await queue.getJob(jobId))?.returnvalue === 'counted');
+    await eventually('the job completed', async () => (await queue.getJob(jobId))?.returnvalue?.stock === 'counted');
     const first = (await queue.getJob(jobId))!;
     const counters = await countersAt(shop.site.id);
     expect(counters.map(({ status, count }) => ({ status, count }))).toEqual(
@@ -194,7 +194,7 @@ describe('stock counters kept by the workers', () => {
     await relayAgain();
     const same = (await queue.getJob(jobId))!;
     expect(await same.getState()).toBe('completed');
-    expect(same.returnvalue).toBe('counted');
+    expect(same.returnvalue).toEqual({ stock: 'counted', indicators: 'counted' });
     expect(same.finishedOn).toBe(first.finishedOn);
     expect(await countersAt(shop.site.id)).toEqual(counters);
 
@@ -204,7 +204,7 @@ describe('stock counters kept by the workers', () => {
     await eventually('the job run a second time', async () => (await queue.getJob(jobId))?.finishedOn !== undefined);
     const rerun = (await queue.getJob(jobId))!;
     expect(await rerun.getState()).toBe('completed');
-    expect(rerun.returnvalue).toBe('already_counted');
+    expect(rerun.returnvalue).toEqual({ stock: 'already_counted', indicators: 'already_counted' });
     expect(await countersAt(shop.site.id)).toEqual(counters);
     expect(await db.$count(stockCountedEvents, eq(stockCountedEvents.eventId, response.body.event.id))).toBe(1);
   });
@@ -290,7 +290,7 @@ describe('when Redis is down', () => {
     for (const row of rows) {
       const job = completed.find((candidate) => candidate.id === jobIdForOutboxRow(row))!;
       expect(job.data).toEqual(row.payload);
-      expect(job.returnvalue).toBe('counted');
+      expect(job.returnvalue).toEqual({ stock: 'counted', indicators: 'counted' });
     }
     const elsewhere = await queue.getJobs(['failed', 'delayed', 'wait', 'active', 'prioritized', 'waiting-children'], 0, -1);
     expect(elsewhere.filter((job) => eventIds.includes(job.data.eventId))).toEqual([]);

@@ -74,7 +74,7 @@ function parseCurl(words: string[]): Curl {
       const [name, ...value] = words[++index]!.split(':');
       if (name!.trim().toLowerCase() === 'content-type') contentType = value.join(':').trim();
     } else if (word === '-d' || word === '--data-binary') body = words[++index];
-    else if (word === '-o') index++;
+    else if (word === '-o' || word === '>') index++;
     else if (!word.startsWith('-')) url = word;
   }
   if (!url) throw new Error(`no URL in ${words.join(' ')}`);
