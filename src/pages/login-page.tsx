@@ -6,7 +6,7 @@ import type { Database } from '../db/client.ts';
 import { DomainError } from '../errors.ts';
 import { Field } from './forms.tsx';
 import { ErrorSummary, Layout, navigationFor } from './layout.tsx';
-import { postedForm, viewerOf, type PageEnv } from './session.ts';
+import { postedBody, postedForm, viewerOf, type PageEnv } from './session.ts';
 
 /** Only a path of this site: a `next` pointing elsewhere would make the sign-in page an open redirect. */
 const safeNext = (next: string | undefined) => (next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/');
@@ -48,7 +48,7 @@ export function loginPageRoutes(database: Database, options: { appSecret: string
       if (origin && origin !== new URL(options.publicUrl).origin && origin !== new URL(c.req.url).origin) {
         return c.html(<LoginForm next={next} detail="Ce formulaire ne vient pas de Boucle." />, 403);
       }
-      const body = await c.req.parseBody();
+      const body = await postedBody(c);
       const email = typeof body.email === 'string' ? body.email.trim() : '';
       const password = typeof body.password === 'string' ? body.password : '';
       const errors = [
