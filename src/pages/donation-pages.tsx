@@ -18,6 +18,7 @@ import { attempt, errorFor, Field, found, parseForm, Select } from './forms.tsx'
 import { dateTime, deviceKindLabels, deviceStatusLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { postedBody, postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { seeOther } from './redirect.ts';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalText = (max: number) =>
@@ -215,7 +216,7 @@ export function donationPageRoutes(database: Database, fileStore: FileStore, app
       const parsed = parseForm(donationForm, fields);
       const outcome = parsed.ok ? await attempt(() => createDonation(db, viewer, toNewDonation(parsed.value)), donationRefusals) : { ...parsed, status: 422 as const };
       if (!outcome.ok) return c.html(<DonationsPage viewer={viewer} data={await loadDonations(database, viewer)} fields={fields} {...outcome} />, outcome.status);
-      return c.redirect(`/donations/${outcome.value.id}`, 303);
+      return seeOther(c, `/donations/${outcome.value.id}`);
     })
     .get('/donations/:id', async (c) => c.html(await donationPage(database, viewerOf(c, benchRoles), c.req.param('id'))))
     .post('/donations/:id/import', async (c) => {
@@ -227,7 +228,7 @@ export function donationPageRoutes(database: Database, fileStore: FileStore, app
       try {
         const content = new Uint8Array(await file.arrayBuffer());
         const job = await found(c.req.param('id'), 'Ce don', (donationId) => startIntakeImport(db, fileStore, viewer, { donationId, filename: file.name, content }));
-        return c.redirect(`/jobs/${job.id}`, 303);
+        return seeOther(c, `/jobs/${job.id}`);
       } catch (error) {
         if (error instanceof ValidationError) return c.html(await donationPage(database, viewer, c.req.param('id'), error.errors), 422);
         throw error;
@@ -238,7 +239,7 @@ export function donationPageRoutes(database: Database, fileStore: FileStore, app
       const fields = await postedForm(c, viewer, appSecret);
       try {
         const batch = await found(c.req.param('id'), 'Ce don', (donationId) => createLabelBatch(db, viewer, { format: fields.format ?? '', donationId }));
-        return c.redirect(`/jobs/${batch.jobId}`, 303);
+        return seeOther(c, `/jobs/${batch.jobId}`);
       } catch (error) {
         if (error instanceof ValidationError) return c.html(await donationPage(database, viewer, c.req.param('id'), error.errors), 422);
         throw error;

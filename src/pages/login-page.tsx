@@ -6,10 +6,11 @@ import type { Database } from '../db/client.ts';
 import { DomainError } from '../errors.ts';
 import { Field } from './forms.tsx';
 import { ErrorSummary, Layout, navigationFor } from './layout.tsx';
+import { sameOriginPath, seeOther } from './redirect.ts';
 import { postedBody, postedForm, viewerOf, type PageEnv } from './session.ts';
 
 /** Only a path of this site: a `next` pointing elsewhere would make the sign-in page an open redirect. */
-const safeNext = (next: string | undefined) => (next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/');
+const safeNext = (next: string | undefined) => sameOriginPath(next) ?? '/';
 
 const LoginForm = (props: { next: string; email?: string; errors?: { path: string; message: string }[]; detail?: string }) => (
   <Layout title="Connexion">
@@ -59,7 +60,7 @@ export function loginPageRoutes(database: Database, options: { appSecret: string
       try {
         const credential = await issueCredential(db, { email, password, kind: 'session' });
         setCookie(c, sessionCookie, credential.secret, { httpOnly: true, sameSite: 'Lax', secure: options.secureCookies, path: '/', maxAge: sessionLifetimeMs / 1000 });
-        return c.redirect(next, 303);
+        return seeOther(c, next);
       } catch (error) {
         if (error instanceof DomainError && error.status === 401) {
           return c.html(<LoginForm next={next} email={email} detail="L’adresse e-mail ou le mot de passe est incorrect." />, 401);
@@ -72,6 +73,6 @@ export function loginPageRoutes(database: Database, options: { appSecret: string
       await postedForm(c, viewer, options.appSecret);
       await revokeCredential(db, viewer, viewer.credentialId);
       deleteCookie(c, sessionCookie, { path: '/' });
-      return c.redirect('/login', 303);
+      return seeOther(c, '/login');
     });
 }

@@ -20,6 +20,7 @@ import { jobPageRoutes } from './jobs-page.tsx';
 import { stockPageRoutes } from './stock-page.tsx';
 import { PageRefusal, pageSession, SignInFirst, type PageEnv } from './session.ts';
 import { verifyPageRoutes } from './verify-page.tsx';
+import { seeOther } from './redirect.ts';
 
 export type PageDeps = {
   database: Database;
@@ -77,7 +78,7 @@ export function pageRoutes(deps: PageDeps) {
   app.route('/', adminPageRoutes(database, appSecret));
 
   app.onError((error, c) => {
-    if (error instanceof SignInFirst) return c.redirect(`/login?next=${encodeURIComponent(error.next)}`, 303);
+    if (error instanceof SignInFirst) return seeOther(c, `/login?next=${encodeURIComponent(error.next)}`);
     const viewer = c.get('viewer');
     const refusal =
       error instanceof PageRefusal
