@@ -6,6 +6,7 @@ import { credentials, users } from '../src/auth/auth.schema.ts';
 import { provisionBuilding } from '../src/connectivity/provisioning.service.ts';
 import { passphraseBox } from '../src/connectivity/secret-box.ts';
 import { devices } from '../src/devices/devices.schema.ts';
+import { bodyLimitFor } from '../src/http/body-limits.ts';
 import { organisations, sites } from '../src/organisations/organisations.schema.ts';
 import { startHarness, testAppSecret } from './helpers/harness.ts';
 import { anyJson, garbageSegment, leaks, nastyString, percentEncode, prototypeNames } from './helpers/fuzz.ts';
@@ -178,8 +179,6 @@ function expectWellFormedAnswer(answer: Answer, attempt: Attempt, route?: Route)
 /** A route's path with every parameter filled: `{code}` with a device code, any other (`{id}`, `{accessPointId}`) with `id`. */
 const fillPath = (path: string, id: string, code: string) => path.replace(/\{(\w+)\}/g, (_whole, name: string) => (name === 'code' ? code : id));
 
-// The app's rule (src/http/app.ts): inventories and apartment lists may be large (10 MB); every other body stops at 1 MB.
-const bulkPaths = /^\/api\/(donations\/[^/]+\/(devices|imports)|buildings\/[^/]+\/apartments\/import)$/;
 
 const mintedTokens: string[] = [];
 /** A fresh bearer token written straight to the table (as the API stores it), without paying argon2 per run. */
@@ -606,11 +605,11 @@ describe('bodies that are not what a route takes', () => {
   );
 
   it.each(routesWithBody.map((route) => [route.name, route] as const))(
-    '%s refuses a body over 1 MB with a 413 problem, and creates nothing',
+    '%s refuses a body over its limit with a 413 problem, and creates nothing',
     async (_name, route) => {
       const before = await counts();
       const url = fillPath(route.path, fuzz.shop.site.id, fuzz.deviceCode);
-      const limit = bulkPaths.test(url) ? 10 * 1024 * 1024 : 1024 * 1024;
+      const limit = bodyLimitFor(url).bytes;
       const big = JSON.stringify({ name: 'x'.repeat(limit + 10), email: 'big@boucle.example', password: 'x' });
       const declaredLength: Record<string, string>[] = [{ 'content-type': 'application/json' }, { 'content-type': 'application/json', 'content-length': String(big.length) }];
       for (const headers of declaredLength) {

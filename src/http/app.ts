@@ -1,6 +1,4 @@
 import type { Queue } from 'bullmq';
-import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -18,7 +16,7 @@ import type { Database } from '../db/client.ts';
 import { deviceRoutes } from '../devices/devices.routes.ts';
 import { organisationRoutes } from '../organisations/organisations.routes.ts';
 import { stockRoutes } from '../stock/stock.routes.ts';
-import { donationRoutes, maxImportBytes } from '../donations/donations.routes.ts';
+import { donationRoutes } from '../donations/donations.routes.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { fileRoutes } from '../files/files.routes.ts';
 import { jobRoutes } from '../jobs/jobs.routes.ts';
@@ -28,6 +26,7 @@ import { qualificationRoutes } from '../qualifications/qualifications.routes.ts'
 import { refurbishmentRoutes } from '../refurbishment/refurbishment.routes.ts';
 import { scanRoutes } from '../scan/scan.routes.ts';
 import { wipingRoutes } from '../wiping/wiping.routes.ts';
+import { inventoryRetryAfterSeconds, inventoryTurns, limitBodies, shownSize } from './body-limits.ts';
 import { docsRoutes } from './docs.ts';
 import { DomainError } from '../errors.ts';
 import { idempotency } from '../idempotency/idempotency.ts';
@@ -48,7 +47,6 @@ export type AppDeps = {
   queues?: readonly Queue[];
 };
 
-const bulkPaths = /^\/api\/(donations\/[^/]+\/(devices|imports)|buildings\/[^/]+\/apartments\/import)$/;
 const bearerPattern = /^Bearer\s+(\S+)$/i;
 
 /** The only API routes open without signing in: signing in, the API's description, the certificates' public key. */
@@ -77,12 +75,15 @@ export function createApp(deps: AppDeps) {
       'request',
     );
   });
-  const tooLarge = (megabytes: number) => (c: Context) =>
-    problemResponse(c, 413, { detail: `The request body is larger than ${megabytes} MB.`, code: 'body_too_large' });
-  const bulkLimit = bodyLimit({ maxSize: maxImportBytes, onError: tooLarge(maxImportBytes / 1024 / 1024) });
-  const defaultLimit = bodyLimit({ maxSize: 1024 * 1024, onError: tooLarge(1) });
-  // Inventories (a 10,000-device JSON list, a CSV) are large; everything else stays small.
-  app.use('/api/*', (c, next) => (bulkPaths.test(c.req.path) ? bulkLimit(c, next) : defaultLimit(c, next)));
+  // One queue of inventory reads for the API and the pages: each costs tens of MB of heap.
+  const turns = inventoryTurns();
+  app.use(
+    '/api/*',
+    limitBodies(turns, {
+      tooLarge: (c, bytes) => problemResponse(c, 413, { detail: `The request body is larger than ${shownSize(bytes)}.`, code: 'body_too_large' }),
+      busy: (c) => problemResponse(c, 429, { detail: `Other inventories are being read: send this one again in ${inventoryRetryAfterSeconds} seconds.`, code: 'inventories_queued' }),
+    }),
+  );
   // Who is calling comes before anything else: an anonymous caller learns nothing about a route's inputs.
   app.use('/api/*', async (c, next) => {
     const bearer = c.req.header('authorization')?.match(bearerPattern)?.[1];
@@ -131,7 +132,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', apartmentRoutes(database, deps.fileStore, deps.appSecret));
   app.route('/api', incidentRoutes(database));
   app.route('/api', docsRoutes());
-  app.route('/', pageRoutes({ database, fileStore: deps.fileStore, appSecret: deps.appSecret, publicUrl: deps.publicUrl, logger, queues: deps.queues }));
+  app.route('/', pageRoutes({ database, fileStore: deps.fileStore, appSecret: deps.appSecret, publicUrl: deps.publicUrl, logger, queues: deps.queues, inventoryTurns: turns }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });

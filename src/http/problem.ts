@@ -28,6 +28,7 @@ const titles: Record<number, string> = {
   413: 'Request too large',
   415: 'Unsupported media type',
   422: 'Invalid fields',
+  429: 'Too many requests',
   500: 'Internal error',
   503: 'Service unavailable',
 };
