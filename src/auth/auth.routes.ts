@@ -46,6 +46,7 @@ export function authRoutes(database: Database, options: { secureCookies: boolean
       }),
       async (c) => {
         const credential = await issueCredential(db, { ...c.req.valid('json'), kind: 'session' });
+        c.header('cache-control', 'no-store');
         setCookie(c, sessionCookie, credential.secret, {
           httpOnly: true,
           sameSite: 'Lax',
@@ -101,6 +102,8 @@ export function authRoutes(database: Database, options: { secureCookies: boolean
       async (c) => {
         const body = c.req.valid('json');
         const credential = await issueCredential(db, { ...body, kind: 'api_token' });
+        // A secret: no cache, no proxy, no idempotency record keeps it (see idempotency.ts).
+        c.header('cache-control', 'no-store');
         return c.json({ id: credential.id, token: credential.secret }, 201);
       },
     )

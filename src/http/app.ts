@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps) {
     }
     await next();
   });
-  app.use('/api/*', idempotency(database.db));
+  app.use('/api/*', idempotency(database.db, deps.appSecret));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {

@@ -35,6 +35,7 @@ const catalogue: Record<string, (details: Record<string, unknown>) => string> = 
   device_changed: () => 'Quelqu’un a modifié cet équipement au même moment : scannez-le à nouveau pour voir où il en est.',
   concurrent_change: () => 'Quelqu’un a fait une modification au même moment : rechargez et recommencez.',
   request_in_progress: () => 'La même demande est en cours de traitement : réessayez dans un instant.',
+  answer_not_kept: () => 'La première réponse contenait un secret, que Boucle ne donne qu’une fois et ne garde pas : refaites la demande.',
   idempotency_key_reused: () => 'Cette opération a déjà été envoyée avec un autre contenu : recommencez-la.',
   csrf_token_missing: () => 'Cette action doit venir des pages de Boucle : rechargez la page et recommencez.',
   not_found: () => 'Introuvable, ou pas accessible à votre structure.',
