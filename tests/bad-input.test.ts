@@ -137,7 +137,8 @@ async function send(attempt: Attempt) {
 }
 type Answer = Awaited<ReturnType<typeof send>>;
 
-const refusals = [400, 401, 403, 404, 409, 413, 415, 422];
+// 429: the fuzz's wrong passwords on one account end up waiting, as anyone's would.
+const refusals = [400, 401, 403, 404, 409, 413, 415, 422, 429];
 
 const describeAttempt = (attempt: Attempt) =>
   `${attempt.method} ${attempt.url.slice(0, 300)} [${JSON.stringify(attempt.headers ?? {})}] ${(attempt.body ?? '').slice(0, 300)}`;

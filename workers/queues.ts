@@ -69,6 +69,7 @@ export const schedules = {
   'erase-expired-contacts': { every: 24 * 3600_000 },
   'plan-reminders': { every: 5 * 60_000 },
   'expire-idempotency-keys': { every: 3600_000 },
+  'forget-sign-in-attempts': { every: 3600_000 },
 } as const;
 export type ScheduledTask = keyof typeof schedules;
 

@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { eraseExpiredContacts, expireReservations, matchEligibleRequests } from '../src/allocation/scheduled.ts';
+import { forgetExpiredSignInAttempts } from '../src/auth/sign-in-throttle.ts';
 import { expireIdempotencyKeys } from '../src/idempotency/idempotency.ts';
 import { planReminders } from '../src/notifications/reminders.ts';
 import { schedules, type ScheduledTask } from './queues.ts';
@@ -14,6 +15,7 @@ export const processScheduledTask = (deps: WorkerDeps) => async (job: Job) => {
     'erase-expired-contacts': () => eraseExpiredContacts(db, deps.contactRetentionMonths),
     'plan-reminders': () => planReminders(db),
     'expire-idempotency-keys': () => expireIdempotencyKeys(db),
+    'forget-sign-in-attempts': () => forgetExpiredSignInAttempts(db),
   };
   if (!(job.name in schedules)) throw new UnrecoverableError(`unknown scheduled task ${job.name}`);
   return tasks[job.name as ScheduledTask]();

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -10,6 +11,7 @@ import { deploymentRoutes } from '../connectivity/deployments.routes.ts';
 import { incidentRoutes } from '../connectivity/incidents.routes.ts';
 import { placesRoutes } from '../connectivity/places.routes.ts';
 import { authenticate } from '../auth/auth.service.ts';
+import { signInThrottle, type SignInThrottle } from '../auth/sign-in-throttle.ts';
 import { authRoutes, sessionCookie } from '../auth/auth.routes.ts';
 import { userRoutes } from '../auth/users.routes.ts';
 import type { Database } from '../db/client.ts';
@@ -26,6 +28,7 @@ import { qualificationRoutes } from '../qualifications/qualifications.routes.ts'
 import { refurbishmentRoutes } from '../refurbishment/refurbishment.routes.ts';
 import { scanRoutes } from '../scan/scan.routes.ts';
 import { wipingRoutes } from '../wiping/wiping.routes.ts';
+import { clientAddress } from './client-address.ts';
 import { inventoryRetryAfterSeconds, inventoryTurns, limitBodies, shownSize } from './body-limits.ts';
 import { docsRoutes } from './docs.ts';
 import { DomainError } from '../errors.ts';
@@ -45,7 +48,12 @@ export type AppDeps = {
   publicUrl: string;
   /** The queues the admins' dashboard (bull-board) shows; optional for callers that have none. */
   queues?: readonly Queue[];
+  /** How many reverse proxies stand in front, whose X-Forwarded-For names the client (0: none). */
+  trustedProxies?: number;
 };
+
+/** What every sign-in route needs: the attempts' counts, and where a request comes from. */
+export type SignIns = { throttle: SignInThrottle; clientAddress: (c: Context) => string | undefined };
 
 const bearerPattern = /^Bearer\s+(\S+)$/i;
 
@@ -59,6 +67,7 @@ const isPublic = (method: string, path: string) =>
 export function createApp(deps: AppDeps) {
   const { database, logger } = deps;
   const app = createRouter();
+  const signIns: SignIns = { throttle: signInThrottle(database.db, deps.appSecret), clientAddress: (c) => clientAddress(c, deps.trustedProxies ?? 0) };
 
   app.use('*', requestId());
   // The API's security headers; pages set their own (a content security policy, see pages.tsx).
@@ -112,7 +121,7 @@ export function createApp(deps: AppDeps) {
     return c.json({ status: ready ? 'ready' : 'not_ready', postgres, redis }, ready ? 200 : 503);
   });
 
-  app.route('/api', authRoutes(database, { secureCookies: deps.publicUrl.startsWith('https:'), appSecret: deps.appSecret }));
+  app.route('/api', authRoutes(database, { secureCookies: deps.publicUrl.startsWith('https:'), appSecret: deps.appSecret, ...signIns }));
   app.route('/api', organisationRoutes(database));
   app.route('/api', userRoutes(database));
   app.route('/api', deviceRoutes(database));
@@ -132,7 +141,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', apartmentRoutes(database, deps.fileStore, deps.appSecret));
   app.route('/api', incidentRoutes(database));
   app.route('/api', docsRoutes());
-  app.route('/', pageRoutes({ database, fileStore: deps.fileStore, appSecret: deps.appSecret, publicUrl: deps.publicUrl, logger, queues: deps.queues, inventoryTurns: turns }));
+  app.route('/', pageRoutes({ database, fileStore: deps.fileStore, appSecret: deps.appSecret, publicUrl: deps.publicUrl, logger, queues: deps.queues, inventoryTurns: turns, signIns }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });

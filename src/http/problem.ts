@@ -71,6 +71,7 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
   }
   if (error instanceof DomainError) {
     const detail = (french && frenchDetail(error)) || error.message;
+    if (typeof error.details?.retryAfterSeconds === 'number') c.header('retry-after', String(error.details.retryAfterSeconds));
     return problemResponse(c, error.status, { detail, code: error.code, ...error.details });
   }
   if (error instanceof HTTPException) {

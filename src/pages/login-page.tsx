@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { sessionCookie } from '../auth/auth.routes.ts';
 import { issueCredential, revokeCredential, sessionLifetimeMs } from '../auth/auth.service.ts';
+import { TooManySignIns, waitInWords } from '../auth/sign-in-throttle.ts';
 import type { Database } from '../db/client.ts';
+import type { SignIns } from '../http/app.ts';
 import { DomainError } from '../errors.ts';
 import { Field } from './forms.tsx';
 import { ErrorSummary, Layout, navigationFor } from './layout.tsx';
@@ -26,7 +28,7 @@ const LoginForm = (props: { next: string; email?: string; errors?: { path: strin
   </Layout>
 );
 
-export function loginPageRoutes(database: Database, options: { appSecret: string; secureCookies: boolean; publicUrl: string }) {
+export function loginPageRoutes(database: Database, options: { appSecret: string; secureCookies: boolean; publicUrl: string; signIns: SignIns }) {
   const { db } = database;
   return new Hono<PageEnv>()
     .get('/', (c) => {
@@ -58,12 +60,17 @@ export function loginPageRoutes(database: Database, options: { appSecret: string
       ];
       if (errors.length > 0) return c.html(<LoginForm next={next} email={email} errors={errors} />, 422);
       try {
-        const credential = await issueCredential(db, { email, password, kind: 'session' });
+        const credential = await options.signIns.throttle.attempt({ email, address: options.signIns.clientAddress(c) }, () => issueCredential(db, { email, password, kind: 'session' }));
         setCookie(c, sessionCookie, credential.secret, { httpOnly: true, sameSite: 'Lax', secure: options.secureCookies, path: '/', maxAge: sessionLifetimeMs / 1000 });
         return seeOther(c, next);
       } catch (error) {
         if (error instanceof DomainError && error.status === 401) {
           return c.html(<LoginForm next={next} email={email} detail="L’adresse e-mail ou le mot de passe est incorrect." />, 401);
+        }
+        if (error instanceof TooManySignIns) {
+          c.header('retry-after', String(error.retryAfterSeconds));
+          const detail = `Trop de tentatives de connexion échouées. Par sécurité, réessayez dans ${waitInWords(error.retryAfterSeconds, true)}. Si vous avez oublié votre mot de passe, demandez à la coordination du réseau de le changer.`;
+          return c.html(<LoginForm next={next} email={email} detail={detail} />, 429);
         }
         throw error;
       }

@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
+import type { SignIns } from '../http/app.ts';
 import { DomainError } from '../errors.ts';
 import { inventoryRetryAfterSeconds, limitBodies, shownSize, type InventoryTurns } from '../http/body-limits.ts';
 import { refusalInFrench } from '../http/problem-fr.ts';
@@ -33,6 +34,8 @@ export type PageDeps = {
   queues?: readonly Queue[];
   /** The API's queue of inventory reads, which the import page joins. */
   inventoryTurns: InventoryTurns;
+  /** The sign-in attempts' counts the API's sign-in routes keep too. */
+  signIns: SignIns;
 };
 
 // Scripts and styles from this site only, no inline script; the camera's stream stays in the page.
@@ -102,7 +105,7 @@ export function pageRoutes(deps: PageDeps) {
   const pageBodyLimit = limitBodies(deps.inventoryTurns, { tooLarge: (c, bytes) => tooLargePage(c as Context<PageEnv>, bytes), busy: (c) => inventoriesQueuedPage(c as Context<PageEnv>) });
   app.use('*', (c, next) => (isPage(c.req.path) ? pageBodyLimit(c, next) : next()));
   app.route('/', assetRoutes());
-  app.route('/', loginPageRoutes(database, { appSecret, publicUrl: deps.publicUrl, secureCookies: deps.publicUrl.startsWith('https:') }));
+  app.route('/', loginPageRoutes(database, { appSecret, publicUrl: deps.publicUrl, secureCookies: deps.publicUrl.startsWith('https:'), signIns: deps.signIns }));
   app.route('/', devicePageRoutes(database));
   app.route('/', scanPageRoutes(database));
   app.route('/', donationPageRoutes(database, deps.fileStore, appSecret));
