@@ -39,6 +39,8 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BOOTSTRAP_ADMIN_EMAIL: z.email('must be an e-mail address').optional(),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  // Reverse proxies in front of the API whose X-Forwarded-For is believed (sign-in counts per client address).
+  TRUSTED_PROXIES: z.coerce.number().int().min(0).max(5).default(0),
 });
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/boucle';
@@ -64,6 +66,7 @@ export type Config = {
   mailFrom: string;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
   bootstrapAdmin?: { email: string; password: string };
+  trustedProxies: number;
 };
 
 /** A reason the process cannot start, said in one line that names what to fix: printed without a stack. */
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
     logLevel: values.LOG_LEVEL,
+    trustedProxies: values.TRUSTED_PROXIES,
     bootstrapAdmin:
       values.BOOTSTRAP_ADMIN_EMAIL && values.BOOTSTRAP_ADMIN_PASSWORD
         ? { email: values.BOOTSTRAP_ADMIN_EMAIL.toLowerCase(), password: values.BOOTSTRAP_ADMIN_PASSWORD }

@@ -48,6 +48,7 @@ const app = createApp({
   appSecret: config.appSecret,
   logger,
   publicUrl: config.publicUrl,
+  trustedProxies: config.trustedProxies,
   pingRedis: async () => {
     if (redis.status === 'wait') await redis.connect();
     await redis.ping();

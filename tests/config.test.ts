@@ -93,6 +93,15 @@ describe('refusing a bad configuration with one line naming the variable', () =>
     expectOneLineNaming(refusal({ APP_SECRET: secret, DATABASE_URL: url }), 'DATABASE_URL');
   });
 
+  it('believes no reverse proxy unless TRUSTED_PROXIES says how many stand in front', () => {
+    expect(loadConfig({ APP_SECRET: secret }, () => {}).trustedProxies).toBe(0);
+    expect(loadConfig({ APP_SECRET: secret, TRUSTED_PROXIES: '1' }, () => {}).trustedProxies).toBe(1);
+  });
+
+  it.each(['-1', 'yes', '1.5', '9'])('refuses TRUSTED_PROXIES=%j', (value) => {
+    expectOneLineNaming(refusal({ APP_SECRET: secret, TRUSTED_PROXIES: value }), 'TRUSTED_PROXIES');
+  });
+
   it('refuses a REDIS_URL that is not redis://', () => {
     expectOneLineNaming(refusal({ APP_SECRET: secret, REDIS_URL: 'http://127.0.0.1:6379' }), 'REDIS_URL');
   });

@@ -863,3 +863,21 @@ describe('NIST SP 800-88 vocabulary', () => {
     );
   });
 });
+
+describe('words of a log that a plain JavaScript object also answers to', () => {
+  it('refuses a Drive Status named like a member of Object as a status Boucle does not know', () => {
+    // The status column is 8 characters wide.
+    for (const status of ['toString', 'valueOf']) {
+      expect(refusalOf(parseNwipeLog(modernLog({ status: status.padEnd(8) }), { timeZone: 'Europe/Paris' }))).toContain(`Drive Status for the drive is "${status}", which Boucle does not know`);
+    }
+  });
+
+  it('reads a method named like a member of Object as a method of its own', () => {
+    for (const method of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const log = modernLog({ footer: `${method}, 1R+B+VL` }).replace("Invoking method 'PRNG Stream'", `Invoking method '${method}'`);
+      const drive = onlyDrive(parseNwipeLog(log, { timeZone: 'Europe/Paris' }));
+      expect(drive.pattern, method).toBe('method_defined');
+      expect(JSON.stringify(drive), method).not.toMatch(/native code|\[object Object\]/);
+    }
+  });
+});

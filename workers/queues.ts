@@ -75,6 +75,7 @@ export const schedules = {
   'count-activity-indicators': { every: 60_000 },
   'reconcile-indicator-rollups': { every: 3600_000 },
   'prune-outbox': { every: 24 * 3600_000 },
+  'forget-sign-in-attempts': { every: 3600_000 },
 } as const;
 export type ScheduledTask = keyof typeof schedules;
 

@@ -2,6 +2,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { eraseExpiredContacts, expireReservations, matchEligibleRequests } from '../src/allocation/scheduled.ts';
 import { reconcileIndicatorRollups } from '../src/indicators/rollup-reconciliation.ts';
 import { countUncountedEvents } from '../src/indicators/rollups.service.ts';
+import { forgetExpiredSignInAttempts } from '../src/auth/sign-in-throttle.ts';
 import { expireIdempotencyKeys } from '../src/idempotency/idempotency.ts';
 import { planReminders } from '../src/notifications/reminders.ts';
 import { pruneDoneOutboxRows } from '../src/outbox/outbox.service.ts';
@@ -29,6 +30,7 @@ export const processScheduledTask = (deps: WorkerDeps) => async (job: Job) => {
       return lostEventsCounted + drifts.length;
     },
     'prune-outbox': () => pruneDoneOutboxRows(db),
+    'forget-sign-in-attempts': () => forgetExpiredSignInAttempts(db),
   };
   if (!(job.name in schedules)) throw new UnrecoverableError(`unknown scheduled task ${job.name}`);
   return tasks[job.name as ScheduledTask]();

@@ -1,10 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrfToken } from '../pages/csrf.ts';
 import type { Database } from '../db/client.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, problems, text, timestamp } from '../http/router.ts';
 import { issueCredential, listApiTokens, revokeCredential, sessionLifetimeMs } from './auth.service.ts';
 import { roles } from './roles.ts';
+import type { SignInThrottle } from './sign-in-throttle.ts';
 
 export const sessionCookie = 'boucle_session';
 
@@ -31,8 +33,10 @@ const tokenSchema = z
 
 const tag = 'Authentication';
 
-export function authRoutes(database: Database, options: { secureCookies: boolean; appSecret: string }) {
+export function authRoutes(database: Database, options: { secureCookies: boolean; appSecret: string; throttle: SignInThrottle; clientAddress: (c: Context) => string | undefined }) {
   const { db } = database;
+  const signIn = (c: Context, input: { email: string; password: string; label?: string }, kind: 'session' | 'api_token') =>
+    options.throttle.attempt({ email: input.email, address: options.clientAddress(c) }, () => issueCredential(db, { ...input, kind }));
   return createRouter()
     .openapi(
       createRoute({
@@ -42,10 +46,11 @@ export function authRoutes(database: Database, options: { secureCookies: boolean
         tags: [tag],
         summary: 'Sign in with e-mail and password; sets the session cookie used by the pages.',
         request: { body: { required: true, content: { 'application/json': { schema: credentialsBody } } } },
-        responses: { 204: { description: 'Signed in; the cookie is set.' }, ...problems(401, 422) },
+        responses: { 204: { description: 'Signed in; the cookie is set.' }, ...problems(401, 422, 429) },
       }),
       async (c) => {
-        const credential = await issueCredential(db, { ...c.req.valid('json'), kind: 'session' });
+        const credential = await signIn(c, c.req.valid('json'), 'session');
+        c.header('cache-control', 'no-store');
         setCookie(c, sessionCookie, credential.secret, {
           httpOnly: true,
           sameSite: 'Lax',
@@ -95,12 +100,14 @@ export function authRoutes(database: Database, options: { secureCookies: boolean
             description: 'The token; keep it, it is not shown again.',
             content: { 'application/json': { schema: z.object({ id: z.uuid(), token: z.string() }) } },
           },
-          ...problems(401, 422),
+          ...problems(401, 422, 429),
         },
       }),
       async (c) => {
         const body = c.req.valid('json');
-        const credential = await issueCredential(db, { ...body, kind: 'api_token' });
+        const credential = await signIn(c, body, 'api_token');
+        // A secret: no cache, no proxy, no idempotency record keeps it (see idempotency.ts).
+        c.header('cache-control', 'no-store');
         return c.json({ id: credential.id, token: credential.secret }, 201);
       },
     )

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { roles } from './roles.ts';
 import { organisations } from '../organisations/organisations.schema.ts';
 
@@ -42,4 +42,20 @@ export const credentials = pgTable(
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (table) => [uniqueIndex().on(table.secretHash), index().on(table.userId)],
+);
+
+/**
+ * Sign-in attempts counted by rate-limiter-flexible (its drizzle store: `key`, `points`,
+ * `expire`): failures per account and per client address, their backoff blocks, the addresses an
+ * account signed in from. Keys are HMACs (src/auth/sign-in-throttle.ts), so the table holds no
+ * e-mail address nor IP address; rows expire within hours, known addresses within 30 days.
+ */
+export const signInThrottle = pgTable(
+  'sign_in_throttle',
+  {
+    key: text().primaryKey(),
+    points: integer().notNull().default(0),
+    expire: timestamp({ withTimezone: true, precision: 3 }),
+  },
+  (table) => [index().on(table.expire)],
 );

@@ -12,8 +12,6 @@ import { createDonation, getDonation, listDonations } from './donations.service.
 import { startIntakeImport } from './intake-import.ts';
 import { registerDeviceBatch } from './intake.service.ts';
 
-export const maxImportBytes = 10 * 1024 * 1024;
-
 const donationSchema = z
   .object({
     id: z.uuid(),

@@ -1,6 +1,5 @@
 import type { Queue } from 'bullmq';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -13,13 +12,14 @@ import { indicatorRoutes } from '../indicators/indicators.routes.ts';
 import { incidentRoutes } from '../connectivity/incidents.routes.ts';
 import { placesRoutes } from '../connectivity/places.routes.ts';
 import { authenticate } from '../auth/auth.service.ts';
+import { signInThrottle, type SignInThrottle } from '../auth/sign-in-throttle.ts';
 import { authRoutes, sessionCookie } from '../auth/auth.routes.ts';
 import { userRoutes } from '../auth/users.routes.ts';
 import type { Database } from '../db/client.ts';
 import { deviceRoutes } from '../devices/devices.routes.ts';
 import { organisationRoutes } from '../organisations/organisations.routes.ts';
 import { stockRoutes } from '../stock/stock.routes.ts';
-import { donationRoutes, maxImportBytes } from '../donations/donations.routes.ts';
+import { donationRoutes } from '../donations/donations.routes.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { fileRoutes } from '../files/files.routes.ts';
 import { jobRoutes } from '../jobs/jobs.routes.ts';
@@ -29,6 +29,8 @@ import { qualificationRoutes } from '../qualifications/qualifications.routes.ts'
 import { refurbishmentRoutes } from '../refurbishment/refurbishment.routes.ts';
 import { scanRoutes } from '../scan/scan.routes.ts';
 import { wipingRoutes } from '../wiping/wiping.routes.ts';
+import { clientAddress } from './client-address.ts';
+import { inventoryRetryAfterSeconds, inventoryTurns, limitBodies, shownSize } from './body-limits.ts';
 import { docsRoutes } from './docs.ts';
 import { DomainError } from '../errors.ts';
 import { idempotency } from '../idempotency/idempotency.ts';
@@ -47,9 +49,13 @@ export type AppDeps = {
   publicUrl: string;
   /** The queues the admins' dashboard (bull-board) shows; optional for callers that have none. */
   queues?: readonly Queue[];
+  /** How many reverse proxies stand in front, whose X-Forwarded-For names the client (0: none). */
+  trustedProxies?: number;
 };
 
-const bulkPaths = /^\/api\/(donations\/[^/]+\/(devices|imports)|buildings\/[^/]+\/apartments\/import)$/;
+/** What every sign-in route needs: the attempts' counts, and where a request comes from. */
+export type SignIns = { throttle: SignInThrottle; clientAddress: (c: Context) => string | undefined };
+
 const bearerPattern = /^Bearer\s+(\S+)$/i;
 
 /** The only API routes open without signing in: signing in, the API's description, the certificates' public key and statements. */
@@ -66,6 +72,7 @@ const isPublic = (method: string, path: string) =>
 export function createApp(deps: AppDeps) {
   const { database, logger } = deps;
   const app = createRouter();
+  const signIns: SignIns = { throttle: signInThrottle(database.db, deps.appSecret), clientAddress: (c) => clientAddress(c, deps.trustedProxies ?? 0) };
 
   app.use('*', requestId());
   // The API's security headers; pages set their own (a content security policy, see pages.tsx).
@@ -82,12 +89,15 @@ export function createApp(deps: AppDeps) {
       'request',
     );
   });
-  const tooLarge = (megabytes: number) => (c: Context) =>
-    problemResponse(c, 413, { detail: `The request body is larger than ${megabytes} MB.`, code: 'body_too_large' });
-  const bulkLimit = bodyLimit({ maxSize: maxImportBytes, onError: tooLarge(maxImportBytes / 1024 / 1024) });
-  const defaultLimit = bodyLimit({ maxSize: 1024 * 1024, onError: tooLarge(1) });
-  // Inventories (a 10,000-device JSON list, a CSV) are large; everything else stays small.
-  app.use('/api/*', (c, next) => (bulkPaths.test(c.req.path) ? bulkLimit(c, next) : defaultLimit(c, next)));
+  // One queue of inventory reads for the API and the pages: each costs tens of MB of heap.
+  const turns = inventoryTurns();
+  app.use(
+    '/api/*',
+    limitBodies(turns, {
+      tooLarge: (c, bytes) => problemResponse(c, 413, { detail: `The request body is larger than ${shownSize(bytes)}.`, code: 'body_too_large' }),
+      busy: (c) => problemResponse(c, 429, { detail: `Other inventories are being read: send this one again in ${inventoryRetryAfterSeconds} seconds.`, code: 'inventories_queued' }),
+    }),
+  );
   // Who is calling comes before anything else: an anonymous caller learns nothing about a route's inputs.
   app.use('/api/*', async (c, next) => {
     const bearer = c.req.header('authorization')?.match(bearerPattern)?.[1];
@@ -102,7 +112,7 @@ export function createApp(deps: AppDeps) {
     }
     await next();
   });
-  app.use('/api/*', idempotency(database.db));
+  app.use('/api/*', idempotency(database.db, deps.appSecret));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
@@ -116,7 +126,7 @@ export function createApp(deps: AppDeps) {
     return c.json({ status: ready ? 'ready' : 'not_ready', postgres, redis }, ready ? 200 : 503);
   });
 
-  app.route('/api', authRoutes(database, { secureCookies: deps.publicUrl.startsWith('https:'), appSecret: deps.appSecret }));
+  app.route('/api', authRoutes(database, { secureCookies: deps.publicUrl.startsWith('https:'), appSecret: deps.appSecret, ...signIns }));
   app.route('/api', organisationRoutes(database));
   app.route('/api', userRoutes(database));
   app.route('/api', deviceRoutes(database));
@@ -137,7 +147,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', incidentRoutes(database));
   app.route('/api', indicatorRoutes(database));
   app.route('/api', docsRoutes());
-  app.route('/', pageRoutes({ database, fileStore: deps.fileStore, appSecret: deps.appSecret, publicUrl: deps.publicUrl, logger, queues: deps.queues }));
+  app.route('/', pageRoutes({ database, fileStore: deps.fileStore, appSecret: deps.appSecret, publicUrl: deps.publicUrl, logger, queues: deps.queues, inventoryTurns: turns, signIns }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });

@@ -1,3 +1,4 @@
+import { waitInWords } from '../auth/sign-in-throttle.ts';
 import type { GuardName } from '../devices/lifecycle.ts';
 import { deviceStatusLabels } from '../pages/fr.ts';
 import type { DomainError } from '../errors.ts';
@@ -35,6 +36,8 @@ const catalogue: Record<string, (details: Record<string, unknown>) => string> = 
   device_changed: () => 'Quelqu’un a modifié cet équipement au même moment : scannez-le à nouveau pour voir où il en est.',
   concurrent_change: () => 'Quelqu’un a fait une modification au même moment : rechargez et recommencez.',
   request_in_progress: () => 'La même demande est en cours de traitement : réessayez dans un instant.',
+  too_many_sign_in_attempts: (details) => `Trop de tentatives de connexion échouées : réessayez dans ${waitInWords(Number(details.retryAfterSeconds), true)}.`,
+  answer_not_kept: () => 'La première réponse contenait un secret, que Boucle ne donne qu’une fois et ne garde pas : refaites la demande.',
   idempotency_key_reused: () => 'Cette opération a déjà été envoyée avec un autre contenu : recommencez-la.',
   csrf_token_missing: () => 'Cette action doit venir des pages de Boucle : rechargez la page et recommencez.',
   not_found: (details) =>

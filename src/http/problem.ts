@@ -28,6 +28,7 @@ const titles: Record<number, string> = {
   413: 'Request too large',
   415: 'Unsupported media type',
   422: 'Invalid fields',
+  429: 'Too many requests',
   500: 'Internal error',
   503: 'Service unavailable',
 };
@@ -70,6 +71,7 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
   }
   if (error instanceof DomainError) {
     const detail = (french && frenchDetail(error)) || error.message;
+    if (typeof error.details?.retryAfterSeconds === 'number') c.header('retry-after', String(error.details.retryAfterSeconds));
     return problemResponse(c, error.status, { detail, code: error.code, ...error.details });
   }
   if (error instanceof HTTPException) {

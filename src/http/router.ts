@@ -55,7 +55,7 @@ export const problemSchema = z
 const problemContent = { 'application/problem+json': { schema: problemSchema } };
 
 /** The error answers a route may give, described once for the OpenAPI document. */
-export const problems = (...statuses: (400 | 401 | 403 | 404 | 409 | 415 | 422)[]) =>
+export const problems = (...statuses: (400 | 401 | 403 | 404 | 409 | 415 | 422 | 429)[]) =>
   Object.fromEntries(
     statuses.map((status) => [status, { description: problemDescriptions[status], content: problemContent }]),
   );
@@ -68,6 +68,7 @@ const problemDescriptions = {
   409: 'Refused in the current state; the body says why and what is possible.',
   415: 'The body is not of a type this route reads.',
   422: 'Some fields are wrong; each is listed in `errors`.',
+  429: 'Too many attempts; the Retry-After header says how many seconds to wait.',
 };
 
 /** A calendar day (YYYY-MM-DD) within what people mean: Postgres has no year 0, and nobody means year 9999. */

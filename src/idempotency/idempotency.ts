@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../db/client.ts';
+import { derivedKey } from '../derived-keys.ts';
 import { DomainError } from '../errors.ts';
 import { changesState, type AppEnv } from '../http/router.ts';
 import { idempotencyKeys } from './idempotency.schema.ts';
@@ -16,8 +17,16 @@ export const idempotencyKeyLifetimeHours = 24;
  * request gets that answer again (with `Idempotent-Replayed: true`) and changes nothing; the same
  * key for a different request is refused (422); a retry while the first is still running is told
  * to wait (409). Server errors are not stored, so a retry after one really tries again.
+ *
+ * An answer that holds a secret (a Wi-Fi passphrase, a new token: the routes mark it
+ * `Cache-Control: no-store`) is not stored either: only that there was one, and a retry is
+ * refused (409 answer_not_kept). Replaying it would keep the secret in clear in this table and
+ * show it again without the authorisation and the record a fresh request gets; running the
+ * request again instead would issue a second token. Nobody needs such a replay: the scan
+ * station's offline queue holds device actions, never a reveal nor a token.
  */
-export function idempotency(db: Db): MiddlewareHandler<AppEnv> {
+export function idempotency(db: Db, appSecret: string): MiddlewareHandler<AppEnv> {
+  const hashKey = derivedKey(appSecret, 'idempotency-request-hash-key');
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     const actor = c.get('actor');
@@ -26,7 +35,7 @@ export function idempotency(db: Db): MiddlewareHandler<AppEnv> {
       throw new DomainError(400, 'bad_idempotency_key', 'The Idempotency-Key header must be 1 to 255 printable characters (a UUID, for instance).');
     }
     const body = new Uint8Array(await c.req.raw.clone().arrayBuffer());
-    const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n`).update(body).digest('hex');
+    const requestHash = createHmac('sha256', hashKey).update(`${c.req.method} ${c.req.path}\n`).update(body).digest('hex');
     const [claimed] = await db.insert(idempotencyKeys).values({ userId: actor.userId, key, requestHash }).onConflictDoNothing().returning({ key: idempotencyKeys.key });
     const mine = and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, key));
     if (!claimed) {
@@ -36,6 +45,13 @@ export function idempotency(db: Db): MiddlewareHandler<AppEnv> {
         throw new DomainError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for another request; send a new key for a new action.');
       }
       if (earlier.status === null) throw new DomainError(409, 'request_in_progress', 'The same request is being processed; try again in a moment.');
+      if (earlier.answerWithheld) {
+        throw new DomainError(
+          409,
+          'answer_not_kept',
+          'The first answer to this request held a secret (a Wi-Fi passphrase or a token), which Boucle gives once and never keeps. Send the request again with a new Idempotency-Key: it is then checked and recorded as a new one.',
+        );
+      }
       return new Response(earlier.responseBody, {
         status: earlier.status,
         headers: { ...(earlier.contentType ? { 'content-type': earlier.contentType } : {}), 'idempotent-replayed': 'true' },
@@ -51,9 +67,14 @@ export function idempotency(db: Db): MiddlewareHandler<AppEnv> {
       await db.delete(idempotencyKeys).where(mine);
       return;
     }
+    const holdsSecret = c.res.status < 400 && /\bno-store\b/i.test(c.res.headers.get('cache-control') ?? '');
     await db
       .update(idempotencyKeys)
-      .set({ status: c.res.status, contentType: c.res.headers.get('content-type'), responseBody: await c.res.clone().text() })
+      .set(
+        holdsSecret
+          ? { status: c.res.status, answerWithheld: true }
+          : { status: c.res.status, contentType: c.res.headers.get('content-type'), responseBody: await c.res.clone().text() },
+      )
       .where(mine);
   };
 }

@@ -13,6 +13,7 @@ import { criterionLabel, deviceKindLabels, organisationKindLabels, roleLabels, s
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { createProgrammeFromForm, criteriaToOffer, listTrainingModuleChoices, ProgrammeForm } from './programme-form.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { seeOther } from './redirect.ts';
 
 const organisationForm = z.object({
   name: requiredText(200, 'Indiquez le nom de la structure.'),
@@ -211,7 +212,7 @@ export function adminPageRoutes(database: Database, appSecret: string) {
       const parsed = parseForm(organisationForm, fields);
       const outcome = parsed.ok ? await attempt(() => createOrganisation(db, viewer, parsed.value)) : { ...parsed, status: 422 as const };
       if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} submitted={{ form: 'organisation', fields, ...outcome }} />, outcome.status);
-      return c.redirect(`/admin?ajoutee=${outcome.value.id}`, 303);
+      return seeOther(c, `/admin?ajoutee=${outcome.value.id}`);
     })
     .post('/admin/users', async (c) => {
       const viewer = viewerOf(c, ['admin']);
@@ -219,14 +220,14 @@ export function adminPageRoutes(database: Database, appSecret: string) {
       const data = await loadNetwork(database, viewer);
       const outcome = await createUserFromForm(db, viewer, fields, data.organisations);
       if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={data} submitted={{ form: 'user', fields, ...outcome }} />, outcome.status);
-      return c.redirect(`/admin?compte=${outcome.value.id}`, 303);
+      return seeOther(c, `/admin?compte=${outcome.value.id}`);
     })
     .post('/admin/sites', async (c) => {
       const viewer = viewerOf(c, ['admin']);
       const fields = await postedForm(c, viewer, appSecret);
       const outcome = await createSiteFromForm(db, viewer, fields);
       if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} submitted={{ form: 'site', fields, ...outcome }} />, outcome.status);
-      return c.redirect(`/admin?lieu=${outcome.value.id}`, 303);
+      return seeOther(c, `/admin?lieu=${outcome.value.id}`);
     })
     .post('/admin/public-contact', async (c) => {
       const viewer = viewerOf(c, ['admin']);
@@ -241,6 +242,6 @@ export function adminPageRoutes(database: Database, appSecret: string) {
       const data = await loadNetwork(database, viewer);
       const outcome = await createProgrammeFromForm(db, viewer, fields, criteriaToOffer(data.programmes));
       if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={data} submitted={{ form: 'programme', fields, ...outcome }} />, outcome.status);
-      return c.redirect(`/admin?dispositif=${outcome.value.id}`, 303);
+      return seeOther(c, `/admin?dispositif=${outcome.value.id}`);
     });
 }

@@ -16,6 +16,7 @@ import { apartmentStatusLabels, dateTime, deploymentStatusLabels, floorLabel, op
 import { DeploymentProgress } from './deployment-progress.tsx';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { seeOther } from './redirect.ts';
 
 const roles = ['landlord_manager', 'installer', 'admin'] as const;
 
@@ -195,7 +196,7 @@ export function buildingPageRoutes(database: Database, appSecret: string) {
       if (!parsed.ok) return show(c, viewer, { fields, errors: parsed.errors }, 422);
       const outcome = await attempt(() => openIncident(db, viewer, { buildingId, ...parsed.value }), incidentFieldsInFrench);
       if (!outcome.ok) return show(c, viewer, { fields, errors: outcome.errors.length > 0 ? outcome.errors : [{ path: 'category', message: outcome.detail ?? '' }] }, 422);
-      return c.redirect(`/buildings/${buildingId}?incident=ouvert#incidents`, 303);
+      return seeOther(c, `/buildings/${buildingId}?incident=ouvert#incidents`);
     })
     // The box's and access points' QR labels, followed on the job page until the sheet is ready.
     .post('/buildings/:id/labels', async (c) => {
@@ -205,6 +206,6 @@ export function buildingPageRoutes(database: Database, appSecret: string) {
       const fields = await postedForm(c, viewer, appSecret);
       const outcome = await attempt(() => createLabelBatch(db, viewer, { format: fields.format ?? '', buildingId }));
       if (!outcome.ok) return show(c, viewer, { errors: outcome.errors.length > 0 ? outcome.errors : [{ path: 'format', message: outcome.detail ?? '' }] }, 422);
-      return c.redirect(`/jobs/${outcome.value.jobId}`, 303);
+      return seeOther(c, `/jobs/${outcome.value.jobId}`);
     });
 }

@@ -14,10 +14,11 @@ import { createLabelBatch } from '../labels/labels.service.ts';
 import { listDonorOrganisations } from '../organisations/organisations.service.ts';
 import { listSites } from '../organisations/sites.service.ts';
 import { isStorableText } from '../text.ts';
-import { attempt, errorFor, Field, parseForm, Select } from './forms.tsx';
+import { attempt, errorFor, Field, found, parseForm, Select } from './forms.tsx';
 import { dateTime, deviceKindLabels, deviceStatusLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
-import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { postedBody, postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { seeOther } from './redirect.ts';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalText = (max: number) =>
@@ -127,7 +128,7 @@ function DonationsPage({ viewer, data, fields = {}, errors, detail }: DonationFo
 }
 
 async function donationPage(database: Database, viewer: Viewer, id: string, errors: { path: string; message: string }[] = []) {
-  const donation = await getDonation(database.db, viewer, id);
+  const donation = await found(id, 'Ce don', (donationId) => getDonation(database.db, viewer, donationId));
   const received = await database.db
     .select({ code: devices.assetCode, kind: devices.kind, brand: devices.brand, model: devices.model, status: devices.status })
     .from(devices)
@@ -215,18 +216,19 @@ export function donationPageRoutes(database: Database, fileStore: FileStore, app
       const parsed = parseForm(donationForm, fields);
       const outcome = parsed.ok ? await attempt(() => createDonation(db, viewer, toNewDonation(parsed.value)), donationRefusals) : { ...parsed, status: 422 as const };
       if (!outcome.ok) return c.html(<DonationsPage viewer={viewer} data={await loadDonations(database, viewer)} fields={fields} {...outcome} />, outcome.status);
-      return c.redirect(`/donations/${outcome.value.id}`, 303);
+      return seeOther(c, `/donations/${outcome.value.id}`);
     })
     .get('/donations/:id', async (c) => c.html(await donationPage(database, viewerOf(c, benchRoles), c.req.param('id'))))
     .post('/donations/:id/import', async (c) => {
       const viewer = viewerOf(c, benchRoles);
-      const body = await c.req.parseBody();
+      const body = await postedBody(c);
       await postedForm(c, viewer, appSecret, body);
       const file = body.file;
       if (!(file instanceof File) || file.size === 0) return c.html(await donationPage(database, viewer, c.req.param('id'), [{ path: 'file', message: 'Choisissez le fichier CSV à importer.' }]), 422);
       try {
-        const job = await startIntakeImport(db, fileStore, viewer, { donationId: c.req.param('id'), filename: file.name, content: new Uint8Array(await file.arrayBuffer()) });
-        return c.redirect(`/jobs/${job.id}`, 303);
+        const content = new Uint8Array(await file.arrayBuffer());
+        const job = await found(c.req.param('id'), 'Ce don', (donationId) => startIntakeImport(db, fileStore, viewer, { donationId, filename: file.name, content }));
+        return seeOther(c, `/jobs/${job.id}`);
       } catch (error) {
         if (error instanceof ValidationError) return c.html(await donationPage(database, viewer, c.req.param('id'), error.errors), 422);
         throw error;
@@ -236,8 +238,8 @@ export function donationPageRoutes(database: Database, fileStore: FileStore, app
       const viewer = viewerOf(c, benchRoles);
       const fields = await postedForm(c, viewer, appSecret);
       try {
-        const batch = await createLabelBatch(db, viewer, { format: fields.format ?? '', donationId: c.req.param('id') });
-        return c.redirect(`/jobs/${batch.jobId}`, 303);
+        const batch = await found(c.req.param('id'), 'Ce don', (donationId) => createLabelBatch(db, viewer, { format: fields.format ?? '', donationId }));
+        return seeOther(c, `/jobs/${batch.jobId}`);
       } catch (error) {
         if (error instanceof ValidationError) return c.html(await donationPage(database, viewer, c.req.param('id'), error.errors), 422);
         throw error;

@@ -126,7 +126,7 @@ export async function attempt<T>(action: () => Promise<T>, french: Record<string
     return { ok: true, value: await action() };
   } catch (error) {
     if (error instanceof ValidationError) {
-      return { ok: false, status: 422, errors: error.errors.map((field) => ({ path: field.path, message: french[field.path] ?? field.message })) };
+      return { ok: false, status: 422, errors: error.errors.map((field) => ({ path: field.path, message: (Object.hasOwn(french, field.path) ? french[field.path] : undefined) ?? field.message })) };
     }
     if (error instanceof DomainError && error.status === 409) return { ok: false, status: 409, errors: [], detail: refusalInFrench(error) };
     throw error;

@@ -9,6 +9,7 @@ import type { IncidentCategory, IncidentStatus } from '../connectivity/incidents
 import type { OrganisationKind, SiteKind } from '../organisations/organisations.types.ts';
 import type { ChecklistItem } from '../refurbishment/rules.ts';
 import type { SanitizationLevel, VerificationMethod, WipeTechnique } from '../wiping/policy.ts';
+import { lookupTable } from '../lookup.ts';
 
 /** The words people read on pages and printed documents. */
 export const deviceKindLabels: Record<DeviceKind, string> = {
@@ -114,11 +115,11 @@ export const requestStatusLabels: Record<RequestStatus, string> = {
 };
 
 /** What a mediator attests for a family; a criterion the coordinator added later shows as its key. */
-export const criterionLabels: Record<string, string> = {
+export const criterionLabels = lookupTable({
   child_in_college: 'Un enfant au collège',
   income_below_threshold: 'Revenus sous le plafond du dispositif',
   no_computer_at_home: 'Pas d’ordinateur au foyer',
-};
+});
 export const criterionLabel = (criterion: string) => criterionLabels[criterion] ?? criterion.replaceAll('_', ' ');
 
 export const organisationKindLabels: Record<OrganisationKind, string> = {
@@ -183,11 +184,11 @@ export function requestReasonInFrench(reason: string | null): string | null {
   if (kinds) return `Le dispositif attribue : ${kinds[1]!.split(', ').map((kind) => deviceKindLabels[kind as DeviceKind] ?? kind).join(', ')} ; pas ce type d’équipement.`;
   const quota = reason.match(/quota for this year \((\d+)\) is reached/);
   if (quota) return `Le quota annuel du dispositif (${quota[1]}) est atteint.`;
-  const known: Record<string, string> = {
+  const known = lookupTable({
     'The programme requires no training.': 'Le dispositif ne demande pas de formation.',
     'The family already attended the training.': 'La famille a déjà suivi la formation.',
     'Absent from the training session': 'Absente à la session de formation : réservez-en une autre.',
-  };
+  });
   return known[reason] ?? reason;
 }
 

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Database } from '../db/client.ts';
 import { getJob } from '../jobs/jobs.service.ts';
 import { dateTime } from './fr.ts';
+import { found } from './forms.tsx';
 import { Layout } from './layout.tsx';
 import { viewerOf, type PageEnv } from './session.ts';
 
@@ -27,7 +28,7 @@ export function jobPageRoutes(database: Database) {
   const { db } = database;
   return new Hono<PageEnv>().get('/jobs/:id', async (c) => {
     const viewer = viewerOf(c);
-    const job = await getJob(db, viewer, c.req.param('id'));
+    const job = await found(c.req.param('id'), 'Ce travail', (id) => getJob(db, viewer, id));
     const running = job.state === 'queued' || job.state === 'running';
     return c.html(
       <Layout title="Suivi du travail" viewer={viewer} scripts={running ? ['/assets/job.js'] : []}>

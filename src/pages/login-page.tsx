@@ -2,14 +2,17 @@ import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { sessionCookie } from '../auth/auth.routes.ts';
 import { issueCredential, revokeCredential, sessionLifetimeMs } from '../auth/auth.service.ts';
+import { TooManySignIns, waitInWords } from '../auth/sign-in-throttle.ts';
 import type { Database } from '../db/client.ts';
+import type { SignIns } from '../http/app.ts';
 import { DomainError } from '../errors.ts';
 import { Field } from './forms.tsx';
 import { ErrorSummary, Layout, navigationFor } from './layout.tsx';
-import { postedForm, viewerOf, type PageEnv } from './session.ts';
+import { sameOriginPath, seeOther } from './redirect.ts';
+import { postedBody, postedForm, viewerOf, type PageEnv } from './session.ts';
 
 /** Only a path of this site: a `next` pointing elsewhere would make the sign-in page an open redirect. */
-const safeNext = (next: string | undefined) => (next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/');
+const safeNext = (next: string | undefined) => sameOriginPath(next) ?? '/';
 
 const LoginForm = (props: { next: string; email?: string; errors?: { path: string; message: string }[]; detail?: string }) => (
   <Layout title="Connexion">
@@ -25,7 +28,7 @@ const LoginForm = (props: { next: string; email?: string; errors?: { path: strin
   </Layout>
 );
 
-export function loginPageRoutes(database: Database, options: { appSecret: string; secureCookies: boolean; publicUrl: string }) {
+export function loginPageRoutes(database: Database, options: { appSecret: string; secureCookies: boolean; publicUrl: string; signIns: SignIns }) {
   const { db } = database;
   return new Hono<PageEnv>()
     .get('/', (c) => {
@@ -48,7 +51,7 @@ export function loginPageRoutes(database: Database, options: { appSecret: string
       if (origin && origin !== new URL(options.publicUrl).origin && origin !== new URL(c.req.url).origin) {
         return c.html(<LoginForm next={next} detail="Ce formulaire ne vient pas de Boucle." />, 403);
       }
-      const body = await c.req.parseBody();
+      const body = await postedBody(c);
       const email = typeof body.email === 'string' ? body.email.trim() : '';
       const password = typeof body.password === 'string' ? body.password : '';
       const errors = [
@@ -57,12 +60,17 @@ export function loginPageRoutes(database: Database, options: { appSecret: string
       ];
       if (errors.length > 0) return c.html(<LoginForm next={next} email={email} errors={errors} />, 422);
       try {
-        const credential = await issueCredential(db, { email, password, kind: 'session' });
+        const credential = await options.signIns.throttle.attempt({ email, address: options.signIns.clientAddress(c) }, () => issueCredential(db, { email, password, kind: 'session' }));
         setCookie(c, sessionCookie, credential.secret, { httpOnly: true, sameSite: 'Lax', secure: options.secureCookies, path: '/', maxAge: sessionLifetimeMs / 1000 });
-        return c.redirect(next, 303);
+        return seeOther(c, next);
       } catch (error) {
         if (error instanceof DomainError && error.status === 401) {
           return c.html(<LoginForm next={next} email={email} detail="L’adresse e-mail ou le mot de passe est incorrect." />, 401);
+        }
+        if (error instanceof TooManySignIns) {
+          c.header('retry-after', String(error.retryAfterSeconds));
+          const detail = `Trop de tentatives de connexion échouées. Par sécurité, réessayez dans ${waitInWords(error.retryAfterSeconds, true)}. Si vous avez oublié votre mot de passe, demandez à la coordination du réseau de le changer.`;
+          return c.html(<LoginForm next={next} email={email} detail={detail} />, 429);
         }
         throw error;
       }
@@ -72,6 +80,6 @@ export function loginPageRoutes(database: Database, options: { appSecret: string
       await postedForm(c, viewer, options.appSecret);
       await revokeCredential(db, viewer, viewer.credentialId);
       deleteCookie(c, sessionCookie, { path: '/' });
-      return c.redirect('/login', 303);
+      return seeOther(c, '/login');
     });
 }

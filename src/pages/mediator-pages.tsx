@@ -13,6 +13,7 @@ import { requestPageRoutes } from './request-page.tsx';
 import { requestsPageRoutes } from './requests-pages.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 import { sessionsPageRoutes } from './sessions-page.tsx';
+import { seeOther } from './redirect.ts';
 
 const mediatorRoles = ['mediator', 'admin'] as const;
 
@@ -151,7 +152,7 @@ export function mediatorPageRoutes(database: Database, appSecret: string) {
         communeCode: 'Ce code n’est pas celui d’une commune actuelle.',
       });
       if (!outcome.ok) return again(outcome, outcome.status);
-      return c.redirect(`/households?ajoutee=${outcome.value.id}`, 303);
+      return seeOther(c, `/households?ajoutee=${outcome.value.id}`);
     })
     .route('/', requestsPageRoutes(database, appSecret))
     .route('/', requestPageRoutes(database, appSecret))

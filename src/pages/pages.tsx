@@ -1,9 +1,11 @@
 import type { Queue } from 'bullmq';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
+import type { SignIns } from '../http/app.ts';
 import { DomainError } from '../errors.ts';
+import { inventoryRetryAfterSeconds, limitBodies, shownSize, type InventoryTurns } from '../http/body-limits.ts';
 import { refusalInFrench } from '../http/problem-fr.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { adminPageRoutes } from './admin-pages.tsx';
@@ -21,6 +23,7 @@ import { steeringPageRoutes } from './steering-page.tsx';
 import { stockPageRoutes } from './stock-page.tsx';
 import { PageRefusal, pageSession, SignInFirst, type PageEnv } from './session.ts';
 import { verifyPageRoutes } from './verify-page.tsx';
+import { seeOther } from './redirect.ts';
 
 export type PageDeps = {
   database: Database;
@@ -30,6 +33,10 @@ export type PageDeps = {
   logger: Logger;
   /** The queues bull-board shows at /admin/queues; without them the dashboard says it is unavailable. */
   queues?: readonly Queue[];
+  /** The API's queue of inventory reads, which the import page joins. */
+  inventoryTurns: InventoryTurns;
+  /** The sign-in attempts' counts the API's sign-in routes keep too. */
+  signIns: SignIns;
 };
 
 // Scripts and styles from this site only, no inline script; the camera's stream stays in the page.
@@ -55,6 +62,37 @@ const dashboardHeaders = secureHeaders({ referrerPolicy: 'same-origin' });
 
 const isPage = (path: string) => !path.startsWith('/api/') && path !== '/healthz' && path !== '/readyz';
 
+/** A form or a file over its route's limit: said in French, with what to do. */
+function tooLargePage(c: Context<PageEnv>, bytes: number) {
+  const limit = shownSize(bytes, ['Ko', 'Mo']);
+  const donation = c.req.path.match(/^\/donations\/([^/]+)\/import$/)?.[1];
+  return c.html(
+    <Layout title="Envoi trop volumineux" viewer={c.get('viewer')}>
+      <h1>Envoi trop volumineux</h1>
+      <p>
+        {donation
+          ? `Le fichier dépasse ${limit}, la taille d’un inventaire que Boucle accepte : découpez-le en plusieurs fichiers et importez-les l’un après l’autre.`
+          : `Ce formulaire dépasse ${limit} : raccourcissez ce que vous avez saisi et recommencez.`}
+      </p>
+      {donation ? (
+        <p>
+          <a href={`/donations/${encodeURIComponent(donation)}`}>Revenir au don</a>
+        </p>
+      ) : null}
+    </Layout>,
+    413,
+  );
+}
+
+const inventoriesQueuedPage = (c: Context<PageEnv>) =>
+  c.html(
+    <Layout title="Import en attente" viewer={c.get('viewer')}>
+      <h1>D’autres inventaires sont en cours de lecture</h1>
+      <p>Renvoyez le fichier dans {inventoryRetryAfterSeconds} secondes : Boucle lit les inventaires l’un après l’autre.</p>
+    </Layout>,
+    429,
+  );
+
 /** The server-rendered pages, in French, with the session they read and the errors they show. */
 export function pageRoutes(deps: PageDeps) {
   const { database, appSecret } = deps;
@@ -64,8 +102,11 @@ export function pageRoutes(deps: PageDeps) {
   app.use('*', (c, next) => (!isPage(c.req.path) ? next() : c.req.path.startsWith(queueBoardPath) ? dashboardHeaders(c, next) : pageHeaders(c, next)));
   // Assets need no session: no database lookup for a stylesheet.
   app.use('*', (c, next) => (isPage(c.req.path) && !c.req.path.startsWith('/assets/') ? session(c, next) : next()));
+  // Before any page reads a form: the same limits as the API's (src/http/body-limits.ts).
+  const pageBodyLimit = limitBodies(deps.inventoryTurns, { tooLarge: (c, bytes) => tooLargePage(c as Context<PageEnv>, bytes), busy: (c) => inventoriesQueuedPage(c as Context<PageEnv>) });
+  app.use('*', (c, next) => (isPage(c.req.path) ? pageBodyLimit(c, next) : next()));
   app.route('/', assetRoutes());
-  app.route('/', loginPageRoutes(database, { appSecret, publicUrl: deps.publicUrl, secureCookies: deps.publicUrl.startsWith('https:') }));
+  app.route('/', loginPageRoutes(database, { appSecret, publicUrl: deps.publicUrl, secureCookies: deps.publicUrl.startsWith('https:'), signIns: deps.signIns }));
   app.route('/', devicePageRoutes(database));
   app.route('/', scanPageRoutes(database, deps.fileStore, appSecret));
   app.route('/', donationPageRoutes(database, deps.fileStore, appSecret));
@@ -79,7 +120,7 @@ export function pageRoutes(deps: PageDeps) {
   app.route('/', adminPageRoutes(database, appSecret));
 
   app.onError((error, c) => {
-    if (error instanceof SignInFirst) return c.redirect(`/login?next=${encodeURIComponent(error.next)}`, 303);
+    if (error instanceof SignInFirst) return seeOther(c, `/login?next=${encodeURIComponent(error.next)}`);
     const viewer = c.get('viewer');
     const refusal =
       error instanceof PageRefusal

@@ -16,6 +16,7 @@ import { attempt, errorFor, found, isUuid } from './forms.tsx';
 import { dateTime, deviceKindLabels, longDate, requestReasonInFrench, requestStatusLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { seeOther } from './redirect.ts';
 
 type State = { errors?: FieldError[]; detail?: string };
 const roles = ['mediator', 'admin'] as const;
@@ -170,7 +171,7 @@ export function requestPageRoutes(database: Database, appSecret: string) {
       if (!isUuid(id)) return show(c, viewer);
       const outcome = await attempt(() => found(id, 'Cette demande', () => reserveForRequest(db, viewer, id)));
       if (!outcome.ok) return show(c, viewer, outcome, outcome.status);
-      return c.redirect(`/requests/${id}`, 303);
+      return seeOther(c, `/requests/${id}`);
     })
     .post('/requests/:id/enrol', async (c) => {
       const viewer = viewerOf(c, roles);
@@ -180,6 +181,6 @@ export function requestPageRoutes(database: Database, appSecret: string) {
       const sessionId = fields.sessionId;
       const outcome = await attempt(() => found(id, 'Cette demande', () => enrolRequest(db, viewer, id, sessionId)), { sessionId: 'Cette session de formation n’existe pas.' });
       if (!outcome.ok) return show(c, viewer, outcome, outcome.status);
-      return c.redirect(`/requests/${id}`, 303);
+      return seeOther(c, `/requests/${id}`);
     });
 }

@@ -11,6 +11,7 @@ import { attempt, errorFor, Field, parseForm, Select, TextArea } from './forms.t
 import { deviceKindLabels, longDate, requestStatusLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { seeOther } from './redirect.ts';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const requestableKinds = deviceKinds.filter((kind) => kind !== 'access_point');
@@ -133,6 +134,6 @@ export function requestsPageRoutes(database: Database, appSecret: string) {
         programmeId: 'Choisissez un des dispositifs de la liste.',
       });
       if (!outcome.ok) return again(outcome, outcome.status);
-      return c.redirect(`/requests/${outcome.value.id}`, 303);
+      return seeOther(c, `/requests/${outcome.value.id}`);
     });
 }

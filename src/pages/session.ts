@@ -30,7 +30,7 @@ export function pageSession(database: Database, appSecret: string): MiddlewareHa
 
 export class PageRefusal extends Error {
   constructor(
-    readonly status: 403 | 404,
+    readonly status: 400 | 403 | 404,
     message: string,
   ) {
     super(message);
@@ -54,10 +54,20 @@ export class SignInFirst extends Error {
   }
 }
 
+/** The posted form's fields and files; a body that is no readable form (a broken multipart) is a 400 page, not a 500. */
+export async function postedBody(c: Context<PageEnv>) {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    throw new PageRefusal(400, 'Le formulaire envoyé est illisible : rechargez la page et recommencez.');
+  }
+}
+
 /** A posted form's fields, once its CSRF token is checked against the viewer's session. */
 export async function postedForm(c: Context<PageEnv>, viewer: Viewer, appSecret: string, parsed?: Record<string, string | File | (string | File)[]>): Promise<Record<string, string>> {
-  const body = parsed ?? (await c.req.parseBody());
-  const fields = Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
+  const body = parsed ?? (await postedBody(c));
+  // Without a prototype, as hono parses it: a field named "constructor" is a field like any other.
+  const fields = Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value === 'string')));
   if (!csrfTokenMatches(appSecret, viewer.credentialId, fields[csrfField])) {
     throw new PageRefusal(403, 'Ce formulaire a expiré ou ne vient pas de Boucle : rechargez la page et recommencez.');
   }

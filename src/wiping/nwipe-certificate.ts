@@ -4,6 +4,7 @@
  * text is cut at the known labels rather than read line by line.
  */
 import { describeDrive, toDrive, type NwipeParse, type NwipeParseOptions, type NwipeVerification } from './nwipe-drive.ts';
+import { lookupTable } from '../lookup.ts';
 
 /** Labels of page 1 as printed (FORMAT.md §4, `src/create_single_disc_pdf.c`), plus the headings that end a value. */
 const labels = [
@@ -94,11 +95,11 @@ export function parseCertificateText(text: string, options: NwipeParseOptions = 
   if (completedRounds !== undefined && requestedRounds !== undefined && completedRounds < requestedRounds)
     failures.push(`Only ${completedRounds} of ${requestedRounds} rounds completed.`);
   if (erased && erased[2] !== '100.00%') failures.push(`Bytes erased: ${erased[1]} (${erased[2]}).`);
-  const verdicts: Record<string, string> = {
+  const verdicts = lookupTable({
     FAILED: 'The certificate says FAILED.',
     ABORTED: 'The certificate says ABORTED: the wipe was stopped by the user.',
     INSANITY: 'The certificate says INSANITY: nwipe reached a state it considers impossible.',
-  };
+  });
   if (status !== 'ERASED' && !verdicts[status]) {
     return { ok: false, reason: `The certificate of ${describeDrive(identity)} gives the status "${status}", which Boucle does not know.` };
   }

@@ -6,6 +6,7 @@
 import type { StorageMedium } from '../devices/devices.schema.ts';
 import type { LocalDateTime, LogEra } from './nwipe-lines.ts';
 import type { SanitizationLevel, verificationMethods, WipeTechnique } from './policy.ts';
+import { lookupTable } from '../lookup.ts';
 
 export type { LocalDateTime, LogEra };
 
@@ -100,13 +101,13 @@ export const nistVerificationOf: Record<NwipeVerification, NwipeDrive['nistVerif
 };
 
 /** Method labels of src/method.c (FORMAT.md §3c) and what they write; the others mix fixed and random patterns. */
-const patternByMethod: Record<string, NwipeDrive['pattern']> = {
+const patternByMethod = lookupTable<NwipeDrive['pattern']>({
   'PRNG Stream': 'random',
   'Fill With Zeros': 'zeros',
   'Zero Fill': 'zeros',
   'Quick Erase': 'zeros',
   'Fill With Ones': 'ones',
-};
+});
 
 /** `Verify Zeros (0x00)`, `Verify Ones  (0xFF)`, older `Verify Blank`: these read, they do not write. */
 export const isVerifyOnlyMethod = (method: string | undefined) => method !== undefined && /^Verify /.test(method);

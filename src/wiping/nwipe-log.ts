@@ -25,6 +25,7 @@ import {
 } from './nwipe-drive.ts';
 import type { SummaryFooter } from './nwipe-lines.ts';
 import { isAnonymised, readRuns, rowsOf, type DriveState, type RowsOf, type RunState } from './nwipe-runs.ts';
+import { lookupTable } from '../lookup.ts';
 
 export type * from './nwipe-drive.ts';
 export { nistVerificationOf } from './nwipe-drive.ts';
@@ -57,11 +58,11 @@ function outcomeOf(run: RunState, drive: DriveState, method: string | undefined,
   // nwipe flags "!" when the bytes erased differ from the size it expected, hidden sectors included.
   if (erasure?.flagged) failures.push(`Erasure Summary: ${erasure.bytesErased} of ${erasure.bytesTotal} bytes erased (${erasure.percentage}).`);
   if (status === 'Erased') return failures.length ? { result: 'failed', reasons: failures } : { result: 'passed', reasons: [] };
-  const verdicts: Record<string, string> = {
+  const verdicts = lookupTable({
     '-FAILED-': 'nwipe marked the drive -FAILED- in its Drive Status table.',
     UABORTED: 'The wipe was aborted by the user (Drive Status UABORTED).',
     INSANITY: 'nwipe reached a state it considers impossible (Drive Status INSANITY).',
-  };
+  });
   if (status !== undefined) {
     const verdict = verdicts[status] ?? (/FAIL/.test(status) ? `nwipe marked the drive ${status} in its Drive Status table.` : undefined);
     if (verdict) return { result: 'failed', reasons: [verdict, ...failures] };

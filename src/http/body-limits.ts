@@ -1,0 +1,85 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+
+/**
+ * How large a request body may be, by route: the one rule for the API and the pages alike,
+ * checked before anything reads the body (a declared Content-Length at once, a streamed body as
+ * it arrives). Sign-in forms are tiny and open to anyone; inventories (a CSV, a 10,000-device
+ * JSON list, a landlord's apartment export) are large; every other body is a form or a JSON
+ * document of a few kilobytes. 5 MB of CSV is some 35,000 lines; reading it takes about 60 MB of
+ * an API process's heap, which `npm run api` caps at 96 MB: hence one inventory read at a time.
+ */
+export const bodyLimits = [
+  { name: 'sign-in', bytes: 16 * 1024, paths: /^\/(login|api\/auth\/(login|tokens))$/ },
+  {
+    name: 'inventory',
+    bytes: 5 * 1024 * 1024,
+    paths: /^\/(api\/(donations\/[^/]+\/(devices|imports)|buildings\/[^/]+\/apartments\/import)|donations\/[^/]+\/import)$/,
+  },
+] as const;
+export const defaultBodyLimit = 1024 * 1024;
+/** Inventories waiting for their turn beyond this many are told to come back. */
+export const inventoriesWaitingAtMost = 8;
+export const inventoryRetryAfterSeconds = 10;
+
+type Limit = { name: string; bytes: number };
+const defaultLimit: Limit = { name: 'default', bytes: defaultBodyLimit };
+export const bodyLimitFor = (path: string): Limit => bodyLimits.find((limit) => limit.paths.test(path)) ?? defaultLimit;
+
+/** "16 KB", "5 MB" (or "16 Ko", "5 Mo"): a limit as people read it. */
+export const shownSize = (bytes: number, units: [kilo: string, mega: string] = ['KB', 'MB']) =>
+  bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} ${units[1]}` : `${bytes / 1024} ${units[0]}`;
+
+/** One inventory read at a time in this process, the others waiting their turn in order. */
+export function inventoryTurns() {
+  let running = false;
+  const waiting: (() => void)[] = [];
+  return {
+    /** Runs `work` in its turn; answers undefined, without running it, when too many already wait. */
+    async inTurn<T>(work: () => Promise<T>): Promise<T | undefined> {
+      if (running) {
+        if (waiting.length >= inventoriesWaitingAtMost) return undefined;
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      }
+      running = true;
+      try {
+        return await work();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else running = false;
+      }
+    },
+  };
+}
+export type InventoryTurns = ReturnType<typeof inventoryTurns>;
+
+/**
+ * Refuses a body over its route's limit with `tooLarge`, before the route reads it; an inventory
+ * waits for its turn (or is answered `busy` when the queue is full).
+ */
+export function limitBodies(
+  turns: InventoryTurns,
+  answers: { tooLarge: (c: Context, bytes: number) => Response | Promise<Response>; busy: (c: Context) => Response | Promise<Response> },
+): MiddlewareHandler {
+  const limiters = new Map<number, MiddlewareHandler>();
+  return async (c, next) => {
+    const limit = bodyLimitFor(c.req.path);
+    let limiter = limiters.get(limit.bytes);
+    if (!limiter) {
+      limiter = bodyLimit({ maxSize: limit.bytes, onError: (context) => answers.tooLarge(context, limit.bytes) });
+      limiters.set(limit.bytes, limiter);
+    }
+    if (limit.name !== 'inventory' || !c.req.raw.body) return limiter(c, next);
+    const answered = await turns.inTurn(async () => {
+      const response = await limiter(c, next);
+      // What the limiter answers itself (a 413); otherwise the route's answer is on the context.
+      return response ?? c.res;
+    });
+    if (answered === undefined) {
+      c.header('retry-after', String(inventoryRetryAfterSeconds));
+      return answers.busy(c);
+    }
+    return answered;
+  };
+}
