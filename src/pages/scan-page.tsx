@@ -21,7 +21,7 @@ import { Field, optionsOf, Select } from './forms.tsx';
 import { Layout } from './layout.tsx';
 import { NwipeProposal } from './nwipe-proposal.tsx';
 import { ApiForm, DeviceCard } from './scan-card.tsx';
-import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { postedBody, postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 
 /** The card of a scanned code: a device, an unclaimed label (the intake form) or a building's Wi-Fi equipment. */
 async function cardFor(database: Database, viewer: Viewer, code: string) {
@@ -159,7 +159,7 @@ export function scanPageRoutes(database: Database, fileStore: FileStore, appSecr
     // The log chosen on a device's card, read into the records to confirm (nothing is recorded here).
     .post('/scan/nwipe-log', async (c) => {
       const viewer = viewerOf(c, scanRoles);
-      const body = await c.req.parseBody();
+      const body = await postedBody(c);
       const fields = await postedForm(c, viewer, appSecret, body);
       const code = c.req.query('code') ?? '';
       try {
