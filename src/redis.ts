@@ -16,12 +16,16 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   };
 }
 
+/** A client for one question at start: no retry, no offline queue; the caller listens for 'error' and disconnects it. */
+export const oneShotRedis = (url: string) =>
+  new Redis({ ...redisOptionsFromUrl(url), lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+
 /**
  * Redis's eviction policy: CONFIG GET, or INFO where CONFIG is disabled (managed services).
  * Undefined when Redis does not say.
  */
 export async function redisEvictionPolicy(url: string): Promise<string | undefined> {
-  const redis = new Redis({ ...redisOptionsFromUrl(url), lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = oneShotRedis(url);
   redis.on('error', () => {});
   try {
     await redis.connect();

@@ -1,6 +1,5 @@
-import { Redis } from 'ioredis';
 import postgres from 'postgres';
-import { redisOptionsFromUrl } from '../redis.ts';
+import { oneShotRedis } from '../redis.ts';
 
 /** Why a connection failed, in a few words (the driver's code and message, never a stack). */
 function reason(error: unknown): string {
@@ -26,7 +25,7 @@ export async function postgresAnswers(url: string): Promise<true | string> {
 
 /** Whether Redis answers at this URL: true, or why not. */
 export async function redisAnswers(url: string): Promise<true | string> {
-  const redis = new Redis({ ...redisOptionsFromUrl(url), lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = oneShotRedis(url);
   // ioredis rejects with "Connection is closed"; the socket's own error says why.
   let socketError: unknown;
   redis.on('error', (error) => (socketError ??= error));
