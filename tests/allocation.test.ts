@@ -5,6 +5,7 @@ import { eraseExpiredContacts, expireReservations, matchEligibleRequests } from 
 import { notifications } from '../src/notifications/notifications.schema.ts';
 import { markNotificationFailed, planReminders, sendNotification } from '../src/notifications/reminders.ts';
 import { devices } from '../src/devices/devices.schema.ts';
+import { organisations } from '../src/organisations/organisations.schema.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
 import { openPage, signInWithForm } from './helpers/pages.ts';
 import { createWorld, type Account, type World } from './helpers/world.ts';
@@ -256,6 +257,45 @@ describe('training and handover', () => {
       'training_completed',
       'handed_over',
     ]);
+  });
+
+  it('shows a donor the journey of a device it gave, never the structure that reserved and received it', async () => {
+    const donorOrganisation = await world.organisation('donor', 'Mairie de Nérac');
+    const donor = await world.account(donorOrganisation.id, 'donor_viewer');
+    const donation = await world.donation(bench.operator.token, bench.site.id, { donorOrganisationId: donorOrganisation.id, donor: undefined });
+    const given = await world.call('POST', '/api/devices', {
+      token: bench.operator.token,
+      body: { kind: 'laptop', brand: 'HP', model: 'EliteBook 840', serialNumber: `DONOR-${Date.now()}`, storageMedia: [], donationId: donation.id },
+    });
+    expect(given.status, JSON.stringify(given.body)).toBe(201);
+    await harness.database.db.update(devices).set({ status: 'ready', grade: 'A', specs: { ramGb: 32, storageGb: 256 } }).where(eq(devices.id, given.body.id));
+    const request = await eligibleRequest(mediator, { programmeId: trainedProgrammeId, need: { kind: 'laptop', minRamGb: 32 } });
+    expect((await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: { deviceCode: given.body.code } })).status).toBe(201);
+    const booked = await session(4);
+    await world.call('POST', `/api/requests/${request.id}/enrolment`, { token: mediator.token, body: { sessionId: booked.id } });
+    await world.call('POST', `/api/training-sessions/${booked.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } });
+    const handed = await world.call('POST', `/api/requests/${request.id}/handover`, { token: mediator.token, body: { deviceCode: given.body.code, receivedBy: 'Mme Durand', termsAccepted: true } });
+    expect(handed.status, JSON.stringify(handed.body)).toBe(201);
+
+    // What the workshop sees: the mediation structure acted on the reservation and the handover.
+    const seenByBench = await world.call('GET', `/api/devices/${given.body.code}`, { token: bench.operator.token });
+    expect(seenByBench.body.history.map((event: { organisationId: string }) => event.organisationId)).toContain(mediator.organisationId);
+
+    const seenByDonor = await world.call('GET', `/api/devices/${given.body.code}`, { token: donor.token });
+    expect(seenByDonor.status).toBe(200);
+    expect(seenByDonor.body.history.map((event: { toStatus: string }) => event.toStatus)).toEqual(['collected', 'reserved', 'allocated']);
+    expect(JSON.stringify(seenByDonor.body)).not.toContain(mediator.organisationId);
+    expect(seenByDonor.body.history.every((event: { organisationId: string | null; actorUserId: string | null }) => event.organisationId === null && event.actorUserId === null)).toBe(true);
+    const listed = await world.call('GET', `/api/devices?donationId=${donation.id}`, { token: donor.token });
+    expect(listed.body.items.map((item: { code: string }) => item.code)).toEqual([given.body.code]);
+    expect(JSON.stringify(listed.body)).not.toContain(mediator.organisationId);
+
+    const [centre] = await harness.database.db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, mediator.organisationId));
+    const passport = await openPage(harness.app, `/d/${given.body.code}`, await signInWithForm(harness.app, donor));
+    expect(passport.status).toBe(200);
+    expect(passport.html).toContain('Remis à une famille');
+    expect(passport.html).not.toContain(centre!.name);
+    expect(passport.html).not.toContain('mediator de test');
   });
 
   it('refuses a handover before the training, or of another device, and changes nothing', async () => {

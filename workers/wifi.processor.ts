@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { renderBuildingOutputs } from '../src/connectivity/outputs.service.ts';
 import { provisionBuilding } from '../src/connectivity/provisioning.service.ts';
 import { passphraseBox } from '../src/connectivity/secret-box.ts';
+import { sealedFileStore } from '../src/files/sealed-file-store.ts';
 import { withAdvisoryLock } from '../src/db/client.ts';
 import { DomainError } from '../src/errors.ts';
 import { backgroundJobs } from '../src/jobs/jobs.schema.ts';
@@ -41,7 +42,7 @@ const processWifiJob = (queue: WifiQueue) => (deps: WorkerDeps) => async (job: J
         return 'refused';
       }
     }
-    const outputs = await renderBuildingOutputs(db, deps.fileStore, box, buildingId, jobId);
+    const outputs = await renderBuildingOutputs(db, sealedFileStore(deps.fileStore, deps.appSecret), box, buildingId, jobId);
     await finishJob(db, jobId, { state: 'succeeded', summary: { ...(provisioned === undefined ? {} : { provisioned }), ...outputs } });
     return 'done';
   }));

@@ -9,6 +9,7 @@ import { apartmentStatuses, optInStatuses } from './apartments.lifecycle.ts';
 import { accessPointConfiguration, apartmentLetter, changeApartmentStatus, getApartment, moveOut, renameSsid, revealPassphrase, setOptIn } from './apartments.service.ts';
 import { apartmentSchema } from './places.routes.ts';
 import { passphraseBox } from './secret-box.ts';
+import { sealedFileStore } from '../files/sealed-file-store.ts';
 
 const tag = 'Shared connectivity';
 
@@ -34,6 +35,8 @@ const present = <T extends { organisationId: string; suspendedFrom: unknown; ver
 export function apartmentRoutes(database: Database, fileStore: FileStore, appSecret: string) {
   const { db } = database;
   const box = passphraseBox(appSecret);
+  // Letters and configurations are sealed at rest; opened only here, for someone entitled, each download recorded.
+  const sealedFiles = sealedFileStore(fileStore, appSecret);
   const renewed = async (actor: Parameters<typeof getJob>[1], result: Awaited<ReturnType<typeof moveOut>>) => ({
     apartment: present(result.apartment),
     passphraseVersion: result.passphraseVersion,
@@ -134,7 +137,7 @@ export function apartmentRoutes(database: Database, fileStore: FileStore, appSec
       }),
       async (c) => {
         c.header('cache-control', 'no-store');
-        return sendFile(c, fileStore, await apartmentLetter(db, actorOf(c), c.req.valid('param').id));
+        return sendFile(c, sealedFiles, await apartmentLetter(db, actorOf(c), c.req.valid('param').id));
       },
     )
     .openapi(
@@ -151,7 +154,7 @@ export function apartmentRoutes(database: Database, fileStore: FileStore, appSec
       async (c) => {
         const { id, accessPointId } = c.req.valid('param');
         c.header('cache-control', 'no-store');
-        return sendFile(c, fileStore, await accessPointConfiguration(db, actorOf(c), id, accessPointId));
+        return sendFile(c, sealedFiles, await accessPointConfiguration(db, actorOf(c), id, accessPointId));
       },
     )
     .openapi(
@@ -167,7 +170,7 @@ export function apartmentRoutes(database: Database, fileStore: FileStore, appSec
       }),
       async (c) => {
         c.header('cache-control', 'no-store');
-        return sendFile(c, fileStore, await accessPointConfiguration(db, actorOf(c), c.req.valid('param').id, undefined));
+        return sendFile(c, sealedFiles, await accessPointConfiguration(db, actorOf(c), c.req.valid('param').id, undefined));
       },
     );
 }

@@ -50,8 +50,12 @@ export async function registerNetworkDevice(db: DbOrTx, actor: Actor, buildingId
       throw new DomainError(409, 'box_already_installed', 'This building already has its fibre box recorded.');
     }
     if (macAddress) {
-      const [clash] = await tx.select({ code: networkDevices.assetCode }).from(networkDevices).where(eq(networkDevices.macAddress, macAddress));
-      if (clash) throw new DomainError(409, 'mac_address_known', `An equipment with the MAC address ${macAddress} is already recorded (${formatAssetCode(clash.code)}).`);
+      // Named by its code only in this building: elsewhere the code would open a card naming its building and landing.
+      const [clash] = await tx.select({ code: networkDevices.assetCode, buildingId: networkDevices.buildingId }).from(networkDevices).where(eq(networkDevices.macAddress, macAddress));
+      if (clash) {
+        const where = clash.buildingId === buildingId ? `in this building (${formatAssetCode(clash.code)})` : 'in another building of the network';
+        throw new DomainError(409, 'mac_address_known', `An equipment with the MAC address ${macAddress} is already recorded ${where}.`);
+      }
     }
     const catalogue = accessPointModel(input.model);
     const [code] = await issueAssetCodes(tx, building.organisationId, 1, false);

@@ -2,8 +2,8 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
-import type { FileStore } from '../files/file-store.ts';
 import { recordFile, restrictedFileKind } from '../files/files.service.ts';
+import type { SealedFileStore } from '../files/sealed-file-store.ts';
 import { createJob, recordProgress } from '../jobs/jobs.service.ts';
 import { organisations } from '../organisations/organisations.schema.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
@@ -15,11 +15,14 @@ import { apartments, buildings, residences } from './places.schema.ts';
 import { passphraseContext, type SecretBox } from './secret-box.ts';
 import { parisDate } from './working-days.ts';
 
-/** Where a building's outputs are kept: one key per apartment or access point, rewritten in place, so a replaced passphrase leaves no copy behind. */
+/**
+ * Where a building's outputs are kept, sealed (they carry passphrases): one key per apartment or
+ * access point, rewritten in place, so a replaced passphrase leaves no copy behind.
+ */
 export const outputKeys = {
-  letter: (buildingId: string, apartmentId: string) => `wifi/${buildingId}/letters/${apartmentId}.pdf`,
-  uci: (buildingId: string, accessPointId: string) => `wifi/${buildingId}/access-points/${accessPointId}.uci`,
-  controllerCsv: (buildingId: string) => `wifi/${buildingId}/access-points.csv`,
+  letter: (buildingId: string, apartmentId: string) => `wifi/${buildingId}/letters/${apartmentId}.pdf.sealed`,
+  uci: (buildingId: string, accessPointId: string) => `wifi/${buildingId}/access-points/${accessPointId}.uci.sealed`,
+  controllerCsv: (buildingId: string) => `wifi/${buildingId}/access-points.csv.sealed`,
 };
 
 /** Queues the renewal of a building's letters and access point configurations, in the caller's transaction. */
@@ -35,7 +38,7 @@ export async function startOutputsJob(tx: DbOrTx, actor: Pick<Actor, 'userId'>, 
  * configuration (OpenWrt UCI) and the CSV for other controllers. Driven by what is stored, not by
  * the job: run twice, or after a crash, it finishes the work once.
  */
-export async function renderBuildingOutputs(db: Db, fileStore: FileStore, box: SecretBox, buildingId: string, jobId: string) {
+export async function renderBuildingOutputs(db: Db, fileStore: SealedFileStore, box: SecretBox, buildingId: string, jobId: string) {
   const [place] = await db
     .select({ building: buildings, residence: residences, deployment: deployments, landlord: organisations.name, isp: sql<string | null>`(select name from ${organisations} where id = ${deployments.ispOrganisationId})` })
     .from(buildings)

@@ -1,9 +1,11 @@
-import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { equipmentRequests } from '../allocation/allocation.schema.ts';
 import { donations } from '../donations/donations.schema.ts';
 import { DomainError, notFound, ValidationError } from '../errors.ts';
+import { users } from '../auth/auth.schema.ts';
+import { sites } from '../organisations/organisations.schema.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
 import { formatAssetCode, parseAssetCode } from './asset-code.ts';
 import { deviceEvents, devices, type deviceKinds } from './devices.schema.ts';
@@ -107,18 +109,61 @@ export async function listDevices(db: DbOrTx, actor: Actor, filter: DeviceFilter
   const page = rows.slice(0, filter.limit);
   const last = page.at(-1);
   return {
-    items: page.map(presentDevice),
+    items: actor.role === 'donor_viewer' ? await presentAllForDonor(db, page) : page.map(presentDevice),
     nextCursor: rows.length > filter.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
   };
 }
 
 export async function getDeviceWithHistory(db: DbOrTx, actor: Actor, codeInput: string) {
   const device = await findDevice(db, actor, codeInput);
-  const history = await db.select().from(deviceEvents).where(eq(deviceEvents.deviceId, device.id)).orderBy(asc(deviceEvents.id));
-  if (actor.role !== 'donor_viewer') return { ...presentDevice(device), history };
-  // A donor follows the journey of what it gave: statuses and dates, not who did what for whom.
+  const { presented, journey } = await deviceJourney(db, actor, device);
+  return { ...presented, history: journey.map((step) => step.event) };
+}
+
+/**
+ * A device's events, oldest first, with the names of their place and of who acted, and the name of
+ * the place it is at. A donor follows
+ * the journey of what it gave: statuses, dates and the places of the organisation that took the
+ * donation in. Who acted, what they wrote, and the structure that reserved or received the device
+ * are withheld (null): a family's device must not lead back to its family.
+ */
+export async function deviceJourney(db: DbOrTx, actor: Actor, device: DeviceRow) {
+  const rows = await db
+    .select({ event: deviceEvents, siteName: sites.name, actorName: users.displayName })
+    .from(deviceEvents)
+    .innerJoin(sites, eq(sites.id, deviceEvents.siteId))
+    .leftJoin(users, eq(users.id, deviceEvents.actorUserId))
+    .where(eq(deviceEvents.deviceId, device.id))
+    .orderBy(asc(deviceEvents.id));
+  const [place] = await db.select({ name: sites.name }).from(sites).where(eq(sites.id, device.siteId));
+  if (actor.role !== 'donor_viewer') return { presented: presentDevice(device), placeName: place!.name, journey: rows };
+  const [donation] = await db.select({ organisationId: donations.organisationId }).from(donations).where(eq(donations.id, device.donationId));
+  const network = donation!.organisationId;
+  const own = new Set((await db.select({ id: sites.id }).from(sites).where(eq(sites.organisationId, network))).map((site) => site.id));
+  const shown = (siteId: string | null) => (siteId && own.has(siteId) ? siteId : null);
   return {
-    ...presentDevice(device),
-    history: history.map((event) => ({ ...event, actorUserId: null, note: null, payload: {} })),
+    presented: presentForDonor(device, network),
+    placeName: shown(device.siteId) ? place!.name : null,
+    journey: rows.map(({ event, siteName }) => ({
+      event: { ...event, actorUserId: null, organisationId: null, siteId: shown(event.siteId), fromSiteId: shown(event.fromSiteId), note: null, payload: {} },
+      siteName: shown(event.siteId) ? siteName : null,
+      actorName: null,
+    })),
   };
+}
+
+async function presentAllForDonor(db: DbOrTx, page: DeviceRow[]) {
+  if (page.length === 0) return [];
+  const given = await db
+    .select({ id: donations.id, organisationId: donations.organisationId })
+    .from(donations)
+    .where(inArray(donations.id, [...new Set(page.map((device) => device.donationId))]));
+  const networkOf = new Map(given.map((donation) => [donation.id, donation.organisationId]));
+  return page.map((device) => presentForDonor(device, networkOf.get(device.donationId)!));
+}
+
+/** A device as a donor sees it: where it is only while the organisation it was given to holds it. */
+export function presentForDonor(device: DeviceRow, network: string) {
+  const held = device.organisationId === network;
+  return { ...presentDevice(device), organisationId: held ? device.organisationId : null, siteId: held ? device.siteId : null };
 }

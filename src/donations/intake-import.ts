@@ -6,7 +6,7 @@ import type { Db, DbOrTx } from '../db/client.ts';
 import { ValidationError } from '../errors.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { files } from '../files/files.schema.ts';
-import { recordFile } from '../files/files.service.ts';
+import { recordFile, storeUpload } from '../files/files.service.ts';
 import { backgroundJobs, type JobLineError } from '../jobs/jobs.schema.ts';
 import { createJob, finishJob, getJob, recordProgress, startJob } from '../jobs/jobs.service.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
@@ -65,10 +65,7 @@ export async function startIntakeImport(
   const parsed = parseIntakeCsv(decodeUploadedText(input.content));
   if (!parsed.ok) throw new ValidationError([{ path: 'file', message: parsed.reason }]);
   const fingerprint = inventoryFingerprint(parsed.lines);
-  const stored = await fileStore.write(`imports/${randomUUID()}.csv`, async (out) => {
-    out.end(input.content);
-  });
-  return db.transaction(async (tx) => {
+  return storeUpload(fileStore, `imports/${randomUUID()}.csv`, input.content, (stored) => db.transaction(async (tx) => {
     // Uploads into one donation take turns: two sends of one file at once never both import it.
     // (no key update: devices being inserted into the donation do not block an upload, nor it them.)
     await tx.select({ id: donations.id }).from(donations).where(eq(donations.id, donation.id)).for('no key update');
@@ -100,7 +97,7 @@ export async function startIntakeImport(
       await enqueueInOutbox(tx, 'intake-imports', [{ name: 'intake-import.run', payload: { jobId: job.id } }]);
     }
     return getJob(tx, actor, job.id);
-  });
+  }));
 }
 
 export type ImportOutcome = 'imported' | 'already_done' | 'unknown_job';

@@ -100,7 +100,7 @@ export async function registerDevices(
     for (const device of created) inserted.set(device.asset_code, device.id);
   }
   const skipped = rows.filter((row) => !inserted.has(row.values.asset_code));
-  if (skipped.length > 0) await explainSkipped(tx, items, skipped, new Set(inserted.keys()), outcomes);
+  if (skipped.length > 0) await explainSkipped(tx, donation.organisationId, items, skipped, new Set(inserted.keys()), outcomes);
 
   await appendCreatedEvents(
     tx,
@@ -153,8 +153,13 @@ async function codesFor(tx: Tx, organisationId: string, items: IntakeItem[], out
   return codes.map((code) => code ?? fresh.pop()!);
 }
 
+/**
+ * Says why a row was skipped. A live twin is named by its code only when it is the intake
+ * organisation's own: another organisation's code would open its public card, which names its holder.
+ */
 async function explainSkipped(
   tx: Tx,
+  organisationId: string,
   items: IntakeItem[],
   skipped: { index: number; values: { asset_code: string; brand: string; serial_number: string | null } }[],
   insertedNow: Set<string>,
@@ -166,7 +171,7 @@ async function explainSkipped(
     .where(inArray(devices.assetCode, skipped.map((row) => row.values.asset_code)));
   const claimedCodes = new Set(claimed.map((row) => row.assetCode));
   const live = await tx
-    .select({ assetCode: devices.assetCode, brand: devices.brand, serialNumber: devices.serialNumber })
+    .select({ assetCode: devices.assetCode, brand: devices.brand, serialNumber: devices.serialNumber, organisationId: devices.organisationId })
     .from(devices)
     .where(
       and(
@@ -192,15 +197,18 @@ async function explainSkipped(
         device.brand.toLowerCase() === row.values.brand.toLowerCase() &&
         device.serialNumber?.toUpperCase() === row.values.serial_number?.toUpperCase(),
     );
-    const existing = twin ? formatAssetCode(twin.assetCode) : undefined;
+    const existing = twin && twin.organisationId === organisationId ? formatAssetCode(twin.assetCode) : undefined;
+    const device = `A ${row.values.brand} with serial ${row.values.serial_number}`;
     outcomes[row.index] = {
       ok: false,
       code: 'duplicate_serial',
       message:
         twin && insertedNow.has(twin.assetCode)
-          ? `A ${row.values.brand} with serial ${row.values.serial_number} appears twice in this intake; the first was registered as ${existing}.`
-          : `A ${row.values.brand} with serial ${row.values.serial_number} is already registered as ${existing}.`,
-      existingDevice: existing,
+          ? `${device} appears twice in this intake; the first was registered as ${existing}.`
+          : existing
+            ? `${device} is already registered as ${existing}.`
+            : `${device} is already registered by another organisation of the network; ask the coordinator if it is the same device.`,
+      ...(existing ? { existingDevice: existing } : {}),
     };
   }
 }

@@ -28,7 +28,8 @@ export function localFileStore(root: string): FileStore {
   return {
     async write(key, produce) {
       const path = pathOf(key);
-      await mkdir(dirname(path), { recursive: true });
+      // Readable by this account only: labels, certificates and receipts name people.
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
       // Written beside, then renamed: a reader never sees half a file, a crash leaves no file under the key.
       // Unique per write: two writers of one key (a job and its retry) never share a partial file.
       const partial = `${path}.partial-${randomUUID()}`;
@@ -39,7 +40,7 @@ export function localFileStore(root: string): FileStore {
         hash.update(chunk);
         size += chunk.length;
       });
-      const written = pipeline(counter, createWriteStream(partial));
+      const written = pipeline(counter, createWriteStream(partial, { mode: 0o600 }));
       try {
         await produce(counter);
         if (!counter.writableEnded) counter.end();

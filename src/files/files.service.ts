@@ -3,7 +3,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { notFound } from '../errors.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
-import type { StoredFile } from './file-store.ts';
+import type { FileStore, StoredFile } from './file-store.ts';
 import { files } from './files.schema.ts';
 
 export type FileRecord = {
@@ -14,6 +14,23 @@ export type FileRecord = {
   jobId?: string;
   createdByUserId?: string | null;
 };
+
+/**
+ * Stores an upload, then hands it to `record`, which lists it in its own transaction. If `record`
+ * fails (a refusal, a rollback), the file is removed: no upload outlives its refused change
+ * unlisted. Stored first because the listing is the promise: once committed, the file is there.
+ */
+export async function storeUpload<T>(fileStore: FileStore, key: string, content: Uint8Array | string, record: (stored: StoredFile) => Promise<T>): Promise<T> {
+  const stored = await fileStore.write(key, async (out) => {
+    out.end(content);
+  });
+  try {
+    return await record(stored);
+  } catch (error) {
+    await fileStore.remove(key);
+    throw error;
+  }
+}
 
 /** Lists a stored file; keyed by its storage key, so a job that runs again replaces its row, not adds one. */
 export async function recordFile(db: DbOrTx, stored: StoredFile, record: FileRecord) {

@@ -34,7 +34,7 @@ export function devicePageRoutes(database: Database) {
       );
     }
     const device = viewer ? await findDevice(db, viewer, parsed.code).catch(() => null) : null;
-    if (viewer && device) return c.html(<Passport viewer={viewer} device={device} {...await passportFacts(database, device)} />);
+    if (viewer && device) return c.html(<Passport viewer={viewer} device={device} {...await passportFacts(db, viewer, device)} />);
     const [card] = await db
       .select({ kind: devices.kind, brand: devices.brand, model: devices.model, holder: organisations.name, siteId: devices.siteId, organisationId: devices.organisationId })
       .from(devices)

@@ -1,44 +1,29 @@
-import { asc, eq } from 'drizzle-orm';
 import type { FC } from 'hono/jsx';
-import type { Database } from '../db/client.ts';
+import type { DbOrTx } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
-import { deviceEvents, type devices } from '../devices/devices.schema.ts';
-import { users } from '../auth/auth.schema.ts';
-import { sites } from '../organisations/organisations.schema.ts';
-import { wipeCertificates } from '../wiping/wiping.schema.ts';
+import type { devices } from '../devices/devices.schema.ts';
+import { deviceJourney } from '../devices/devices.service.ts';
+import { certificatesOfDevice } from '../wiping/certificates.ts';
 import { dateTime, deviceKindLabels, deviceStatusLabels } from './fr.ts';
 import { Layout } from './layout.tsx';
 import type { Viewer } from './session.ts';
 
 type Device = typeof devices.$inferSelect;
 
-/** What the passport shows besides the device: its place, every event with who and where, its wipe certificates. */
-export async function passportFacts(database: Database, device: Device) {
-  const { db } = database;
-  const [site] = await db.select({ name: sites.name }).from(sites).where(eq(sites.id, device.siteId));
-  const history = await db
-    .select({ event: deviceEvents, siteName: sites.name, actor: users.displayName })
-    .from(deviceEvents)
-    .innerJoin(sites, eq(sites.id, deviceEvents.siteId))
-    .leftJoin(users, eq(users.id, deviceEvents.actorUserId))
-    .where(eq(deviceEvents.deviceId, device.id))
-    .orderBy(asc(deviceEvents.id));
-  const certificates = await db
-    .select({ id: wipeCertificates.id, issuedAt: wipeCertificates.issuedAt })
-    .from(wipeCertificates)
-    .where(eq(wipeCertificates.deviceId, device.id))
-    .orderBy(asc(wipeCertificates.issuedAt));
-  return { siteName: site?.name ?? '', history, certificates };
+/** What the passport shows besides the device: its place, every event with who and where (as the viewer may see them), its wipe certificates. */
+export async function passportFacts(db: DbOrTx, viewer: Viewer, device: Device) {
+  const { placeName, journey } = await deviceJourney(db, viewer, device);
+  return { placeName, history: journey, certificates: await certificatesOfDevice(db, device.id) };
 }
 
 /**
  * The device's passport, for the organisation that holds it (and the donor that gave it): status,
- * specifications, grade, wipe certificates and the whole history. A donor sees the journey, not
- * the notes people wrote on the way nor who wrote them.
+ * specifications, grade, wipe certificates and the whole history. A donor sees the journey, as
+ * deviceJourney gives it: neither who acted, nor their notes, nor the structure that received it.
  */
-export const Passport: FC<{ viewer: Viewer; device: Device } & Awaited<ReturnType<typeof passportFacts>>> = ({ viewer, device, siteName, history, certificates }) => {
-  const donor = viewer.role === 'donor_viewer';
+export const Passport: FC<{ viewer: Viewer; device: Device } & Awaited<ReturnType<typeof passportFacts>>> = ({ viewer, device, placeName, history, certificates }) => {
   const code = formatAssetCode(device.assetCode);
+  const partner = 'une structure partenaire du réseau';
   return (
     <Layout title={code} viewer={viewer}>
       <h1>
@@ -52,7 +37,7 @@ export const Passport: FC<{ viewer: Viewer; device: Device } & Awaited<ReturnTyp
           <span class="status">{deviceStatusLabels[device.status]}</span>
         </dd>
         <dt>Lieu</dt>
-        <dd>{siteName}</dd>
+        <dd>{placeName ?? partner}</dd>
         <dt>Numéro de série</dt>
         <dd>{device.serialNumber ?? 'non renseigné'}</dd>
         <dt>Grade</dt>
@@ -78,11 +63,11 @@ export const Passport: FC<{ viewer: Viewer; device: Device } & Awaited<ReturnTyp
       )}
       <h2>Historique</h2>
       <ol class="timeline" data-testid="timeline">
-        {history.map(({ event, siteName: where, actor }) => (
+        {history.map(({ event, siteName, actorName: actor }) => (
           <li>
-            <strong>{dateTime(event.occurredAt)}</strong> — {event.type === 'move' ? `Déplacé vers ${where}` : `${deviceStatusLabels[event.toStatus]} (${where})`}
-            {!donor && actor ? `, par ${actor}` : ''}
-            {!donor && event.note ? ` : ${event.note}` : ''}
+            <strong>{dateTime(event.occurredAt)}</strong> — {event.type === 'move' ? `Déplacé vers ${siteName ?? partner}` : `${deviceStatusLabels[event.toStatus]} (${siteName ?? partner})`}
+            {actor ? `, par ${actor}` : ''}
+            {event.note ? ` : ${event.note}` : ''}
           </li>
         ))}
       </ol>

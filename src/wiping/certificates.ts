@@ -12,6 +12,15 @@ import { renderCertificatePdf } from './certificate-pdf.ts';
 import { canonicalJson, certificateSigningKey, signatureHolds, signStatement } from './signing.ts';
 import { wipeCertificates, wipeRecords } from './wiping.schema.ts';
 
+/** A device's wipe certificates, oldest first: what its passport links to. */
+export async function certificatesOfDevice(db: DbOrTx, deviceId: string) {
+  return db
+    .select({ id: wipeCertificates.id, issuedAt: wipeCertificates.issuedAt })
+    .from(wipeCertificates)
+    .where(eq(wipeCertificates.deviceId, deviceId))
+    .orderBy(asc(wipeCertificates.issuedAt));
+}
+
 /**
  * What a certificate states, rebuilt from the records each time it is verified: if a record was
  * changed after signing, the rebuilt statement differs from the signed one and the certificate

@@ -6,7 +6,7 @@ import { findDevice } from '../devices/devices.service.ts';
 import { ValidationError } from '../errors.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { files } from '../files/files.schema.ts';
-import { recordFile } from '../files/files.service.ts';
+import { recordFile, storeUpload } from '../files/files.service.ts';
 import { parseNwipeLog, type NwipeDrive, type NwipeTool } from './nwipe-log.ts';
 import type { WipeInput } from './wiping.service.ts';
 
@@ -82,16 +82,15 @@ export async function readNwipeLogForDevice(
   const placed = new Set(proposals.map((proposal) => proposal.record.mediumIndex));
   const free = device.storageMedia.flatMap((_, index) => (placed.has(index) ? [] : [index]));
   unmatched.push(...toMatch.map((entry) => ({ ...entry, mediumIndexes: free })));
-  const stored = await fileStore.write(`wipe-logs/${randomUUID()}.log`, async (out) => {
-    out.end(input.log);
-  });
-  const file = await recordFile(db, stored, {
-    organisationId: device.organisationId,
-    kind: 'wipe_log',
-    filename: `nwipe-${device.assetCode}.log`,
-    contentType: 'text/plain; charset=utf-8',
-    createdByUserId: actor.userId,
-  });
+  const file = await storeUpload(fileStore, `wipe-logs/${randomUUID()}.log`, input.log, (stored) =>
+    recordFile(db, stored, {
+      organisationId: device.organisationId,
+      kind: 'wipe_log',
+      filename: `nwipe-${device.assetCode}.log`,
+      contentType: 'text/plain; charset=utf-8',
+      createdByUserId: actor.userId,
+    }),
+  );
   return { logFileId: file.id, proposals, unmatched, unreadable };
 }
 

@@ -1,15 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { insertUser } from '../../src/auth/users.service.ts';
 import { generatePassphrase } from '../../src/connectivity/credentials.ts';
 import type { FilteringPolicy, SecurityMode } from '../../src/connectivity/deployments.lifecycle.ts';
 import { renderTenantLetter, type TenantLetter } from '../../src/connectivity/letter-pdf.ts';
+import { outputKeys } from '../../src/connectivity/outputs.service.ts';
 import { passphraseBox, passphraseContext } from '../../src/connectivity/secret-box.ts';
 import { parisDate } from '../../src/connectivity/working-days.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
+import { localFileStore } from '../../src/files/file-store.ts';
+import { sealedFileStore } from '../../src/files/sealed-file-store.ts';
 import { organisations } from '../../src/organisations/organisations.schema.ts';
 import {
   backendPids,
@@ -239,6 +243,8 @@ type FileRow = { building_id: string; kind: string; storage_key: string; size: n
 
 /** Everything the jobs should have produced, checked; answers the errors found, the worker's per-letter times and its phases per building. */
 async function checkOutputs(database: Database, dataDir: string, buildings: Building[], jobs: Job[], letters: LetterRow[]) {
+  // The worker seals what it writes: read back as the building's routes serve it.
+  const sealedFiles = sealedFileStore(localFileStore(join(dataDir, 'files')), appSecret);
   let errors = 0;
   const fail = (message: string) => {
     if (errors < 5) progress(`wifi_provisioning: ${message}`);
@@ -276,8 +282,8 @@ async function checkOutputs(database: Database, dataDir: string, buildings: Buil
       fail(`building ${building.name} has ${JSON.stringify(counts)} files for ${building.units.length} apartments on ${building.landings} landings`);
     }
     for (const file of own) {
-      const size = await stat(join(dataDir, 'files', file.storage_key)).then((found) => found.size, () => -1);
-      if (size <= 0 || size !== file.size) fail(`${file.storage_key} is ${size} bytes on disk, ${file.size} listed`);
+      const size = await buffer(sealedFiles.read(file.storage_key)).then((opened) => opened.length, () => -1);
+      if (size <= 0 || size !== file.size) fail(`${file.storage_key} opens to ${size} bytes, ${file.size} listed`);
     }
     const times = ofKind('wifi_letter').map((file) => file.at_ms);
     for (let next = 1; next < times.length; next++) gapsMs.push(times[next]! - times[next - 1]!);
@@ -295,7 +301,7 @@ async function checkOutputs(database: Database, dataDir: string, buildings: Buil
   const mupdf = await import('mupdf');
   let opened = 0;
   for (const letter of [letters[0], letters.at(-1)].filter((entry) => entry !== undefined)) {
-    const bytes = await readFile(join(dataDir, 'files', `wifi/${letter.buildingId}/letters/${letter.apartmentId}.pdf`));
+    const bytes = await buffer(sealedFiles.read(outputKeys.letter(letter.buildingId, letter.apartmentId)));
     const document = mupdf.Document.openDocument(bytes, 'application/pdf');
     try {
       const page = document.countPages() === 1 ? document.loadPage(0) : undefined;

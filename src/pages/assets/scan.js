@@ -21,12 +21,19 @@
     result.className = ok ? 'result-ok' : 'result-bad';
   };
 
-  // Keep the focus on the input, unless the person is filling a form: a scanner types wherever the focus is.
+  // Keep the focus on the input, unless the person is filling a form: a scanner types wherever the
+  // focus is. Never while a button is pressed: focusing the input between the press and the release
+  // would scroll the page under the pointer, and the release would land elsewhere, losing the click.
   const refocus = () => {
     const active = document.activeElement;
-    if (!active || active === document.body || active.tagName === 'BUTTON') input.focus();
+    if (!active || active === document.body || active.tagName === 'BUTTON') input.focus({ preventScroll: true });
   };
-  document.addEventListener('focusout', () => setTimeout(refocus, 0));
+  document.addEventListener('focusout', (event) => {
+    if (event.relatedTarget?.tagName !== 'BUTTON') setTimeout(refocus, 0);
+  });
+  document.addEventListener('click', (event) => {
+    if (event.target.closest?.('button')) setTimeout(refocus, 0);
+  });
 
   // ---- the queue of actions, kept in this browser until the API has answered them
   const load = () => JSON.parse(localStorage.getItem(queueKey) ?? '[]');
