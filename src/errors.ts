@@ -1,3 +1,5 @@
+import { fieldInFrench, type FieldRefusal } from './field-messages.ts';
+
 /**
  * The one error type for refusals a user can act on. `message` is written for an operator at a
  * bench, `code` is stable for clients, `status` is the HTTP status the API answers with.
@@ -19,11 +21,21 @@ export type FieldError = { path: string; message: string };
 /** A request that is well-formed JSON but whose fields are wrong; lists every bad field. */
 export class ValidationError extends DomainError {
   constructor(
-    readonly errors: FieldError[],
+    readonly errors: FieldRefusal[],
     message = 'Some fields are missing or wrong.',
   ) {
     super(422, 'validation_failed', message);
     this.name = 'ValidationError';
+  }
+
+  /** Every bad field as the API answers it, in English. */
+  inEnglish(): FieldError[] {
+    return this.errors.map((field) => ({ path: field.path, message: field.message }));
+  }
+
+  /** Every bad field in French, for the pages and French-speaking clients. */
+  inFrench(): FieldError[] {
+    return this.errors.map(fieldInFrench);
   }
 }
 

@@ -2,13 +2,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { deviceSchema } from '../devices/devices.routes.ts';
 import { deviceKinds } from '../devices/devices.schema.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, optionalJson, phoneNumber, problems, text, timestamp } from '../http/router.ts';
+import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, optionalJson, problems, text, timestamp } from '../http/router.ts';
+import { criterion, householdInput } from './households.input.ts';
 import { createHousehold, getHousehold, listHouseholds } from './households.service.ts';
 import { createProgramme, getProgramme, listProgrammes } from './programmes.service.ts';
 import { requestStatuses } from './requests.lifecycle.ts';
 import { finishRequest, getRequest, listRequests, releaseReservation, reserveForRequest, submitRequest } from './requests.service.ts';
 
-const criterion = z.string().regex(/^[a-z][a-z0-9_]{1,59}$/, 'A criterion is a short key such as child_in_college.');
 const territory = z.object({ type: z.enum(['commune', 'epci', 'departement']), code: z.string().min(2).max(9) });
 
 const programmeSchema = z
@@ -150,17 +150,7 @@ export function allocationRoutes(database: Database) {
         summary: 'Records a family (mediators): a reference you choose, commune, size, a contact for reminders, what you attest, and its consent.',
         security: bearerSecurity,
         request: {
-          body: json(
-            z.object({
-              reference: text(60),
-              communeCode: z.string().regex(/^([0-9]{2}|2[ABab])[0-9]{3}$/, 'An INSEE commune code has 5 characters, like 47001.'),
-              size: z.number().int().min(1).max(30),
-              contactPhone: phoneNumber.optional(),
-              contactEmail: z.email('An e-mail address.').optional(),
-              attestations: z.array(criterion).max(20),
-              consent: z.literal(true, 'The family must have agreed that its data is kept for the request.'),
-            }),
-          ),
+          body: json(householdInput),
         },
         responses: { 201: ok('Recorded.', householdSchema), ...problems(401, 403, 409, 422) },
       }),

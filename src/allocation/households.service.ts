@@ -30,7 +30,7 @@ export type NewHousehold = {
 export async function createHousehold(db: DbOrTx, actor: Actor, input: NewHousehold) {
   requireMediator(actor);
   const commune = lookUpCommune(input.communeCode);
-  if (!commune.ok) throw new ValidationError([{ path: 'communeCode', message: commune.message }]);
+  if (!commune.ok) throw new ValidationError([{ path: 'communeCode', message: commune.message, french: commune.french }]);
   const now = new Date();
   const [household] = await db
     .insert(households)

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
 import { uploadedFile, uploadedFileBody } from '../http/upload.ts';
-import { communeCodeField } from '../organisations/organisations.routes.ts';
+import { communeCode } from '../geography/commune-code.ts';
 import { apartmentStatuses, optInStatuses } from './apartments.lifecycle.ts';
 import { deploymentStatuses } from './deployments.lifecycle.ts';
 import { addApartments, createBuilding, createResidence, getBuilding, listApartments, listBuildings, listResidences, parseApartmentsCsv } from './places.service.ts';
@@ -97,7 +97,7 @@ export function placesRoutes(database: Database) {
         tags: [tag],
         summary: 'Records a residence of a landlord (the coordinator names the landlord; a landlord’s manager records its own).',
         security: bearerSecurity,
-        request: { body: json(z.object({ name: text(200), shortName: text(20), communeCode: communeCodeField, organisationId: z.uuid().optional() }).strict()) },
+        request: { body: json(z.object({ name: text(200), shortName: text(20), communeCode, organisationId: z.uuid().optional() }).strict()) },
         responses: { 201: ok('The residence.', residenceSchema), ...problems(401, 403, 409, 422) },
       }),
       async (c) => c.json(asJson(await createResidence(db, actorOf(c), c.req.valid('json'))), 201),
@@ -125,7 +125,7 @@ export function placesRoutes(database: Database) {
         security: bearerSecurity,
         request: {
           params: idParam,
-          body: json(z.object({ name: text(100), address: text(300), communeCode: communeCodeField, floors: z.number().int().min(1).max(60) }).strict()),
+          body: json(z.object({ name: text(100), address: text(300), communeCode, floors: z.number().int().min(1).max(60) }).strict()),
         },
         responses: { 201: ok('The building.', buildingSchema), ...problems(401, 404, 409, 422) },
       }),

@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, isStorableJson, json, ok, problems, text, timestamp } from '../http/router.ts';
 import { registerDevice } from '../donations/intake.service.ts';
-import { benchChecks, deviceKinds, storageTypes } from './devices.schema.ts';
+import { intakeItem, storageMedium } from './devices.input.ts';
+import { benchChecks, deviceKinds } from './devices.schema.ts';
 import { getDeviceWithHistory, listDevices } from './devices.service.ts';
 import { deviceStatuses } from './lifecycle.ts';
 import { moveDevice, transitionDevice } from './transitions.service.ts';
@@ -13,25 +14,6 @@ const codeParam = z.object({
     .string()
     .max(40)
     .openapi({ param: { name: 'code', in: 'path' }, description: 'Asset code, with or without the dash, any case.', example: 'B7K2-9QWM' }),
-});
-
-export const storageMedium = z.object({
-  type: z.enum(storageTypes),
-  model: text(200).optional(),
-  serialNumber: text(200).optional(),
-  capacityGb: z.number().positive().max(1_000_000).optional(),
-});
-
-/** A device as intake receives it, from the scan station, a JSON list or a CSV line. */
-export const intakeItem = z.object({
-  kind: z.enum(deviceKinds),
-  brand: text(100),
-  model: text(200),
-  serialNumber: text(200).optional(),
-  storageMedia: z.array(storageMedium).max(16).default([]),
-  storageUnknown: z.boolean().optional().openapi({ description: 'Nobody knows yet what storage it has: the bench must check.' }),
-  notes: text(2000).optional(),
-  labelCode: z.string().max(40).optional().openapi({ description: 'A pre-printed label scanned for this device.' }),
 });
 
 // Free-form details a transition records (e.g. the WEEE channel); bounded so an event stays small.

@@ -1,4 +1,4 @@
-import type { FieldError } from '../errors.ts';
+import type { FieldRefusal } from '../field-messages.ts';
 
 /**
  * Where a recycled device goes: the WEEE (DEEE) channels, as a closed list so that recycled
@@ -21,20 +21,21 @@ const isWeeeChannel = (value: unknown): value is WeeeChannel => typeof value ===
 export const namesWeeeChannel = (payload: Record<string, unknown>) => payload.deeeChannel !== undefined && payload.deeeChannel !== null && payload.deeeChannel !== '';
 
 /** What is wrong with the channel a → recycled payload names, field by field (`prefix`: where the payload sits in the body). */
-export function weeeChannelProblems(payload: Record<string, unknown>, prefix = 'payload.'): FieldError[] {
+export function weeeChannelProblems(payload: Record<string, unknown>, prefix = 'payload.'): FieldRefusal[] {
   const { deeeChannel: channel, deeeChannelName: name } = payload;
-  const problems: FieldError[] = [];
+  const problems: FieldRefusal[] = [];
   if (!isWeeeChannel(channel)) {
     problems.push({
       path: `${prefix}deeeChannel`,
       message: `${JSON.stringify(channel)} is not a WEEE channel Boucle knows: one of ${weeeChannels.join(', ')} (other with deeeChannelName).`,
+      french: 'Choisissez une des filières DEEE de la liste (ou « Autre » avec son nom).',
     });
   }
   const named = typeof name === 'string' && name.trim() !== '';
   if (name !== undefined && (typeof name !== 'string' || name.length > weeeChannelNameMax)) {
-    problems.push({ path: `${prefix}deeeChannelName`, message: `The channel's name is text of at most ${weeeChannelNameMax} characters.` });
+    problems.push({ path: `${prefix}deeeChannelName`, message: `The channel's name is text of at most ${weeeChannelNameMax} characters.`, french: `Le nom de la filière tient en ${weeeChannelNameMax} caractères au plus.` });
   } else if (channel === 'other' && !named) {
-    problems.push({ path: `${prefix}deeeChannelName`, message: 'Name the channel that takes the device when it is other (deeeChannelName).' });
+    problems.push({ path: `${prefix}deeeChannelName`, message: 'Name the channel that takes the device when it is other (deeeChannelName).', french: 'Indiquez le nom de la filière quand elle est « Autre ».' });
   }
   return problems;
 }

@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
-import { intakeItem } from '../devices/devices.routes.ts';
+import { intakeItem } from '../devices/devices.input.ts';
 import { deviceStatuses } from '../devices/lifecycle.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { uploadedFile, uploadedFileBody } from '../http/upload.ts';

@@ -1,7 +1,7 @@
 import type { StorageMedium } from '../devices/devices.schema.ts';
 import type { DeviceKind } from '../devices/devices.service.ts';
 import { readCsvTable, simplifyHeader as simplify } from '../csv.ts';
-import { isStorableText } from '../text.ts';
+import { intakeItem } from '../devices/devices.input.ts';
 
 /**
  * Reads an inventory as town halls and companies export it from a spreadsheet: `;` or `,`
@@ -75,24 +75,20 @@ function readDevice(cells: Partial<Record<Column, string>>): IntakeDevice | stri
     if (!type) problems.push(`storage "${part.trim()}" is not one of none, hdd, ssd, nvme, emmc (join several with +)`);
     else if (type !== 'none') storageMedia.push({ type });
   }
-  // The same limits as the JSON intake.
-  const limits: [Column, number][] = [['brand', 100], ['model', 200], ['serialNumber', 200], ['notes', 2000]];
-  for (const [column, max] of limits) if ((cells[column]?.length ?? 0) > max) problems.push(`the ${column} is longer than ${max} characters`);
-  if (Object.values(cells).some((cell) => cell !== undefined && !isStorableText(cell))) {
-    problems.push('a cell holds a character that cannot be stored (a NUL or a broken character)');
-  }
   if (problems.length > 0 || !kind) return problems.join('; ');
-  const serialNumber = cells.serialNumber?.trim();
-  const notes = cells.notes?.trim();
-  return {
+  // The rest as the JSON intake reads a device, with the same schema.
+  const parsed = intakeItem.safeParse({
     kind,
     brand,
     model,
-    serialNumber: serialNumber || undefined,
+    serialNumber: cells.serialNumber?.trim() || undefined,
     storageMedia,
     storageUnknown: storageCell === '',
-    notes: notes || undefined,
-  };
+    notes: cells.notes?.trim() || undefined,
+  });
+  if (!parsed.success) return parsed.error.issues.map((issue) => `the ${issue.path.join('.')}: ${issue.message}`).join('; ');
+  const { labelCode: _, storageUnknown = false, ...device } = parsed.data;
+  return { ...device, storageUnknown };
 }
 
 export function parseIntakeCsv(content: string): IntakeParse {

@@ -16,7 +16,8 @@ type CommuneRecord = {
 
 export type Commune = { code: string; name: string; departement: string };
 
-export type CommuneLookup = { ok: true; commune: Commune } | { ok: false; message: string };
+/** A refused code says why in English (`message`) and in French (`french`). */
+export type CommuneLookup = { ok: true; commune: Commune } | { ok: false; message: string; french: string };
 
 let communesByCode: Map<string, CommuneRecord> | undefined;
 
@@ -43,17 +44,22 @@ function communes(): Map<string, CommuneRecord> {
  */
 export function lookUpCommune(code: string): CommuneLookup {
   const record = communes().get(code.toUpperCase());
-  if (!record) return { ok: false, message: `${code} is not an INSEE commune code.` };
+  if (!record) return { ok: false, message: `${code} is not an INSEE commune code.`, french: `${code} n’est pas le code INSEE d’une commune actuelle.` };
   if (record.type === 'commune-actuelle' || record.type === 'arrondissement-municipal') {
     return { ok: true, commune: { code: record.code, name: record.nom, departement: record.departement ?? '' } };
   }
   const current = record.chefLieu ? communes().get(record.chefLieu) : undefined;
-  return {
-    ok: false,
-    message: current
-      ? `${code} (${record.nom}) is a former commune, now part of ${current.nom}: use ${current.code}.`
-      : `${code} (${record.nom}) is a former commune; use the code of the commune it belongs to now.`,
-  };
+  return current
+    ? {
+        ok: false,
+        message: `${code} (${record.nom}) is a former commune, now part of ${current.nom}: use ${current.code}.`,
+        french: `${code} (${record.nom}) est une ancienne commune, aujourd’hui dans ${current.nom} : utilisez le code ${current.code}.`,
+      }
+    : {
+        ok: false,
+        message: `${code} (${record.nom}) is a former commune; use the code of the commune it belongs to now.`,
+        french: `${code} (${record.nom}) est une ancienne commune : utilisez le code de la commune dont elle fait partie.`,
+      };
 }
 
 type EpciRecord = { code: string; nom: string; membres: { code: string }[] };

@@ -78,32 +78,4 @@ export function frenchDetail(error: DomainError): string | undefined {
 /** What a page shows of a refusal: its French words, or its own. */
 export const refusalInFrench = (error: DomainError) => frenchDetail(error) ?? error.message;
 
-// A field's message, as zod and our own schemas word it, in French; unknown ones stay as they are.
-const fieldMessages: [RegExp, (match: RegExpMatchArray) => string][] = [
-  [/^Invalid input: expected \w+, received undefined$/, () => 'À renseigner.'],
-  [/^Invalid input: expected (number|int), received/, () => 'Un nombre entier est attendu.'],
-  [/^Invalid input: expected (string|boolean|object|array|true|false)/, () => 'Cette valeur n’est pas du type attendu.'],
-  [/^Invalid option: expected one of/, () => 'Choisissez une des valeurs proposées.'],
-  [/^Too small: expected number to be >=?(\S+)$/, (match) => `Au moins ${match[1]}.`],
-  [/^Too big: expected number to be <=?(\S+)$/, (match) => `Au plus ${match[1]}.`],
-  [/^Too big: expected string to have <=?(\d+) characters$/, (match) => `${match[1]} caractères au plus.`],
-  [/^At most (\d+) characters\.$/, (match) => `${match[1]} caractères au plus.`],
-  [/^Cannot be empty\.$/, () => 'Ne peut pas être vide.'],
-  [/^Invalid UUID$/, () => 'Identifiant invalide.'],
-  [/^Invalid ISO datetime$/, () => 'Date et heure invalides.'],
-  [/^Invalid email address$/, () => 'Adresse e-mail invalide.'],
-  [/^Unrecognized keys?: (.*)$/, (match) => `Champ inconnu : ${match[1]}.`],
-  [/ is not a WEEE channel Boucle knows: /, () => 'Choisissez une des filières DEEE de la liste (ou « Autre » avec son nom).'],
-  [/^Name the channel that takes the device when it is other/, () => 'Indiquez le nom de la filière quand elle est « Autre ».'],
-  [/^The channel's name is text of at most (\d+) characters\.$/, (match) => `Le nom de la filière tient en ${match[1]} caractères au plus.`],
-];
-
-export function frenchFieldMessage(message: string): string {
-  for (const [pattern, words] of fieldMessages) {
-    const match = message.match(pattern);
-    if (match) return words(match);
-  }
-  return message;
-}
-
 export const frenchValidationDetail = 'Certains champs manquent ou sont incorrects.';

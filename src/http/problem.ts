@@ -2,8 +2,7 @@ import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
-import type { ZodError } from 'zod';
-import { frenchDetail, frenchFieldMessage, frenchValidationDetail, prefersFrench } from './problem-fr.ts';
+import { frenchDetail, frenchValidationDetail, prefersFrench } from './problem-fr.ts';
 import { DomainError, ValidationError, type FieldError } from '../errors.ts';
 
 /** RFC 9457 problem details, the body of every error this API answers. */
@@ -49,13 +48,6 @@ export function problemResponse(
   return c.body(JSON.stringify(problem), status as 400, { 'content-type': 'application/problem+json' });
 }
 
-export function fieldErrorsFromZod(error: ZodError, prefix?: string): FieldError[] {
-  return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)',
-    message: issue.message,
-  }));
-}
-
 // Postgres refuses NUL and invalid UTF-8 in text (SQLSTATE 22021, 22P05): the client's input, not our fault.
 const untranslatableText = (error: Error): boolean => {
   const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
@@ -66,8 +58,7 @@ const untranslatableText = (error: Error): boolean => {
 export function handleError(error: Error, c: Context, logger: Logger): Response {
   const french = prefersFrench(c.req.header('accept-language'));
   if (error instanceof ValidationError) {
-    const errors = french ? error.errors.map((field) => ({ ...field, message: frenchFieldMessage(field.message) })) : error.errors;
-    return problemResponse(c, error.status, { detail: french ? frenchValidationDetail : error.message, code: error.code, errors });
+    return problemResponse(c, error.status, { detail: french ? frenchValidationDetail : error.message, code: error.code, errors: french ? error.inFrench() : error.inEnglish() });
   }
   if (error instanceof DomainError) {
     const detail = (french && frenchDetail(error)) || error.message;

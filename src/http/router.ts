@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { Actor } from '../auth/actor.ts';
 import { DomainError, ValidationError } from '../errors.ts';
 import { isStorableText } from '../text.ts';
-import { fieldErrorsFromZod } from './problem.ts';
+import { fieldRefusals, inBoth } from '../field-messages.ts';
 
 export type AppEnv = { Variables: { actor: Actor | null; requestId: string } };
 
@@ -13,7 +13,7 @@ export function createRouter() {
     defaultHook: (result) => {
       if (!result.success) {
         const prefix = result.target === 'json' ? undefined : result.target;
-        throw new ValidationError(fieldErrorsFromZod(result.error, prefix));
+        throw new ValidationError(fieldRefusals(result.error, prefix));
       }
     },
   });
@@ -79,15 +79,20 @@ export const idParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in
 export const timestamp = z.string().openapi({ format: 'date-time' });
 export const bearerSecurity: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
 
-const unstorable = 'Contains a character that cannot be stored (a NUL or a broken character).';
+const unstorable = inBoth('Contains a character that cannot be stored (a NUL or a broken character).', 'Ce texte contient un caractère illisible (un NUL ou un caractère abîmé).');
 
 /** A required text field, trimmed, for names, addresses and notes. */
 export const text = (max: number) =>
-  z.string().trim().min(1, 'Cannot be empty.').max(max, `At most ${max} characters.`).refine(isStorableText, unstorable);
+  z
+    .string()
+    .trim()
+    .min(1, inBoth('Cannot be empty.', 'Ne peut pas être vide.'))
+    .max(max, inBoth(`At most ${max} characters.`, `${max} caractères au plus.`))
+    .refine(isStorableText, unstorable);
 
 /** A phone number as people write it in France: 06 12 34 56 78, +33 6 12 34 56 78, 05.53.00.00.00. */
 export const phonePattern = /^\+?[0-9 .-]{6,20}$/;
-export const phoneNumber = z.string().regex(phonePattern, 'A phone number, e.g. 06 12 34 56 78.');
+export const phoneNumber = z.string().regex(phonePattern, inBoth('A phone number, e.g. 06 12 34 56 78.', 'Un numéro de téléphone, par exemple 06 12 34 56 78.'));
 
 /** Every key and string inside a JSON value is storable text. */
 export function isStorableJson(value: unknown): boolean {

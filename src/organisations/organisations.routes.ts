@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, phoneNumber, problems, text, timestamp } from '../http/router.ts';
+import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
 import { createOrganisation, getOrganisation, listOrganisations } from './organisations.service.ts';
 import { organisationKinds, siteKinds } from './organisations.types.ts';
 import { setOrganisationPublicContact } from './public-contact.ts';
+import { publicContactInput, siteInput } from './organisations.input.ts';
 import { createSite, getSite, listSites, updateSite } from './sites.service.ts';
 
 const publishedContact = {
@@ -11,29 +12,9 @@ const publishedContact = {
   publicEmail: z.string().nullable().openapi({ description: 'Published on the public card of the devices it holds; null: not published.' }),
 };
 
-/** A contact to publish (null withdraws it): nothing is published unless set. */
-const publicContactFields = {
-  publicPhone: phoneNumber.nullable().optional(),
-  publicEmail: z.email('An e-mail address, e.g. contact@atelier.fr.').max(254).nullable().optional(),
-};
-
 const organisationSchema = z
   .object({ id: z.uuid(), name: z.string(), shortName: z.string(), kind: z.enum(organisationKinds), ...publishedContact, createdAt: timestamp })
   .openapi('Organisation');
-
-export const communeCodeField = z
-  .string()
-  .regex(/^([0-9]{2}|2[ABab])[0-9]{3}$/, 'An INSEE commune code has 5 characters, like 47001 or 2A004.')
-  .transform((code) => code.toUpperCase());
-
-const siteFields = z.object({
-  name: text(200),
-  kind: z.enum(siteKinds),
-  address: text(500),
-  postalCode: z.string().regex(/^[0-9]{5}$/, 'A postal code has 5 digits.').optional(),
-  communeCode: communeCodeField,
-  ...publicContactFields,
-});
 
 const siteSchema = z
   .object({
@@ -62,7 +43,7 @@ export function organisationRoutes(database: Database) {
         tags: ['Organisations'],
         summary: 'Adds a partner organisation to the network (coordinator only).',
         security: bearerSecurity,
-        request: { body: json(z.object({ name: text(200), shortName: text(24), kind: z.enum(organisationKinds), ...publicContactFields })) },
+        request: { body: json(z.object({ name: text(200), shortName: text(24), kind: z.enum(organisationKinds), ...publicContactInput.shape })) },
         responses: { 201: ok('Created.', organisationSchema), ...problems(401, 403, 422) },
       }),
       async (c) => c.json(asJson(await createOrganisation(db, actorOf(c), c.req.valid('json'))), 201),
@@ -102,7 +83,7 @@ export function organisationRoutes(database: Database) {
         security: bearerSecurity,
         request: {
           params: idParam,
-          body: json(z.object(publicContactFields).refine((changes) => Object.keys(changes).length > 0, 'Give at least one field to change.')),
+          body: json(publicContactInput.refine((changes) => Object.keys(changes).length > 0, 'Give at least one field to change.')),
         },
         responses: { 200: ok('The organisation.', organisationSchema), ...problems(401, 403, 404, 422) },
       }),
@@ -116,7 +97,7 @@ export function organisationRoutes(database: Database) {
         tags: ['Sites'],
         summary: 'Adds a site (collection point, workshop, storage, mediation place) to an organisation.',
         security: bearerSecurity,
-        request: { body: json(siteFields.extend({ organisationId: z.uuid() })) },
+        request: { body: json(siteInput.extend({ organisationId: z.uuid() })) },
         responses: { 201: ok('Created.', siteSchema), ...problems(401, 403, 404, 422) },
       }),
       async (c) => c.json(asJson(await createSite(db, actorOf(c), c.req.valid('json'))), 201),
@@ -158,7 +139,7 @@ export function organisationRoutes(database: Database) {
         request: {
           params: idParam,
           body: json(
-            siteFields.partial().refine((changes) => Object.keys(changes).length > 0, 'Give at least one field to change.'),
+            siteInput.partial().refine((changes) => Object.keys(changes).length > 0, 'Give at least one field to change.'),
           ),
         },
         responses: { 200: ok('The site.', siteSchema), ...problems(401, 403, 404, 422) },

@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { check, index, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { organisationKinds, siteKinds } from './organisations.types.ts';
+import { communeCodePattern } from '../geography/commune-code.ts';
 
-/** An INSEE commune code: two characters of département (2A/2B for Corsica) and three digits. */
-export const communeCodeFormat = (column: unknown) => sql`${column} ~ '^([0-9]{2}|2A|2B)[0-9]{3}$'`;
+/** An INSEE commune code's shape, the same pattern as the inputs check. */
+export const communeCodeFormat = (column: unknown) => sql`${column} ~ ${sql.raw(`'${communeCodePattern.source}'`)}`;
 
 export const organisationKind = pgEnum('organisation_kind', organisationKinds);
 export const siteKind = pgEnum('site_kind', siteKinds);

@@ -18,7 +18,7 @@ export type SiteInput = {
 
 export function checkCommune(communeCode: string): void {
   const lookup = lookUpCommune(communeCode);
-  if (!lookup.ok) throw new ValidationError([{ path: 'communeCode', message: lookup.message }]);
+  if (!lookup.ok) throw new ValidationError([{ path: 'communeCode', message: lookup.message, french: lookup.french }]);
 }
 
 export async function createSite(db: DbOrTx, actor: Actor, input: SiteInput & { organisationId: string }) {

@@ -4,10 +4,12 @@ import { organisationKindsForRole, roles, type Role } from '../auth/roles.ts';
 import { createUser } from '../auth/users.service.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { DomainError, notFoundAsField, ValidationError, type FieldError } from '../errors.ts';
+import { inBoth } from '../field-messages.ts';
+import { siteInput } from '../organisations/organisations.input.ts';
 import { siteKinds, type OrganisationKind } from '../organisations/organisations.types.ts';
 import { createSite } from '../organisations/sites.service.ts';
 import { isStorableText } from '../text.ts';
-import { attempt, communeProblem, errorFor, Field, parseForm, Select, type Option } from './forms.tsx';
+import { attempt, errorFor, Field, formValuesAs, parseForm, Select, type Option } from './forms.tsx';
 import { organisationKindLabels, roleLabels, siteKindLabels } from './fr.ts';
 import { CsrfField } from './layout.tsx';
 import type { Viewer } from './session.ts';
@@ -33,18 +35,9 @@ const userForm = z.object({
   password: z.string().min(12, 'Le mot de passe a au moins 12 caractères.').max(1024, '1024 caractères au plus.'),
 });
 
-const siteForm = z.object({
-  siteOrganisationId: z.uuid('Choisissez la structure du lieu.'),
-  siteName: requiredText(200, 'Indiquez le nom du lieu.'),
-  siteKind: z.enum(siteKinds, 'Choisissez le type de lieu.'),
-  address: requiredText(500, 'Indiquez l’adresse du lieu.'),
-  postalCode: z.preprocess(blankToUndefined, z.string().trim().regex(/^[0-9]{5}$/, 'Le code postal a 5 chiffres, par exemple 47000.').optional()),
-  communeCode: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^([0-9]{2}|2A|2B)[0-9]{3}$/, 'Le code INSEE de la commune a 5 caractères, par exemple 47001.'),
-});
+/** The site form's fields, named apart from the organisation form's on the same page. */
+const siteFormNames = { organisationId: 'siteOrganisationId', name: 'siteName', kind: 'siteKind', address: 'address', postalCode: 'postalCode', communeCode: 'communeCode' };
+const siteForm = siteInput.extend({ organisationId: z.uuid(inBoth('Choose the organisation of the place.', 'Choisissez la structure du lieu.')) });
 
 /** Why a role does not fit an organisation, in French (the domain says it in English). */
 function roleMismatch(role: Role, organisation: OrganisationChoice | undefined) {
@@ -74,13 +67,9 @@ export async function createUserFromForm(db: DbOrTx, viewer: Viewer, fields: Rec
 }
 
 export async function createSiteFromForm(db: DbOrTx, viewer: Viewer, fields: Record<string, string>) {
-  const parsed = parseForm(siteForm, fields);
+  const parsed = parseForm(siteForm, formValuesAs(fields, siteFormNames), siteFormNames);
   if (!parsed.ok) return { ...parsed, status: 422 as const };
-  const { siteOrganisationId: organisationId, siteName: name, siteKind: kind, ...place } = parsed.value;
-  return attempt(
-    () => createSite(db, viewer, { organisationId, name, kind, ...place }).catch(notFoundAsField('siteOrganisationId', 'Cette structure n’existe pas : choisissez-en une dans la liste.')),
-    { communeCode: communeProblem(place.communeCode) ?? 'Ce code n’est pas celui d’une commune actuelle.' },
-  );
+  return attempt(() => createSite(db, viewer, parsed.value).catch(notFoundAsField('siteOrganisationId', 'Cette structure n’existe pas : choisissez-en une dans la liste.')));
 }
 
 type FormProps = FormState & { viewer: Viewer; organisations: OrganisationChoice[] };

@@ -230,7 +230,7 @@ export function donationPageRoutes(database: Database, fileStore: FileStore, app
         const job = await found(c.req.param('id'), 'Ce don', (donationId) => startIntakeImport(db, fileStore, viewer, { donationId, filename: file.name, content }));
         return seeOther(c, `/jobs/${job.id}`);
       } catch (error) {
-        if (error instanceof ValidationError) return c.html(await donationPage(database, viewer, c.req.param('id'), error.errors), 422);
+        if (error instanceof ValidationError) return c.html(await donationPage(database, viewer, c.req.param('id'), error.inFrench()), 422);
         throw error;
       }
     })
@@ -241,7 +241,7 @@ export function donationPageRoutes(database: Database, fileStore: FileStore, app
         const batch = await found(c.req.param('id'), 'Ce don', (donationId) => createLabelBatch(db, viewer, { format: fields.format ?? '', donationId }));
         return seeOther(c, `/jobs/${batch.jobId}`);
       } catch (error) {
-        if (error instanceof ValidationError) return c.html(await donationPage(database, viewer, c.req.param('id'), error.errors), 422);
+        if (error instanceof ValidationError) return c.html(await donationPage(database, viewer, c.req.param('id'), error.inFrench()), 422);
         throw error;
       }
     });

@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { z } from 'zod';
 import { DomainError, ValidationError, type FieldError } from '../errors.ts';
-import { lookUpCommune } from '../geography/communes.ts';
+import { parseInFrench } from '../field-messages.ts';
 import { refusalInFrench } from '../http/problem-fr.ts';
 import { PageRefusal } from './session.ts';
 
@@ -107,12 +107,32 @@ export const Checkbox: FC<{ name: string; label: string; checked?: boolean; erro
 
 export const errorFor = (errors: FieldError[] | undefined, path: string) => errors?.find((error) => error.path === path)?.message;
 
-/** A form's fields as typed, or every bad field with its message (the schema's messages are in French). */
-export function parseForm<T extends z.ZodType>(schema: T, fields: Record<string, string>): { ok: true; value: z.output<T> } | { ok: false; errors: FieldError[] } {
-  const result = schema.safeParse(fields);
-  if (result.success) return { ok: true, value: result.data };
-  return { ok: false, errors: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) };
+/**
+ * A form's fields as typed, or every bad field with its message in French (the module's schema or
+ * the page's own). `formNames` gives the form's name of a schema field named otherwise on the
+ * page (pages that hold two forms keep their fields apart), so each refusal lands on its field.
+ */
+export function parseForm<T extends z.ZodType>(schema: T, input: Record<string, unknown>, formNames: Record<string, string> = {}) {
+  const parsed = parseInFrench(schema, input);
+  if (parsed.ok) return parsed;
+  const onForm = (path: string) => {
+    const [head = '', ...rest] = path.split('.');
+    return [Object.hasOwn(formNames, head) ? formNames[head] : head, ...rest].join('.');
+  };
+  return { ok: false as const, errors: parsed.errors.map((error) => ({ ...error, path: onForm(error.path) })) };
 }
+
+/** The named fields of a posted form, as a module's input schema reads them: a field left blank is absent. */
+export function formValues(fields: Record<string, string>, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((name) => Object.hasOwn(fields, name) && fields[name]!.trim() !== '').map((name) => [name, fields[name]!]));
+}
+
+/** The same, for a schema whose fields the page names otherwise: `formNames` maps each schema field to its form field. */
+export const formValuesAs = (fields: Record<string, string>, formNames: Record<string, string>) =>
+  Object.fromEntries(Object.entries(formNames).flatMap(([name, formName]) => (Object.hasOwn(fields, formName) && fields[formName]!.trim() !== '' ? [[name, fields[formName]!]] : [])));
+
+/** A number typed in a form, for a schema that takes a number: blank is absent, anything else is read as typed. */
+export const formNumber = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : Number(value.trim().replace(',', '.')));
 
 /** What a posted form gets back when the domain refuses it: the fields to fix (422) or the reason (409). */
 export type Refusal = { status: 422 | 409; errors: FieldError[]; detail?: string };
@@ -126,7 +146,7 @@ export async function attempt<T>(action: () => Promise<T>, french: Record<string
     return { ok: true, value: await action() };
   } catch (error) {
     if (error instanceof ValidationError) {
-      return { ok: false, status: 422, errors: error.errors.map((field) => ({ path: field.path, message: (Object.hasOwn(french, field.path) ? french[field.path] : undefined) ?? field.message })) };
+      return { ok: false, status: 422, errors: error.inFrench().map((field) => ({ path: field.path, message: (Object.hasOwn(french, field.path) ? french[field.path] : undefined) ?? field.message })) };
     }
     if (error instanceof DomainError && error.status === 409) return { ok: false, status: 409, errors: [], detail: refusalInFrench(error) };
     throw error;
@@ -145,12 +165,4 @@ export async function found<T>(id: string, what: string, lookup: (id: string) =>
     if (error instanceof DomainError && error.status === 404) throw new PageRefusal(404, `${what} n’existe pas ou ne vous est pas accessible.`);
     throw error;
   }
-}
-
-/** What is wrong with an INSEE commune code, in French (a merged commune names its successor), or undefined. */
-export function communeProblem(code: string): string | undefined {
-  const lookup = lookUpCommune(code);
-  if (lookup.ok) return undefined;
-  const replacement = lookup.message.match(/use (\w{5})\./)?.[1];
-  return replacement ? `${code} est une ancienne commune : utilisez le code ${replacement}.` : `${code} n’est pas le code INSEE d’une commune actuelle.`;
 }

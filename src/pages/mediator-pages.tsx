@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import { householdInput } from '../allocation/households.input.ts';
 import { createHousehold, listHouseholds } from '../allocation/households.service.ts';
 import { listProgrammes } from '../allocation/programmes.service.ts';
 import type { Database } from '../db/client.ts';
 import type { FieldError } from '../errors.ts';
 import { lookUpCommune } from '../geography/communes.ts';
-import { isStorableText } from '../text.ts';
-import { attempt, communeProblem, Checkbox, errorFor, Field, parseForm } from './forms.tsx';
+import { attempt, Checkbox, errorFor, Field, formNumber, formValues, parseForm } from './forms.tsx';
 import { criterionLabel, longDate } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { requestPageRoutes } from './request-page.tsx';
@@ -16,18 +15,6 @@ import { sessionsPageRoutes } from './sessions-page.tsx';
 import { seeOther } from './redirect.ts';
 
 const mediatorRoles = ['mediator', 'admin'] as const;
-
-const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const storable = (message: string) => z.string().trim().refine(isStorableText, message);
-
-const householdForm = z.object({
-  reference: storable('La référence contient un caractère illisible.').pipe(z.string().min(1, 'Indiquez la référence que vous donnez à cette famille.').max(60, 'La référence fait 60 caractères au plus.')),
-  communeCode: z.string().trim().regex(/^([0-9]{2}|2[ABab])[0-9]{3}$/, 'Le code INSEE de la commune a 5 caractères, par exemple 47001.'),
-  size: z.preprocess(blankToUndefined, z.coerce.number({ message: 'Indiquez le nombre de personnes du foyer.' }).int('Un nombre entier de personnes.').min(1, 'Au moins une personne.').max(30, 'Au plus 30 personnes.')),
-  contactPhone: z.preprocess(blankToUndefined, z.string().trim().regex(/^\+?[0-9 .-]{6,20}$/, 'Un numéro de téléphone, par exemple 06 12 34 56 78.').optional()),
-  contactEmail: z.preprocess(blankToUndefined, z.email('Une adresse e-mail, par exemple nom@exemple.fr.').optional()),
-  consent: z.literal('on', 'La famille doit avoir accepté que ses données soient conservées pour la demande.'),
-});
 
 const attestationField = (criterion: string) => `attestation-${criterion}`;
 
@@ -139,18 +126,19 @@ export function mediatorPageRoutes(database: Database, appSecret: string) {
       const fields = await postedForm(c, viewer, appSecret);
       const criteria = await programmeCriteria(database);
       const again = (state: HouseholdFormState, status: 409 | 422) => c.html(<HouseholdForm viewer={viewer} criteria={criteria} fields={fields} {...state} />, status);
-      const parsed = parseForm(householdForm, fields);
+      const parsed = parseForm(householdInput, {
+        ...formValues(fields, ['reference', 'communeCode', 'contactPhone', 'contactEmail']),
+        size: formNumber(fields.size),
+        consent: fields.consent === 'on' || undefined,
+        attestations: criteria.filter((criterion) => fields[attestationField(criterion)] === 'on'),
+      });
       const errors = parsed.ok ? [] : [...parsed.errors];
-      const commune = parsed.ok ? communeProblem(parsed.value.communeCode) : undefined;
-      if (commune) errors.push({ path: 'communeCode', message: commune });
+      // The page asks for a way to reach the family, for the training and handover reminders.
       if (parsed.ok && !parsed.value.contactPhone && !parsed.value.contactEmail) {
         errors.push({ path: 'contactPhone', message: 'Indiquez un téléphone ou une adresse e-mail, pour les rappels de formation et de remise.' });
       }
       if (!parsed.ok || errors.length > 0) return again({ errors }, 422);
-      const attestations = criteria.filter((criterion) => fields[attestationField(criterion)] === 'on');
-      const outcome = await attempt(() => createHousehold(db, viewer, { ...parsed.value, consent: true, attestations }), {
-        communeCode: 'Ce code n’est pas celui d’une commune actuelle.',
-      });
+      const outcome = await attempt(() => createHousehold(db, viewer, parsed.value));
       if (!outcome.ok) return again(outcome, outcome.status);
       return seeOther(c, `/households?ajoutee=${outcome.value.id}`);
     })

@@ -5,9 +5,9 @@ import { createProgramme } from '../allocation/programmes.service.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { deviceKinds } from '../devices/devices.schema.ts';
 import { ValidationError, type FieldError } from '../errors.ts';
-import type { Territory } from '../geography/communes.ts';
+import { lookUpCommune, type Territory } from '../geography/communes.ts';
 import { blankToUndefined, requiredText, type FormState } from './admin-forms.tsx';
-import { attempt, Checkbox, communeProblem, errorFor, Field, optionsOf, parseForm, Select, type Option } from './forms.tsx';
+import { attempt, Checkbox, errorFor, Field, optionsOf, parseForm, Select, type Option } from './forms.tsx';
 import { criterionLabel, criterionLabels, deviceKindLabels } from './fr.ts';
 import { CsrfField } from './layout.tsx';
 import type { Viewer } from './session.ts';
@@ -95,7 +95,10 @@ const programmeForm = (criteria: string[]) =>
 
 /** Why the official geography refuses a territory, in French (the domain says it in English). */
 function territoryProblem(territory: Territory) {
-  if (territory.type === 'commune') return communeProblem(territory.code) ?? `${territory.code} n’est pas le code INSEE d’une commune actuelle.`;
+  if (territory.type === 'commune') {
+    const lookup = lookUpCommune(territory.code);
+    return lookup.ok ? `${territory.code} n’est pas le code INSEE d’une commune actuelle.` : lookup.french;
+  }
   if (territory.type === 'epci') return `${territory.code} n’est le SIREN d’aucun EPCI.`;
   return `${territory.code} n’est pas le code d’un département.`;
 }

@@ -80,7 +80,7 @@ const scanRoles = [...benchRoles, 'installer'] as const;
 /** A refusal shown in place of a card or a proposal: the domain's words, never a stack. */
 function refusalShown(c: Context<PageEnv>, error: unknown, testid: string, prefix = '') {
   if (!(error instanceof DomainError) || error.status >= 500) throw error;
-  const words = error instanceof ValidationError ? error.errors.map((field) => field.message).join(' ') : refusalInFrench(error);
+  const words = error instanceof ValidationError ? error.inFrench().map((field) => field.message).join(' ') : refusalInFrench(error);
   return c.html(
     <p class="notice bad" data-testid={testid}>
       {prefix}
