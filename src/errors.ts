@@ -1,3 +1,4 @@
+import type { ErrorCode } from './error-codes.ts';
 import { fieldInFrench, type FieldRefusal } from './field-messages.ts';
 
 /**
@@ -7,7 +8,7 @@ import { fieldInFrench, type FieldRefusal } from './field-messages.ts';
 export class DomainError extends Error {
   constructor(
     readonly status: 400 | 401 | 403 | 404 | 409 | 415 | 422 | 429 | 503,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
   ) {

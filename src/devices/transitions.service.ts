@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import { roleLabels } from '../auth/roles.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
+import type { ErrorCode } from '../error-codes.ts';
 import { DomainError, forbidden, ValidationError } from '../errors.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { formatAssetCode } from './asset-code.ts';
@@ -24,7 +25,7 @@ export type TransitionInput = {
   payload?: Record<string, unknown>;
 };
 
-const refusal = (device: DeviceRow, code: string, message: string, extra: Record<string, unknown> = {}) =>
+const refusal = (device: DeviceRow, code: ErrorCode, message: string, extra: Record<string, unknown> = {}) =>
   new DomainError(409, code, message, {
     device: formatAssetCode(device.assetCode),
     currentStatus: device.status,

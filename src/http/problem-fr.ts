@@ -1,12 +1,13 @@
 import { waitInWords } from '../auth/sign-in-throttle.ts';
 import type { GuardName } from '../devices/lifecycle.ts';
 import { deviceStatusLabels } from '../pages/fr.ts';
+import type { ErrorCode } from '../error-codes.ts';
 import type { DomainError } from '../errors.ts';
 
 /**
  * The refusals people meet on Boucle's pages, in French: the API answers in English, and in French
- * to a browser that asks for it (Accept-Language: fr), which the pages' own requests do. A refusal
- * not listed here keeps its English words.
+ * to a browser that asks for it (Accept-Language: fr), which the pages' own requests do. Every code
+ * of the closed list (error-codes.ts) has its words here: a missing one fails the type check.
  */
 const status = (value: unknown) => deviceStatusLabels[value as keyof typeof deviceStatusLabels]?.toLowerCase() ?? String(value);
 
@@ -23,7 +24,7 @@ const guardsInFrench: Record<GuardName, string> = {
   recycling_channel_given: 'indiquez la filière DEEE qui reprend l’équipement',
 };
 
-const catalogue: Record<string, (details: Record<string, unknown>) => string> = {
+const catalogue: Record<ErrorCode, (details: Record<string, unknown>) => string> = {
   transition_not_allowed: (details) =>
     details.currentStatus
       ? `Impossible depuis le statut « ${status(details.currentStatus)} »${Array.isArray(details.allowedNextStatuses) && details.allowedNextStatuses.length > 0 ? ` ; possible : ${details.allowedNextStatuses.map(status).join(', ')}` : ''}.`
@@ -66,16 +67,37 @@ const catalogue: Record<string, (details: Record<string, unknown>) => string> = 
   asset_code_check_failed: () => 'Code mal lu (le caractère de contrôle ne correspond pas) : scannez à nouveau l’étiquette.',
   asset_code_invalid_character: () => 'Ce n’est pas un code Boucle : scannez à nouveau l’étiquette ou saisissez le code imprimé.',
   asset_code_wrong_length: () => 'Code incomplet : scannez à nouveau l’étiquette ou saisissez le code imprimé.',
+  malformed_request: () => 'La demande n’a pas pu être lue : rechargez la page et recommencez.',
+  validation_failed: () => frenchValidationDetail,
+  unstorable_text: () => 'Le texte envoyé contient un caractère illisible (un NUL ou un caractère abîmé).',
+  unsupported_media_type: () => 'Ce type de fichier n’est pas lu ici : envoyez un fichier CSV.',
+  body_too_large: () => 'L’envoi est trop volumineux pour cette page.',
+  bad_idempotency_key: () => 'La clé d’idempotence (Idempotency-Key) doit faire de 1 à 255 caractères imprimables.',
+  invalid_credentials: () => 'Adresse e-mail ou mot de passe incorrect.',
+  cannot_disable_self: () => 'Vous ne pouvez pas désactiver votre propre compte.',
+  route_not_found: () => 'Cette adresse ne correspond à aucune page ni à aucune opération.',
+  device_terminal: () => 'Cet équipement est démonté ou recyclé : il ne change plus de site.',
+  already_there: () => 'L’équipement est déjà sur ce site.',
+  request_transition_not_allowed: (details) => `Impossible depuis le statut « ${status(details.currentStatus)} » de la demande.`,
+  duplicate_serial: () => 'Un équipement portant ce numéro de série est déjà enregistré dans le réseau.',
+  label_already_claimed: () => 'Cette étiquette pré-imprimée appartient déjà à un équipement.',
+  label_unknown: () => 'Aucune étiquette pré-imprimée de votre structure ne porte ce code.',
+  residence_exists: () => 'Ce bailleur a déjà une résidence de ce nom.',
+  building_exists: () => 'Cette résidence a déjà un bâtiment de ce nom.',
+  box_already_installed: () => 'La box fibre de ce bâtiment est déjà enregistrée.',
+  mac_address_known: () => 'Un équipement portant cette adresse MAC est déjà enregistré.',
+  landing_over_capacity: () => 'Un palier compte plus de logements que sa borne ne peut en servir : ajoutez une borne sur ce palier.',
+  not_ready_to_provision: () => 'La configuration du Wi-Fi vient une fois les bornes installées.',
+  not_provisioned: () => 'Ce logement n’a pas encore de réseau Wi-Fi : configurez d’abord le bâtiment.',
+  ssid_taken: () => 'Un autre logement de la résidence diffuse déjà ce nom de réseau : les voisins verraient deux réseaux du même nom.',
+  not_ready: () => 'Ce document est en préparation : réessayez dans un instant.',
+  inventories_queued: () => 'D’autres inventaires sont en cours de lecture : renvoyez celui-ci dans un instant.',
+  internal_error: () => 'Une erreur est survenue de notre côté ; elle a été enregistrée.',
 };
 
 export const prefersFrench = (acceptLanguage: string | undefined) => /^\s*fr\b/i.test(acceptLanguage ?? '');
 
-/** The French words of a refusal, when the catalogue has them. */
-export function frenchDetail(error: DomainError): string | undefined {
-  return catalogue[error.code]?.(error.details ?? {});
-}
-
-/** What a page shows of a refusal: its French words, or its own. */
-export const refusalInFrench = (error: DomainError) => frenchDetail(error) ?? error.message;
+/** The French words of a refusal. */
+export const refusalInFrench = (error: DomainError) => catalogue[error.code](error.details ?? {});
 
 export const frenchValidationDetail = 'Certains champs manquent ou sont incorrects.';

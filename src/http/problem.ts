@@ -2,7 +2,8 @@ import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
-import { frenchDetail, frenchValidationDetail, prefersFrench } from './problem-fr.ts';
+import { frenchValidationDetail, prefersFrench, refusalInFrench } from './problem-fr.ts';
+import type { ErrorCode } from '../error-codes.ts';
 import { DomainError, ValidationError, type FieldError } from '../errors.ts';
 
 /** RFC 9457 problem details, the body of every error this API answers. */
@@ -32,10 +33,13 @@ const titles: Record<number, string> = {
   503: 'Service unavailable',
 };
 
+// The codes of the refusals Hono itself raises, in the closed list.
+const httpStatusCodes: Partial<Record<number, ErrorCode>> = { 401: 'not_signed_in', 403: 'forbidden', 404: 'route_not_found', 413: 'body_too_large', 415: 'unsupported_media_type' };
+
 export function problemResponse(
   c: Context,
   status: number,
-  body: { detail: string; code: string; errors?: FieldError[]; [extension: string]: unknown },
+  body: { detail: string; code: ErrorCode; errors?: FieldError[]; [extension: string]: unknown },
 ): Response {
   // Extensions never override the standard members (RFC 9457 §3.2): `status` stays the HTTP status.
   const problem: Problem = {
@@ -61,7 +65,7 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
     return problemResponse(c, error.status, { detail: french ? frenchValidationDetail : error.message, code: error.code, errors: french ? error.inFrench() : error.inEnglish() });
   }
   if (error instanceof DomainError) {
-    const detail = (french && frenchDetail(error)) || error.message;
+    const detail = french ? refusalInFrench(error) : error.message;
     if (typeof error.details?.retryAfterSeconds === 'number') c.header('retry-after', String(error.details.retryAfterSeconds));
     return problemResponse(c, error.status, { detail, code: error.code, ...error.details });
   }
@@ -71,7 +75,7 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
       status === 400 && /JSON/i.test(error.message)
         ? 'The request body is not valid JSON.'
         : error.message || titles[status] || 'Request refused.';
-    return problemResponse(c, status, { detail, code: status === 400 ? 'malformed_request' : `http_${status}` });
+    return problemResponse(c, status, { detail, code: httpStatusCodes[status] ?? (status >= 500 ? 'internal_error' : 'malformed_request') });
   }
   if (untranslatableText(error)) {
     return problemResponse(c, 400, { detail: 'The request holds text that cannot be stored (a NUL or a broken character).', code: 'unstorable_text' });

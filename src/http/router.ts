@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Actor } from '../auth/actor.ts';
+import { errorCodes, type ErrorCode } from '../error-codes.ts';
 import { DomainError, ValidationError } from '../errors.ts';
 import { isStorableText } from '../text.ts';
 import { fieldRefusals, inBoth } from '../field-messages.ts';
@@ -40,13 +41,15 @@ type Jsonified<T> = T extends Date
 /** Domain data as it travels in JSON (dates become ISO strings), typed so the response schema can check it. */
 export const asJson = <T>(value: T) => JSON.parse(JSON.stringify(value)) as Jsonified<T>;
 
+const errorCodeList = Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]];
+
 export const problemSchema = z
   .object({
     type: z.string(),
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.string(),
+    code: z.enum(errorCodeList).openapi({ description: `What refused the request, from a closed list:\n${errorCodeList.map((code) => `- \`${code}\`: ${errorCodes[code]}`).join('\n')}` }),
     requestId: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
