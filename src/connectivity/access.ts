@@ -22,7 +22,14 @@ const rightsByRelation = {
   coordinator: ['read', 'manage', 'field_work'],
 } as const satisfies Record<string, readonly BuildingRight[]>;
 
-type Relation = keyof typeof rightsByRelation;
+/** How an actor stands to a building: its landlord, its installer, or the network's coordinator. */
+export type BuildingRelation = keyof typeof rightsByRelation;
+
+/** Whether this relation to a building carries this right (the table above). */
+export const hasBuildingRight = (relation: BuildingRelation, right: BuildingRight) => (rightsByRelation[relation] as readonly BuildingRight[]).includes(right);
+
+/** Whether the building's Wi-Fi passphrases may be shown (the tenants' letters, the access points' configurations). */
+export const canRevealPassphrase = (relation: BuildingRelation) => hasBuildingRight(relation, 'passphrases');
 
 const refusals: Record<BuildingRight, string> = {
   read: 'You cannot see this building.',
@@ -31,7 +38,7 @@ const refusals: Record<BuildingRight, string> = {
   passphrases: 'Only the landlord’s managers and the installer assigned to this building can see Wi-Fi passphrases.',
 };
 
-function relationOf(actor: Actor, building: { organisationId: string }, ispOrganisationId: string | null): Relation | undefined {
+function relationOf(actor: Actor, building: { organisationId: string }, ispOrganisationId: string | null): BuildingRelation | undefined {
   if (actor.role === 'admin') return 'coordinator';
   if (actor.role === 'landlord_manager' && actor.organisationId === building.organisationId) return 'landlord';
   if (actor.role === 'installer' && ispOrganisationId !== null && actor.organisationId === ispOrganisationId) return 'installer';
@@ -56,6 +63,6 @@ export async function buildingFor(db: DbOrTx, actor: Actor, buildingId: string, 
     .where(eq(buildings.id, buildingId));
   const relation = found && relationOf(actor, found.building, found.deployment?.ispOrganisationId ?? null);
   if (!found || !relation) throw notFound('This building');
-  if (!(rightsByRelation[relation] as readonly BuildingRight[]).includes(right)) throw forbidden(refusals[right]);
+  if (!hasBuildingRight(relation, right)) throw forbidden(refusals[right]);
   return { ...found, relation };
 }

@@ -11,6 +11,8 @@ import { formatAssetCode, parseAssetCode } from './asset-code.ts';
 import { deviceEvents, devices, type deviceKinds } from './devices.schema.ts';
 import { nextStatuses, type DeviceStatus } from './lifecycle.ts';
 
+// What the pages offer and show (the kinds to choose from, a device's storage), without its tables.
+export { deviceKinds, type StorageMedium } from './devices.schema.ts';
 export type DeviceKind = (typeof deviceKinds)[number];
 export type DeviceRow = typeof devices.$inferSelect;
 
@@ -50,6 +52,28 @@ export async function findDevice(db: DbOrTx, actor: Actor, codeInput: string) {
     .where(and(eq(devices.assetCode, assetCodeFromInput(codeInput)), visibleDevices(actor)));
   if (!device) throw notFound(`Device ${codeInput}`);
   return device;
+}
+
+/** The device with this id, when the actor may see it (visibleDevices); undefined otherwise, as if it did not exist. */
+export async function visibleDeviceById(db: DbOrTx, actor: Actor, id: string): Promise<DeviceRow | undefined> {
+  const [device] = await db
+    .select()
+    .from(devices)
+    .where(and(eq(devices.id, id), visibleDevices(actor)));
+  return device;
+}
+
+/**
+ * The devices a donation brought in, in the order they were received: those the actor may see
+ * (visibleDevices), so a device since moved to another organisation is that organisation's to show.
+ */
+export async function devicesOfDonation(db: DbOrTx, actor: Actor, donationId: string) {
+  const rows = await db
+    .select({ assetCode: devices.assetCode, kind: devices.kind, brand: devices.brand, model: devices.model, status: devices.status })
+    .from(devices)
+    .where(and(eq(devices.donationId, donationId), visibleDevices(actor)))
+    .orderBy(asc(devices.createdAt));
+  return rows.map(({ assetCode, ...device }) => ({ ...device, code: formatAssetCode(assetCode) }));
 }
 
 export type DeviceFilter = {

@@ -24,7 +24,7 @@ import type { FileStore } from '../files/file-store.ts';
 import { fileRoutes } from '../files/files.routes.ts';
 import { jobRoutes } from '../jobs/jobs.routes.ts';
 import { labelRoutes } from '../labels/labels.routes.ts';
-import { pageRoutes } from '../pages/pages.tsx';
+import { notFoundPage, pageRoutes, wantsNotFoundPage } from '../pages/pages.tsx';
 import { qualificationRoutes } from '../qualifications/qualifications.routes.ts';
 import { refurbishmentRoutes } from '../refurbishment/refurbishment.routes.ts';
 import { scanRoutes } from '../scan/scan.routes.ts';
@@ -162,7 +162,8 @@ export function createApp(deps: AppDeps) {
     servers: [{ url: deps.publicUrl }],
   });
 
-  app.notFound((c) => problemResponse(c, 404, { detail: `Nothing at ${c.req.method} ${c.req.path}.`, code: 'route_not_found' }));
+  // A browser that follows a wrong link gets a French page; the API's callers, a problem.
+  app.notFound((c) => (wantsNotFoundPage(c) ? notFoundPage(c) : problemResponse(c, 404, { detail: `Nothing at ${c.req.method} ${c.req.path}.`, code: 'route_not_found' })));
   app.onError((error, c) => handleError(error, c, logger));
   return app;
 }

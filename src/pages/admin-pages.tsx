@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { listProgrammes } from '../allocation/programmes.service.ts';
+import { trainingModuleChoices } from '../allocation/training-offer.ts';
 import { listUsers } from '../auth/users.service.ts';
 import type { Database } from '../db/client.ts';
 import { createOrganisation, listOrganisations } from '../organisations/organisations.service.ts';
@@ -11,7 +12,7 @@ import { createSiteFromForm, createUserFromForm, requiredText, SiteForm, UserFor
 import { attempt, errorFor, Field, parseForm, Select } from './forms.tsx';
 import { criterionLabel, deviceKindLabels, organisationKindLabels, roleLabels, siteKindLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
-import { createProgrammeFromForm, criteriaToOffer, listTrainingModuleChoices, ProgrammeForm } from './programme-form.tsx';
+import { createProgrammeFromForm, criteriaToOffer, ProgrammeForm } from './programme-form.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 import { seeOther } from './redirect.ts';
 
@@ -32,7 +33,7 @@ async function loadNetwork(database: Database, viewer: Viewer) {
     listUsers(db, viewer),
     listSites(db, viewer),
     listProgrammes(db),
-    listTrainingModuleChoices(db),
+    trainingModuleChoices(db),
   ]);
   return { organisations, users, sites, programmes, trainingModules };
 }

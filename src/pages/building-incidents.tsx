@@ -1,8 +1,8 @@
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
-import type { NetworkDeviceKind } from '../connectivity/deployments.schema.ts';
 import { incidentCategories, workingDaysToFix } from '../connectivity/incidents.rules.ts';
 import type { listIncidents } from '../connectivity/incidents.service.ts';
+import type { listNetworkDevices } from '../connectivity/network-devices.service.ts';
 import type { FieldError } from '../errors.ts';
 import { isStorableText } from '../text.ts';
 import { errorFor, Select, TextArea } from './forms.tsx';
@@ -31,6 +31,7 @@ export const incidentFieldsInFrench = {
 };
 
 type Incident = Awaited<ReturnType<typeof listIncidents>>[number];
+type Equipment = Awaited<ReturnType<typeof listNetworkDevices>>[number];
 type Place = { id: string; label: string };
 
 const days = (count: number) => `${count} jour${count > 1 ? 's' : ''} ouvré${count > 1 ? 's' : ''}`;
@@ -117,7 +118,7 @@ export const BuildingIncidents: FC<{
 };
 
 export const apartmentPlace = (apartment: { id: string; unit: string; floor: number }): Place => ({ id: apartment.id, label: `Logement ${apartment.unit} (${floorLabel(apartment.floor).toLowerCase()})` });
-export const equipmentPlace = (device: { id: string; kind: NetworkDeviceKind; floor: number | null; assetCode: string }): Place => ({
+export const equipmentPlace = (device: Pick<Equipment, 'id' | 'kind' | 'floor' | 'assetCode'>): Place => ({
   id: device.id,
   label: device.kind === 'building_box' ? `Box de l’immeuble (${device.assetCode})` : `Borne, ${floorLabel(device.floor ?? 0).toLowerCase()} (${device.assetCode})`,
 });

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { buildingFor } from '../connectivity/access.ts';
+import { buildingFor, canRevealPassphrase } from '../connectivity/access.ts';
 import { getDeployment } from '../connectivity/deployments.service.ts';
 import { unresolvedStatuses } from '../connectivity/incidents.rules.ts';
 import { listIncidents, openIncident } from '../connectivity/incidents.service.ts';
@@ -30,8 +30,7 @@ async function loadBuilding(database: Database, viewer: Viewer, id: string) {
     getDeployment(db, viewer, id),
     listIncidents(db, viewer, { buildingId: id, limit: 500 }),
   ]);
-  // Passphrases (letters, access point configurations) stay between the landlord, its installer and the tenants.
-  const seesPassphrases = access.relation !== 'coordinator';
+  const seesPassphrases = canRevealPassphrase(access.relation);
   return { ...access, apartments, equipment, deployment, seesPassphrases, incidents: incidents.filter((incident) => unresolvedStatuses.includes(incident.status)) };
 }
 

@@ -1,13 +1,9 @@
-import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
+import { publicEquipmentCard } from '../connectivity/public-equipment-card.ts';
 import type { Database } from '../db/client.ts';
 import { formatAssetCode, parseAssetCode } from '../devices/asset-code.ts';
-import { devices } from '../devices/devices.schema.ts';
 import { findDevice } from '../devices/devices.service.ts';
-import { networkDevices } from '../connectivity/deployments.schema.ts';
-import { buildings } from '../connectivity/places.schema.ts';
-import { organisations } from '../organisations/organisations.schema.ts';
-import { holderPublicContact } from '../organisations/public-contact.ts';
+import { publicDeviceCard } from '../devices/public-card.ts';
 import { deviceKindLabels } from './fr.ts';
 import { Layout } from './layout.tsx';
 import { Passport, passportFacts } from './passport.tsx';
@@ -35,20 +31,10 @@ export function devicePageRoutes(database: Database) {
     }
     const device = viewer ? await findDevice(db, viewer, parsed.code).catch(() => null) : null;
     if (viewer && device) return c.html(<Passport viewer={viewer} device={device} {...await passportFacts(db, viewer, device)} />);
-    const [card] = await db
-      .select({ kind: devices.kind, brand: devices.brand, model: devices.model, holder: organisations.name, siteId: devices.siteId, organisationId: devices.organisationId })
-      .from(devices)
-      .innerJoin(organisations, eq(organisations.id, devices.organisationId))
-      .where(eq(devices.assetCode, parsed.code));
+    const card = await publicDeviceCard(db, parsed.code);
     if (!card) {
-      const [equipment] = await db
-        .select({ kind: networkDevices.kind, model: networkDevices.model, floor: networkDevices.floor, building: buildings.name, landlord: organisations.name })
-        .from(networkDevices)
-        .innerJoin(buildings, eq(buildings.id, networkDevices.buildingId))
-        .innerJoin(organisations, eq(organisations.id, networkDevices.organisationId))
-        .where(eq(networkDevices.assetCode, parsed.code));
+      const equipment = await publicEquipmentCard(db, parsed.code);
       if (equipment) {
-        // What is printed on the landing anyway: no SSID, no passphrase, no apartment.
         return c.html(
           <Layout title={formatAssetCode(parsed.code)} viewer={viewer}>
             <h1>
@@ -71,7 +57,7 @@ export function devicePageRoutes(database: Database) {
         404,
       );
     }
-    const contact = await holderPublicContact(db, card);
+    const { contact } = card;
     return c.html(
       <Layout title={formatAssetCode(parsed.code)} viewer={viewer}>
         <h1>

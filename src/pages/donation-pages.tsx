@@ -1,9 +1,7 @@
-import { asc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Database } from '../db/client.ts';
-import { formatAssetCode } from '../devices/asset-code.ts';
-import { devices } from '../devices/devices.schema.ts';
+import { devicesOfDonation } from '../devices/devices.service.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
 import { createDonation, getDonation, listDonations, type NewDonation } from '../donations/donations.service.ts';
 import { startIntakeImport } from '../donations/intake-import.ts';
@@ -129,11 +127,7 @@ function DonationsPage({ viewer, data, fields = {}, errors, detail }: DonationFo
 
 async function donationPage(database: Database, viewer: Viewer, id: string, errors: { path: string; message: string }[] = []) {
   const donation = await found(id, 'Ce don', (donationId) => getDonation(database.db, viewer, donationId));
-  const received = await database.db
-    .select({ code: devices.assetCode, kind: devices.kind, brand: devices.brand, model: devices.model, status: devices.status })
-    .from(devices)
-    .where(eq(devices.donationId, id))
-    .orderBy(asc(devices.createdAt));
+  const received = await devicesOfDonation(database.db, viewer, donation.id);
   return (
     <Layout title={`Don ${donation.campaign ?? ''}`} viewer={viewer} current="/donations">
       <h1>
@@ -187,7 +181,7 @@ async function donationPage(database: Database, viewer: Viewer, id: string, erro
           {received.map((device) => (
             <tr>
               <td>
-                <a href={`/d/${formatAssetCode(device.code)}`}>{formatAssetCode(device.code)}</a>
+                <a href={`/d/${device.code}`}>{device.code}</a>
               </td>
               <td>{deviceKindLabels[device.kind]}</td>
               <td>

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { StorageMedium } from '../devices/devices.schema.ts';
+import type { StorageMedium } from '../devices/devices.service.ts';
 import type { readNwipeLogForDevice } from '../wiping/nwipe-import.ts';
 import type { WipeInput } from '../wiping/wiping.service.ts';
 import { dateTime, wipeResultLabels } from './fr.ts';

@@ -1,5 +1,7 @@
 import type { Queue } from 'bullmq';
 import { Hono, type Context } from 'hono';
+import { accepts } from 'hono/accepts';
+import type { FC, PropsWithChildren } from 'hono/jsx';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
@@ -21,7 +23,7 @@ import { donationPageRoutes } from './donation-pages.tsx';
 import { jobPageRoutes } from './jobs-page.tsx';
 import { steeringPageRoutes } from './steering-page.tsx';
 import { stockPageRoutes } from './stock-page.tsx';
-import { PageRefusal, pageSession, SignInFirst, type PageEnv } from './session.ts';
+import { PageRefusal, pageSession, SignInFirst, type PageEnv, type Viewer } from './session.ts';
 import { verifyPageRoutes } from './verify-page.tsx';
 import { seeOther } from './redirect.ts';
 
@@ -61,6 +63,35 @@ const pageHeaders = secureHeaders({
 const dashboardHeaders = secureHeaders({ referrerPolicy: 'same-origin' });
 
 const isPage = (path: string) => !path.startsWith('/api/') && path !== '/healthz' && path !== '/readyz';
+
+/** The page of a refusal or a failure: what happened, in French, in the site's frame with the viewer's navigation. */
+const ErrorPage: FC<PropsWithChildren<{ title: string; heading?: string; message: string; viewer?: Viewer | null }>> = ({ title, heading, message, viewer, children }) => (
+  <Layout title={title} viewer={viewer}>
+    <h1>{heading ?? title}</h1>
+    <p>{message}</p>
+    {children}
+  </Layout>
+);
+
+/**
+ * Whether a path no route answers gets the French page rather than the API's problem: a page's
+ * path (never /api/), asked by a client that prefers HTML, as a browser's address bar does.
+ */
+export const wantsNotFoundPage = (c: Context) =>
+  isPage(c.req.path) && accepts(c, { header: 'Accept', supports: ['application/json', 'text/html'], default: 'application/json' }) === 'text/html';
+
+/** A page no route answers: said in French, with the way back home; the signed-in viewer keeps their navigation. */
+export const notFoundPage = (c: Context) => {
+  const viewer = (c as Context<PageEnv>).get('viewer');
+  return c.html(
+    <ErrorPage title="Page introuvable" message="Cette adresse ne mène à aucune page de Boucle : elle a peut-être été mal saisie, ou la page a été déplacée." viewer={viewer}>
+      <p>
+        <a href="/">Revenir à l’accueil</a>
+      </p>
+    </ErrorPage>,
+    404,
+  );
+};
 
 /** A form or a file over its route's limit: said in French, with what to do. */
 function tooLargePage(c: Context<PageEnv>, bytes: number) {
@@ -131,10 +162,12 @@ export function pageRoutes(deps: PageDeps) {
     if (!refusal) deps.logger.error({ err: error, path: c.req.path }, 'page failed');
     const status = refusal?.status ?? 500;
     return c.html(
-      <Layout title={status === 404 ? 'Introuvable' : status === 403 ? 'Accès refusé' : 'Erreur'} viewer={viewer}>
-        <h1>{status === 404 ? 'Introuvable' : status === 403 ? 'Accès refusé' : 'Une erreur est survenue'}</h1>
-        <p>{refusal?.message ?? 'Une erreur est survenue de notre côté ; elle a été enregistrée. Réessayez dans un instant.'}</p>
-      </Layout>,
+      <ErrorPage
+        title={status === 404 ? 'Introuvable' : status === 403 ? 'Accès refusé' : 'Erreur'}
+        heading={status === 404 ? 'Introuvable' : status === 403 ? 'Accès refusé' : 'Une erreur est survenue'}
+        message={refusal?.message ?? 'Une erreur est survenue de notre côté ; elle a été enregistrée. Réessayez dans un instant.'}
+        viewer={viewer}
+      />,
       status as 400,
     );
   });

@@ -1,17 +1,14 @@
 import type { FC } from 'hono/jsx';
 import type { DbOrTx } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
-import type { devices } from '../devices/devices.schema.ts';
-import { deviceJourney } from '../devices/devices.service.ts';
+import { deviceJourney, type DeviceRow } from '../devices/devices.service.ts';
 import { certificatesOfDevice } from '../wiping/certificates.ts';
 import { dateTime, deviceKindLabels, deviceStatusLabels } from './fr.ts';
 import { Layout } from './layout.tsx';
 import type { Viewer } from './session.ts';
 
-type Device = typeof devices.$inferSelect;
-
 /** What the passport shows besides the device: its place, every event with who and where (as the viewer may see them), its wipe certificates. */
-export async function passportFacts(db: DbOrTx, viewer: Viewer, device: Device) {
+export async function passportFacts(db: DbOrTx, viewer: Viewer, device: DeviceRow) {
   const { placeName, journey } = await deviceJourney(db, viewer, device);
   return { placeName, history: journey, certificates: await certificatesOfDevice(db, device.id) };
 }
@@ -21,7 +18,7 @@ export async function passportFacts(db: DbOrTx, viewer: Viewer, device: Device) 
  * specifications, grade, wipe certificates and the whole history. A donor sees the journey, as
  * deviceJourney gives it: neither who acted, nor their notes, nor the structure that received it.
  */
-export const Passport: FC<{ viewer: Viewer; device: Device } & Awaited<ReturnType<typeof passportFacts>>> = ({ viewer, device, placeName, history, certificates }) => {
+export const Passport: FC<{ viewer: Viewer; device: DeviceRow } & Awaited<ReturnType<typeof passportFacts>>> = ({ viewer, device, placeName, history, certificates }) => {
   const code = formatAssetCode(device.assetCode);
   const partner = 'une structure partenaire du réseau';
   return (

@@ -1,9 +1,9 @@
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
-import { trainingModules } from '../allocation/allocation.schema.ts';
 import { createProgramme } from '../allocation/programmes.service.ts';
+import type { trainingModuleChoices } from '../allocation/training-offer.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { deviceKinds } from '../devices/devices.schema.ts';
+import { deviceKinds } from '../devices/devices.service.ts';
 import { ValidationError, type FieldError } from '../errors.ts';
 import { lookUpCommune, type Territory } from '../geography/communes.ts';
 import { blankToUndefined, requiredText, type FormState } from './admin-forms.tsx';
@@ -24,11 +24,7 @@ export const criteriaToOffer = (programmes: { eligibilityCriteria: string[] }[])
 const criterionField = (criterion: string) => `programmeCriterion-${criterion}`;
 const deviceKindField = (kind: string) => `programmeDeviceKind-${kind}`;
 
-/** The training modules a programme may require, to choose from. */
-export const listTrainingModuleChoices = (db: DbOrTx) =>
-  db.select({ id: trainingModules.id, title: trainingModules.title, durationMinutes: trainingModules.durationMinutes }).from(trainingModules).orderBy(trainingModules.title);
-
-type TrainingModuleChoice = Awaited<ReturnType<typeof listTrainingModuleChoices>>[number];
+type TrainingModuleChoice = Awaited<ReturnType<typeof trainingModuleChoices>>[number];
 
 /** A territory from its code alone: the INSEE and SIREN codes have distinct shapes. */
 function territoryOf(code: string): Territory | undefined {

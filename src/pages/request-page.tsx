@@ -1,17 +1,12 @@
-import { desc, eq, inArray } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { enrolments, handovers, trainingModules, trainingSessions } from '../allocation/allocation.schema.ts';
-import { getHousehold } from '../allocation/households.service.ts';
-import { getProgramme } from '../allocation/programmes.service.ts';
+import { requestOverview } from '../allocation/request-overview.ts';
 import { holdingStatuses, type RequestStatus } from '../allocation/requests.lifecycle.ts';
-import { getRequest, reserveForRequest } from '../allocation/requests.service.ts';
-import { enrolRequest, listTrainingSessions } from '../allocation/training.service.ts';
+import { reserveForRequest } from '../allocation/requests.service.ts';
+import { enrolRequest } from '../allocation/training.service.ts';
 import type { Database } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
-import { devices } from '../devices/devices.schema.ts';
 import type { FieldError } from '../errors.ts';
-import { sites } from '../organisations/organisations.schema.ts';
 import { attempt, errorFor, found, isUuid } from './forms.tsx';
 import { dateTime, deviceKindLabels, longDate, requestReasonInFrench, requestStatusLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
@@ -22,27 +17,8 @@ type State = { errors?: FieldError[]; detail?: string };
 const roles = ['mediator', 'admin'] as const;
 const holds = (status: RequestStatus) => (holdingStatuses as readonly RequestStatus[]).includes(status);
 
-/** Everything the page of one request shows, read with the viewer's rights. */
-async function loadRequest(database: Database, viewer: Viewer, id: string) {
-  const { db } = database;
-  const request = await found(id, 'Cette demande', (requestId) => getRequest(db, viewer, requestId));
-  const [household, programme] = await Promise.all([getHousehold(db, viewer, request.householdId), getProgramme(db, request.programmeId)]);
-  // The request names its device; the device itself belongs to the workshop that holds it.
-  const [device] = request.reservedDeviceId ? await db.select().from(devices).where(eq(devices.id, request.reservedDeviceId)) : [];
-  const [enrolment] = await db
-    .select({ status: enrolments.status, startsAt: trainingSessions.startsAt, site: sites.name, address: sites.address })
-    .from(enrolments)
-    .innerJoin(trainingSessions, eq(trainingSessions.id, enrolments.sessionId))
-    .innerJoin(sites, eq(sites.id, trainingSessions.siteId))
-    .where(eq(enrolments.requestId, request.id))
-    .orderBy(desc(enrolments.createdAt))
-    .limit(1);
-  const [handover] = await db.select().from(handovers).where(eq(handovers.requestId, request.id));
-  const sessions = request.status === 'reserved' && programme.trainingModuleId ? await listTrainingSessions(db, { moduleId: programme.trainingModuleId }) : [];
-  const siteNames = sessions.length > 0 ? await db.select({ id: sites.id, name: sites.name }).from(sites).where(inArray(sites.id, [...new Set(sessions.map((session) => session.siteId))])) : [];
-  const [module] = programme.trainingModuleId ? await db.select().from(trainingModules).where(eq(trainingModules.id, programme.trainingModuleId)) : [];
-  return { request, household, programme, device, enrolment, handover, module, sessions: sessions.map((session) => ({ ...session, siteName: siteNames.find((site) => site.id === session.siteId)?.name ?? '' })) };
-}
+/** Everything the page of one request shows, read with the viewer's rights; an id of no request of theirs is a 404 page. */
+const loadRequest = (database: Database, viewer: Viewer, id: string) => found(id, 'Cette demande', (requestId) => requestOverview(database.db, viewer, requestId));
 
 function RequestView({ viewer, data, errors, detail }: State & { viewer: Viewer; data: Awaited<ReturnType<typeof loadRequest>> }) {
   const { request, household, programme, device, enrolment, handover, module, sessions } = data;
@@ -125,7 +101,7 @@ function RequestView({ viewer, data, errors, detail }: State & { viewer: Viewer;
                   <div class="check">
                     <input type="radio" name="sessionId" value={session.id} id={index === 0 ? 'champ-sessionId' : `session-${session.id}`} disabled={session.placesLeft === 0} />{' '}
                     <label for={index === 0 ? 'champ-sessionId' : `session-${session.id}`}>
-                      {dateTime(session.startsAt)}, {session.siteName}, avec {session.trainerName} :{' '}
+                      {dateTime(session.startsAt)}, {session.place.name}, avec {session.trainerName} :{' '}
                       {session.placesLeft === 0 ? 'complète' : `${session.placesLeft} place${session.placesLeft > 1 ? 's' : ''} restante${session.placesLeft > 1 ? 's' : ''}`}
                     </label>
                   </div>

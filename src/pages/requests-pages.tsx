@@ -4,7 +4,7 @@ import { listHouseholds } from '../allocation/households.service.ts';
 import { listProgrammes } from '../allocation/programmes.service.ts';
 import { listRequests, submitRequest } from '../allocation/requests.service.ts';
 import type { Database } from '../db/client.ts';
-import { deviceKinds } from '../devices/devices.schema.ts';
+import { deviceKinds } from '../devices/devices.service.ts';
 import type { FieldError } from '../errors.ts';
 import { isStorableText } from '../text.ts';
 import { attempt, errorFor, Field, parseForm, Select, TextArea } from './forms.tsx';

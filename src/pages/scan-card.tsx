@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { DeviceStatus } from '../devices/lifecycle.ts';
 import { weeeChannels } from '../devices/weee-channels.ts';
-import type { workOrders } from '../refurbishment/refurbishment.schema.ts';
+import type { WorkOrder } from '../refurbishment/refurbishment.service.ts';
 import { checkOutcomes, checklistItems, grades } from '../refurbishment/rules.ts';
 import type { scanCode } from '../scan/scan.service.ts';
 import { sanitizationLevels, verificationMethods, wipeTechniques } from '../wiping/policy.ts';
@@ -61,8 +61,6 @@ export const NwipeLogForm: FC<{ code: string }> = ({ code }) => (
     <div id="nwipe-proposal" aria-live="polite" />
   </>
 );
-
-export type WorkOrder = typeof workOrders.$inferSelect;
 
 /** The refurbishment checklist of the open work order, then putting the device in stock. */
 const ChecklistForm: FC<{ order: WorkOrder }> = ({ order }) => (

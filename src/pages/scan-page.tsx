@@ -1,7 +1,5 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
-import { equipmentRequests, households } from '../allocation/allocation.schema.ts';
-import { holdingStatuses } from '../allocation/requests.lifecycle.ts';
+import { requestHoldingDevice } from '../allocation/holding-request.ts';
 import type { Database } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
 import { findDevice } from '../devices/devices.service.ts';
@@ -10,9 +8,8 @@ import { listDonations } from '../donations/donations.service.ts';
 import { DomainError, ValidationError } from '../errors.ts';
 import { refusalInFrench } from '../http/problem-fr.ts';
 import type { FileStore } from '../files/file-store.ts';
-import { ownedBy } from '../organisations/organisations.service.ts';
 import { listSites } from '../organisations/sites.service.ts';
-import { workOrders } from '../refurbishment/refurbishment.schema.ts';
+import { openWorkOrderOf } from '../refurbishment/refurbishment.service.ts';
 import { scanCode } from '../scan/scan.service.ts';
 import { decodeUploadedText } from '../text.ts';
 import { readNwipeLogForDevice } from '../wiping/nwipe-import.ts';
@@ -62,16 +59,10 @@ async function cardFor(database: Database, viewer: Viewer, code: string) {
       </section>
     );
   }
-  const [order] = scan.device.status === 'refurbishing' ? await database.db.select().from(workOrders).where(and(eq(workOrders.deviceId, scan.device.id), eq(workOrders.status, 'open'))) : [];
+  const order = scan.device.status === 'refurbishing' ? await openWorkOrderOf(database.db, viewer, scan.device.id) : undefined;
   const sites = scan.actions.some((action) => action.to === 'returned') ? await listSites(database.db, viewer) : [];
   // The request holding a reserved device, when this person follows it: the handover opens from here.
-  const [request] = scan.actions.some((action) => action.to === 'allocated')
-    ? await database.db
-        .select({ id: equipmentRequests.id, reference: households.reference })
-        .from(equipmentRequests)
-        .innerJoin(households, eq(households.id, equipmentRequests.householdId))
-        .where(and(eq(equipmentRequests.reservedDeviceId, scan.device.id), inArray(equipmentRequests.status, [...holdingStatuses]), ownedBy(viewer, equipmentRequests.organisationId)))
-    : [];
+  const request = scan.actions.some((action) => action.to === 'allocated') ? await requestHoldingDevice(database.db, viewer, scan.device.id) : undefined;
   return <DeviceCard scan={scan} order={order} sites={sites} request={request} />;
 }
 

@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Actor } from '../auth/actor.ts';
@@ -6,7 +5,7 @@ import { sessionCookie } from '../auth/auth.routes.ts';
 import { authenticate } from '../auth/auth.service.ts';
 import type { Role } from '../auth/roles.ts';
 import type { Database } from '../db/client.ts';
-import { organisations } from '../organisations/organisations.schema.ts';
+import { getOrganisation } from '../organisations/organisations.service.ts';
 import { csrfField, csrfToken, csrfTokenMatches } from './csrf.ts';
 
 /** Who is looking at a page: the signed-in person, their organisation's name, and the CSRF token their forms carry. */
@@ -22,8 +21,8 @@ export function pageSession(database: Database, appSecret: string): MiddlewareHa
       c.set('viewer', null);
       return next();
     }
-    const [organisation] = await database.db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, actor.organisationId));
-    c.set('viewer', { ...actor, organisationName: organisation?.name ?? '', csrf: csrfToken(appSecret, actor.credentialId) });
+    const organisation = await getOrganisation(database.db, actor, actor.organisationId);
+    c.set('viewer', { ...actor, organisationName: organisation.name, csrf: csrfToken(appSecret, actor.credentialId) });
     return next();
   };
 }

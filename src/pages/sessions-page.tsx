@@ -1,9 +1,6 @@
-import { inArray } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { trainingModules } from '../allocation/allocation.schema.ts';
-import { listTrainingSessions } from '../allocation/training.service.ts';
+import { upcomingSessions } from '../allocation/training-offer.ts';
 import type { Database } from '../db/client.ts';
-import { sites } from '../organisations/organisations.schema.ts';
 import { dateTime } from './fr.ts';
 import { Layout } from './layout.tsx';
 import { viewerOf, type PageEnv } from './session.ts';
@@ -13,13 +10,7 @@ export function sessionsPageRoutes(database: Database) {
   const { db } = database;
   return new Hono<PageEnv>().get('/sessions', async (c) => {
     const viewer = viewerOf(c, ['mediator', 'admin']);
-    const sessions = await listTrainingSessions(db, {});
-    const moduleIds = [...new Set(sessions.map((session) => session.moduleId))];
-    const siteIds = [...new Set(sessions.map((session) => session.siteId))];
-    const [modules, places] = await Promise.all([
-      moduleIds.length > 0 ? db.select({ id: trainingModules.id, title: trainingModules.title, durationMinutes: trainingModules.durationMinutes }).from(trainingModules).where(inArray(trainingModules.id, moduleIds)) : [],
-      siteIds.length > 0 ? db.select({ id: sites.id, name: sites.name, address: sites.address }).from(sites).where(inArray(sites.id, siteIds)) : [],
-    ]);
+    const sessions = await upcomingSessions(db);
     return c.html(
       <Layout title="Formations" viewer={viewer} current="/sessions">
         <h1>Sessions de formation à venir</h1>
@@ -39,25 +30,19 @@ export function sessionsPageRoutes(database: Database) {
               </tr>
             </thead>
             <tbody>
-              {sessions.map((session) => {
-                const module = modules.find((candidate) => candidate.id === session.moduleId);
-                const place = places.find((candidate) => candidate.id === session.siteId);
-                return (
-                  <tr data-session-id={session.id}>
-                    <th scope="row">{dateTime(session.startsAt)}</th>
-                    <td>
-                      {module?.title}
-                      {module ? ` (${(Math.round(module.durationMinutes / 6) / 10).toLocaleString('fr-FR')} h)` : ''}
-                    </td>
-                    <td>
-                      {place?.name}
-                      {place ? `, ${place.address}` : ''}
-                    </td>
-                    <td>{session.trainerName}</td>
-                    <td>{session.placesLeft === 0 ? 'Complète' : `${session.placesLeft} sur ${session.capacity}`}</td>
-                  </tr>
-                );
-              })}
+              {sessions.map(({ module, place, ...session }) => (
+                <tr data-session-id={session.id}>
+                  <th scope="row">{dateTime(session.startsAt)}</th>
+                  <td>
+                    {module.title} ({(Math.round(module.durationMinutes / 6) / 10).toLocaleString('fr-FR')} h)
+                  </td>
+                  <td>
+                    {place.name}, {place.address}
+                  </td>
+                  <td>{session.trainerName}</td>
+                  <td>{session.placesLeft === 0 ? 'Complète' : `${session.placesLeft} sur ${session.capacity}`}</td>
+                </tr>
+              ))}
             </tbody>
           </table>
         )}

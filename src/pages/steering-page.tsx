@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Database } from '../db/client.ts';
-import { deviceKinds } from '../devices/devices.schema.ts';
+import { deviceKinds } from '../devices/devices.service.ts';
 import { emissionFactors, impactContext, impactMethod } from '../indicators/impact.ts';
 import { comparedLines, frenchNumber } from '../indicators/indicators-csv.ts';
 import { indicatorQuery, indicatorQuerySchema } from '../indicators/indicators.routes.ts';

@@ -13,7 +13,10 @@ import { spareParts, workOrders, type OperatingSystem, type PartFitted, type Spe
 import { checklistProblems, suggestGrade, type Checklist, type Grade } from './rules.ts';
 
 type Device = typeof devices.$inferSelect;
-type WorkOrder = typeof workOrders.$inferSelect;
+export type WorkOrder = typeof workOrders.$inferSelect;
+
+/** Work orders are the organisation's that opened them at one of its sites; the coordinator sees every one. */
+const visibleWorkOrders = (actor: Actor) => (seesWholeNetwork(actor) ? undefined : eq(workOrders.organisationId, actor.organisationId));
 
 /** Facts the grade is suggested from: what the work order recorded, and the device's storage. */
 function gradingFacts(device: Device, order: Pick<WorkOrder, 'checklist' | 'specs' | 'cosmetic'>) {
@@ -63,9 +66,18 @@ async function orderForActor(db: DbOrTx, actor: Actor, id: string) {
     .select({ order: workOrders, device: devices })
     .from(workOrders)
     .innerJoin(devices, eq(devices.id, workOrders.deviceId))
-    .where(and(eq(workOrders.id, id), seesWholeNetwork(actor) ? undefined : eq(workOrders.organisationId, actor.organisationId)));
+    .where(and(eq(workOrders.id, id), visibleWorkOrders(actor)));
   if (!row) throw notFound('This work order');
   return row;
+}
+
+/** The device's open work order (a device has one at most), when the actor may see it: the checklist the bench fills in. */
+export async function openWorkOrderOf(db: DbOrTx, actor: Actor, deviceId: string): Promise<WorkOrder | undefined> {
+  const [order] = await db
+    .select()
+    .from(workOrders)
+    .where(and(eq(workOrders.deviceId, deviceId), eq(workOrders.status, 'open'), visibleWorkOrders(actor)));
+  return order;
 }
 
 export async function getWorkOrder(db: DbOrTx, actor: Actor, id: string) {

@@ -262,6 +262,17 @@ async function findingsOn(account: Account | null, visits: Visit[], screenshot?:
   }
 }
 
+/** An address no page answers: the French 404 page, in the site's frame. */
+const missingPage = (name: string): Visit => ({
+  name,
+  documentStatus: 404,
+  open: async (page) => {
+    const response = await page.goto('/nulle-part');
+    expect(response?.status(), `${name} answered ${response?.status()}`).toBe(404);
+    expect(await page.locator('h1').innerText()).toBe('Page introuvable');
+  },
+});
+
 /** The scan station with `code` typed and its card shown, as a keyboard-wedge scanner does. */
 async function openCard(page: Page, code: string) {
   await page.goto('/scan');
@@ -271,9 +282,9 @@ async function openCard(page: Page, code: string) {
 }
 
 describe('accessibility and script errors of the main pages, with realistic content', { timeout: 60_000 }, () => {
-  it('the sign-in page and a device’s public card, signed out', async () => {
+  it('the sign-in page, a device’s public card and a page that does not exist, signed out', async () => {
     const device = await world.device(bench.operator.token, bench.site.id);
-    expect(await findingsOn(null, [goTo('/login'), goTo(`/d/${device.code}`, '/d/{code} signed out')])).toEqual([]);
+    expect(await findingsOn(null, [goTo('/login'), goTo(`/d/${device.code}`, '/d/{code} signed out'), missingPage('/nulle-part signed out')])).toEqual([]);
   });
 
   it('the bench’s pages: the scan station with a card open, a passport with its history and certificate, stock, donations, a finished label batch', async () => {
@@ -355,7 +366,7 @@ describe('accessibility and script errors of the main pages, with realistic cont
     expect(findings).toEqual([]);
   });
 
-  it('the coordinator’s network page, and the steering page (its filters refused too)', async () => {
+  it('the coordinator’s network page, the steering page (its filters refused too) and a page that does not exist', async () => {
     const wrongPeriod: Visit = {
       name: '/pilotage with a wrong period',
       documentStatus: 422,
@@ -366,7 +377,7 @@ describe('accessibility and script errors of the main pages, with realistic cont
         expect(await page.locator('#champ-period-erreur').innerText()).toContain('Indiquez une année');
       },
     };
-    expect(await findingsOn(world.admin, [goTo('/admin'), goTo('/pilotage'), wrongPeriod])).toEqual([]);
+    expect(await findingsOn(world.admin, [goTo('/admin'), goTo('/pilotage'), wrongPeriod, missingPage('/nulle-part signed in')])).toEqual([]);
   });
 });
 
