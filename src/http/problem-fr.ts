@@ -1,38 +1,13 @@
 import { waitInWords } from '../auth/sign-in-throttle.ts';
-import type { GuardName } from '../devices/lifecycle.ts';
-import { deviceStatusLabels } from '../pages/fr.ts';
 import type { DomainError } from '../errors.ts';
 
 /**
  * The refusals people meet on Boucle's pages, in French: the API answers in English, and in French
  * to a browser that asks for it (Accept-Language: fr), which the pages' own requests do. A refusal
- * not listed here keeps its English words.
+ * not listed here keeps its English words. A refused status change (`transition_not_allowed`,
+ * `guard_failed`) carries its own French, written beside its English (src/status-machine.ts).
  */
-const status = (value: unknown) => deviceStatusLabels[value as keyof typeof deviceStatusLabels]?.toLowerCase() ?? String(value);
-
-const guardsInFrench: Record<GuardName, string> = {
-  no_storage_to_wipe: 'cet équipement a des supports de stockage à effacer d’abord (ou personne n’a encore noté ses disques)',
-  wipe_records_passed: 'chaque support de stockage doit avoir un effacement réussi au niveau demandé, enregistré depuis son arrivée, par une personne habilitée',
-  work_order_open: 'il faut une fiche de reconditionnement ouverte, par une personne habilitée, sur l’un de vos sites',
-  refurbishment_complete: 'la fiche de reconditionnement n’est pas complète (liste de contrôle, caractéristiques, grade, site)',
-  reserved_for_request: 'l’équipement se réserve depuis la demande d’une famille',
-  reservation_released: 'la réservation se libère depuis la demande de la famille',
-  training_completed_and_handed_over: 'la famille doit avoir suivi la formation, et la remise être enregistrée',
-  return_site_given: 'indiquez le site où l’équipement a été rapporté',
-  fault_described: 'décrivez la panne constatée',
-  recycling_channel_given: 'indiquez la filière DEEE qui reprend l’équipement',
-};
-
 const catalogue: Record<string, (details: Record<string, unknown>) => string> = {
-  transition_not_allowed: (details) =>
-    details.currentStatus
-      ? `Impossible depuis le statut « ${status(details.currentStatus)} »${Array.isArray(details.allowedNextStatuses) && details.allowedNextStatuses.length > 0 ? ` ; possible : ${details.allowedNextStatuses.map(status).join(', ')}` : ''}.`
-      : 'Cette étape n’est pas possible dans l’état actuel.',
-  guard_failed: (details) => {
-    const failed = Array.isArray(details.failedGuards) ? (details.failedGuards as { guard: GuardName }[]) : [];
-    const reasons = failed.map((failure) => guardsInFrench[failure.guard]).filter(Boolean);
-    return reasons.length > 0 ? `Pas encore possible : ${reasons.join(' ; ')}.` : 'Une condition n’est pas remplie pour cette étape.';
-  },
   device_changed: () => 'Quelqu’un a modifié cet équipement au même moment : scannez-le à nouveau pour voir où il en est.',
   concurrent_change: () => 'Quelqu’un a fait une modification au même moment : rechargez et recommencez.',
   request_in_progress: () => 'La même demande est en cours de traitement : réessayez dans un instant.',
@@ -72,7 +47,7 @@ export const prefersFrench = (acceptLanguage: string | undefined) => /^\s*fr\b/i
 
 /** The French words of a refusal, when the catalogue has them. */
 export function frenchDetail(error: DomainError): string | undefined {
-  return catalogue[error.code]?.(error.details ?? {});
+  return error.french?.detail ?? catalogue[error.code]?.(error.details ?? {});
 }
 
 /** What a page shows of a refusal: its French words, or its own. */
