@@ -32,7 +32,7 @@ export const guards: Record<GuardName, Guard<GuardContext>> = {
     const media = device.storageMedia.map(describeMedium).join(', ');
     return {
       en: `This ${device.kind} has storage to wipe first (${media}).`,
-      fr: `Il reste d’abord à effacer les supports de stockage de ${thisDeviceInFrench(device.kind)} (${media}).`,
+      fr: `Il reste d’abord à effacer les supports de stockage de ${thisDeviceInFrench(device.kind)} : ${media}.`,
     };
   },
   wipe_records_passed: ({ tx, device }) => wipeGuard(tx, device),
