@@ -62,18 +62,18 @@ export async function failedGuards<Name extends string, Context>(guards: Record<
  * The members every refused move answers with, whatever moved: the status it is in and where it
  * can go from there; a thing may add its own (a device its asset code).
  */
-export type RefusalStanding = { currentStatus: string; allowedNextStatuses: readonly string[]; [member: string]: unknown };
+export type RefusalMembers = { currentStatus: string; allowedNextStatuses: readonly string[]; [member: string]: unknown };
 
 /** A move the table does not allow from the current status (409 `transition_not_allowed`). */
-export function transitionNotAllowed(standing: RefusalStanding, words: Words): DomainError {
-  return new DomainError(409, 'transition_not_allowed', words.en, standing, { detail: words.fr, details: standing });
+export function transitionNotAllowed(members: RefusalMembers, words: Words): DomainError {
+  return new DomainError(409, 'transition_not_allowed', words.en, members, { detail: words.fr, details: members });
 }
 
 /** A move whose guards do not hold (409 `guard_failed`), listing each failed guard with its reason. */
-export function guardsFailed(standing: RefusalStanding, failed: readonly FailedGuard[]): DomainError {
+export function guardsFailed(members: RefusalMembers, failed: readonly FailedGuard[]): DomainError {
   const inLanguage = (language: keyof Words) => ({
     detail: failed.map((failure) => failure.reason[language]).join(' '),
-    details: { ...standing, failedGuards: failed.map((failure) => ({ guard: failure.guard, reason: failure.reason[language] })) },
+    details: { ...members, failedGuards: failed.map((failure) => ({ guard: failure.guard, reason: failure.reason[language] })) },
   });
   const english = inLanguage('en');
   return new DomainError(409, 'guard_failed', english.detail, english.details, inLanguage('fr'));

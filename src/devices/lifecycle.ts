@@ -37,6 +37,7 @@ export type GuardName =
   | 'recycling_channel_given';
 
 export type Transition = StatusTransition<DeviceStatus, GuardName> & {
+  /** Every move of a device names who may make it. */
   roles: readonly Role[];
   /** The device comes back from outside the network: whatever was wiped before no longer holds. */
   changesHands?: true;
