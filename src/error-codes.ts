@@ -34,7 +34,6 @@ export const errorCodes = {
   already_there: 'The device is already at this site.',
   concurrent_change: 'Someone changed this at the same moment: read it again.',
   request_changed: 'Someone changed this request at the same moment: read it again.',
-  request_transition_not_allowed: 'This request’s status cannot go to the one asked.',
   request_in_progress: 'The same request (same Idempotency-Key) is being processed.',
   answer_not_kept: 'The first answer held a secret, which is given once and never kept: send the request anew.',
   duplicate_serial: 'A device with this serial number is already live in the network.',

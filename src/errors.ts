@@ -11,6 +11,11 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
+    /**
+     * The refusal in French, when its thrower words it (a guard naming the media, the landings);
+     * otherwise the catalogue of src/http/problem-fr.ts does, by code.
+     */
+    readonly french?: { detail: string; details?: Record<string, unknown> },
   ) {
     super(message);
     this.name = 'DomainError';

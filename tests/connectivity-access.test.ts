@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApartmentStatus, apartmentStatuses, apartmentTransitions } from '../src/connectivity/apartments.lifecycle.ts';
+import { nextStatuses } from '../src/status-machine.ts';
 import { restrictedFileKinds } from '../src/files/files.service.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
 import { buildingReadyToProvision, deploymentStep, download, expectStatus, finishedJob, letterQr, uciIfaces } from './helpers/wifi.ts';
@@ -557,8 +558,7 @@ describe('an apartment’s status and its household’s opt-in', () => {
     not_in_use: ['credentials_delivered', 'in_use', 'not_in_use'],
     suspended: ['credentials_delivered', 'in_use', 'suspended'],
   };
-  const allowedFrom = (from: ApartmentStatus): ApartmentStatus[] =>
-    from === 'suspended' ? [resumedFrom] : apartmentTransitions.filter((transition) => transition.from.includes(from)).map((transition) => transition.to);
+  const allowedFrom = (from: ApartmentStatus): ApartmentStatus[] => nextStatuses(apartmentTransitions, { status: from, suspendedFrom: from === 'suspended' ? resumedFrom : null });
   const pairs = apartmentStatuses.flatMap((from) => apartmentStatuses.map((to) => ({ from, to, verdict: allowedFrom(from).includes(to) ? 'allowed' : 'refused' })));
 
   let provisioned: Building;
@@ -591,7 +591,7 @@ describe('an apartment’s status and its household’s opt-in', () => {
     const before = await stateOf(apartment.id);
     const refused = await setStatus(apartment.id, 'in_use');
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ status: 409, code: 'transition_not_allowed', currentStatus: 'provisioned', allowed: ['credentials_delivered', 'suspended'] });
+    expect(refused.body).toMatchObject({ status: 409, code: 'transition_not_allowed', currentStatus: 'provisioned', allowedNextStatuses: ['credentials_delivered', 'suspended'] });
     expect(refused.body.detail).toMatch(/it can go to credentials_delivered, suspended/);
     expect(await stateOf(apartment.id)).toEqual(before);
   });
@@ -602,7 +602,7 @@ describe('an apartment’s status and its household’s opt-in', () => {
     expect(ok(await setStatus(apartment.id, 'suspended')).status).toBe('suspended');
     const elsewhere = await setStatus(apartment.id, 'in_use');
     expect(elsewhere.status).toBe(409);
-    expect(elsewhere.body).toMatchObject({ status: 409, currentStatus: 'suspended', allowed: ['not_in_use'] });
+    expect(elsewhere.body).toMatchObject({ status: 409, currentStatus: 'suspended', allowedNextStatuses: ['not_in_use'] });
     expect(ok(await setStatus(apartment.id, 'not_in_use')).status).toBe('not_in_use');
     expect((await stateOf(apartment.id))!.suspended_from).toBeNull();
   });
@@ -617,7 +617,7 @@ describe('an apartment’s status and its household’s opt-in', () => {
       expect(ok(answer).status).toBe(to);
     } else {
       expect(answer.status, JSON.stringify(answer.body)).toBe(409);
-      expect(answer.body).toMatchObject({ status: 409, code: 'transition_not_allowed', currentStatus: from, allowed: allowedFrom(from) });
+      expect(answer.body).toMatchObject({ status: 409, code: 'transition_not_allowed', currentStatus: from, allowedNextStatuses: allowedFrom(from) });
       expect(await stateOf(apartment.id)).toEqual(before);
     }
   });

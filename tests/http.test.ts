@@ -162,11 +162,12 @@ describe('refusals in French for the pages', () => {
     const english = await attempt();
     expect(french.status).toBe(409);
     expect(french.body.code).toBe(english.body.code);
-    expect(french.body.detail).toBe('Impossible depuis le statut « collecté » ; possible : données effacées, en reconditionnement, démonté pour pièces, recyclé (deee).');
+    expect(french.body.detail).toBe('Impossible depuis le statut « collecté » ; possible : données effacées, en reconditionnement, démonté pour pièces, recyclé (DEEE).');
     expect(english.body.detail).toMatch(/^A collected device cannot become ready/);
     const guard = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: bench.operator.token, headers: { 'accept-language': 'fr' }, body: { to: 'wiped' } });
     expect(guard.status).toBe(409);
-    expect(guard.body.detail).toMatch(/^Pas encore possible : chaque support de stockage doit avoir un effacement réussi/);
+    expect(guard.body.detail).toBe('Le support SSD doit avoir un effacement réussi au niveau « Purge », ou être retiré.');
+    expect(guard.body.failedGuards).toEqual([{ guard: 'wipe_records_passed', reason: guard.body.detail }]);
   });
 });
 

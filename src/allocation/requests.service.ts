@@ -7,10 +7,12 @@ import { transitionDevice } from '../devices/transitions.service.ts';
 import { DomainError, forbidden, isUniqueViolation, notFound, notFoundAsField } from '../errors.ts';
 import { communeIsIn, territoriesOf } from '../geography/communes.ts';
 import { sites } from '../organisations/organisations.schema.ts';
+import { requestStatusLabels } from '../pages/fr.ts';
+import { compareAndSet, findTransition, nextStatuses, notAllowedInFrench, transitionNotAllowed } from '../status-machine.ts';
 import { equipmentRequests, households, programmes, requestEvents, type Need } from './allocation.schema.ts';
 import { getHousehold } from './households.service.ts';
 import { getProgramme } from './programmes.service.ts';
-import { canMoveRequest, holdingStatuses, type RequestStatus } from './requests.lifecycle.ts';
+import { holdingStatuses, requestTransitions, type RequestStatus } from './requests.lifecycle.ts';
 import { alreadyTrained } from './training.service.ts';
 
 type Request = typeof equipmentRequests.$inferSelect;
@@ -33,17 +35,19 @@ export async function moveRequest(
   to: RequestStatus,
   change: { actorUserId?: string | null; reason?: string; payload?: Record<string, unknown>; set?: Partial<Request> },
 ) {
-  if (!canMoveRequest(request.status, to)) {
-    throw new DomainError(409, 'request_transition_not_allowed', `A request that is ${request.status} cannot become ${to}.`, {
-      currentStatus: request.status,
-    });
+  if (!findTransition(requestTransitions, request, to)) {
+    const next = nextStatuses(requestTransitions, request);
+    throw transitionNotAllowed(
+      { currentStatus: request.status, allowedNextStatuses: next },
+      {
+        en: `A request that is ${request.status} cannot become ${to}; it can become ${next.join(', ') || 'nothing more: it is over'}.`,
+        fr: notAllowedInFrench(requestStatusLabels, request.status, next),
+      },
+    );
   }
-  const [updated] = await tx
-    .update(equipmentRequests)
-    .set({ ...change.set, status: to, statusReason: change.reason ?? null, version: sql`${equipmentRequests.version} + 1`, updatedAt: sql`now()` })
-    .where(and(eq(equipmentRequests.id, request.id), eq(equipmentRequests.version, request.version)))
-    .returning();
-  if (!updated) throw new DomainError(409, 'request_changed', 'Someone changed this request at the same moment. Look at it again.');
+  const updated = await compareAndSet(tx, equipmentRequests, request, { ...change.set, status: to, statusReason: change.reason ?? null }, () =>
+    new DomainError(409, 'request_changed', 'Someone changed this request at the same moment. Look at it again.'),
+  );
   await tx.insert(requestEvents).values({
     requestId: request.id,
     fromStatus: request.status,

@@ -1,38 +1,48 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import type { devices } from '../devices/devices.schema.ts';
+import type { Words } from '../status-machine.ts';
 import { equipmentRequests, handovers } from './allocation.schema.ts';
 import { holdingStatuses } from './requests.lifecycle.ts';
 
 type Device = typeof devices.$inferSelect;
 
+const reserveFromTheRequest: Words = {
+  en: 'A device is reserved for an equipment request: reserve it from the request.',
+  fr: 'Un équipement se réserve pour une demande d’équipement : réservez-le depuis la demande de la famille.',
+};
 
 /** The `reserved_for_request` guard: a request has taken this device (POST /api/requests/{id}/reservation). */
-export async function reservationGuard(db: DbOrTx, device: Device, payload: Record<string, unknown>): Promise<string | null> {
+export async function reservationGuard(db: DbOrTx, device: Device, payload: Record<string, unknown>): Promise<Words | null> {
   const requestId = typeof payload.requestId === 'string' && /^[0-9a-f-]{36}$/i.test(payload.requestId) ? payload.requestId : undefined;
-  if (!requestId) return 'A device is reserved for an equipment request: reserve it from the request.';
+  if (!requestId) return reserveFromTheRequest;
   const [request] = await db
     .select({ id: equipmentRequests.id })
     .from(equipmentRequests)
     .where(and(eq(equipmentRequests.id, requestId), eq(equipmentRequests.reservedDeviceId, device.id), eq(equipmentRequests.status, 'reserved')));
-  return request ? null : 'A device is reserved for an equipment request: reserve it from the request.';
+  return request ? null : reserveFromTheRequest;
 }
 
 /** The `reservation_released` guard: no request holds the device any more (it was released or expired). */
-export async function releaseGuard(db: DbOrTx, device: Device): Promise<string | null> {
+export async function releaseGuard(db: DbOrTx, device: Device): Promise<Words | null> {
   const [holder] = await db
     .select({ id: equipmentRequests.id })
     .from(equipmentRequests)
     .where(and(eq(equipmentRequests.reservedDeviceId, device.id), inArray(equipmentRequests.status, [...holdingStatuses])));
-  return holder ? `This device is held for request ${holder.id}: release it from the request.` : null;
+  if (!holder) return null;
+  return { en: `This device is held for request ${holder.id}: release it from the request.`, fr: `Cet équipement est retenu pour la demande ${holder.id} : libérez-le depuis la demande.` };
 }
 
 /** The `training_completed_and_handed_over` guard: the handover of this device to a trained family is being recorded. */
-export async function handoverGuard(db: DbOrTx, device: Device): Promise<string | null> {
+export async function handoverGuard(db: DbOrTx, device: Device): Promise<Words | null> {
   const [handover] = await db
     .select({ id: handovers.id })
     .from(handovers)
     .innerJoin(equipmentRequests, eq(equipmentRequests.id, handovers.requestId))
     .where(and(eq(handovers.deviceId, device.id), eq(equipmentRequests.reservedDeviceId, device.id), eq(equipmentRequests.status, 'training_completed')));
-  return handover ? null : 'A device is handed over from its request (POST /api/requests/{id}/handover), once the family completed the training.';
+  if (handover) return null;
+  return {
+    en: 'A device is handed over from its request (POST /api/requests/{id}/handover), once the family completed the training.',
+    fr: 'Un équipement se remet depuis sa demande, une fois que la famille a suivi la formation.',
+  };
 }

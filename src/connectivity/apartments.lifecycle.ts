@@ -1,3 +1,5 @@
+import type { StatusTransition } from '../status-machine.ts';
+
 /**
  * An apartment's place in the rollout. `not_in_use` is a tenant's normal choice, not a failure:
  * the service is included in the rent and free to use or not.
@@ -8,10 +10,14 @@ export type ApartmentStatus = (typeof apartmentStatuses)[number];
 export const optInStatuses = ['unknown', 'in', 'out'] as const;
 export type OptInStatus = (typeof optInStatuses)[number];
 
+const suspendable = ['provisioned', 'credentials_delivered', 'in_use', 'not_in_use'] as const satisfies readonly ApartmentStatus[];
+
 /** The statuses a person may set by hand, and from where; `provisioned` is set by provisioning and by a move-out. */
-export const apartmentTransitions: readonly { from: readonly ApartmentStatus[]; to: ApartmentStatus }[] = [
-  { from: ['provisioned'], to: 'credentials_delivered' },
-  { from: ['credentials_delivered', 'not_in_use'], to: 'in_use' },
-  { from: ['credentials_delivered', 'in_use'], to: 'not_in_use' },
-  { from: ['provisioned', 'credentials_delivered', 'in_use', 'not_in_use'], to: 'suspended' },
+export const apartmentTransitions: readonly StatusTransition<ApartmentStatus>[] = [
+  { from: ['provisioned'], to: 'credentials_delivered', guards: [], action: 'Record the letter delivered' },
+  { from: ['credentials_delivered', 'not_in_use'], to: 'in_use', guards: [], action: 'Record the service in use' },
+  { from: ['credentials_delivered', 'in_use'], to: 'not_in_use', guards: [], action: 'Record the service not in use' },
+  { from: suspendable, to: 'suspended', guards: [], action: 'Suspend the service' },
+  // A suspension ends where it started: back to the status the apartment was suspended from.
+  ...suspendable.map((to) => ({ from: ['suspended'] as const, to, guards: [], action: 'Resume the service', resumes: true as const })),
 ];

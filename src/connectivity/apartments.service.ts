@@ -4,6 +4,8 @@ import type { DbOrTx, Tx } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
 import { DomainError, isUniqueViolation, notFound, ValidationError } from '../errors.ts';
 import { files } from '../files/files.schema.ts';
+import { apartmentStatusLabels, inSentence } from '../pages/fr.ts';
+import { compareAndSet, findTransition, nextStatuses, notAllowedInFrench, transitionNotAllowed } from '../status-machine.ts';
 import { buildingFor, type BuildingRight } from './access.ts';
 import { type ApartmentStatus, apartmentTransitions, type OptInStatus } from './apartments.lifecycle.ts';
 import { generatePassphrase, ssidProblem } from './credentials.ts';
@@ -141,21 +143,19 @@ export async function setOptIn(db: DbOrTx, actor: Actor, apartmentId: string, in
 export async function changeApartmentStatus(db: DbOrTx, actor: Actor, apartmentId: string, to: ApartmentStatus) {
   return db.transaction(async (tx) => {
     const { apartment } = await apartmentFor(tx, actor, apartmentId, 'field_work', true);
-    const resuming = apartment.status === 'suspended' && apartment.suspendedFrom === to;
-    const allowed = resuming || apartmentTransitions.some((transition) => transition.to === to && transition.from.includes(apartment.status));
-    if (!allowed) {
-      const next = apartment.status === 'suspended' ? [apartment.suspendedFrom!] : apartmentTransitions.filter((transition) => transition.from.includes(apartment.status)).map((transition) => transition.to);
-      throw new DomainError(409, 'transition_not_allowed', `Apartment ${apartment.unit} is ${apartment.status}; it can go to ${next.join(', ') || 'nothing by hand yet (provision the building first)'}.`, {
-        currentStatus: apartment.status,
-        allowed: next,
-      });
+    if (!findTransition(apartmentTransitions, apartment, to)) {
+      const next = nextStatuses(apartmentTransitions, apartment);
+      throw transitionNotAllowed(
+        { currentStatus: apartment.status, allowedNextStatuses: next },
+        {
+          en: `Apartment ${apartment.unit} is ${apartment.status}; it can go to ${next.join(', ') || 'nothing by hand yet (provision the building first)'}.`,
+          fr: `Logement ${apartment.unit} : ${inSentence(notAllowedInFrench(apartmentStatusLabels, apartment.status, next))}${next.length === 0 ? ' Créez d’abord les réseaux du bâtiment.' : ''}`,
+        },
+      );
     }
-    const [updated] = await tx
-      .update(apartments)
-      .set({ status: to, suspendedFrom: to === 'suspended' ? apartment.status : null, version: sql`${apartments.version} + 1`, updatedAt: new Date() })
-      .where(eq(apartments.id, apartmentId))
-      .returning();
-    return updated!;
+    return compareAndSet(tx, apartments, apartment, { status: to, suspendedFrom: to === 'suspended' ? apartment.status : null }, () =>
+      new DomainError(409, 'concurrent_change', `Someone else changed apartment ${apartment.unit} at the same moment; reload it and try again.`),
+    );
   });
 }
 

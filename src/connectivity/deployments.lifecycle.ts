@@ -1,8 +1,9 @@
 import type { Role } from '../auth/roles.ts';
+import type { StatusTransition } from '../status-machine.ts';
 
 /**
  * A building's shared Wi-Fi rollout, from the landlord's decision to a live service. Each
- * change goes through `transitionDeployment`, which reads this table and nothing else.
+ * change by hand goes through `transitionDeployment`, which reads this table and nothing else.
  */
 export const deploymentStatuses = ['planned', 'surveyed', 'box_installed', 'access_points_installed', 'provisioned', 'live', 'suspended'] as const;
 export type DeploymentStatus = (typeof deploymentStatuses)[number];
@@ -23,38 +24,32 @@ export type CostRecovery = (typeof costRecoveries)[number];
 
 export type DeploymentGuard = 'isp_assigned' | 'box_installed' | 'every_landing_has_an_access_point' | 'every_apartment_provisioned' | 'reason_given';
 
-export type DeploymentTransition = {
-  from: readonly DeploymentStatus[];
-  to: DeploymentStatus;
-  guards: readonly DeploymentGuard[];
+export type DeploymentTransition = StatusTransition<DeploymentStatus, DeploymentGuard> & {
   /** An installer acts only on the deployments assigned to their ISP. */
   roles: readonly Role[];
-  /** What the person does, for buttons and messages. */
-  action: string;
 };
 
 const fieldWork: readonly Role[] = ['installer', 'landlord_manager', 'admin'];
 const live = deploymentStatuses.filter((status) => status !== 'suspended');
 
 // access_points_installed → provisioned is not here: the provisioning job sets it when every
-// apartment has its SSID and passphrase. suspended → (previous) is a resume, also not a row.
+// apartment has its SSID and passphrase. The box and the access points are installed by the
+// building's installer: a building whose landlord withdrew its installer waits for a new one.
 export const deploymentTransitions: readonly DeploymentTransition[] = [
   { from: ['planned'], to: 'surveyed', guards: ['isp_assigned'], roles: fieldWork, action: 'Record the survey' },
-  { from: ['surveyed'], to: 'box_installed', guards: ['box_installed'], roles: fieldWork, action: 'Record the box installation' },
+  { from: ['surveyed'], to: 'box_installed', guards: ['isp_assigned', 'box_installed'], roles: fieldWork, action: 'Record the box installation' },
   {
     from: ['box_installed'],
     to: 'access_points_installed',
-    guards: ['every_landing_has_an_access_point'],
+    guards: ['isp_assigned', 'every_landing_has_an_access_point'],
     roles: fieldWork,
     action: 'Record the access points installation',
   },
   { from: ['provisioned'], to: 'live', guards: ['every_apartment_provisioned'], roles: fieldWork, action: 'Open the service' },
   { from: live, to: 'suspended', guards: ['reason_given'], roles: fieldWork, action: 'Suspend the service' },
+  // A suspension ends where it started: back to the status the deployment was suspended from.
+  ...live.map((to) => ({ from: ['suspended'] as const, to, guards: [], roles: fieldWork, action: 'Resume the service', resumes: true as const })),
 ];
 
 /** Provisioning gives networks to the apartments that have none: once the access points are in, and again later for new apartments. */
 export const provisionableStatuses: readonly DeploymentStatus[] = ['access_points_installed', 'provisioned', 'live'];
-
-export function findDeploymentTransition(from: DeploymentStatus, to: DeploymentStatus) {
-  return deploymentTransitions.find((transition) => transition.to === to && transition.from.includes(from));
-}

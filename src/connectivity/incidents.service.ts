@@ -1,7 +1,9 @@
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { DomainError, notFound, ValidationError } from '../errors.ts';
+import { incidentStatusLabels } from '../pages/fr.ts';
+import { compareAndSet, findTransition, nextStatuses, notAllowedInFrench, transitionNotAllowed } from '../status-machine.ts';
 import { buildingFor, visibleBuildings } from './access.ts';
 import { deployments, networkDevices } from './deployments.schema.ts';
 import { type IncidentCategory, incidentTransitions, type IncidentStatus, unresolvedStatuses, workingDaysToFix } from './incidents.rules.ts';
@@ -87,26 +89,25 @@ export async function changeIncidentStatus(db: DbOrTx, actor: Actor, id: string,
   return db.transaction(async (tx) => {
     const current = await getIncident(tx, actor, id);
     await buildingFor(tx, actor, current.buildingId, 'field_work');
-    if (!incidentTransitions[current.status].includes(change.to)) {
-      const next = incidentTransitions[current.status];
-      throw new DomainError(409, 'transition_not_allowed', `An incident that is ${current.status} cannot become ${change.to}; it can become ${next.join(', ') || 'nothing: it is closed'}.`, {
-        currentStatus: current.status,
-        allowed: next,
-      });
+    if (!findTransition(incidentTransitions, current, change.to)) {
+      const next = nextStatuses(incidentTransitions, current);
+      throw transitionNotAllowed(
+        { currentStatus: current.status, allowedNextStatuses: next },
+        {
+          en: `An incident that is ${current.status} cannot become ${change.to}; it can become ${next.join(', ') || 'nothing: it is closed'}.`,
+          fr: notAllowedInFrench(incidentStatusLabels, current.status, next),
+        },
+      );
     }
     if (change.to === 'resolved' && !change.note) throw new ValidationError([{ path: 'note', message: 'Say what was done to fix it.' }]);
-    const [updated] = await tx
-      .update(incidents)
-      .set({
-        status: change.to,
-        resolution: change.to === 'resolved' ? change.note : change.to === 'open' ? null : undefined,
-        resolvedAt: change.to === 'resolved' ? new Date() : change.to === 'open' ? null : undefined,
-        version: sql`${incidents.version} + 1`,
-        updatedAt: new Date(),
-      })
-      .where(and(eq(incidents.id, id), eq(incidents.version, current.version)))
-      .returning();
-    if (!updated) throw new DomainError(409, 'concurrent_change', 'Someone else changed this incident at the same moment; reload it and try again.');
+    const changes = {
+      status: change.to,
+      resolution: change.to === 'resolved' ? change.note : change.to === 'open' ? null : undefined,
+      resolvedAt: change.to === 'resolved' ? new Date() : change.to === 'open' ? null : undefined,
+    };
+    const updated = await compareAndSet(tx, incidents, current, changes, () =>
+      new DomainError(409, 'concurrent_change', 'Someone else changed this incident at the same moment; reload it and try again.'),
+    );
     await tx.insert(incidentEvents).values({ incidentId: id, fromStatus: current.status, toStatus: change.to, actorUserId: actor.userId, note: change.note });
     return updated;
   });

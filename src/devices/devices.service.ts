@@ -7,9 +7,10 @@ import { DomainError, notFound, ValidationError } from '../errors.ts';
 import { users } from '../auth/auth.schema.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
+import { nextStatuses } from '../status-machine.ts';
 import { formatAssetCode, parseAssetCode } from './asset-code.ts';
 import { deviceEvents, devices, type deviceKinds } from './devices.schema.ts';
-import { nextStatuses, type DeviceStatus } from './lifecycle.ts';
+import { transitions, type DeviceStatus } from './lifecycle.ts';
 
 // What the pages offer and show (the kinds to choose from, a device's storage), without its tables.
 export { deviceKinds, type StorageMedium } from './devices.schema.ts';
@@ -18,7 +19,7 @@ export type DeviceRow = typeof devices.$inferSelect;
 
 export function presentDevice(device: DeviceRow) {
   const { assetCode, ...rest } = device;
-  return { ...rest, code: formatAssetCode(assetCode), nextStatuses: nextStatuses(device.status) };
+  return { ...rest, code: formatAssetCode(assetCode), nextStatuses: nextStatuses(transitions, device) };
 }
 
 /** Turns what a person typed or a scanner read into a stored code, refusing a misread as such. */

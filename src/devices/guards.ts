@@ -1,6 +1,8 @@
 import type { Actor } from '../auth/actor.ts';
 import type { Tx } from '../db/client.ts';
 import { ValidationError } from '../errors.ts';
+import { thisDeviceInFrench, weeeChannelLabels } from '../pages/fr.ts';
+import type { Guard } from '../status-machine.ts';
 import type { devices } from './devices.schema.ts';
 import type { GuardName } from './lifecycle.ts';
 import { handoverGuard, releaseGuard, reservationGuard } from '../allocation/reservation-status.ts';
@@ -17,17 +19,21 @@ export type GuardContext = {
   payload: Record<string, unknown>;
 };
 
-/** Null when the guard holds, otherwise the reason, in words for the operator at the bench. */
-type Guard = (context: GuardContext) => Promise<string | null> | string | null;
-
-export const guards: Record<GuardName, Guard> = {
+/** Each guard answers null when it holds, otherwise the reason, in words for the operator at the bench. */
+export const guards: Record<GuardName, Guard<GuardContext>> = {
   no_storage_to_wipe: ({ device }) => {
     if (device.benchChecks.includes('storage_unknown')) {
-      return `Nobody has recorded yet what storage this ${device.kind} has: open it and record its disks first.`;
+      return {
+        en: `Nobody has recorded yet what storage this ${device.kind} has: open it and record its disks first.`,
+        fr: `Personne n’a encore noté quels supports de stockage a ${thisDeviceInFrench(device.kind)} : ouvrez-le et notez ses disques d’abord.`,
+      };
     }
-    return device.storageMedia.length === 0
-      ? null
-      : `This ${device.kind} has storage to wipe first (${device.storageMedia.map(describeMedium).join(', ')}).`;
+    if (device.storageMedia.length === 0) return null;
+    const media = device.storageMedia.map(describeMedium).join(', ');
+    return {
+      en: `This ${device.kind} has storage to wipe first (${media}).`,
+      fr: `Il reste d’abord à effacer les supports de stockage de ${thisDeviceInFrench(device.kind)} : ${media}.`,
+    };
   },
   wipe_records_passed: ({ tx, device }) => wipeGuard(tx, device),
   work_order_open: ({ tx, device }) => workOrderGuard(tx, device),
@@ -35,12 +41,17 @@ export const guards: Record<GuardName, Guard> = {
   reserved_for_request: ({ tx, device, payload }) => reservationGuard(tx, device, payload),
   reservation_released: ({ tx, device }) => releaseGuard(tx, device),
   training_completed_and_handed_over: ({ tx, device }) => handoverGuard(tx, device),
-  return_site_given: ({ siteId }) => (siteId ? null : 'Say at which site the device was brought back (siteId).'),
-  fault_described: ({ note }) => (note?.trim() ? null : 'Describe the fault found on the shelf (note).'),
+  return_site_given: ({ siteId }) =>
+    siteId ? null : { en: 'Say at which site the device was brought back (siteId).', fr: 'Indiquez le site où l’équipement a été rapporté.' },
+  fault_described: ({ note }) =>
+    note?.trim() ? null : { en: 'Describe the fault found on the shelf (note).', fr: 'Décrivez la panne constatée sur l’équipement en stock.' },
   // A channel not given is a step not yet possible (409); one given outside the list is a wrong field (422).
   recycling_channel_given: ({ payload }) => {
     if (!namesWeeeChannel(payload)) {
-      return `Name the WEEE (DEEE) channel that takes the device (payload.deeeChannel: ${weeeChannels.join(', ')}).`;
+      return {
+        en: `Name the WEEE (DEEE) channel that takes the device (payload.deeeChannel: ${weeeChannels.join(', ')}).`,
+        fr: `Indiquez la filière DEEE qui reprend l’équipement (${weeeChannels.map((channel) => weeeChannelLabels[channel]).join(' ; ')}).`,
+      };
     }
     const problems = weeeChannelProblems(payload);
     if (problems.length > 0) throw new ValidationError(problems);

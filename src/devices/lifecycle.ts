@@ -1,8 +1,11 @@
 import type { Role } from '../auth/roles.ts';
+import type { StatusTransition } from '../status-machine.ts';
 
 /**
  * The device lifecycle: the whole truth of what may happen to a device, as in DESIGN.md.
  * Every status change goes through `transitionDevice`, which reads this table and nothing else.
+ * The other status machines (requests, deployments, apartments, incidents) are tables of the same
+ * shape, read by the same functions (src/status-machine.ts).
  */
 export const deviceStatuses = [
   'collected',
@@ -33,13 +36,9 @@ export type GuardName =
   | 'fault_described'
   | 'recycling_channel_given';
 
-export type Transition = {
-  from: readonly DeviceStatus[];
-  to: DeviceStatus;
-  guards: readonly GuardName[];
+export type Transition = StatusTransition<DeviceStatus, GuardName> & {
+  /** Every move of a device names who may make it. */
   roles: readonly Role[];
-  /** What the operator does, for buttons and messages. */
-  action: string;
   /** The device comes back from outside the network: whatever was wiped before no longer holds. */
   changesHands?: true;
 };
@@ -92,14 +91,6 @@ export const transitions: readonly Transition[] = [
     action: 'Send to recycling',
   },
 ];
-
-export function findTransition(from: DeviceStatus, to: DeviceStatus): Transition | undefined {
-  return transitions.find((transition) => transition.to === to && transition.from.includes(from));
-}
-
-export function nextStatuses(from: DeviceStatus): DeviceStatus[] {
-  return [...new Set(transitions.filter((transition) => transition.from.includes(from)).map((transition) => transition.to))];
-}
 
 /** What this role may try on a device in this status: the buttons a scan shows. Guards are checked when tried. */
 export function actionsFor(status: DeviceStatus, role: Role) {

@@ -1,16 +1,18 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import { roleLabels } from '../auth/roles.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import type { ErrorCode } from '../error-codes.ts';
 import { DomainError, forbidden, ValidationError } from '../errors.ts';
 import { sites } from '../organisations/organisations.schema.ts';
+import { deviceStatusLabels } from '../pages/fr.ts';
+import { compareAndSet, failedGuards, findTransition, guardsFailed, nextStatuses, notAllowedInFrench, transitionNotAllowed } from '../status-machine.ts';
 import { formatAssetCode } from './asset-code.ts';
 import { appendDeviceEvent } from './devices.jobs.ts';
 import { devices } from './devices.schema.ts';
 import { findDevice, presentDevice, type DeviceRow } from './devices.service.ts';
 import { guards } from './guards.ts';
-import { benchRoles, findTransition, nextStatuses, terminalStatuses, type DeviceStatus } from './lifecycle.ts';
+import { benchRoles, terminalStatuses, transitions, type DeviceStatus } from './lifecycle.ts';
 
 /**
  * `version` is the device version the person saw (on the scan screen, in a batch): when given,
@@ -25,13 +27,14 @@ export type TransitionInput = {
   payload?: Record<string, unknown>;
 };
 
-const refusal = (device: DeviceRow, code: ErrorCode, message: string, extra: Record<string, unknown> = {}) =>
-  new DomainError(409, code, message, {
-    device: formatAssetCode(device.assetCode),
-    currentStatus: device.status,
-    allowedNextStatuses: nextStatuses(device.status),
-    ...extra,
-  });
+/** Where a device stands, as every refusal about it says. */
+const standing = (device: DeviceRow) => ({
+  device: formatAssetCode(device.assetCode),
+  currentStatus: device.status,
+  allowedNextStatuses: nextStatuses(transitions, device),
+});
+
+const refusal = (device: DeviceRow, code: ErrorCode, message: string) => new DomainError(409, code, message, standing(device));
 
 /**
  * A destination site for a device. Sending a device to another organisation's site hands it over
@@ -61,19 +64,12 @@ async function readDeviceAt(tx: Tx, actor: Actor, code: string, version: number 
 
 /**
  * Writes the new state only if nobody changed the device since it was read (compare-and-set on
- * version). No lock is taken when reading: of two people acting on one device at once, both read
- * the same version and exactly one write matches it; the other is told the device changed,
- * instead of having their action applied on top of the first.
+ * version): of two people acting on one device at once, one is told the device changed.
  */
-async function compareAndSet(tx: Tx, device: DeviceRow, changes: Partial<DeviceRow>) {
-  const [updated] = await tx
-    .update(devices)
-    .set({ ...changes, version: sql`${devices.version} + 1`, updatedAt: sql`now()` })
-    .where(and(eq(devices.id, device.id), eq(devices.version, device.version)))
-    .returning();
-  if (!updated) throw refusal(device, 'device_changed', 'Someone changed this device at the same moment. Scan it again to see where it stands.');
-  return updated;
-}
+const changeDevice = (tx: Tx, device: DeviceRow, changes: Partial<DeviceRow>) =>
+  compareAndSet(tx, devices, device, changes, () =>
+    refusal(device, 'device_changed', 'Someone changed this device at the same moment. Scan it again to see where it stands.'),
+  );
 
 /**
  * Moves a device from one status to another, as the lifecycle table allows: in one transaction,
@@ -83,32 +79,25 @@ async function compareAndSet(tx: Tx, device: DeviceRow, changes: Partial<DeviceR
 export async function transitionDevice(db: DbOrTx, actor: Actor, input: TransitionInput, now = new Date()) {
   return db.transaction(async (tx) => {
     const device = await readDeviceAt(tx, actor, input.code, input.version);
-    const transition = findTransition(device.status, input.to);
+    const transition = findTransition(transitions, device, input.to);
     if (!transition) {
-      const next = nextStatuses(device.status);
-      throw refusal(
-        device,
-        'transition_not_allowed',
-        terminalStatuses.includes(device.status)
+      const next = nextStatuses(transitions, device);
+      throw transitionNotAllowed(standing(device), {
+        en: terminalStatuses.includes(device.status)
           ? `This device is ${device.status}: that is final, nothing more can happen to it.`
           : `A ${device.status} device cannot become ${input.to}. From ${device.status} it can become: ${next.join(', ')}.`,
-      );
+        fr: notAllowedInFrench(deviceStatusLabels, device.status, next),
+      });
     }
     if (!transition.roles.includes(actor.role)) {
       throw forbidden(`As a ${roleLabels[actor.role]} you cannot do this ("${transition.action}").`);
     }
     const context = { tx, actor, device, siteId: input.siteId, note: input.note, payload: input.payload ?? {} };
-    const failed: { guard: string; reason: string }[] = [];
-    for (const name of transition.guards) {
-      const reason = await guards[name](context);
-      if (reason) failed.push({ guard: name, reason });
-    }
-    if (failed.length > 0) {
-      throw refusal(device, 'guard_failed', failed.map((failure) => failure.reason).join(' '), { failedGuards: failed });
-    }
+    const failed = await failedGuards(guards, transition.guards, context);
+    if (failed.length > 0) throw guardsFailed(standing(device), failed);
     const place = await placement(tx, device, input.siteId, now);
     if (transition.changesHands) place.custodySince = now;
-    const updated = await compareAndSet(tx, device, { status: input.to, ...place });
+    const updated = await changeDevice(tx, device, { status: input.to, ...place });
     const event = await appendDeviceEvent(tx, {
       deviceId: device.id,
       type: 'transition',
@@ -145,7 +134,7 @@ export async function moveDevice(
       throw refusal(device, 'already_there', 'The device is already at this site.');
     }
     const place = await placement(tx, device, input.siteId, now);
-    const updated = await compareAndSet(tx, device, place);
+    const updated = await changeDevice(tx, device, place);
     const event = await appendDeviceEvent(tx, {
       deviceId: device.id,
       type: 'move',

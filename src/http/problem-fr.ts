@@ -1,6 +1,4 @@
 import { waitInWords } from '../auth/sign-in-throttle.ts';
-import type { GuardName } from '../devices/lifecycle.ts';
-import { deviceStatusLabels } from '../pages/fr.ts';
 import type { ErrorCode } from '../error-codes.ts';
 import type { DomainError } from '../errors.ts';
 
@@ -9,31 +7,10 @@ import type { DomainError } from '../errors.ts';
  * to a browser that asks for it (Accept-Language: fr), which the pages' own requests do. Every code
  * of the closed list (error-codes.ts) has its words here: a missing one fails the type check.
  */
-const status = (value: unknown) => deviceStatusLabels[value as keyof typeof deviceStatusLabels]?.toLowerCase() ?? String(value);
-
-const guardsInFrench: Record<GuardName, string> = {
-  no_storage_to_wipe: 'cet équipement a des supports de stockage à effacer d’abord (ou personne n’a encore noté ses disques)',
-  wipe_records_passed: 'chaque support de stockage doit avoir un effacement réussi au niveau demandé, enregistré depuis son arrivée, par une personne habilitée',
-  work_order_open: 'il faut une fiche de reconditionnement ouverte, par une personne habilitée, sur l’un de vos sites',
-  refurbishment_complete: 'la fiche de reconditionnement n’est pas complète (liste de contrôle, caractéristiques, grade, site)',
-  reserved_for_request: 'l’équipement se réserve depuis la demande d’une famille',
-  reservation_released: 'la réservation se libère depuis la demande de la famille',
-  training_completed_and_handed_over: 'la famille doit avoir suivi la formation, et la remise être enregistrée',
-  return_site_given: 'indiquez le site où l’équipement a été rapporté',
-  fault_described: 'décrivez la panne constatée',
-  recycling_channel_given: 'indiquez la filière DEEE qui reprend l’équipement',
-};
-
 const catalogue: Record<ErrorCode, (details: Record<string, unknown>) => string> = {
-  transition_not_allowed: (details) =>
-    details.currentStatus
-      ? `Impossible depuis le statut « ${status(details.currentStatus)} »${Array.isArray(details.allowedNextStatuses) && details.allowedNextStatuses.length > 0 ? ` ; possible : ${details.allowedNextStatuses.map(status).join(', ')}` : ''}.`
-      : 'Cette étape n’est pas possible dans l’état actuel.',
-  guard_failed: (details) => {
-    const failed = Array.isArray(details.failedGuards) ? (details.failedGuards as { guard: GuardName }[]) : [];
-    const reasons = failed.map((failure) => guardsInFrench[failure.guard]).filter(Boolean);
-    return reasons.length > 0 ? `Pas encore possible : ${reasons.join(' ; ')}.` : 'Une condition n’est pas remplie pour cette étape.';
-  },
+  // A refused status change carries its own French, written beside its English (src/status-machine.ts).
+  transition_not_allowed: () => 'Cette étape n’est pas possible dans l’état actuel.',
+  guard_failed: () => 'Une condition n’est pas remplie pour cette étape.',
   device_changed: () => 'Quelqu’un a modifié cet équipement au même moment : scannez-le à nouveau pour voir où il en est.',
   concurrent_change: () => 'Quelqu’un a fait une modification au même moment : rechargez et recommencez.',
   request_in_progress: () => 'La même demande est en cours de traitement : réessayez dans un instant.',
@@ -78,8 +55,7 @@ const catalogue: Record<ErrorCode, (details: Record<string, unknown>) => string>
   route_not_found: () => 'Cette adresse ne correspond à aucune page ni à aucune opération.',
   device_terminal: () => 'Cet équipement est démonté ou recyclé : il ne change plus de site.',
   already_there: () => 'L’équipement est déjà sur ce site.',
-  request_transition_not_allowed: (details) => `Impossible depuis le statut « ${status(details.currentStatus)} » de la demande.`,
-  duplicate_serial: () => 'Un équipement portant ce numéro de série est déjà enregistré dans le réseau.',
+    duplicate_serial: () => 'Un équipement portant ce numéro de série est déjà enregistré dans le réseau.',
   label_already_claimed: () => 'Cette étiquette pré-imprimée appartient déjà à un équipement.',
   label_unknown: () => 'Aucune étiquette pré-imprimée de votre structure ne porte ce code.',
   residence_exists: () => 'Ce bailleur a déjà une résidence de ce nom.',
@@ -97,7 +73,7 @@ const catalogue: Record<ErrorCode, (details: Record<string, unknown>) => string>
 
 export const prefersFrench = (acceptLanguage: string | undefined) => /^\s*fr\b/i.test(acceptLanguage ?? '');
 
-/** The French words of a refusal. */
-export const refusalInFrench = (error: DomainError) => catalogue[error.code](error.details ?? {});
+/** The French words of a refusal: its thrower's, or the catalogue's for its code. */
+export const refusalInFrench = (error: DomainError) => error.french?.detail ?? catalogue[error.code](error.details ?? {});
 
 export const frenchValidationDetail = 'Certains champs manquent ou sont incorrects.';

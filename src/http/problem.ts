@@ -67,7 +67,8 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
   if (error instanceof DomainError) {
     const detail = french ? refusalInFrench(error) : error.message;
     if (typeof error.details?.retryAfterSeconds === 'number') c.header('retry-after', String(error.details.retryAfterSeconds));
-    return problemResponse(c, error.status, { detail, code: error.code, ...error.details });
+    const details = (french && error.french?.details) || error.details;
+    return problemResponse(c, error.status, { detail, code: error.code, ...details });
   }
   if (error instanceof HTTPException) {
     const status = error.status;

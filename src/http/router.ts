@@ -52,6 +52,10 @@ export const problemSchema = z
     code: z.enum(errorCodeList).openapi({ description: `What refused the request, from a closed list:\n${errorCodeList.map((code) => `- \`${code}\`: ${errorCodes[code]}`).join('\n')}` }),
     requestId: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    // A refused status change (transition_not_allowed, guard_failed), whatever moved (src/status-machine.ts).
+    currentStatus: z.string().optional(),
+    allowedNextStatuses: z.array(z.string()).optional(),
+    failedGuards: z.array(z.object({ guard: z.string(), reason: z.string() })).optional(),
   })
   .openapi('Problem');
 

@@ -23,6 +23,12 @@ export const deviceKindLabels: Record<DeviceKind, string> = {
   other: 'Équipement',
 };
 
+/** A label as it reads inside a sentence: "Recyclé (DEEE)" → "recyclé (DEEE)". */
+export const inSentence = (label: string) => label.charAt(0).toLowerCase() + label.slice(1);
+
+/** "cet équipement (ordinateur portable)": French has no one demonstrative for every kind. */
+export const thisDeviceInFrench = (kind: DeviceKind) => (kind === 'other' ? 'cet équipement' : `cet équipement (${inSentence(deviceKindLabels[kind])})`);
+
 export const deviceStatusLabels: Record<DeviceStatus, string> = {
   collected: 'Collecté',
   wiped: 'Données effacées',

@@ -1,4 +1,6 @@
 import type { DeviceKind } from '../devices/devices.service.ts';
+import { checklistItemLabels, inSentence } from '../pages/fr.ts';
+import type { Words } from '../status-machine.ts';
 
 /**
  * The refurbishment rules the network keeps as data: what the diagnostic checklist must show
@@ -60,15 +62,28 @@ export function suggestGrade(facts: GradingFacts): { grade: Grade; reasons: stri
   return { grade, reasons: applying.filter((rule) => rule.cap === grade).map((rule) => rule.reason) };
 }
 
-/** What in the checklist keeps a device from stock, in words; empty when it passed. */
-export function checklistProblems(kind: DeviceKind, checklist: Checklist): string[] {
-  const problems = requiredChecks[kind].flatMap((item) => {
+const outcomesInFrench: Record<Exclude<CheckOutcome, 'ok'>, (item: string) => string> = {
+  fault: (item) => `${item} : en panne`,
+  absent: (item) => `il manque : ${item}`,
+};
+
+/** What in the checklist keeps a device from stock, in both languages; empty when it passed. */
+export function checklistProblemsInWords(kind: DeviceKind, checklist: Checklist): Words[] {
+  const problems = requiredChecks[kind].flatMap((item): Words[] => {
     const outcome = checklist[item];
-    if (outcome === undefined) return [`${item} not checked`];
-    return outcome === 'ok' ? [] : [`${item}: ${outcome}`];
+    const label = inSentence(checklistItemLabels[item]);
+    if (outcome === undefined) return [{ en: `${item} not checked`, fr: `${label} : à vérifier` }];
+    return outcome === 'ok' ? [] : [{ en: `${item}: ${outcome}`, fr: outcomesInFrench[outcome](label) }];
   });
   if (requiredChecks[kind].includes('battery') && (checklist.batteryHealthPercent ?? 0) < minimumBatteryHealthPercent) {
-    problems.push(`battery health ${checklist.batteryHealthPercent ?? 'not measured'} (at least ${minimumBatteryHealthPercent} % needed)`);
+    const measured = checklist.batteryHealthPercent;
+    problems.push({
+      en: `battery health ${measured ?? 'not measured'} (at least ${minimumBatteryHealthPercent} % needed)`,
+      fr: `santé de la batterie ${measured === undefined ? 'non mesurée' : `${measured} %`} (au moins ${minimumBatteryHealthPercent} % demandés)`,
+    });
   }
   return problems;
 }
+
+/** What in the checklist keeps a device from stock, in words; empty when it passed. */
+export const checklistProblems = (kind: DeviceKind, checklist: Checklist): string[] => checklistProblemsInWords(kind, checklist).map((problem) => problem.en);

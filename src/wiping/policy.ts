@@ -1,4 +1,6 @@
 import type { StorageMedium } from '../devices/devices.schema.ts';
+import { sanitizationLevelLabels } from '../pages/fr.ts';
+import type { Words } from '../status-machine.ts';
 
 /**
  * NIST SP 800-88 Rev. 1 sanitization: clear (overwrite through the normal interface), purge
@@ -40,11 +42,17 @@ const removesTheMedium: readonly WipeTechnique[] = ['physical_destruction', 'sto
 
 export type WipeOutcome = { level: SanitizationLevel; technique: WipeTechnique; result: 'passed' | 'failed' };
 
-/** Null when this record sanitizes the medium as the policy asks; otherwise what it lacks. */
-export function shortfall(medium: Pick<StorageMedium, 'type'>, record: WipeOutcome): string | null {
-  if (record.result !== 'passed') return 'the wipe failed';
+/** Null when this record sanitizes the medium as the policy asks; otherwise what it lacks, in both languages. */
+export function shortfallInWords(medium: Pick<StorageMedium, 'type'>, record: WipeOutcome): Words | null {
+  if (record.result !== 'passed') return { en: 'the wipe failed', fr: 'l’effacement a échoué' };
   if (removesTheMedium.includes(record.technique)) return null;
   const needed = minimumLevelByMedium[medium.type];
   if (sanitizationLevels.indexOf(record.level) >= sanitizationLevels.indexOf(needed)) return null;
-  return `${record.level} is below the ${needed} this network requires for ${medium.type.toUpperCase()}`;
+  return {
+    en: `${record.level} is below the ${needed} this network requires for ${medium.type.toUpperCase()}`,
+    fr: `le niveau « ${sanitizationLevelLabels[record.level]} » est en dessous du niveau « ${sanitizationLevelLabels[needed]} » que le réseau exige pour un support ${medium.type.toUpperCase()}`,
+  };
 }
+
+/** Null when this record sanitizes the medium as the policy asks; otherwise what it lacks. */
+export const shortfall = (medium: Pick<StorageMedium, 'type'>, record: WipeOutcome): string | null => shortfallInWords(medium, record)?.en ?? null;
