@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
-import type { DeviceKind } from '../devices/devices.service.ts';
+import type { DeviceKind } from '../devices/devices.schema.ts';
 import { notFound, ValidationError } from '../errors.ts';
 import { lookUpTerritory, type Territory } from '../geography/communes.ts';
 import { requireAdmin } from '../organisations/organisations.service.ts';

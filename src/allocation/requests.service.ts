@@ -11,7 +11,7 @@ import { equipmentRequests, households, programmes, requestEvents, type Need } f
 import { getHousehold } from './households.service.ts';
 import { getProgramme } from './programmes.service.ts';
 import { canMoveRequest, holdingStatuses, type RequestStatus } from './requests.lifecycle.ts';
-import { alreadyTrained } from './training.service.ts';
+import { alreadyTrained } from './attendance.ts';
 
 type Request = typeof equipmentRequests.$inferSelect;
 

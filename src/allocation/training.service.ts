@@ -104,15 +104,3 @@ export async function recordAttendance(db: DbOrTx, actor: Actor, sessionId: stri
     });
   });
 }
-
-/** Whether the household already attended this module (for programmes where that counts again). */
-export async function alreadyTrained(db: DbOrTx, householdId: string, moduleId: string) {
-  const [row] = await db
-    .select({ id: enrolments.id })
-    .from(enrolments)
-    .innerJoin(trainingSessions, eq(trainingSessions.id, enrolments.sessionId))
-    .where(and(eq(enrolments.householdId, householdId), eq(enrolments.status, 'present'), eq(trainingSessions.moduleId, moduleId)))
-    .limit(1);
-  return Boolean(row);
-}
-

@@ -19,6 +19,7 @@ import { organisations, sites } from '../organisations/organisations.schema.ts';
 import { deviceStatuses, terminalStatuses } from './lifecycle.ts';
 
 export const deviceKinds = ['laptop', 'desktop', 'tablet', 'smartphone', 'screen', 'peripheral', 'access_point', 'other'] as const;
+export type DeviceKind = (typeof deviceKinds)[number];
 export const storageTypes = ['hdd', 'ssd', 'nvme', 'emmc', 'other'] as const;
 
 export type StorageMedium = {

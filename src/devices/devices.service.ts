@@ -8,10 +8,9 @@ import { users } from '../auth/auth.schema.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
 import { formatAssetCode, parseAssetCode } from './asset-code.ts';
-import { deviceEvents, devices, type deviceKinds } from './devices.schema.ts';
+import { deviceEvents, devices, type DeviceKind } from './devices.schema.ts';
 import { nextStatuses, type DeviceStatus } from './lifecycle.ts';
 
-export type DeviceKind = (typeof deviceKinds)[number];
 export type DeviceRow = typeof devices.$inferSelect;
 
 export function presentDevice(device: DeviceRow) {

@@ -1,5 +1,5 @@
 import type { Role } from '../auth/roles.ts';
-import type { DeviceKind } from '../devices/devices.service.ts';
+import type { DeviceKind } from '../devices/devices.schema.ts';
 import type { DeviceStatus } from '../devices/lifecycle.ts';
 import type { WeeeChannel } from '../devices/weee-channels.ts';
 import type { CostRecovery, DeploymentStatus } from '../connectivity/deployments.lifecycle.ts';

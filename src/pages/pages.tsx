@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
-import type { SignIns } from '../http/app.ts';
+import type { SignIns } from '../auth/auth.routes.ts';
 import { DomainError } from '../errors.ts';
 import { inventoryRetryAfterSeconds, limitBodies, shownSize, type InventoryTurns } from '../http/body-limits.ts';
 import { refusalInFrench } from '../http/problem-fr.ts';

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import type { Database } from '../db/client.ts';
-import { deviceKinds } from '../devices/devices.schema.ts';
-import type { DeviceKind } from '../devices/devices.service.ts';
+import { deviceKinds, type DeviceKind } from '../devices/devices.schema.ts';
 import { listStock } from '../stock/stock.service.ts';
 import { Select } from './forms.tsx';
 import { deviceKindLabels } from './fr.ts';

@@ -1,4 +1,4 @@
-import type { DeviceKind } from '../devices/devices.service.ts';
+import type { DeviceKind } from '../devices/devices.schema.ts';
 
 /**
  * The refurbishment rules the network keeps as data: what the diagnostic checklist must show
