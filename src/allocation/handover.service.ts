@@ -8,7 +8,7 @@ import { transitionDevice } from '../devices/transitions.service.ts';
 import { DomainError, forbidden } from '../errors.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
 import { handovers } from './allocation.schema.ts';
-import { moveRequest, onBehalfOfNetwork, requestForActor } from './requests.service.ts';
+import { moveRequest, onBehalfOf, requestForActor } from './requests.service.ts';
 
 /**
  * The handover at the table: refused unless the family completed the mandatory training and the
@@ -33,7 +33,7 @@ export async function handOver(db: DbOrTx, actor: Actor, requestId: string, inpu
       .insert(handovers)
       .values({ requestId: request.id, deviceId: reserved!.id, receivedByName: input.receivedBy, termsAcceptedAt: new Date(), handedOverByUserId: actor.userId })
       .returning();
-    const change = await transitionDevice(tx, onBehalfOfNetwork(actor), { code, to: 'allocated', payload: { requestId: request.id } });
+    const change = await transitionDevice(tx, actor, { code, to: 'allocated', payload: { requestId: request.id } }, new Date(), onBehalfOf(request, reserved!.id));
     const updated = await moveRequest(tx, request, 'handed_over', { actorUserId: actor.userId, payload: { deviceCode: change.device.code } });
     await enqueueInOutbox(tx, 'handover-receipts', [{ name: 'handover-receipt.render', payload: { handoverId: handover!.id } }]);
     return { handover: handover!, request: updated, device: change.device };

@@ -3,7 +3,7 @@ import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { devices } from '../devices/devices.schema.ts';
 import { assetCodeFromInput } from '../devices/devices.service.ts';
-import { transitionDevice } from '../devices/transitions.service.ts';
+import { transitionDevice, type OnBehalfOfRequest } from '../devices/transitions.service.ts';
 import { DomainError, forbidden, isUniqueViolation, notFound, notFoundAsField } from '../errors.ts';
 import { communeIsIn, territoriesOf } from '../geography/communes.ts';
 import { sites } from '../organisations/organisations.schema.ts';
@@ -117,10 +117,11 @@ export async function listRequests(db: DbOrTx, actor: Actor, filter: { status?: 
 }
 
 /**
- * The allocation module reserves and releases devices anywhere in the network for a request: the
- * device's transition is checked as the coordinator's would be, and its event names the person.
+ * The leave to take this request's steps (reserve, release, hand over) on the device it names,
+ * wherever the device is in the network: given once the actor was found to act on the request.
+ * The device's event still names the person acting, with their own role checked.
  */
-export const onBehalfOfNetwork = (actor: Actor): Actor => ({ ...actor, role: 'admin' });
+export const onBehalfOf = (request: { id: string }, deviceId: string): OnBehalfOfRequest => ({ onBehalfOfRequest: { requestId: request.id, deviceId } });
 
 /**
  * The best ready device for a request: in the family's département first, then anywhere; within
@@ -179,7 +180,7 @@ export async function reserveForRequest(db: DbOrTx, actor: Actor, requestId: str
       }
       throw error;
     });
-    const change = await transitionDevice(tx, onBehalfOfNetwork(actor), { code: device.asset_code, to: 'reserved', payload: { requestId: request.id } });
+    const change = await transitionDevice(tx, actor, { code: device.asset_code, to: 'reserved', payload: { requestId: request.id } }, new Date(), onBehalfOf(request, device.id));
     // No training to book when the programme requires none, or when the family already attended it.
     const trained = !programme.trainingModuleId || (programme.trainingValidForLaterRequests && (await alreadyTrained(tx, request.householdId, programme.trainingModuleId)));
     const current = trained
@@ -219,7 +220,7 @@ async function endReservation(db: DbOrTx, actor: Actor, requestId: string, to: '
     const updated = await moveRequest(tx, request, to, { actorUserId: actor.userId, reason, set: { reservedDeviceId: null, reservedUntil: null } });
     if (holding) {
       const [device] = await tx.select({ code: devices.assetCode }).from(devices).where(eq(devices.id, request.reservedDeviceId!));
-      await transitionDevice(tx, onBehalfOfNetwork(actor), { code: device!.code, to: 'ready', note: reason, payload: { requestId } });
+      await transitionDevice(tx, actor, { code: device!.code, to: 'ready', note: reason, payload: { requestId } }, new Date(), onBehalfOf(request, request.reservedDeviceId!));
     }
     return updated;
   });

@@ -42,11 +42,12 @@ export function visibleDevices(actor: Actor): SQL | undefined {
   return sql`exists (select 1 from ${donations} where ${donations.id} = ${devices.donationId} and ${donations.donorOrganisationId} = ${actor.organisationId})`;
 }
 
-export async function findDevice(db: DbOrTx, actor: Actor, codeInput: string) {
+/** `requestDeviceId`: the device an equipment request names, reached wherever it is (see OnBehalfOfRequest), and no other. */
+export async function findDevice(db: DbOrTx, actor: Actor, codeInput: string, requestDeviceId?: string) {
   const [device] = await db
     .select()
     .from(devices)
-    .where(and(eq(devices.assetCode, assetCodeFromInput(codeInput)), visibleDevices(actor)));
+    .where(and(eq(devices.assetCode, assetCodeFromInput(codeInput)), requestDeviceId ? eq(devices.id, requestDeviceId) : visibleDevices(actor)));
   if (!device) throw notFound(`Device ${codeInput}`);
   return device;
 }

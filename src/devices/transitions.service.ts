@@ -24,6 +24,14 @@ export type TransitionInput = {
   payload?: Record<string, unknown>;
 };
 
+/**
+ * The leave an equipment request gives the person acting for it (granted by the allocation module,
+ * once it checked they may act on the request): the steps the lifecycle table marks `requestStep`
+ * (reserve, release, hand over), on the one device the request names, wherever it is in the
+ * network. Nothing else; the person's own role is still checked, and the event names them.
+ */
+export type OnBehalfOfRequest = { onBehalfOfRequest: { requestId: string; deviceId: string } };
+
 const refusal = (device: DeviceRow, code: string, message: string, extra: Record<string, unknown> = {}) =>
   new DomainError(409, code, message, {
     device: formatAssetCode(device.assetCode),
@@ -50,8 +58,8 @@ async function placement(tx: Tx, device: DeviceRow, siteId: string | undefined, 
   return { siteId: site.id, organisationId: site.organisationId, custodySince: changesHands ? now : device.custodySince };
 }
 
-async function readDeviceAt(tx: Tx, actor: Actor, code: string, version: number | undefined) {
-  const device = await findDevice(tx, actor, code);
+async function readDeviceAt(tx: Tx, actor: Actor, code: string, version: number | undefined, requestDeviceId?: string) {
+  const device = await findDevice(tx, actor, code, requestDeviceId);
   if (version !== undefined && version !== device.version) {
     throw refusal(device, 'device_changed', 'This device changed since you looked at it. Scan it again to see where it stands.');
   }
@@ -79,9 +87,9 @@ async function compareAndSet(tx: Tx, device: DeviceRow, changes: Partial<DeviceR
  * lock the device, check the rule, the role and every guard, compare-and-set the status, append
  * one event and its outbox job. Any refusal throws and leaves the database as it was.
  */
-export async function transitionDevice(db: DbOrTx, actor: Actor, input: TransitionInput, now = new Date()) {
+export async function transitionDevice(db: DbOrTx, actor: Actor, input: TransitionInput, now = new Date(), permission?: OnBehalfOfRequest) {
   return db.transaction(async (tx) => {
-    const device = await readDeviceAt(tx, actor, input.code, input.version);
+    const device = await readDeviceAt(tx, actor, input.code, input.version, permission?.onBehalfOfRequest.deviceId);
     const transition = findTransition(device.status, input.to);
     if (!transition) {
       const next = nextStatuses(device.status);
@@ -92,6 +100,9 @@ export async function transitionDevice(db: DbOrTx, actor: Actor, input: Transiti
           ? `This device is ${device.status}: that is final, nothing more can happen to it.`
           : `A ${device.status} device cannot become ${input.to}. From ${device.status} it can become: ${next.join(', ')}.`,
       );
+    }
+    if (permission && !transition.requestStep) {
+      throw forbidden(`An equipment request cannot "${transition.action}": do it from the device.`);
     }
     if (!transition.roles.includes(actor.role)) {
       throw forbidden(`As a ${roleLabels[actor.role]} you cannot do this ("${transition.action}").`);
