@@ -5,10 +5,11 @@ import { formatAssetCode } from '../devices/asset-code.ts';
 import { devices } from '../devices/devices.schema.ts';
 import { assetCodeFromInput } from '../devices/devices.service.ts';
 import { transitionDevice } from '../devices/transitions.service.ts';
-import { DomainError, forbidden } from '../errors.ts';
+import { DomainError } from '../errors.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
 import { handovers } from './allocation.schema.ts';
 import { moveRequest, onBehalfOf, requestForActor } from './requests.service.ts';
+import { requireAllocationRight } from './rights.ts';
 
 /**
  * The handover at the table: refused unless the family completed the mandatory training and the
@@ -16,7 +17,7 @@ import { moveRequest, onBehalfOf, requestForActor } from './requests.service.ts'
  * `handed_over`, and a worker prints the receipt, all from one transaction.
  */
 export async function handOver(db: DbOrTx, actor: Actor, requestId: string, input: { deviceCode: string; receivedBy: string; termsAccepted: true }) {
-  if (actor.role !== 'mediator' && actor.role !== 'admin') throw forbidden('Only mediators hand devices over.');
+  requireAllocationRight(actor, 'hand_over');
   const code = assetCodeFromInput(input.deviceCode);
   return db.transaction(async (tx) => {
     const request = await requestForActor(tx, actor, requestId, { lock: true });

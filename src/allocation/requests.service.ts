@@ -4,12 +4,13 @@ import type { DbOrTx, Tx } from '../db/client.ts';
 import { devices } from '../devices/devices.schema.ts';
 import { assetCodeFromInput } from '../devices/devices.service.ts';
 import { transitionDevice, type OnBehalfOfRequest } from '../devices/transitions.service.ts';
-import { DomainError, forbidden, isUniqueViolation, notFound, notFoundAsField } from '../errors.ts';
+import { DomainError, isUniqueViolation, notFound, notFoundAsField } from '../errors.ts';
 import { communeIsIn, territoriesOf } from '../geography/communes.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { equipmentRequests, households, programmes, requestEvents, type Need } from './allocation.schema.ts';
 import { getHousehold } from './households.service.ts';
 import { getProgramme } from './programmes.service.ts';
+import { requireAllocationRight } from './rights.ts';
 import { canMoveRequest, holdingStatuses, type RequestStatus } from './requests.lifecycle.ts';
 import { alreadyTrained } from './attendance.ts';
 
@@ -79,7 +80,7 @@ async function ineligibility(tx: Tx, household: typeof households.$inferSelect, 
 
 /** A mediator files a request for a family; it is checked against the programme at once. */
 export async function submitRequest(db: DbOrTx, actor: Actor, input: { householdId: string; programmeId: string; need: Need }) {
-  if (actor.role !== 'mediator') throw forbidden('Only mediators file equipment requests.');
+  requireAllocationRight(actor, 'file_requests');
   return db.transaction(async (tx) => {
     const household = await getHousehold(tx, actor, input.householdId).catch(notFoundAsField('householdId', 'No family of yours has this id.'));
     const programme = await getProgramme(tx, input.programmeId).catch(notFoundAsField('programmeId', 'No programme has this id.'));
@@ -155,7 +156,7 @@ async function matchingDevice(tx: Tx, request: Request, programme: typeof progra
  * goes to one request only. A matched device another reservation is taking is skipped, not waited for.
  */
 export async function reserveForRequest(db: DbOrTx, actor: Actor, requestId: string, input: { deviceCode?: string } = {}) {
-  if (actor.role !== 'mediator' && !seesWholeNetwork(actor)) throw forbidden('Only mediators and the coordinator reserve devices.');
+  requireAllocationRight(actor, 'reserve_devices');
   return db.transaction(async (tx) => {
     const request = await requestForActor(tx, actor, requestId, { lock: true });
     if (request.status !== 'eligible') {
