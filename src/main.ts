@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { Redis } from 'ioredis';
-import { openQueues } from '../workers/queues.ts';
+import { openQueues } from './jobs/queues.ts';
 import { startConfiguredWorkers } from '../workers/runtime.ts';
 import { createApp } from './http/app.ts';
 import { redisOptionsFromUrl } from './redis.ts';

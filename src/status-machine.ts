@@ -1,14 +1,11 @@
-import { and, eq, sql } from 'drizzle-orm';
-import type { PgColumn, PgTable, PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Role } from './auth/roles.ts';
-import type { Tx } from './db/client.ts';
 import { DomainError } from './errors.ts';
-import { inSentence } from './pages/fr.ts';
+import { inSentence } from './text.ts';
 
 /**
  * What every status machine of Boucle shares (devices, equipment requests, Wi-Fi deployments,
  * apartments, incidents): a table of transitions modelled on the device lifecycle, the guards that
- * must hold, the one body a refused move answers with, and the compare-and-set that writes it.
+ * must hold, and the one body a refused move answers with; `db/compare-and-set.ts` writes the move.
  */
 
 /** What a person reads, in the two languages Boucle speaks: English in the API, French on the pages. */
@@ -83,28 +80,4 @@ export function guardsFailed(members: RefusalMembers, failed: readonly FailedGua
 export function notAllowedInFrench<Status extends string>(labels: Record<Status, string>, from: Status, next: readonly Status[]): string {
   const named = (status: Status) => inSentence(labels[status]);
   return `Impossible depuis le statut « ${named(from)} »${next.length > 0 ? ` ; possible : ${next.map(named).join(', ')}` : ''}.`;
-}
-
-type VersionedTable = PgTable & { id: PgColumn; version: PgColumn; updatedAt: PgColumn };
-
-/**
- * Writes a change only if nobody changed the row since it was read: `version = version + 1 where
- * id = ? and version = ?`. No lock is needed to read: of two people acting on one thing at once,
- * both read the same version and exactly one write matches it; the other is refused with
- * `changed()` (a 409), instead of having their action applied on top of the first.
- */
-export async function compareAndSet<Table extends VersionedTable>(
-  tx: Tx,
-  table: Table,
-  row: { id: string; version: number },
-  changes: PgUpdateSetSource<Table>,
-  changed: () => DomainError,
-): Promise<Table['$inferSelect']> {
-  const [updated] = await tx
-    .update(table)
-    .set({ ...changes, version: sql`${table.version} + 1`, updatedAt: sql`now()` } as PgUpdateSetSource<Table>)
-    .where(and(eq(table.id, row.id), eq(table.version, row.version)))
-    .returning();
-  if (!updated) throw changed();
-  return updated as Table['$inferSelect'];
 }

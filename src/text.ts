@@ -18,3 +18,6 @@ export function decodeUploadedText(content: Uint8Array): string {
 
 /** Letters without their accents ("Bâtiment é" → "Batiment e"), for names made of plain ASCII. */
 export const withoutAccents = (text: string) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+
+/** A label as it reads inside a sentence: "Recyclé (DEEE)" → "recyclé (DEEE)". */
+export const inSentence = (label: string) => label.charAt(0).toLowerCase() + label.slice(1);

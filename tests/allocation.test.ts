@@ -4,7 +4,7 @@ import { equipmentRequests, handovers, households as householdsTable } from '../
 import { eraseExpiredContacts, expireReservations, matchEligibleRequests } from '../src/allocation/scheduled.ts';
 import { notifications } from '../src/notifications/notifications.schema.ts';
 import { markNotificationFailed, planReminders, sendNotification } from '../src/notifications/reminders.ts';
-import { devices } from '../src/devices/devices.schema.ts';
+import { deviceEvents, devices } from '../src/devices/devices.schema.ts';
 import { organisations } from '../src/organisations/organisations.schema.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
 import { openPage, signInWithForm } from './helpers/pages.ts';
@@ -257,6 +257,35 @@ describe('training and handover', () => {
       'training_completed',
       'handed_over',
     ]);
+  });
+
+  it("acts on a workshop's device for the request only: the events name the mediator and the mediation structure, and the device route refuses the request's steps", async () => {
+    const { request, device } = await reservedRequest();
+    // Outside a request, the mediator does not even see the workshop's ready device, nor may it take the request's steps.
+    const outsider = await readyDevice(bench.site.id, 'A', 32);
+    for (const to of ['reserved', 'allocated'] as const) {
+      const direct = await world.call('POST', `/api/devices/${outsider.code}/transitions`, { token: mediator.token, body: { to, payload: { requestId: request.id } } });
+      expect(direct.status, JSON.stringify(direct.body)).toBe(404);
+    }
+    // The device the request holds is visible to the mediator, but the device route does not reserve or hand it over.
+    const handedDirectly = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: mediator.token, body: { to: 'allocated', payload: { requestId: request.id } } });
+    expect(handedDirectly.status, JSON.stringify(handedDirectly.body)).toBe(409);
+    const [outsiderNow] = await harness.database.db.select({ status: devices.status }).from(devices).where(eq(devices.id, outsider.id));
+    expect(outsiderNow?.status).toBe('ready');
+
+    const booked = await session(4);
+    await world.call('POST', `/api/requests/${request.id}/enrolment`, { token: mediator.token, body: { sessionId: booked.id } });
+    await world.call('POST', `/api/training-sessions/${booked.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } });
+    const handed = await world.call('POST', `/api/requests/${request.id}/handover`, { token: mediator.token, body: { deviceCode: device.code, receivedBy: 'Mme Durand', termsAccepted: true } });
+    expect(handed.status, JSON.stringify(handed.body)).toBe(201);
+    const events = await harness.database.db.select().from(deviceEvents).where(eq(deviceEvents.deviceId, device.id));
+    const requestSteps = events.filter((event) => event.toStatus === 'reserved' || event.toStatus === 'allocated');
+    expect(requestSteps.map((event) => event.toStatus)).toEqual(['reserved', 'allocated']);
+    for (const event of requestSteps) {
+      expect(event.actorUserId).toBe(mediator.id);
+      expect(event.organisationId).toBe(mediator.organisationId);
+      expect(event.actorUserId).not.toBe(world.admin.id);
+    }
   });
 
   it('shows a donor the journey of a device it gave, never the structure that reserved and received it', async () => {

@@ -9,7 +9,7 @@ import { startOutboxRelay } from '../src/outbox/relay.ts';
 import { siteStockCounters, stockCountedEvents } from '../src/stock/stock.schema.ts';
 import { reconcileStockCounters } from '../src/stock/stock-reconciliation.ts';
 import { wipeCertificates } from '../src/wiping/wiping.schema.ts';
-import { schedules } from '../workers/queues.ts';
+import { schedules } from '../src/jobs/queues.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
 import { crlf, finishedJob, frenchHeader, uploadInventory } from './helpers/intake.ts';
 import { startPrivateRedis, type PrivateRedis } from './helpers/private-redis.ts';

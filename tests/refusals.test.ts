@@ -6,7 +6,8 @@ import { apartmentStatuses, apartmentTransitions } from '../src/connectivity/apa
 import { deploymentStatuses, deploymentTransitions } from '../src/connectivity/deployments.lifecycle.ts';
 import { incidentStatuses, incidentTransitions } from '../src/connectivity/incidents.rules.ts';
 import { deviceStatuses, transitions as deviceTransitions } from '../src/devices/lifecycle.ts';
-import { apartmentStatusLabels, deploymentStatusLabels, deviceStatusLabels, incidentStatusLabels, inSentence, requestStatusLabels } from '../src/pages/fr.ts';
+import { apartmentStatusLabels, deploymentStatusLabels, deviceStatusLabels, incidentStatusLabels, requestStatusLabels } from '../src/pages/fr.ts';
+import { inSentence } from '../src/text.ts';
 import { nextStatuses, type StatusTransition } from '../src/status-machine.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
 import { buildingReadyToProvision, deploymentStep, expectStatus, finishedJob } from './helpers/wifi.ts';

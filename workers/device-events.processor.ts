@@ -1,8 +1,8 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { countDeviceEventInIndicators } from '../src/indicators/rollups.service.ts';
 import { countDeviceEventInStock } from '../src/stock/stock.service.ts';
-import { queues } from './queues.ts';
-import type { WorkerDeps } from './runtime.ts';
+import { queues } from '../src/jobs/queues.ts';
+import type { WorkerDeps } from './worker-deps.ts';
 
 /**
  * Keeps the per-site stock counters and the indicator rollups in step with device events; each

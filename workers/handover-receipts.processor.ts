@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { renderHandoverReceipt } from '../src/allocation/receipt.ts';
-import { queues } from './queues.ts';
-import type { WorkerDeps } from './runtime.ts';
+import { queues } from '../src/jobs/queues.ts';
+import type { WorkerDeps } from './worker-deps.ts';
 
 /** Prints the receipt of a handover; a receipt already printed is left as it is. */
 export const processHandoverReceipt = (deps: WorkerDeps) => async (job: Job) => {

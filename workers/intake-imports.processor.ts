@@ -1,8 +1,8 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { runIntakeImport } from '../src/donations/intake-import.ts';
 import { failVisibleJobOnLastAttempt } from './last-attempt.ts';
-import { queues } from './queues.ts';
-import type { WorkerDeps } from './runtime.ts';
+import { queues } from '../src/jobs/queues.ts';
+import type { WorkerDeps } from './worker-deps.ts';
 
 /** Imports an uploaded inventory into its donation, resuming where a previous run stopped. */
 export const processIntakeImport = (deps: WorkerDeps) => async (job: Job) => {

@@ -3,8 +3,8 @@ import { eq } from 'drizzle-orm';
 import { labelBatches } from '../src/labels/labels.schema.ts';
 import { renderLabelBatch } from '../src/labels/render-batch.ts';
 import { failVisibleJobOnLastAttempt } from './last-attempt.ts';
-import { queues } from './queues.ts';
-import type { WorkerDeps } from './runtime.ts';
+import { queues } from '../src/jobs/queues.ts';
+import type { WorkerDeps } from './worker-deps.ts';
 
 /** Renders a label batch to its files; a batch already rendered is left as it is. */
 export const processLabelBatch = (deps: WorkerDeps) => async (job: Job) => {

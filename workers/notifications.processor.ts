@@ -1,8 +1,8 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { markNotificationFailed, sendNotification } from '../src/notifications/reminders.ts';
 import { isLastAttempt } from './last-attempt.ts';
-import { queues } from './queues.ts';
-import type { WorkerDeps } from './runtime.ts';
+import { queues } from '../src/jobs/queues.ts';
+import type { WorkerDeps } from './worker-deps.ts';
 
 /** Sends one reminder; a failed send is retried, and after the last attempt shows as failed. */
 export const processNotification = (deps: WorkerDeps) => async (job: Job) => {

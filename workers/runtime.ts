@@ -1,12 +1,10 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../src/db/client.ts';
 import { markOutboxJobDone, markOutboxJobFailed } from '../src/outbox/outbox.service.ts';
 import { startOutboxRelay } from '../src/outbox/relay.ts';
-import type { FileStore } from '../src/files/file-store.ts';
 import type { Config } from '../src/config.ts';
-import { createTransports, type Transports } from '../src/notifications/transports.ts';
+import { createTransports } from '../src/notifications/transports.ts';
 import { redisOptionsFromUrl } from '../src/redis.ts';
 import { configuredFileStore } from '../src/runtime.ts';
 import { processDeviceEvent } from './device-events.processor.ts';
@@ -18,31 +16,9 @@ import { processLabelBatch } from './label-batches.processor.ts';
 import { processWipeCertificate } from './wipe-certificates.processor.ts';
 import { processWifiOutputs, processWifiProvisioning } from './wifi.processor.ts';
 import { isLastAttempt } from './last-attempt.ts';
-import { queueNames, type QueueName } from './queues.ts';
+import { queueNames, type QueueName } from '../src/jobs/queues.ts';
 import { keepSchedulesRegistered } from './schedules.ts';
-
-export type WorkerDeps = {
-  database: Database;
-  fileStore: FileStore;
-  /** Printed in QR codes and links. */
-  publicUrl: string;
-  /** Key material: signs certificates, encrypts Wi-Fi passphrases. */
-  appSecret: string;
-  contactRetentionMonths: number;
-  /** How reminders leave: SMTP or the log for e-mail, the log for SMS. */
-  transports: Transports;
-  /** Register the job schedulers (expiry, matching, retention); tests run those tasks themselves. */
-  schedule?: boolean;
-  redis: RedisOptions;
-  prefix: string;
-  logger: Logger;
-  concurrency?: number;
-  relayPollMs?: number;
-  /** How long after it was last seen in Redis an unfinished job is looked for there again. */
-  relayRecheckAfterMs?: number;
-  /** How often the workers make sure the scheduled tasks are still registered in Redis. */
-  scheduleCheckMs?: number;
-};
+import type { WorkerDeps } from './worker-deps.ts';
 
 const processors: Record<QueueName, (deps: WorkerDeps) => (job: Job) => Promise<unknown>> = {
   'device-events': processDeviceEvent,

@@ -7,8 +7,8 @@ import { expireIdempotencyKeys } from '../src/idempotency/idempotency.ts';
 import { planReminders } from '../src/notifications/reminders.ts';
 import { pruneDoneOutboxRows } from '../src/outbox/outbox.service.ts';
 import { reconcileStockCounters } from '../src/stock/stock-reconciliation.ts';
-import { schedules, type ScheduledTask } from './queues.ts';
-import type { WorkerDeps } from './runtime.ts';
+import { schedules, type ScheduledTask } from '../src/jobs/queues.ts';
+import type { WorkerDeps } from './worker-deps.ts';
 
 /** Runs the scheduled task the job names; each is idempotent, so an overlapping run changes nothing twice. */
 export const processScheduledTask = (deps: WorkerDeps) => async (job: Job) => {

@@ -1,6 +1,6 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
-import { queues, schedules, type ScheduledTask } from './queues.ts';
+import { queues, schedules, type ScheduledTask } from '../src/jobs/queues.ts';
 
 /** The scheduled tasks are looked for in Redis this often: lost ones are back within this time. */
 export const defaultScheduleCheckMs = 30_000;

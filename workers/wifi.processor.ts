@@ -9,8 +9,8 @@ import { DomainError } from '../src/errors.ts';
 import { backgroundJobs } from '../src/jobs/jobs.schema.ts';
 import { finishJob, startJob } from '../src/jobs/jobs.service.ts';
 import { failVisibleJobOnLastAttempt } from './last-attempt.ts';
-import { queues } from './queues.ts';
-import type { WorkerDeps } from './runtime.ts';
+import { queues } from '../src/jobs/queues.ts';
+import type { WorkerDeps } from './worker-deps.ts';
 
 type WifiQueue = 'wifi-provisioning' | 'wifi-outputs';
 

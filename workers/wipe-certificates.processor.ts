@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { issueCertificate } from '../src/wiping/certificates.ts';
-import { queues } from './queues.ts';
-import type { WorkerDeps } from './runtime.ts';
+import { queues } from '../src/jobs/queues.ts';
+import type { WorkerDeps } from './worker-deps.ts';
 
 /** Signs and renders the wipe certificate of a device that became `wiped`; once per event. */
 export const processWipeCertificate = (deps: WorkerDeps) => async (job: Job) => {

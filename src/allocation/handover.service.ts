@@ -5,10 +5,11 @@ import { formatAssetCode } from '../devices/asset-code.ts';
 import { devices } from '../devices/devices.schema.ts';
 import { assetCodeFromInput } from '../devices/devices.service.ts';
 import { transitionDevice } from '../devices/transitions.service.ts';
-import { DomainError, forbidden } from '../errors.ts';
+import { DomainError } from '../errors.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
 import { handovers } from './allocation.schema.ts';
-import { moveRequest, onBehalfOfNetwork, requestForActor } from './requests.service.ts';
+import { moveRequest, onBehalfOf, requestForActor } from './requests.service.ts';
+import { requireAllocationRight } from './rights.ts';
 
 /**
  * The handover at the table: refused unless the family completed the mandatory training and the
@@ -16,7 +17,7 @@ import { moveRequest, onBehalfOfNetwork, requestForActor } from './requests.serv
  * `handed_over`, and a worker prints the receipt, all from one transaction.
  */
 export async function handOver(db: DbOrTx, actor: Actor, requestId: string, input: { deviceCode: string; receivedBy: string; termsAccepted: true }) {
-  if (actor.role !== 'mediator' && actor.role !== 'admin') throw forbidden('Only mediators hand devices over.');
+  requireAllocationRight(actor, 'hand_over');
   const code = assetCodeFromInput(input.deviceCode);
   return db.transaction(async (tx) => {
     const request = await requestForActor(tx, actor, requestId, { lock: true });
@@ -33,7 +34,7 @@ export async function handOver(db: DbOrTx, actor: Actor, requestId: string, inpu
       .insert(handovers)
       .values({ requestId: request.id, deviceId: reserved!.id, receivedByName: input.receivedBy, termsAcceptedAt: new Date(), handedOverByUserId: actor.userId })
       .returning();
-    const change = await transitionDevice(tx, onBehalfOfNetwork(actor), { code, to: 'allocated', payload: { requestId: request.id } });
+    const change = await transitionDevice(tx, actor, { code, to: 'allocated', payload: { requestId: request.id } }, new Date(), onBehalfOf(request, reserved!.id));
     const updated = await moveRequest(tx, request, 'handed_over', { actorUserId: actor.userId, payload: { deviceCode: change.device.code } });
     await enqueueInOutbox(tx, 'handover-receipts', [{ name: 'handover-receipt.render', payload: { handoverId: handover!.id } }]);
     return { handover: handover!, request: updated, device: change.device };

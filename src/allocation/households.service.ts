@@ -1,9 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { DomainError, forbidden, notFound, ValidationError } from '../errors.ts';
+import { DomainError, notFound, ValidationError } from '../errors.ts';
 import { lookUpCommune } from '../geography/communes.ts';
 import { households } from './allocation.schema.ts';
+import { requireAllocationRight } from './rights.ts';
 
 /** Only the mediation structure that follows a family, and the coordinator, ever see it. */
 export function visibleHouseholds(actor: Actor) {
@@ -11,10 +12,6 @@ export function visibleHouseholds(actor: Actor) {
   if (actor.role !== 'mediator') return sql`false`;
   return eq(households.organisationId, actor.organisationId);
 }
-
-const requireMediator = (actor: Actor) => {
-  if (actor.role !== 'mediator') throw forbidden('Only mediators record families.');
-};
 
 export type NewHousehold = {
   reference: string;
@@ -28,7 +25,7 @@ export type NewHousehold = {
 
 /** Records a family with the minimum: what was attested is kept with who attested it and when. */
 export async function createHousehold(db: DbOrTx, actor: Actor, input: NewHousehold) {
-  requireMediator(actor);
+  requireAllocationRight(actor, 'record_families');
   const commune = lookUpCommune(input.communeCode);
   if (!commune.ok) throw new ValidationError([{ path: 'communeCode', message: commune.message, french: commune.french }]);
   const now = new Date();

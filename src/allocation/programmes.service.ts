@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
-import type { DeviceKind } from '../devices/devices.service.ts';
+import type { DeviceKind } from '../devices/devices.schema.ts';
 import { notFound, ValidationError } from '../errors.ts';
 import { lookUpTerritory, type Territory } from '../geography/communes.ts';
-import { requireAdmin } from '../organisations/organisations.service.ts';
 import { programmes, trainingModules, type MinimumSpecs } from './allocation.schema.ts';
+import { requireAllocationRight } from './rights.ts';
 
 export type NewProgramme = {
   name: string;
@@ -21,7 +21,7 @@ export type NewProgramme = {
 
 /** Set by the coordinator; every territory must exist in the official geography. */
 export async function createProgramme(db: DbOrTx, actor: Actor, input: NewProgramme) {
-  requireAdmin(actor, 'set up programmes');
+  requireAllocationRight(actor, 'set_up_programmes');
   const errors = input.territories.flatMap((territory, index) => {
     const lookup = lookUpTerritory(territory);
     return lookup.ok ? [] : [{ path: `territories.${index}.code`, message: lookup.message }];

@@ -3,17 +3,19 @@ import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { devices } from '../devices/devices.schema.ts';
 import { assetCodeFromInput } from '../devices/devices.service.ts';
-import { transitionDevice } from '../devices/transitions.service.ts';
-import { DomainError, forbidden, isUniqueViolation, notFound, notFoundAsField } from '../errors.ts';
+import { transitionDevice, type OnBehalfOfRequest } from '../devices/transitions.service.ts';
+import { DomainError, isUniqueViolation, notFound, notFoundAsField } from '../errors.ts';
 import { communeIsIn, territoriesOf } from '../geography/communes.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { requestStatusLabels } from '../pages/fr.ts';
-import { compareAndSet, findTransition, nextStatuses, notAllowedInFrench, transitionNotAllowed } from '../status-machine.ts';
+import { compareAndSet } from '../db/compare-and-set.ts';
+import { findTransition, nextStatuses, notAllowedInFrench, transitionNotAllowed } from '../status-machine.ts';
 import { equipmentRequests, households, programmes, requestEvents, type Need } from './allocation.schema.ts';
 import { getHousehold } from './households.service.ts';
 import { getProgramme } from './programmes.service.ts';
+import { requireAllocationRight } from './rights.ts';
 import { holdingStatuses, requestTransitions, type RequestStatus } from './requests.lifecycle.ts';
-import { alreadyTrained } from './training.service.ts';
+import { alreadyTrained } from './attendance.ts';
 
 type Request = typeof equipmentRequests.$inferSelect;
 
@@ -83,7 +85,7 @@ async function ineligibility(tx: Tx, household: typeof households.$inferSelect, 
 
 /** A mediator files a request for a family; it is checked against the programme at once. */
 export async function submitRequest(db: DbOrTx, actor: Actor, input: { householdId: string; programmeId: string; need: Need }) {
-  if (actor.role !== 'mediator') throw forbidden('Only mediators file equipment requests.');
+  requireAllocationRight(actor, 'file_requests');
   return db.transaction(async (tx) => {
     const household = await getHousehold(tx, actor, input.householdId).catch(notFoundAsField('householdId', 'No family of yours has this id.'));
     const programme = await getProgramme(tx, input.programmeId).catch(notFoundAsField('programmeId', 'No programme has this id.'));
@@ -121,10 +123,11 @@ export async function listRequests(db: DbOrTx, actor: Actor, filter: { status?: 
 }
 
 /**
- * The allocation module reserves and releases devices anywhere in the network for a request: the
- * device's transition is checked as the coordinator's would be, and its event names the person.
+ * The leave to take this request's steps (reserve, release, hand over) on the device it names,
+ * wherever the device is in the network: given once the actor was found to act on the request.
+ * The device's event still names the person acting, with their own role checked.
  */
-export const onBehalfOfNetwork = (actor: Actor): Actor => ({ ...actor, role: 'admin' });
+export const onBehalfOf = (request: { id: string }, deviceId: string): OnBehalfOfRequest => ({ onBehalfOfRequest: { requestId: request.id, deviceId } });
 
 /**
  * The best ready device for a request: in the family's département first, then anywhere; within
@@ -158,7 +161,7 @@ async function matchingDevice(tx: Tx, request: Request, programme: typeof progra
  * goes to one request only. A matched device another reservation is taking is skipped, not waited for.
  */
 export async function reserveForRequest(db: DbOrTx, actor: Actor, requestId: string, input: { deviceCode?: string } = {}) {
-  if (actor.role !== 'mediator' && !seesWholeNetwork(actor)) throw forbidden('Only mediators and the coordinator reserve devices.');
+  requireAllocationRight(actor, 'reserve_devices');
   return db.transaction(async (tx) => {
     const request = await requestForActor(tx, actor, requestId, { lock: true });
     if (request.status !== 'eligible') {
@@ -183,7 +186,7 @@ export async function reserveForRequest(db: DbOrTx, actor: Actor, requestId: str
       }
       throw error;
     });
-    const change = await transitionDevice(tx, onBehalfOfNetwork(actor), { code: device.asset_code, to: 'reserved', payload: { requestId: request.id } });
+    const change = await transitionDevice(tx, actor, { code: device.asset_code, to: 'reserved', payload: { requestId: request.id } }, new Date(), onBehalfOf(request, device.id));
     // No training to book when the programme requires none, or when the family already attended it.
     const trained = !programme.trainingModuleId || (programme.trainingValidForLaterRequests && (await alreadyTrained(tx, request.householdId, programme.trainingModuleId)));
     const current = trained
@@ -223,7 +226,7 @@ async function endReservation(db: DbOrTx, actor: Actor, requestId: string, to: '
     const updated = await moveRequest(tx, request, to, { actorUserId: actor.userId, reason, set: { reservedDeviceId: null, reservedUntil: null } });
     if (holding) {
       const [device] = await tx.select({ code: devices.assetCode }).from(devices).where(eq(devices.id, request.reservedDeviceId!));
-      await transitionDevice(tx, onBehalfOfNetwork(actor), { code: device!.code, to: 'ready', note: reason, payload: { requestId } });
+      await transitionDevice(tx, actor, { code: device!.code, to: 'ready', note: reason, payload: { requestId } }, new Date(), onBehalfOf(request, request.reservedDeviceId!));
     }
     return updated;
   });

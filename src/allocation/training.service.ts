@@ -1,19 +1,17 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
-import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { DomainError, forbidden, notFound, notFoundAsField, ValidationError } from '../errors.ts';
-import { requireAdmin } from '../organisations/organisations.service.ts';
+import { DomainError, notFound, notFoundAsField, ValidationError } from '../errors.ts';
 import { getSite } from '../organisations/sites.service.ts';
 import { enrolments, programmes, trainingModules, trainingSessions } from './allocation.schema.ts';
 import { moveRequest, requestForActor } from './requests.service.ts';
+import { requireAllocationRight } from './rights.ts';
 
 export async function createTrainingModule(db: DbOrTx, actor: Actor, input: { title: string; durationMinutes: number; topics: string[] }) {
-  requireAdmin(actor, 'define training modules');
+  requireAllocationRight(actor, 'define_training_modules');
   const [module] = await db.insert(trainingModules).values({ ...input, organisationId: actor.organisationId }).returning();
   return module!;
 }
-
-const canRunSessions = (actor: Actor) => seesWholeNetwork(actor) || actor.role === 'mediator';
 
 /** A session of a module at one of the organisation's places, with a number of seats. */
 export async function createTrainingSession(
@@ -21,7 +19,7 @@ export async function createTrainingSession(
   actor: Actor,
   input: { moduleId: string; siteId: string; startsAt: Date; capacity: number; trainerName: string },
 ) {
-  if (!canRunSessions(actor)) throw forbidden('Only mediators and the coordinator run training sessions.');
+  requireAllocationRight(actor, 'run_training_sessions');
   const [module] = await db.select().from(trainingModules).where(eq(trainingModules.id, input.moduleId));
   if (!module) throw new ValidationError([{ path: 'moduleId', message: 'No training module has this id.' }]);
   const site = await getSite(db, actor, input.siteId).catch(notFoundAsField('siteId', 'No site of yours has this id.'));
@@ -84,7 +82,7 @@ export async function enrolRequest(db: DbOrTx, actor: Actor, requestId: string, 
  * absent sends the request back to `reserved`, to book another session.
  */
 export async function recordAttendance(db: DbOrTx, actor: Actor, sessionId: string, input: { requestId: string; present: boolean }) {
-  if (!canRunSessions(actor)) throw forbidden('Only mediators and the coordinator record attendance.');
+  requireAllocationRight(actor, 'record_attendance');
   return db.transaction(async (tx) => {
     const request = await requestForActor(tx, actor, input.requestId, { lock: true });
     const [enrolment] = await tx
@@ -104,15 +102,3 @@ export async function recordAttendance(db: DbOrTx, actor: Actor, sessionId: stri
     });
   });
 }
-
-/** Whether the household already attended this module (for programmes where that counts again). */
-export async function alreadyTrained(db: DbOrTx, householdId: string, moduleId: string) {
-  const [row] = await db
-    .select({ id: enrolments.id })
-    .from(enrolments)
-    .innerJoin(trainingSessions, eq(trainingSessions.id, enrolments.sessionId))
-    .where(and(eq(enrolments.householdId, householdId), eq(enrolments.status, 'present'), eq(trainingSessions.moduleId, moduleId)))
-    .limit(1);
-  return Boolean(row);
-}
-

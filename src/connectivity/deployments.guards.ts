@@ -1,6 +1,7 @@
 import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
-import { floorLabel, inSentence } from '../pages/fr.ts';
+import { floorLabel } from '../pages/fr.ts';
+import { inSentence } from '../text.ts';
 import type { Guard } from '../status-machine.ts';
 import type { DeploymentGuard } from './deployments.lifecycle.ts';
 import { type deployments, networkDevices, wifiNetworks } from './deployments.schema.ts';

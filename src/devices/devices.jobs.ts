@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
-import type { QueueName } from '../../workers/queues.ts';
+import type { QueueName } from '../jobs/queues.ts';
 import { outbox } from '../outbox/outbox.schema.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
 import { deviceEvents } from './devices.schema.ts';

@@ -16,9 +16,10 @@ import {
 import { users } from '../auth/auth.schema.ts';
 import { donations } from '../donations/donations.schema.ts';
 import { organisations, sites } from '../organisations/organisations.schema.ts';
+import { deviceKinds } from './devices.types.ts';
 import { deviceStatuses, terminalStatuses } from './lifecycle.ts';
 
-export const deviceKinds = ['laptop', 'desktop', 'tablet', 'smartphone', 'screen', 'peripheral', 'access_point', 'other'] as const;
+export { deviceKinds, type DeviceKind } from './devices.types.ts';
 export const storageTypes = ['hdd', 'ssd', 'nvme', 'emmc', 'other'] as const;
 
 export type StorageMedium = {

@@ -9,12 +9,11 @@ import { sites } from '../organisations/organisations.schema.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
 import { nextStatuses } from '../status-machine.ts';
 import { formatAssetCode, parseAssetCode } from './asset-code.ts';
-import { deviceEvents, devices, type deviceKinds } from './devices.schema.ts';
+import { deviceEvents, devices, type DeviceKind } from './devices.schema.ts';
 import { transitions, type DeviceStatus } from './lifecycle.ts';
 
 // What the pages offer and show (the kinds to choose from, a device's storage), without its tables.
-export { deviceKinds, type StorageMedium } from './devices.schema.ts';
-export type DeviceKind = (typeof deviceKinds)[number];
+export { deviceKinds, type DeviceKind, type StorageMedium } from './devices.schema.ts';
 export type DeviceRow = typeof devices.$inferSelect;
 
 export function presentDevice(device: DeviceRow) {
@@ -46,11 +45,12 @@ export function visibleDevices(actor: Actor): SQL | undefined {
   return sql`exists (select 1 from ${donations} where ${donations.id} = ${devices.donationId} and ${donations.donorOrganisationId} = ${actor.organisationId})`;
 }
 
-export async function findDevice(db: DbOrTx, actor: Actor, codeInput: string) {
+/** `requestDeviceId`: the device an equipment request names, reached wherever it is (see OnBehalfOfRequest), and no other. */
+export async function findDevice(db: DbOrTx, actor: Actor, codeInput: string, requestDeviceId?: string) {
   const [device] = await db
     .select()
     .from(devices)
-    .where(and(eq(devices.assetCode, assetCodeFromInput(codeInput)), visibleDevices(actor)));
+    .where(and(eq(devices.assetCode, assetCodeFromInput(codeInput)), requestDeviceId ? eq(devices.id, requestDeviceId) : visibleDevices(actor)));
   if (!device) throw notFound(`Device ${codeInput}`);
   return device;
 }

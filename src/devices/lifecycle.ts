@@ -41,6 +41,8 @@ export type Transition = StatusTransition<DeviceStatus, GuardName> & {
   roles: readonly Role[];
   /** The device comes back from outside the network: whatever was wiped before no longer holds. */
   changesHands?: true;
+  /** A step of an equipment request: the allocation module may take it on the request's behalf (OnBehalfOfRequest). */
+  requestStep?: true;
 };
 
 /** The people who handle devices: at a workshop bench, a trained mediator, and the coordinator. */
@@ -65,6 +67,7 @@ export const transitions: readonly Transition[] = [
     guards: ['reserved_for_request'],
     roles: ['admin', 'mediator'],
     action: 'Reserve for a request',
+    requestStep: true,
   },
   {
     from: ['reserved'],
@@ -72,6 +75,7 @@ export const transitions: readonly Transition[] = [
     guards: ['reservation_released'],
     roles: ['admin', 'mediator', 'workshop_operator'],
     action: 'Release the reservation',
+    requestStep: true,
   },
   {
     from: ['reserved'],
@@ -79,6 +83,7 @@ export const transitions: readonly Transition[] = [
     guards: ['training_completed_and_handed_over'],
     roles: ['admin', 'mediator'],
     action: 'Hand over',
+    requestStep: true,
   },
   { from: ['allocated'], to: 'returned', guards: ['return_site_given'], roles: benchRoles, action: 'Take back', changesHands: true },
   { from: ['ready'], to: 'refurbishing', guards: ['fault_described'], roles: benchRoles, action: 'Report a fault' },

@@ -6,7 +6,8 @@ import type { ErrorCode } from '../error-codes.ts';
 import { DomainError, forbidden, ValidationError } from '../errors.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { deviceStatusLabels } from '../pages/fr.ts';
-import { compareAndSet, failedGuards, findTransition, guardsFailed, nextStatuses, notAllowedInFrench, transitionNotAllowed } from '../status-machine.ts';
+import { compareAndSet } from '../db/compare-and-set.ts';
+import { failedGuards, findTransition, guardsFailed, nextStatuses, notAllowedInFrench, transitionNotAllowed } from '../status-machine.ts';
 import { formatAssetCode } from './asset-code.ts';
 import { appendDeviceEvent } from './devices.jobs.ts';
 import { devices } from './devices.schema.ts';
@@ -26,6 +27,14 @@ export type TransitionInput = {
   note?: string;
   payload?: Record<string, unknown>;
 };
+
+/**
+ * The leave an equipment request gives the person acting for it (granted by the allocation module,
+ * once it checked they may act on the request): the steps the lifecycle table marks `requestStep`
+ * (reserve, release, hand over), on the one device the request names, wherever it is in the
+ * network. Nothing else; the person's own role is still checked, and the event names them.
+ */
+export type OnBehalfOfRequest = { onBehalfOfRequest: { requestId: string; deviceId: string } };
 
 /** Where a device stands, as every refusal about it says. */
 const standing = (device: DeviceRow) => ({
@@ -54,8 +63,8 @@ async function placement(tx: Tx, device: DeviceRow, siteId: string | undefined, 
   return { siteId: site.id, organisationId: site.organisationId, custodySince: changesHands ? now : device.custodySince };
 }
 
-async function readDeviceAt(tx: Tx, actor: Actor, code: string, version: number | undefined) {
-  const device = await findDevice(tx, actor, code);
+async function readDeviceAt(tx: Tx, actor: Actor, code: string, version: number | undefined, requestDeviceId?: string) {
+  const device = await findDevice(tx, actor, code, requestDeviceId);
   if (version !== undefined && version !== device.version) {
     throw refusal(device, 'device_changed', 'This device changed since you looked at it. Scan it again to see where it stands.');
   }
@@ -76,9 +85,9 @@ const changeDevice = (tx: Tx, device: DeviceRow, changes: Partial<DeviceRow>) =>
  * lock the device, check the rule, the role and every guard, compare-and-set the status, append
  * one event and its outbox job. Any refusal throws and leaves the database as it was.
  */
-export async function transitionDevice(db: DbOrTx, actor: Actor, input: TransitionInput, now = new Date()) {
+export async function transitionDevice(db: DbOrTx, actor: Actor, input: TransitionInput, now = new Date(), permission?: OnBehalfOfRequest) {
   return db.transaction(async (tx) => {
-    const device = await readDeviceAt(tx, actor, input.code, input.version);
+    const device = await readDeviceAt(tx, actor, input.code, input.version, permission?.onBehalfOfRequest.deviceId);
     const transition = findTransition(transitions, device, input.to);
     if (!transition) {
       const next = nextStatuses(transitions, device);
@@ -88,6 +97,9 @@ export async function transitionDevice(db: DbOrTx, actor: Actor, input: Transiti
           : `A ${device.status} device cannot become ${input.to}. From ${device.status} it can become: ${next.join(', ')}.`,
         fr: notAllowedInFrench(deviceStatusLabels, device.status, next),
       });
+    }
+    if (permission && !transition.requestStep) {
+      throw forbidden(`An equipment request cannot "${transition.action}": do it from the device.`);
     }
     if (!transition.roles.includes(actor.role)) {
       throw forbidden(`As a ${roleLabels[actor.role]} you cannot do this ("${transition.action}").`);

@@ -1,5 +1,4 @@
-import type { StorageMedium } from '../devices/devices.schema.ts';
-import type { DeviceKind } from '../devices/devices.service.ts';
+import type { DeviceKind, StorageMedium } from '../devices/devices.schema.ts';
 import { readCsvTable, simplifyHeader as simplify } from '../csv.ts';
 import { intakeItem } from '../devices/devices.input.ts';
 

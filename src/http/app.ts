@@ -1,5 +1,4 @@
 import type { Queue } from 'bullmq';
-import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -12,8 +11,8 @@ import { indicatorRoutes } from '../indicators/indicators.routes.ts';
 import { incidentRoutes } from '../connectivity/incidents.routes.ts';
 import { placesRoutes } from '../connectivity/places.routes.ts';
 import { authenticate } from '../auth/auth.service.ts';
-import { signInThrottle, type SignInThrottle } from '../auth/sign-in-throttle.ts';
-import { authRoutes, sessionCookie } from '../auth/auth.routes.ts';
+import { signInThrottle } from '../auth/sign-in-throttle.ts';
+import { authRoutes, sessionCookie, type SignIns } from '../auth/auth.routes.ts';
 import { userRoutes } from '../auth/users.routes.ts';
 import type { Database } from '../db/client.ts';
 import { deviceRoutes } from '../devices/devices.routes.ts';
@@ -52,9 +51,6 @@ export type AppDeps = {
   /** How many reverse proxies stand in front, whose X-Forwarded-For names the client (0: none). */
   trustedProxies?: number;
 };
-
-/** What every sign-in route needs: the attempts' counts, and where a request comes from. */
-export type SignIns = { throttle: SignInThrottle; clientAddress: (c: Context) => string | undefined };
 
 const bearerPattern = /^Bearer\s+(\S+)$/i;
 

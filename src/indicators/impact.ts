@@ -1,4 +1,4 @@
-import type { DeviceKind } from '../devices/devices.service.ts';
+import type { DeviceKind } from '../devices/devices.schema.ts';
 
 /**
  * Manufacturing emissions of a new device, per kind, as data: each figure with where it comes

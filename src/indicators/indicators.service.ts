@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
-import type { DeviceKind } from '../devices/devices.service.ts';
+import type { DeviceKind } from '../devices/devices.schema.ts';
 import { forbidden } from '../errors.ts';
 import { avoidedEmissions } from './impact.ts';
 import { previousPeriod, type Period } from './periods.ts';

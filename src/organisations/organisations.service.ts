@@ -3,8 +3,7 @@ import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { organisations } from './organisations.schema.ts';
-import type { OrganisationKind } from './organisations.types.ts';
-import type { PublicContact } from './public-contact.ts';
+import type { OrganisationKind, PublicContact } from './organisations.types.ts';
 
 export function requireAdmin(actor: Actor, what: string): void {
   if (!seesWholeNetwork(actor)) throw forbidden(`Only the network coordinator can ${what}.`);

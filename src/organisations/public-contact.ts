@@ -3,13 +3,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { getOrganisation, requireAdmin } from './organisations.service.ts';
 import { organisations, sites } from './organisations.schema.ts';
-
-/**
- * A contact an organisation, or one of its sites, chose to publish: what a person who finds a
- * device reads on its public card. Nothing is published unless the coordinator sets it; null
- * withdraws it.
- */
-export type PublicContact = { publicPhone: string | null; publicEmail: string | null };
+import type { PublicContact } from './organisations.types.ts';
 
 const publishes = (contact: PublicContact) => Boolean(contact.publicPhone || contact.publicEmail);
 

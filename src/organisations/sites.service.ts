@@ -5,8 +5,7 @@ import { notFound, ValidationError } from '../errors.ts';
 import { lookUpCommune } from '../geography/communes.ts';
 import { getOrganisation, ownedBy, requireAdmin } from './organisations.service.ts';
 import { sites } from './organisations.schema.ts';
-import type { SiteKind } from './organisations.types.ts';
-import type { PublicContact } from './public-contact.ts';
+import type { PublicContact, SiteKind } from './organisations.types.ts';
 
 export type SiteInput = {
   name: string;

@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
-import type { JobPayload, QueueName } from '../../workers/queues.ts';
+import type { JobPayload, QueueName } from '../jobs/queues.ts';
 import { outbox } from './outbox.schema.ts';
 
 /** Notified at commit by the outbox_notify trigger (migration 0001), so the relay wakes at once. */

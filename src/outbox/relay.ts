@@ -2,7 +2,7 @@ import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { openQueues, type QueueName } from '../../workers/queues.ts';
+import { openQueues, type QueueName } from '../jobs/queues.ts';
 import type { Database, Tx } from '../db/client.ts';
 import { jobIdForOutboxRow, outboxChannel } from './outbox.service.ts';
 import { outbox } from './outbox.schema.ts';

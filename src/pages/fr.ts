@@ -1,5 +1,5 @@
 import type { Role } from '../auth/roles.ts';
-import type { DeviceKind } from '../devices/devices.service.ts';
+import type { DeviceKind } from '../devices/devices.types.ts';
 import type { DeviceStatus } from '../devices/lifecycle.ts';
 import type { WeeeChannel } from '../devices/weee-channels.ts';
 import type { CostRecovery, DeploymentStatus } from '../connectivity/deployments.lifecycle.ts';
@@ -7,9 +7,13 @@ import type { RequestStatus } from '../allocation/requests.lifecycle.ts';
 import type { ApartmentStatus, OptInStatus } from '../connectivity/apartments.lifecycle.ts';
 import type { IncidentCategory, IncidentStatus } from '../connectivity/incidents.rules.ts';
 import type { OrganisationKind, SiteKind } from '../organisations/organisations.types.ts';
-import type { ChecklistItem } from '../refurbishment/rules.ts';
-import type { SanitizationLevel, VerificationMethod, WipeTechnique } from '../wiping/policy.ts';
+import type { VerificationMethod, WipeTechnique } from '../wiping/policy.ts';
 import { lookupTable } from '../lookup.ts';
+import { inSentence } from '../text.ts';
+
+// The French names that the rules' own reasons use live beside their rules.
+export { checklistItemLabels } from '../refurbishment/rules.ts';
+export { sanitizationLevelLabels } from '../wiping/policy.ts';
 
 /** The words people read on pages and printed documents. */
 export const deviceKindLabels: Record<DeviceKind, string> = {
@@ -22,9 +26,6 @@ export const deviceKindLabels: Record<DeviceKind, string> = {
   access_point: 'Borne Wi-Fi',
   other: 'Équipement',
 };
-
-/** A label as it reads inside a sentence: "Recyclé (DEEE)" → "recyclé (DEEE)". */
-export const inSentence = (label: string) => label.charAt(0).toLowerCase() + label.slice(1);
 
 /** "cet équipement (ordinateur portable)": French has no one demonstrative for every kind. */
 export const thisDeviceInFrench = (kind: DeviceKind) => (kind === 'other' ? 'cet équipement' : `cet équipement (${inSentence(deviceKindLabels[kind])})`);
@@ -72,7 +73,6 @@ export const costRecoveryLabels: Record<CostRecovery, string> = {
   none: 'Non récupéré',
 };
 
-export const sanitizationLevelLabels: Record<SanitizationLevel, string> = { clear: 'Effacement (Clear)', purge: 'Purge', destroy: 'Destruction (Destroy)' };
 
 export const wipeTechniqueLabels: Record<WipeTechnique, string> = {
   overwrite: 'Réécriture',
@@ -96,16 +96,6 @@ export const weeeChannelLabels: Record<WeeeChannel, string> = {
 export const verificationLabels: Record<VerificationMethod, string> = { none: 'Aucune', sampled: 'Par échantillonnage', full: 'Complète' };
 export const wipeResultLabels = { passed: 'Réussi', failed: 'Échec' } as const;
 
-export const checklistItemLabels: Record<ChecklistItem, string> = {
-  power: 'Alimentation',
-  screen: 'Écran',
-  keyboard: 'Clavier',
-  battery: 'Batterie',
-  storage: 'Stockage',
-  ports: 'Ports',
-  wifi: 'Wi-Fi',
-  webcam: 'Webcam',
-};
 
 export const requestStatusLabels: Record<RequestStatus, string> = {
   submitted: 'Déposée',

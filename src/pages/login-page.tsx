@@ -4,7 +4,7 @@ import { sessionCookie } from '../auth/auth.routes.ts';
 import { issueCredential, revokeCredential, sessionLifetimeMs } from '../auth/auth.service.ts';
 import { TooManySignIns, waitInWords } from '../auth/sign-in-throttle.ts';
 import type { Database } from '../db/client.ts';
-import type { SignIns } from '../http/app.ts';
+import type { SignIns } from '../auth/auth.routes.ts';
 import { DomainError } from '../errors.ts';
 import { Field } from './forms.tsx';
 import { ErrorSummary, Layout, navigationFor } from './layout.tsx';

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { householdInput } from '../allocation/households.input.ts';
 import { createHousehold, listHouseholds } from '../allocation/households.service.ts';
 import { listProgrammes } from '../allocation/programmes.service.ts';
+import { allocationRights, mayInAllocation } from '../allocation/rights.ts';
 import type { Database } from '../db/client.ts';
 import type { FieldError } from '../errors.ts';
 import { lookUpCommune } from '../geography/communes.ts';
@@ -77,7 +78,7 @@ export function mediatorPageRoutes(database: Database, appSecret: string) {
               Famille {added.reference} enregistrée. <a href={`/requests/new?householdId=${added.id}`}>Déposer sa demande d’équipement</a>
             </p>
           ) : null}
-          {viewer.role === 'mediator' ? (
+          {mayInAllocation(viewer, 'record_families') ? (
             <p class="actions">
               <a class="button" href="/households/new">
                 Enregistrer une famille
@@ -107,7 +108,7 @@ export function mediatorPageRoutes(database: Database, appSecret: string) {
                       <td>{commune.ok ? `${commune.commune.name} (${family.communeCode})` : family.communeCode}</td>
                       <td>{family.size}</td>
                       <td>{longDate(family.createdAt)}</td>
-                      <td>{viewer.role === 'mediator' ? <a href={`/requests/new?householdId=${family.id}`}>Nouvelle demande<span class="visually-hidden"> pour {family.reference}</span></a> : '—'}</td>
+                      <td>{mayInAllocation(viewer, 'file_requests') ? <a href={`/requests/new?householdId=${family.id}`}>Nouvelle demande<span class="visually-hidden"> pour {family.reference}</span></a> : '—'}</td>
                     </tr>
                   );
                 })}
@@ -118,11 +119,11 @@ export function mediatorPageRoutes(database: Database, appSecret: string) {
       );
     })
     .get('/households/new', async (c) => {
-      const viewer = viewerOf(c, ['mediator']);
+      const viewer = viewerOf(c, allocationRights.record_families.roles);
       return c.html(<HouseholdForm viewer={viewer} criteria={await programmeCriteria(database)} />);
     })
     .post('/households/new', async (c) => {
-      const viewer = viewerOf(c, ['mediator']);
+      const viewer = viewerOf(c, allocationRights.record_families.roles);
       const fields = await postedForm(c, viewer, appSecret);
       const criteria = await programmeCriteria(database);
       const again = (state: HouseholdFormState, status: 409 | 422) => c.html(<HouseholdForm viewer={viewer} criteria={criteria} fields={fields} {...state} />, status);

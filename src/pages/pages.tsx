@@ -5,7 +5,7 @@ import type { FC, PropsWithChildren } from 'hono/jsx';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
-import type { SignIns } from '../http/app.ts';
+import type { SignIns } from '../auth/auth.routes.ts';
 import { DomainError } from '../errors.ts';
 import { inventoryRetryAfterSeconds, limitBodies, shownSize, type InventoryTurns } from '../http/body-limits.ts';
 import { refusalInFrench } from '../http/problem-fr.ts';

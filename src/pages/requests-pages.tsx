@@ -12,6 +12,7 @@ import { deviceKindLabels, longDate, requestStatusLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 import { seeOther } from './redirect.ts';
+import { allocationRights, mayInAllocation } from '../allocation/rights.ts';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const requestableKinds = deviceKinds.filter((kind) => kind !== 'access_point');
@@ -75,7 +76,7 @@ export function requestsPageRoutes(database: Database, appSecret: string) {
       return c.html(
         <Layout title="Demandes" viewer={viewer} current="/requests">
           <h1>Demandes d’équipement</h1>
-          {viewer.role === 'mediator' ? (
+          {mayInAllocation(viewer, 'file_requests') ? (
             <p class="actions">
               <a class="button" href="/requests/new">
                 Déposer une demande
@@ -117,12 +118,12 @@ export function requestsPageRoutes(database: Database, appSecret: string) {
       );
     })
     .get('/requests/new', async (c) => {
-      const viewer = viewerOf(c, ['mediator']);
+      const viewer = viewerOf(c, allocationRights.file_requests.roles);
       const fields = { householdId: c.req.query('householdId') ?? '' };
       return c.html(<RequestForm viewer={viewer} choices={await choicesFor(viewer)} fields={fields} />);
     })
     .post('/requests/new', async (c) => {
-      const viewer = viewerOf(c, ['mediator']);
+      const viewer = viewerOf(c, allocationRights.file_requests.roles);
       const fields = await postedForm(c, viewer, appSecret);
       const choices = await choicesFor(viewer);
       const again = (state: RequestFormState, status: 409 | 422) => c.html(<RequestForm viewer={viewer} choices={choices} fields={fields} {...state} />, status);

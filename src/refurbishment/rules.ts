@@ -1,5 +1,5 @@
-import type { DeviceKind } from '../devices/devices.service.ts';
-import { checklistItemLabels, inSentence } from '../pages/fr.ts';
+import type { DeviceKind } from '../devices/devices.types.ts';
+import { inSentence } from '../text.ts';
 import type { Words } from '../status-machine.ts';
 
 /**
@@ -87,3 +87,15 @@ export function checklistProblemsInWords(kind: DeviceKind, checklist: Checklist)
 
 /** What in the checklist keeps a device from stock, in words; empty when it passed. */
 export const checklistProblems = (kind: DeviceKind, checklist: Checklist): string[] => checklistProblemsInWords(kind, checklist).map((problem) => problem.en);
+
+/** The checklist's items as the pages and the reasons name them. */
+export const checklistItemLabels: Record<ChecklistItem, string> = {
+  power: 'Alimentation',
+  screen: 'Écran',
+  keyboard: 'Clavier',
+  battery: 'Batterie',
+  storage: 'Stockage',
+  ports: 'Ports',
+  wifi: 'Wi-Fi',
+  webcam: 'Webcam',
+};

@@ -1,8 +1,8 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
-import { deviceEvents, devices } from '../devices/devices.schema.ts';
-import { presentDevice, visibleDevices, type DeviceKind } from '../devices/devices.service.ts';
+import { deviceEvents, devices, type DeviceKind } from '../devices/devices.schema.ts';
+import { presentDevice, visibleDevices } from '../devices/devices.service.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { getSite } from '../organisations/sites.service.ts';
 import { siteStockCounters, stockCountedEvents } from './stock.schema.ts';

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import { drawQr, pointsPerMm } from '../labels/render.ts';
 import { dateTime, deviceKindLabels, roleLabels, sanitizationLevelLabels, verificationLabels, wipeResultLabels, wipeTechniqueLabels } from '../pages/fr.ts';
-import type { CertificateStatement } from './certificates.ts';
+import type { CertificateStatement } from './certificate-statement.ts';
 
 /**
  * The one-page certificate of sanitization, in French, with the fields of NIST SP 800-88 Rev. 1's

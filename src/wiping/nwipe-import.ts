@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
-import type { Db, DbOrTx } from '../db/client.ts';
+import type { Db } from '../db/client.ts';
 import { findDevice } from '../devices/devices.service.ts';
 import { ValidationError } from '../errors.ts';
 import type { FileStore } from '../files/file-store.ts';
@@ -92,14 +91,4 @@ export async function readNwipeLogForDevice(
     }),
   );
   return { logFileId: file.id, proposals, unmatched, unreadable };
-}
-
-/** The log a confirmed import refers to: a wipe log of the actor's organisation. */
-export async function wipeLogFile(db: DbOrTx, actor: Actor, fileId: string) {
-  const [file] = await db
-    .select({ id: files.id })
-    .from(files)
-    .where(and(eq(files.id, fileId), eq(files.kind, 'wipe_log'), eq(files.organisationId, actor.organisationId)));
-  if (!file) throw new ValidationError([{ path: 'logFileId', message: 'No wipe log of your organisation has this id.' }]);
-  return file;
 }

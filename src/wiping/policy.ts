@@ -1,5 +1,4 @@
 import type { StorageMedium } from '../devices/devices.schema.ts';
-import { sanitizationLevelLabels } from '../pages/fr.ts';
 import type { Words } from '../status-machine.ts';
 
 /**
@@ -56,3 +55,6 @@ export function shortfallInWords(medium: Pick<StorageMedium, 'type'>, record: Wi
 
 /** Null when this record sanitizes the medium as the policy asks; otherwise what it lacks. */
 export const shortfall = (medium: Pick<StorageMedium, 'type'>, record: WipeOutcome): string | null => shortfallInWords(medium, record)?.en ?? null;
+
+/** The levels as the pages and certificates name them. */
+export const sanitizationLevelLabels: Record<SanitizationLevel, string> = { clear: 'Effacement (Clear)', purge: 'Purge', destroy: 'Destruction (Destroy)' };

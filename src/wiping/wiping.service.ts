@@ -1,14 +1,14 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { findDevice, presentDevice } from '../devices/devices.service.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
 import { transitionDevice } from '../devices/transitions.service.ts';
 import { DomainError, forbidden, ValidationError } from '../errors.ts';
+import { files } from '../files/files.schema.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
 import { requireValidQualification } from '../qualifications/qualifications.service.ts';
 import type { SanitizationLevel, WipeTechnique } from './policy.ts';
-import { wipeLogFile } from './nwipe-import.ts';
 import { outstandingMedia } from './wipe-status.ts';
 import { wipeRecords } from './wiping.schema.ts';
 
@@ -26,6 +26,16 @@ export type WipeInput = {
   startedAt: Date;
   endedAt: Date;
 };
+
+/** The log a confirmed import refers to: a wipe log of the actor's organisation. */
+export async function wipeLogFile(db: DbOrTx, actor: Actor, fileId: string) {
+  const [file] = await db
+    .select({ id: files.id })
+    .from(files)
+    .where(and(eq(files.id, fileId), eq(files.kind, 'wipe_log'), eq(files.organisationId, actor.organisationId)));
+  if (!file) throw new ValidationError([{ path: 'logFileId', message: 'No wipe log of your organisation has this id.' }]);
+  return file;
+}
 
 /**
  * Records wipes of a device's media by a qualified operator. Every record is kept, failed or

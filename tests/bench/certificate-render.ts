@@ -14,7 +14,8 @@ import { organisations, sites } from '../../src/organisations/organisations.sche
 import { qualifications } from '../../src/qualifications/qualifications.schema.ts';
 import { redisOptionsFromUrl } from '../../src/redis.ts';
 import { renderCertificatePdf } from '../../src/wiping/certificate-pdf.ts';
-import { verifyCertificate, type CertificateStatement } from '../../src/wiping/certificates.ts';
+import type { CertificateStatement } from '../../src/wiping/certificate-statement.ts';
+import { verifyCertificate } from '../../src/wiping/certificates.ts';
 import { canonicalJson, certificateSigningKey, signStatement } from '../../src/wiping/signing.ts';
 import { recordWipes, type WipeInput } from '../../src/wiping/wiping.service.ts';
 import {
@@ -87,7 +88,7 @@ type DeviceRow = { id: string; assetCode: string; kind: string; brand: string; m
 type Place = { organisation: string; location: string };
 type WipeRecord = Awaited<ReturnType<typeof recordWipes>>['records'][number];
 
-/** What certificateStatement (src/wiping/certificates.ts) states, built from what this process holds. */
+/** What certificateStatement (src/wiping/certificate-statement.ts) states, built from what this process holds. */
 function buildStatement(certificateId: string, device: DeviceRow, record: WipeRecord, actor: Actor, place: Place, wipedAt: Date): CertificateStatement {
   return {
     certificateId,
