@@ -6,9 +6,9 @@ import { notifications } from '../src/notifications/notifications.schema.ts';
 import { markNotificationFailed, planReminders, sendNotification } from '../src/notifications/reminders.ts';
 import { deviceEvents, devices } from '../src/devices/devices.schema.ts';
 import { organisations } from '../src/organisations/organisations.schema.ts';
-import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { eventually, type Harness } from './helpers/harness.ts';
 import { openPage, signInWithForm } from './helpers/pages.ts';
-import { createWorld, type Account, type World } from './helpers/world.ts';
+import { startWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
@@ -46,8 +46,7 @@ async function eligibleRequest(account: Account = mediator, overrides: Record<st
 }
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   bench = await world.workshop();
   landes = await world.site(bench.organisation.id, { name: 'Réserve de Mont-de-Marsan', kind: 'storage', communeCode: '40192' });
   const centre = await world.organisation('mediation');

@@ -8,15 +8,14 @@ import { createLogger } from '../src/logger.ts';
 import { organisations } from '../src/organisations/organisations.schema.ts';
 import { bootstrapAdmin } from '../src/seed/bootstrap.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
-import { call, createWorld, issueToken, uniqueEmail, type Response, type World } from './helpers/world.ts';
+import { call, issueToken, startWorld, uniqueEmail, type Response, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
 let bench: Awaited<ReturnType<World['workshop']>>;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   bench = await world.workshop();
 });
 afterAll(() => harness.close());

@@ -2,9 +2,9 @@ import { readdir } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyLimitFor, defaultBodyLimit, inventoriesWaitingAtMost } from '../src/http/body-limits.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
+import type { Harness } from './helpers/harness.ts';
 import { signInWithForm, type Person } from './helpers/pages.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 // Every route that reads a body, the pages' too, refuses one over its limit before reading it:
 // a signed-in person must not be able to run the API process out of memory with a form.
@@ -16,8 +16,7 @@ let operator: Person;
 let csrf: string;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   bench = await world.workshop();
   operator = await signInWithForm(harness.app, bench.operator);
   csrf = ((await (await harness.app.request('/api/me', { headers: { cookie: operator.cookie } })).json()) as { csrfToken: string }).csrfToken;

@@ -2,16 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { deviceEvents, devices } from '../src/devices/devices.schema.ts';
 import { outbox } from '../src/outbox/outbox.schema.ts';
-import { eventually, startHarness, type Harness } from './helpers/harness.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import { eventually, type Harness } from './helpers/harness.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
 let bench: Awaited<ReturnType<World['workshop']>>;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   bench = await world.workshop();
 });
 afterAll(() => harness.close());

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './helpers/harness.ts';
+import type { Harness } from './helpers/harness.ts';
 import { buildingReadyToProvision, deploymentStep, expectStatus, type WifiCast } from './helpers/wifi.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 /*
  * A refusal must not tell one organisation what another holds: an asset code opens the public card
@@ -13,8 +13,7 @@ let harness: Harness;
 let world: World;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
 });
 afterAll(() => harness.close());
 

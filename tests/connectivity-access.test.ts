@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApartmentStatus, apartmentStatuses, apartmentTransitions } from '../src/connectivity/apartments.lifecycle.ts';
 import { nextStatuses } from '../src/status-machine.ts';
 import { restrictedFileKinds } from '../src/files/files.service.ts';
-import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { eventually, type Harness } from './helpers/harness.ts';
 import { buildingReadyToProvision, deploymentStep, download, expectStatus, finishedJob, letterQr, uciIfaces } from './helpers/wifi.ts';
-import { createWorld, type Account, type Response, type World } from './helpers/world.ts';
+import { startWorld, type Account, type Response, type World } from './helpers/world.ts';
 
 // Who may see and change a building's shared Wi-Fi, what two people doing the same thing at once
 // get, and the landlord's everyday edits (apartment lists, SSIDs, statuses, opt-in, scans).
@@ -17,9 +17,7 @@ let landlordA: Awaited<ReturnType<World['landlord']>>;
 let ispX: Awaited<ReturnType<World['isp']>>;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
-  harness.startWorkers();
+  ({ harness, world } = await startWorld({ workers: true }));
   landlordA = await world.landlord();
   ispX = await world.isp();
 });

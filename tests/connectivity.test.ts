@@ -2,12 +2,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { eventually, type Harness } from './helpers/harness.ts';
 import { openPage, signInWithForm, submitForm } from './helpers/pages.ts';
 import { labelFormats } from '../src/labels/formats.ts';
 import { cropMm, decodeQr, labelCellMm, openPdf, renderPage, textLines } from './helpers/pdf.ts';
 import { buildingReadyToProvision, deploymentStep, download, expectStatus, finishedJob, letterQr, uciIfaces } from './helpers/wifi.ts';
-import { createWorld, type Account, type World } from './helpers/world.ts';
+import { startWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
@@ -19,9 +19,7 @@ const awkwardShortName = 'Pins;A,B:C\\D"E';
 const fourByFive = [0, 1, 2, 3].flatMap((floor) => [1, 2, 3, 4, 5].map((door) => ({ unit: `${floor}0${door}`, floor })));
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
-  harness.startWorkers();
+  ({ harness, world } = await startWorld({ workers: true }));
   landlord = await world.landlord({ shortName: awkwardShortName });
   isp = await world.isp();
 });

@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { deviceEvents, devices } from '../src/devices/devices.schema.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import type { Harness } from './helpers/harness.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
 let bench: Awaited<ReturnType<World['workshop']>>;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   bench = await world.workshop();
 });
 afterAll(() => harness.close());

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { donations } from '../src/donations/donations.schema.ts';
-import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { eventually, type Harness } from './helpers/harness.ts';
 import { csrfOf, openPage, signInWithForm, submitForm, type Person } from './helpers/pages.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 // The bench's pages for a donation: expected against received, an inventory import and a label
 // sheet, each followed on a job page.
@@ -14,9 +14,7 @@ let bench: Awaited<ReturnType<World['workshop']>>;
 let operator: Person;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
-  harness.startWorkers();
+  ({ harness, world } = await startWorld({ workers: true }));
   bench = await world.workshop();
   operator = await signInWithForm(harness.app, bench.operator);
 });

@@ -4,9 +4,9 @@ import { eq } from 'drizzle-orm';
 import { devices } from '../src/devices/devices.schema.ts';
 import { donations } from '../src/donations/donations.schema.ts';
 import { backgroundJobs } from '../src/jobs/jobs.schema.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
+import type { Harness } from './helpers/harness.ts';
 import { crlf, frenchHeader, uploadInventory } from './helpers/intake.ts';
-import { createWorld, type Account, type World } from './helpers/world.ts';
+import { startWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
@@ -15,8 +15,7 @@ let donor: { id: string; name: string };
 let donorViewer: Account;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   bench = await world.workshop();
   donor = await world.organisation('donor', `Mairie de Test ${randomBytes(2).toString('hex')}`);
   donorViewer = await world.account(donor.id, 'donor_viewer');

@@ -10,11 +10,11 @@ import { siteStockCounters, stockCountedEvents } from '../src/stock/stock.schema
 import { reconcileStockCounters } from '../src/stock/stock-reconciliation.ts';
 import { wipeCertificates } from '../src/wiping/wiping.schema.ts';
 import { schedules } from '../src/jobs/queues.ts';
-import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { eventually, type Harness } from './helpers/harness.ts';
 import { crlf, finishedJob, frenchHeader, uploadInventory } from './helpers/intake.ts';
 import { startPrivateRedis, type PrivateRedis } from './helpers/private-redis.ts';
 import { startRedisProxy } from './helpers/redis-proxy.ts';
-import { createWorld, type Account, type World } from './helpers/world.ts';
+import { startWorld, type Account, type World } from './helpers/world.ts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
@@ -25,8 +25,7 @@ let world: World;
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
 });
 afterAll(async () => {
   await harness?.close();

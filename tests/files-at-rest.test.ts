@@ -4,11 +4,11 @@ import { buffer } from 'node:stream/consumers';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealedFileStore } from '../src/files/sealed-file-store.ts';
-import { startHarness, testAppSecret, type Harness } from './helpers/harness.ts';
+import { testAppSecret, type Harness } from './helpers/harness.ts';
 import { crlf, frenchHeader, uploadInventory } from './helpers/intake.ts';
 import { nwipeZeroFillLog } from './helpers/nwipe.ts';
 import { buildingReadyToProvision, download, expectStatus, finishedJob, uciIfaces } from './helpers/wifi.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 // What lies in DATA_DIR/files: readable by the service's account only, the files that carry Wi-Fi
 // passphrases sealed, and no upload left behind by a change that did not commit.
@@ -17,9 +17,7 @@ let harness: Harness;
 let world: World;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
-  harness.startWorkers();
+  ({ harness, world } = await startWorld({ workers: true }));
 });
 afterAll(async () => harness?.close());
 

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.ts';
 import { createLogger } from '../src/logger.ts';
-import { startHarness, testPublicUrl, type Harness } from './helpers/harness.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import { testPublicUrl, type Harness } from './helpers/harness.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
 });
 afterAll(() => harness.close());
 

@@ -3,9 +3,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionBuilding } from '../src/connectivity/provisioning.service.ts';
 import { passphraseBox } from '../src/connectivity/secret-box.ts';
-import { startHarness, testAppSecret, type Harness } from './helpers/harness.ts';
+import { testAppSecret, type Harness } from './helpers/harness.ts';
 import { buildingReadyToProvision, expectStatus, type WifiCast } from './helpers/wifi.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 // An Idempotency-Key makes a retry a replay of the first answer. An answer holding a secret is
 // never kept for that: the retry is refused (409 answer_not_kept), so no passphrase, token or
@@ -27,8 +27,7 @@ const reveals = () => countOf(sql`select count(*)::int as count from passphrase_
 const idempotencyTable = async () => (await harness.database.db.execute<{ row: string }>(sql`select t::text as row from idempotency_keys t`)).map((row) => row.row).join('\n');
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   const landlord = await world.landlord();
   const isp = await world.isp();
   otherIsp = await world.isp();

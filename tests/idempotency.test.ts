@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireIdempotencyKeys } from '../src/idempotency/idempotency.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import type { Harness } from './helpers/harness.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 // A scan station offline queues its actions and sends them again when the network returns: the
 // Idempotency-Key header makes the second sending a replay, never a second action.
@@ -12,8 +12,7 @@ let world: World;
 let bench: Awaited<ReturnType<World['workshop']>>;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   bench = await world.workshop();
 });
 afterAll(async () => harness?.close());

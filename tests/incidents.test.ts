@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentCategories, incidentStatuses, incidentTransitions, type IncidentCategory, type IncidentStatus, workingDaysToFix } from '../src/connectivity/incidents.rules.ts';
 import { dueDate, parisDate } from '../src/connectivity/working-days.ts';
 import { nextStatuses } from '../src/status-machine.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
+import type { Harness } from './helpers/harness.ts';
 import { expectStatus } from './helpers/wifi.ts';
-import { createWorld, type Account, type World } from './helpers/world.ts';
+import { startWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
@@ -93,8 +93,7 @@ async function incidentIn(status: IncidentStatus, token = landlord.manager.token
 }
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   [landlord, otherLandlord, isp, otherIsp] = await Promise.all([world.landlord(), world.landlord(), world.isp(), world.isp()]);
   mediator = await world.account((await world.organisation('mediation')).id, 'mediator');
 

@@ -4,9 +4,9 @@ import { deviceEvents } from '../src/devices/devices.schema.ts';
 import { indicatorCountedEvents, indicatorRollups } from '../src/indicators/indicators.schema.ts';
 import { reconcileIndicatorRollups } from '../src/indicators/rollup-reconciliation.ts';
 import { countDeviceEventInIndicators, countUncountedEvents, liveRollups, rebuildIndicatorRollups, rollupsFromEvents } from '../src/indicators/rollups.service.ts';
-import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { eventually, type Harness } from './helpers/harness.ts';
 import { buildingReadyToProvision, deploymentStep, expectStatus, finishedJob } from './helpers/wifi.ts';
-import { createWorld, type Account, type World } from './helpers/world.ts';
+import { startWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
@@ -113,8 +113,7 @@ const indicators = async (query: string, account: Account = world.admin) => worl
  * building of Marseille 15e (13215) went live on 2025-09-01.
  */
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   const organisationA = await world.organisation('workshop');
   shopA = {
     organisationId: organisationA.id,

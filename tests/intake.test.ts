@@ -4,17 +4,16 @@ import { eq, inArray } from 'drizzle-orm';
 import { deviceEvents, devices } from '../src/devices/devices.schema.ts';
 import { files } from '../src/files/files.schema.ts';
 import { backgroundJobs } from '../src/jobs/jobs.schema.ts';
-import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { eventually, type Harness } from './helpers/harness.ts';
 import { crlf, devicesOf, finishedJob, frenchHeader, importInventory, uploadInventory, withBom } from './helpers/intake.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
 let bench: Awaited<ReturnType<World['workshop']>>;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   bench = await world.workshop();
   harness.startWorkers();
 });

@@ -7,8 +7,8 @@ import { users } from '../src/auth/auth.schema.ts';
 import { organisationKindsForRole, roles, type Role } from '../src/auth/roles.ts';
 import { organisations, sites } from '../src/organisations/organisations.schema.ts';
 import { organisationKinds, type OrganisationKind } from '../src/organisations/organisations.types.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
-import { createWorld, uniqueEmail, type Account, type Response, type World } from './helpers/world.ts';
+import type { Harness } from './helpers/harness.ts';
+import { startWorld, uniqueEmail, type Account, type Response, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
@@ -40,8 +40,7 @@ const memberKey = (role: Role, kind: OrganisationKind) => `${role}@${kind}`;
 let foreign: Awaited<ReturnType<World['workshop']>>;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   foreign = await world.workshop();
   for (const { role, kind } of memberCases) {
     const organisation = await world.organisation(kind);

@@ -12,7 +12,7 @@ import { labelBatches, labelBatchItems } from '../src/labels/labels.schema.ts';
 import { deviceUrl, renderLabelBatch } from '../src/labels/render-batch.ts';
 import { renderLabelsPdf, renderLabelsZpl, type LabelContent } from '../src/labels/render.ts';
 import { outbox } from '../src/outbox/outbox.schema.ts';
-import { eventually, startHarness, testPublicUrl, type Harness } from './helpers/harness.ts';
+import { eventually, testPublicUrl, type Harness } from './helpers/harness.ts';
 import {
   cellAt,
   cropMm,
@@ -28,7 +28,7 @@ import {
   type PdfPage,
   type RgbaImage,
 } from './helpers/pdf.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 const formats = [...labelFormats().values()];
 const thermalFormats = formats.filter((format) => format.output === 'thermal');
@@ -299,9 +299,7 @@ describe('label batches through the API, rendered by the workers', () => {
   let world: World;
   let shop: Awaited<ReturnType<World['workshop']>>;
   beforeAll(async () => {
-    harness = await startHarness();
-    world = await createWorld(harness);
-    harness.startWorkers();
+    ({ harness, world } = await startWorld({ workers: true }));
     shop = await world.workshop();
   });
   afterAll(async () => {

@@ -10,8 +10,8 @@ import { outbox } from '../src/outbox/outbox.schema.ts';
 import { wipeRecords } from '../src/wiping/wiping.schema.ts';
 import { workOrders } from '../src/refurbishment/refurbishment.schema.ts';
 import { equipmentRequests, households, programmes } from '../src/allocation/allocation.schema.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
-import { createWorld, type Account, type World } from './helpers/world.ts';
+import type { Harness } from './helpers/harness.ts';
+import { startWorld, type Account, type World } from './helpers/world.ts';
 
 /**
  * Every case below is generated from the lifecycle table (src/devices/lifecycle.ts): each row,
@@ -225,8 +225,7 @@ const allowedFrom = (status: DeviceStatus) =>
   [...new Set(transitions.filter((transition) => transition.from.includes(status)).map((transition) => transition.to))].sort();
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   const coordinator = {
     site: await world.site(world.admin.organisationId, { name: 'Entrepôt de la coordination', kind: 'storage' }),
     otherSite: await world.site(world.admin.organisationId, { name: 'Réserve', kind: 'storage' }),

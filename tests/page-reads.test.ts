@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRevealPassphrase, type BuildingRelation } from '../src/connectivity/access.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
+import type { Harness } from './helpers/harness.ts';
 import { openPage, signInWithForm, type Person } from './helpers/pages.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 /*
  * What the pages show comes from the modules' read functions and rights tables: a page that does
@@ -16,8 +16,7 @@ let bench: Awaited<ReturnType<World['workshop']>>;
 let operator: Person;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   bench = await world.workshop();
   operator = await signInWithForm(harness.app, bench.operator);
 });

@@ -6,9 +6,9 @@ import { incidents } from '../src/connectivity/incidents.schema.ts';
 import { devices } from '../src/devices/devices.schema.ts';
 import { files } from '../src/files/files.schema.ts';
 import { organisations, sites } from '../src/organisations/organisations.schema.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
+import type { Harness } from './helpers/harness.ts';
 import { csrfOf, openPage, signInWithForm, submitForm, type Person, type SubmitOptions } from './helpers/pages.ts';
-import { createWorld, type Account, type World } from './helpers/world.ts';
+import { startWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
@@ -52,8 +52,7 @@ async function fileRequest(reference: string, programmeId: string, kind = 'lapto
 }
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   const bench = await world.workshop();
   const centre = await world.organisation('mediation');
   const mediator = await world.account(centre.id, 'mediator');

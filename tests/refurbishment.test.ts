@@ -4,8 +4,8 @@ import { devices } from '../src/devices/devices.schema.ts';
 import { spareParts, workOrders } from '../src/refurbishment/refurbishment.schema.ts';
 import { gradingRules, suggestGrade } from '../src/refurbishment/rules.ts';
 import { wipeCertificates } from '../src/wiping/wiping.schema.ts';
-import { eventually, startHarness, type Harness } from './helpers/harness.ts';
-import { createWorld, type Account, type World } from './helpers/world.ts';
+import { eventually, type Harness } from './helpers/harness.ts';
+import { startWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
@@ -68,9 +68,7 @@ async function refurbishToStock(account: Account, siteId: string) {
 }
 
 beforeAll(async () => {
-  harness = await startHarness();
-  harness.startWorkers();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld({ workers: true }));
   bench = await world.workshop();
   await qualify(bench.operator, 'data_wiping');
   await qualify(bench.operator, 'refurbishment');

@@ -9,9 +9,9 @@ import { deviceStatuses, transitions as deviceTransitions } from '../src/devices
 import { apartmentStatusLabels, deploymentStatusLabels, deviceStatusLabels, incidentStatusLabels, requestStatusLabels } from '../src/pages/fr.ts';
 import { inSentence } from '../src/text.ts';
 import { nextStatuses, type StatusTransition } from '../src/status-machine.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
+import type { Harness } from './helpers/harness.ts';
 import { buildingReadyToProvision, deploymentStep, expectStatus, finishedJob } from './helpers/wifi.ts';
-import { createWorld, type Account, type Response, type World } from './helpers/world.ts';
+import { startWorld, type Account, type Response, type World } from './helpers/world.ts';
 
 /**
  * Every refused status change, whatever moved (a device, an equipment request, a building's Wi-Fi
@@ -32,9 +32,7 @@ const ok = expectStatus;
 const french = { 'accept-language': 'fr-FR,fr;q=0.9' };
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
-  harness.startWorkers();
+  ({ harness, world } = await startWorld({ workers: true }));
   bench = await world.workshop();
   landlord = await world.landlord();
   isp = await world.isp();

@@ -6,17 +6,16 @@ import { formatAssetCode, generateAssetCode } from '../src/devices/asset-code.ts
 import { devices } from '../src/devices/devices.schema.ts';
 import { actionsFor, type DeviceStatus } from '../src/devices/lifecycle.ts';
 import { labelBatchItems } from '../src/labels/labels.schema.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
+import type { Harness } from './helpers/harness.ts';
 import { openPage, signInWithForm } from './helpers/pages.ts';
-import { createWorld, type Account, type World } from './helpers/world.ts';
+import { startWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
 let bench: Awaited<ReturnType<World['workshop']>>;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   bench = await world.workshop();
 });
 afterAll(() => harness.close());

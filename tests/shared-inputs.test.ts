@@ -4,9 +4,9 @@ import { householdInput } from '../src/allocation/households.input.ts';
 import { parseIntakeCsv } from '../src/donations/intake-csv.ts';
 import { fieldRefusals, inBoth, parseInFrench } from '../src/field-messages.ts';
 import { communeCode } from '../src/geography/commune-code.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
+import type { Harness } from './helpers/harness.ts';
 import { signInWithForm, submitForm, type Person } from './helpers/pages.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
@@ -14,8 +14,7 @@ let mediator: Person;
 let admin: Person;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   const centre = await world.organisation('mediation');
   mediator = await signInWithForm(harness.app, await world.account(centre.id, 'mediator'));
   admin = await signInWithForm(harness.app, world.admin);

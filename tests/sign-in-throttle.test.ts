@@ -4,8 +4,8 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgetExpiredSignInAttempts, signInThrottlePolicy } from '../src/auth/sign-in-throttle.ts';
 import { clientAddress } from '../src/http/client-address.ts';
-import { startHarness, type Harness } from './helpers/harness.ts';
-import { createWorld, type Account, type World } from './helpers/world.ts';
+import type { Harness } from './helpers/harness.ts';
+import { startWorld, type Account, type World } from './helpers/world.ts';
 
 // Guessing passwords is slow: failures are counted per account and per client address, with a
 // wait that doubles; a real person is never kept out for long by someone else's guesses.
@@ -15,8 +15,7 @@ let world: World;
 let organisationId: string;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   organisationId = (await world.organisation('workshop')).id;
 });
 afterAll(async () => harness?.close());

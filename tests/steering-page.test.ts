@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { eventually, type Harness } from './helpers/harness.ts';
 import { openPage, signInWithForm, type Person } from './helpers/pages.ts';
-import { createWorld, type World } from './helpers/world.ts';
+import { startWorld, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
@@ -16,8 +16,7 @@ function shown(html: string, label: string) {
 }
 
 beforeAll(async () => {
-  harness = await startHarness();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld());
   const shop = await world.workshop();
   const other = await world.workshop();
   const workers = harness.startWorkers();

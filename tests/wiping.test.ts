@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devices } from '../src/devices/devices.schema.ts';
 import { canonicalJson } from '../src/wiping/signing.ts';
 import { wipeCertificates, wipeRecords } from '../src/wiping/wiping.schema.ts';
-import { eventually, startHarness, type Harness } from './helpers/harness.ts';
+import { eventually, type Harness } from './helpers/harness.ts';
 import { nwipeZeroFillLog } from './helpers/nwipe.ts';
 import { openPdf, textLines, type PdfPage } from './helpers/pdf.ts';
-import { createWorld, type Account, type World } from './helpers/world.ts';
+import { startWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
@@ -44,9 +44,7 @@ const recordWipes = (account: Account, code: string, records: unknown[]) =>
   world.call('POST', `/api/devices/${code}/wipes`, { token: account.token, body: { records } });
 
 beforeAll(async () => {
-  harness = await startHarness();
-  harness.startWorkers();
-  world = await createWorld(harness);
+  ({ harness, world } = await startWorld({ workers: true }));
   bench = await world.workshop();
   await qualify(bench.operator);
 });

@@ -5,7 +5,7 @@ import { insertUser } from '../../src/auth/users.service.ts';
 import { organisations } from '../../src/organisations/organisations.schema.ts';
 import type { OrganisationKind } from '../../src/organisations/organisations.types.ts';
 import type { App } from '../../src/http/app.ts';
-import type { Harness } from './harness.ts';
+import { startHarness, type Harness } from './harness.ts';
 
 export type Response = { status: number; body: any; headers: Headers };
 export type CallOptions = { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> };
@@ -174,3 +174,14 @@ export async function issueToken(app: App, email: string, password: string): Pro
 }
 
 export type World = Awaited<ReturnType<typeof createWorld>>;
+
+/**
+ * What a test file starts with: a harness of its own (a throwaway database, a Redis key prefix, a
+ * files folder), the world's cast on it, and the workers when its tests need the jobs done.
+ */
+export async function startWorld(options: { workers?: boolean } = {}) {
+  const harness = await startHarness();
+  const world = await createWorld(harness);
+  if (options.workers) harness.startWorkers();
+  return { harness, world };
+}
