@@ -101,7 +101,10 @@ describe('imports', () => {
     const graph = importGraph();
     const reached = new Set<string>();
     const walk = (file: string) => {
-      for (const target of graph.get(file) ?? []) if (!reached.has(target)) (reached.add(target), walk(target));
+      for (const target of graph.get(file) ?? []) if (!reached.has(target)) {
+          reached.add(target);
+          walk(target);
+        }
     };
     walk(join(root, 'src/outbox/relay.ts'));
     expect([...reached].map(named).filter((file) => file.startsWith('workers/'))).toEqual([]);

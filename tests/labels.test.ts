@@ -409,7 +409,7 @@ describe('label batches through the API, rendered by the workers', () => {
     const zpl = (await downloaded(shop.operator.token, zplFile)).toString('utf8');
     const blocks = zpl.match(/\^XA[\s\S]*?\^XZ/g) ?? [];
     expect(blocks.map((block) => /\^BQN,2,\d+\^FD[LMQH]A,([^^]*)\^FS/.exec(block)?.[1])).toEqual(urlsOf(codes));
-    blocks.forEach((block, index) => expect(block).toContain(`^FD${chosen[index]!.code}^FS`));
+    for (const [index, block] of blocks.entries()) expect(block).toContain(`^FD${chosen[index]!.code}^FS`);
   });
 
   it("prints every device of a donation on A4 sheets of 65", async () => {

@@ -222,7 +222,7 @@ describe('OpenWrt wireless configuration', () => {
 
   it('gives apartments whose units look alike their own network, short enough for a bridge name', () => {
     const config = accessPoint(4);
-    ['A-12', 'A.12', 'Bâtiment A escalier 2 n°1204', 'Bâtiment A escalier 2 n°1205'].forEach((unit, index) => (config.networks[index]!.unit = unit));
+    for (const [index, unit] of ['A-12', 'A.12', 'Bâtiment A escalier 2 n°1204', 'Bâtiment A escalier 2 n°1205'].entries()) config.networks[index]!.unit = unit;
     const networks = [...new Set(parseUci(renderUciWireless(config)).map((section) => section.options.network!))];
     expect(networks).toHaveLength(4);
     for (const network of networks) expect(network).toMatch(/^apt_[A-Za-z0-9_]{1,8}$/);

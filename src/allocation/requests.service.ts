@@ -10,7 +10,7 @@ import { sites } from '../organisations/organisations.schema.ts';
 import { requestStatusLabels } from '../pages/fr.ts';
 import { compareAndSet } from '../db/compare-and-set.ts';
 import { findTransition, nextStatuses, notAllowedInFrench, transitionNotAllowed } from '../status-machine.ts';
-import { equipmentRequests, households, programmes, requestEvents, type Need } from './allocation.schema.ts';
+import { equipmentRequests, households, type programmes, requestEvents, type Need } from './allocation.schema.ts';
 import { getHousehold } from './households.service.ts';
 import { getProgramme } from './programmes.service.ts';
 import { requireAllocationRight } from './rights.ts';

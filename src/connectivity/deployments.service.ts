@@ -48,7 +48,7 @@ export async function updateDeploymentSettings(db: DbOrTx, actor: Actor, buildin
   if (patternProblem) throw new ValidationError([{ path: 'ssidPattern', message: patternProblem }]);
   if (settings.ispOrganisationId) {
     const isp = await getOrganisation(db, { ...actor, role: 'admin' }, settings.ispOrganisationId).catch(() => undefined);
-    if (!isp || isp.kind !== 'isp') throw new ValidationError([{ path: 'ispOrganisationId', message: 'No internet provider or installer organisation has this id.' }]);
+    if (isp?.kind !== 'isp') throw new ValidationError([{ path: 'ispOrganisationId', message: 'No internet provider or installer organisation has this id.' }]);
   }
   return db.transaction(async (tx) => {
     const { deployment } = await buildingFor(tx, actor, buildingId, 'manage');
@@ -76,7 +76,7 @@ export async function transitionDeployment(db: DbOrTx, actor: Actor, buildingId:
     const next = nextStatuses(deploymentTransitions, current);
     const standing = { currentStatus: current.status, allowedNextStatuses: next };
     const transition = findTransition(deploymentTransitions, current, request.to);
-    if (!transition || !transition.roles.includes(actor.role)) {
+    if (!transition?.roles.includes(actor.role)) {
       throw transitionNotAllowed(standing, {
         en: `A deployment that is ${current.status} cannot go to ${request.to}; it can go to ${next.join(', ') || 'nothing by hand (provisioning sets the next step)'}.`,
         fr: `${notAllowedInFrench(deploymentStatusLabels, current.status, next)}${next.length === 0 ? ' La création des réseaux fait passer à l’étape suivante.' : ''}`,

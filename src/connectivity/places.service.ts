@@ -16,7 +16,7 @@ async function landlordFor(db: DbOrTx, actor: Actor, organisationId: string | un
   if (actor.role !== 'admin') throw forbidden('Only a landlord’s managers and the network coordinator can record residences and buildings.');
   if (!organisationId) throw new ValidationError([{ path: 'organisationId', message: 'Say which landlord this residence belongs to.' }]);
   const landlord = await getOrganisation(db, actor, organisationId).catch(() => undefined);
-  if (!landlord || landlord.kind !== 'landlord') throw new ValidationError([{ path: 'organisationId', message: 'No landlord has this id.' }]);
+  if (landlord?.kind !== 'landlord') throw new ValidationError([{ path: 'organisationId', message: 'No landlord has this id.' }]);
   return landlord.id;
 }
 

@@ -22,7 +22,7 @@ const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((
 export async function landlordRollout(db: DbOrTx, actor: Actor, landlordId: string, now = new Date()) {
   const mayRead = seesWholeNetwork(actor) || (actor.role === 'landlord_manager' && actor.organisationId === landlordId);
   const [landlord] = mayRead ? await db.select().from(organisations).where(eq(organisations.id, landlordId)) : [];
-  if (!landlord || landlord.kind !== 'landlord') throw notFound('This landlord');
+  if (landlord?.kind !== 'landlord') throw notFound('This landlord');
   const today = parisDate(now);
   const unresolved = sql.raw(`(${unresolvedStatuses.map((status) => `'${status}'`).join(', ')})`);
   const rows = await db

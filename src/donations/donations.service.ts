@@ -31,7 +31,7 @@ export async function createDonation(db: DbOrTx, actor: Actor, input: NewDonatio
   const site = await getSite(db, actor, input.collectionSiteId).catch(notFoundAsField('collectionSiteId', 'No site of yours has this id.'));
   if (input.donorOrganisationId) {
     const [donor] = await db.select().from(organisations).where(eq(organisations.id, input.donorOrganisationId));
-    if (!donor || donor.kind !== 'donor') {
+    if (donor?.kind !== 'donor') {
       throw new ValidationError([{ path: 'donorOrganisationId', message: 'No donor organisation has this id.' }]);
     }
   }

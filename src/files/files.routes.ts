@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import type { Database } from '../db/client.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, ok, problems, timestamp } from '../http/router.ts';
 import type { FileStore } from './file-store.ts';
-import { files } from './files.schema.ts';
+import type { files } from './files.schema.ts';
 import { getFile, listFiles } from './files.service.ts';
 
 const fileSchema = z

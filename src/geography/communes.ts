@@ -32,7 +32,7 @@ function communes(): Map<string, CommuneRecord> {
     // chef-lieu: the current commune must win.
     for (const record of records) {
       const existing = communesByCode.get(record.code);
-      if (!existing || existing.type !== 'commune-actuelle') communesByCode.set(record.code, record);
+      if (existing?.type !== 'commune-actuelle') communesByCode.set(record.code, record);
     }
   }
   return communesByCode;

@@ -4,7 +4,7 @@ import type { DbOrTx } from '../db/client.ts';
 import { notFound } from '../errors.ts';
 import { files } from '../files/files.schema.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
-import { backgroundJobs, type JobLineError, jobKinds } from './jobs.schema.ts';
+import { backgroundJobs, type JobLineError, type jobKinds } from './jobs.schema.ts';
 
 export async function createJob(
   tx: DbOrTx,

@@ -4,7 +4,7 @@ import { getUser } from '../auth/users.service.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { forbidden, ValidationError } from '../errors.ts';
 import { requireAdmin } from '../organisations/organisations.service.ts';
-import { qualifications, qualificationKinds } from './qualifications.schema.ts';
+import { qualifications, type qualificationKinds } from './qualifications.schema.ts';
 
 export type QualificationKind = (typeof qualificationKinds)[number];
 

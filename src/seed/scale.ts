@@ -61,7 +61,10 @@ export async function seedScale(serverUrl: string, devices: number, eventsPerDev
       const codes: string[] = [];
       while (codes.length < Math.min(chunk, devices - from)) {
         const code = generateAssetCode().replace('-', '');
-        if (!issued.has(code)) codes.push(code), issued.add(code);
+        if (!issued.has(code)) {
+          codes.push(code);
+          issued.add(code);
+        }
       }
       // Device n belongs to donation n / 1,000, at its collection site; its status is where its path ends.
       await sql`

@@ -91,7 +91,7 @@ export function parseCertificateText(text: string, options: NwipeParseOptions = 
   const identity = { model: field('Make/Model:') ?? field('Disk Model:'), serial: field('Serial:') ?? field('Disk S/N:') };
   const failures: string[] = [];
   // Pass, sync and verify errors make nwipe print FAILED; retries that succeeded are not errors.
-  if (errors && errors.slice(0, 3).some((count) => count !== 0)) failures.push(`Errors (pass/sync/verify): ${errors.slice(0, 3).join('/')}.`);
+  if (errors?.slice(0, 3).some((count) => count !== 0)) failures.push(`Errors (pass/sync/verify): ${errors.slice(0, 3).join('/')}.`);
   if (completedRounds !== undefined && requestedRounds !== undefined && completedRounds < requestedRounds)
     failures.push(`Only ${completedRounds} of ${requestedRounds} rounds completed.`);
   if (erased && erased[2] !== '100.00%') failures.push(`Bytes erased: ${erased[1]} (${erased[2]}).`);

@@ -4,7 +4,6 @@ import type { Db } from '../db/client.ts';
 import { findDevice } from '../devices/devices.service.ts';
 import { ValidationError } from '../errors.ts';
 import type { FileStore } from '../files/file-store.ts';
-import { files } from '../files/files.schema.ts';
 import { recordFile, storeUpload } from '../files/files.service.ts';
 import { parseNwipeLog, type NwipeDrive, type NwipeTool } from './nwipe-log.ts';
 import type { WipeInput } from './wiping.service.ts';

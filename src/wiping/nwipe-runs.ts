@@ -172,7 +172,9 @@ const rules: Rule[] = [
   // drive whatever the log kept of its wipe, never as an error "before the wipe".
   {
     pattern: /^(?:Requesting wipe thread cancellation for|Wipe thread for device) (\/dev\/[^\s,]+)/,
-    apply: ([, device], run) => void (driveOf(run, device!).threadCancelled = true),
+    apply: ([, device], run) => {
+      driveOf(run, device!).threadCancelled = true;
+    },
   },
   {
     pattern: /^Nwipe exited with ((?:non )?fatal errors|errors) on device = (\/dev\/[^\s,]+)/,
@@ -232,7 +234,10 @@ export function readRuns(text: string): RunState[] {
   for (const record of readLogRecords(text)) {
     if (record.kind === 'message') {
       const restarted = startsNwipe(record.text) && ([...run.drives.values()].some((d) => d.wiped) || hasSummary());
-      if (restarted || (startsWipe(record.text) && hasSummary())) runs.push((run = newRun()));
+      if (restarted || (startsWipe(record.text) && hasSummary())) {
+        run = newRun();
+        runs.push(run);
+      }
       run.era ??= record.era;
       // min and max: pasted logs are not always in order (fixture success-2.log starts with its table).
       if (!run.firstAt || record.at < run.firstAt) run.firstAt = record.at;
@@ -243,7 +248,10 @@ export function readRuns(text: string): RunState[] {
     } else if (record.kind === 'footer') {
       run.footer = record;
     } else {
-      if (run.tables[record.kind]) runs.push((run = newRun()));
+      if (run.tables[record.kind]) {
+        run = newRun();
+        runs.push(run);
+      }
       Object.assign(run.tables, { [record.kind]: record });
     }
   }

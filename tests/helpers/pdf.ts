@@ -166,7 +166,7 @@ function symbolBounds(image: RgbaImage, found: DecodedQr, modules: number): Rect
 
 // Format information: 2 bits of error-correction level and 3 of mask, BCH-protected, XOR-masked.
 const formatMask = 0b101010000010010;
-const levelFromBits = { 0b01: 'L', 0b00: 'M', 0b11: 'Q', 0b10: 'H' } as const;
+const levelFromBits = { 1: 'L', 0: 'M', 3: 'Q', 2: 'H' } as const;
 
 /**
  * Reads the error-correction level from the pixels, both copies of the format information
