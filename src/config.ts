@@ -25,7 +25,10 @@ const configSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   // Unset: the local server if it answers, else the machine's redis-server started for us.
   REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).optional(),
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i, 'must be letters, digits, - or _').default('boucle'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/i, 'must be letters, digits, - or _')
+    .default('boucle'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   PUBLIC_URL: urlWithProtocol(['http:', 'https:']).optional(),
   // 32 bytes of entropy at least: it derives the keys that sign certificates and encrypt Wi-Fi passphrases.

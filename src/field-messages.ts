@@ -80,7 +80,10 @@ function frenchOfIssue(issue: z.core.$ZodIssue, otherwise?: string): string {
  * French as they are raised (the issue still holds the input then); a rule's own message is
  * turned into its French afterwards.
  */
-export function parseInFrench<T extends z.ZodType>(schema: T, input: unknown): { ok: true; value: z.output<T> } | { ok: false; errors: { path: string; message: string }[] } {
+export function parseInFrench<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+): { ok: true; value: z.output<T> } | { ok: false; errors: { path: string; message: string }[] } {
   const result = schema.safeParse(input, { error: (issue) => frenchOfZodIssue(issue) });
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, errors: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: frenchOfIssue(issue, issue.message) })) };

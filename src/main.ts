@@ -39,7 +39,9 @@ if (mode === 'all') {
 const redis = new Redis({ ...redisOptionsFromUrl(config.redisUrl), lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
 redis.on('error', () => {});
 // The admins' queue dashboard reads the queues; it must not hold the API up when Redis is away.
-const dashboardQueues = [...openQueues({ ...redisOptionsFromUrl(config.redisUrl), enableOfflineQueue: false, maxRetriesPerRequest: 1 }, config.queuePrefix).values()];
+const dashboardQueues = [
+  ...openQueues({ ...redisOptionsFromUrl(config.redisUrl), enableOfflineQueue: false, maxRetriesPerRequest: 1 }, config.queuePrefix).values(),
+];
 for (const queue of dashboardQueues) queue.on('error', () => {});
 const app = createApp({
   database,

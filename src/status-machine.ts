@@ -32,7 +32,11 @@ export function transitionsFrom<Status extends string, Row extends StatusTransit
   return table.filter((transition) => transition.from.includes(current.status) && (!transition.resumes || transition.to === current.suspendedFrom));
 }
 
-export function findTransition<Status extends string, Row extends StatusTransition<Status, string>>(table: readonly Row[], current: Standing<Status>, to: Status): Row | undefined {
+export function findTransition<Status extends string, Row extends StatusTransition<Status, string>>(
+  table: readonly Row[],
+  current: Standing<Status>,
+  to: Status,
+): Row | undefined {
   return transitionsFrom(table, current).find((transition) => transition.to === to);
 }
 
@@ -46,7 +50,11 @@ export type Guard<Context> = (context: Context) => Promise<Words | null> | Words
 export type FailedGuard<Name extends string = string> = { guard: Name; reason: Words };
 
 /** Every guard of the list that does not hold, with its reason: a person fixes them all at once, not one refusal at a time. */
-export async function failedGuards<Name extends string, Context>(guards: Record<Name, Guard<Context>>, names: readonly Name[], context: Context): Promise<FailedGuard<Name>[]> {
+export async function failedGuards<Name extends string, Context>(
+  guards: Record<Name, Guard<Context>>,
+  names: readonly Name[],
+  context: Context,
+): Promise<FailedGuard<Name>[]> {
   const failed: FailedGuard<Name>[] = [];
   for (const name of names) {
     const reason = await guards[name](context);

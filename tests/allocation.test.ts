@@ -22,14 +22,25 @@ const criteria = ['child_in_college', 'income_below_threshold'];
 /** A device put in stock directly (the workshop path is tested elsewhere), with its grade and specs. */
 async function readyDevice(siteId: string, grade: 'A' | 'B' | 'C', ramGb = 8) {
   const device = await world.device(bench.operator.token, siteId, { storageMedia: [] });
-  await harness.database.db.update(devices).set({ status: 'ready', grade, specs: { ramGb, storageGb: 256 } }).where(eq(devices.id, device.id));
+  await harness.database.db
+    .update(devices)
+    .set({ status: 'ready', grade, specs: { ramGb, storageGb: 256 } })
+    .where(eq(devices.id, device.id));
   return device;
 }
 
 async function household(account: Account, overrides: Record<string, unknown> = {}) {
   const response = await world.call('POST', '/api/households', {
     token: account.token,
-    body: { reference: `F-${Math.random().toString(36).slice(2, 8)}`, communeCode: '47001', size: 4, contactPhone: '06 12 34 56 78', attestations: criteria, consent: true, ...overrides },
+    body: {
+      reference: `F-${Math.random().toString(36).slice(2, 8)}`,
+      communeCode: '47001',
+      size: 4,
+      contactPhone: '06 12 34 56 78',
+      attestations: criteria,
+      consent: true,
+      ...overrides,
+    },
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body as { id: string };
@@ -75,7 +86,17 @@ describe('programmes', () => {
   it('refuses territories that do not exist in the official geography, naming each', async () => {
     const response = await world.call('POST', '/api/programmes', {
       token: world.admin.token,
-      body: { name: 'X', eligibilityCriteria: ['a_b'], deviceKinds: ['laptop'], reservationDays: 10, territories: [{ type: 'commune', code: '99999' }, { type: 'epci', code: '123456789' }, { type: 'departement', code: '00' }] },
+      body: {
+        name: 'X',
+        eligibilityCriteria: ['a_b'],
+        deviceKinds: ['laptop'],
+        reservationDays: 10,
+        territories: [
+          { type: 'commune', code: '99999' },
+          { type: 'epci', code: '123456789' },
+          { type: 'departement', code: '00' },
+        ],
+      },
     });
     expect(response.status).toBe(422);
     expect(response.body.errors.map((error: { path: string }) => error.path)).toEqual(['territories.0.code', 'territories.1.code', 'territories.2.code']);
@@ -106,7 +127,10 @@ describe('requests and eligibility', () => {
       { householdId: marseille.id, kind: 'tablet', reason: /not tablet/ },
     ];
     for (const entry of cases) {
-      const response = await world.call('POST', '/api/requests', { token: mediator.token, body: { householdId: entry.householdId, programmeId, need: { kind: entry.kind } } });
+      const response = await world.call('POST', '/api/requests', {
+        token: mediator.token,
+        body: { householdId: entry.householdId, programmeId, need: { kind: entry.kind } },
+      });
       expect(response.status).toBe(201);
       expect(response.body.status).toBe('ineligible');
       expect(response.body.statusReason).toMatch(entry.reason);
@@ -127,7 +151,14 @@ describe('requests and eligibility', () => {
     for (const outsider of [landlord, donor]) {
       expect((await world.call('GET', '/api/households', { token: outsider.token })).body.items).toEqual([]);
       expect((await world.call('GET', '/api/requests', { token: outsider.token })).body.items).toEqual([]);
-      expect((await world.call('POST', '/api/households', { token: outsider.token, body: { reference: 'X', communeCode: '47001', size: 2, attestations: [], consent: true } })).status).toBe(403);
+      expect(
+        (
+          await world.call('POST', '/api/households', {
+            token: outsider.token,
+            body: { reference: 'X', communeCode: '47001', size: 2, attestations: [], consent: true },
+          })
+        ).status,
+      ).toBe(403);
     }
   });
 });
@@ -153,7 +184,10 @@ describe('reserving a device', () => {
     expect(released.body).toMatchObject({ status: 'eligible', statusReason: 'La famille a déménagé', reservedDeviceId: null });
     const [row] = await harness.database.db.select().from(devices).where(eq(devices.id, nearB.id));
     expect(row!.status).toBe('ready');
-    await harness.database.db.update(devices).set({ status: 'dismantled' }).where(inArray(devices.id, [far.id, nearB.id, nearC.id]));
+    await harness.database.db
+      .update(devices)
+      .set({ status: 'dismantled' })
+      .where(inArray(devices.id, [far.id, nearB.id, nearC.id]));
   });
 
   it('reserves a given device by its code, chosen from the network stock, and refuses a device reserved outside a request', async () => {
@@ -163,7 +197,10 @@ describe('reserving a device', () => {
     const direct = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: world.admin.token, body: { to: 'reserved' } });
     expect(direct.status).toBe(409);
     const request = await eligibleRequest();
-    const reserved = await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code.toLowerCase() } });
+    const reserved = await world.call('POST', `/api/requests/${request.id}/reservation`, {
+      token: mediator.token,
+      body: { deviceCode: device.code.toLowerCase() },
+    });
     expect(reserved.status).toBe(201);
     const again = await eligibleRequest();
     const taken = await world.call('POST', `/api/requests/${again.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code } });
@@ -174,7 +211,9 @@ describe('reserving a device', () => {
     const stock = await Promise.all(Array.from({ length: 5 }, () => readyDevice(bench.site.id, 'A', 16)));
     const requests = [];
     for (let index = 0; index < 30; index++) requests.push(await eligibleRequest(mediator, { need: { kind: 'laptop', minRamGb: 16 } }));
-    const responses = await Promise.all(requests.map((request) => world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: {} })));
+    const responses = await Promise.all(
+      requests.map((request) => world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: {} })),
+    );
     const won = responses.filter((response) => response.status === 201);
     expect(won).toHaveLength(5);
     expect(responses.filter((response) => response.status !== 201).every((response) => response.status === 409)).toBe(true);
@@ -184,7 +223,12 @@ describe('reserving a device', () => {
     const holding = await harness.database.db
       .select()
       .from(equipmentRequests)
-      .where(inArray(equipmentRequests.reservedDeviceId, stock.map((device) => device.id)));
+      .where(
+        inArray(
+          equipmentRequests.reservedDeviceId,
+          stock.map((device) => device.id),
+        ),
+      );
     expect(holding).toHaveLength(5);
   });
 });
@@ -221,7 +265,14 @@ describe('training and handover', () => {
     moduleId = module.body.id;
     const programme = await world.call('POST', '/api/programmes', {
       token: world.admin.token,
-      body: { name: 'Collégiens formés', eligibilityCriteria: criteria, deviceKinds: ['laptop'], trainingModuleId: moduleId, reservationDays: 21, territories: [{ type: 'departement', code: '47' }] },
+      body: {
+        name: 'Collégiens formés',
+        eligibilityCriteria: criteria,
+        deviceKinds: ['laptop'],
+        trainingModuleId: moduleId,
+        reservationDays: 21,
+        territories: [{ type: 'departement', code: '47' }],
+      },
     });
     expect(programme.status, JSON.stringify(programme.body)).toBe(201);
     trainedProgrammeId = programme.body.id;
@@ -234,7 +285,10 @@ describe('training and handover', () => {
     const enrolled = await world.call('POST', `/api/requests/${request.id}/enrolment`, { token: mediator.token, body: { sessionId: booked.id } });
     expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(201);
     expect(enrolled.body.request.status).toBe('training_scheduled');
-    const present = await world.call('POST', `/api/training-sessions/${booked.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } });
+    const present = await world.call('POST', `/api/training-sessions/${booked.id}/attendance`, {
+      token: mediator.token,
+      body: { requestId: request.id, present: true },
+    });
     expect(present.body.status).toBe('training_completed');
     const handed = await world.call('POST', `/api/requests/${request.id}/handover`, {
       token: mediator.token,
@@ -263,11 +317,17 @@ describe('training and handover', () => {
     // Outside a request, the mediator does not even see the workshop's ready device, nor may it take the request's steps.
     const outsider = await readyDevice(bench.site.id, 'A', 32);
     for (const to of ['reserved', 'allocated'] as const) {
-      const direct = await world.call('POST', `/api/devices/${outsider.code}/transitions`, { token: mediator.token, body: { to, payload: { requestId: request.id } } });
+      const direct = await world.call('POST', `/api/devices/${outsider.code}/transitions`, {
+        token: mediator.token,
+        body: { to, payload: { requestId: request.id } },
+      });
       expect(direct.status, JSON.stringify(direct.body)).toBe(404);
     }
     // The device the request holds is visible to the mediator, but the device route does not reserve or hand it over.
-    const handedDirectly = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: mediator.token, body: { to: 'allocated', payload: { requestId: request.id } } });
+    const handedDirectly = await world.call('POST', `/api/devices/${device.code}/transitions`, {
+      token: mediator.token,
+      body: { to: 'allocated', payload: { requestId: request.id } },
+    });
     expect(handedDirectly.status, JSON.stringify(handedDirectly.body)).toBe(409);
     const [outsiderNow] = await harness.database.db.select({ status: devices.status }).from(devices).where(eq(devices.id, outsider.id));
     expect(outsiderNow?.status).toBe('ready');
@@ -275,7 +335,10 @@ describe('training and handover', () => {
     const booked = await session(4);
     await world.call('POST', `/api/requests/${request.id}/enrolment`, { token: mediator.token, body: { sessionId: booked.id } });
     await world.call('POST', `/api/training-sessions/${booked.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } });
-    const handed = await world.call('POST', `/api/requests/${request.id}/handover`, { token: mediator.token, body: { deviceCode: device.code, receivedBy: 'Mme Durand', termsAccepted: true } });
+    const handed = await world.call('POST', `/api/requests/${request.id}/handover`, {
+      token: mediator.token,
+      body: { deviceCode: device.code, receivedBy: 'Mme Durand', termsAccepted: true },
+    });
     expect(handed.status, JSON.stringify(handed.body)).toBe(201);
     const events = await harness.database.db.select().from(deviceEvents).where(eq(deviceEvents.deviceId, device.id));
     const requestSteps = events.filter((event) => event.toStatus === 'reserved' || event.toStatus === 'allocated');
@@ -296,13 +359,21 @@ describe('training and handover', () => {
       body: { kind: 'laptop', brand: 'HP', model: 'EliteBook 840', serialNumber: `DONOR-${Date.now()}`, storageMedia: [], donationId: donation.id },
     });
     expect(given.status, JSON.stringify(given.body)).toBe(201);
-    await harness.database.db.update(devices).set({ status: 'ready', grade: 'A', specs: { ramGb: 32, storageGb: 256 } }).where(eq(devices.id, given.body.id));
+    await harness.database.db
+      .update(devices)
+      .set({ status: 'ready', grade: 'A', specs: { ramGb: 32, storageGb: 256 } })
+      .where(eq(devices.id, given.body.id));
     const request = await eligibleRequest(mediator, { programmeId: trainedProgrammeId, need: { kind: 'laptop', minRamGb: 32 } });
-    expect((await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: { deviceCode: given.body.code } })).status).toBe(201);
+    expect((await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: { deviceCode: given.body.code } })).status).toBe(
+      201,
+    );
     const booked = await session(4);
     await world.call('POST', `/api/requests/${request.id}/enrolment`, { token: mediator.token, body: { sessionId: booked.id } });
     await world.call('POST', `/api/training-sessions/${booked.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } });
-    const handed = await world.call('POST', `/api/requests/${request.id}/handover`, { token: mediator.token, body: { deviceCode: given.body.code, receivedBy: 'Mme Durand', termsAccepted: true } });
+    const handed = await world.call('POST', `/api/requests/${request.id}/handover`, {
+      token: mediator.token,
+      body: { deviceCode: given.body.code, receivedBy: 'Mme Durand', termsAccepted: true },
+    });
     expect(handed.status, JSON.stringify(handed.body)).toBe(201);
 
     // What the workshop sees: the mediation structure acted on the reservation and the handover.
@@ -313,7 +384,11 @@ describe('training and handover', () => {
     expect(seenByDonor.status).toBe(200);
     expect(seenByDonor.body.history.map((event: { toStatus: string }) => event.toStatus)).toEqual(['collected', 'reserved', 'allocated']);
     expect(JSON.stringify(seenByDonor.body)).not.toContain(mediator.organisationId);
-    expect(seenByDonor.body.history.every((event: { organisationId: string | null; actorUserId: string | null }) => event.organisationId === null && event.actorUserId === null)).toBe(true);
+    expect(
+      seenByDonor.body.history.every(
+        (event: { organisationId: string | null; actorUserId: string | null }) => event.organisationId === null && event.actorUserId === null,
+      ),
+    ).toBe(true);
     const listed = await world.call('GET', `/api/devices?donationId=${donation.id}`, { token: donor.token });
     expect(listed.body.items.map((item: { code: string }) => item.code)).toEqual([given.body.code]);
     expect(JSON.stringify(listed.body)).not.toContain(mediator.organisationId);
@@ -328,14 +403,20 @@ describe('training and handover', () => {
 
   it('refuses a handover before the training, or of another device, and changes nothing', async () => {
     const { request, device } = await reservedRequest();
-    const early = await world.call('POST', `/api/requests/${request.id}/handover`, { token: mediator.token, body: { deviceCode: device.code, receivedBy: 'M. Martin', termsAccepted: true } });
+    const early = await world.call('POST', `/api/requests/${request.id}/handover`, {
+      token: mediator.token,
+      body: { deviceCode: device.code, receivedBy: 'M. Martin', termsAccepted: true },
+    });
     expect(early.status).toBe(409);
     expect(early.body.code).toBe('training_not_completed');
     const booked = await session(5);
     await world.call('POST', `/api/requests/${request.id}/enrolment`, { token: mediator.token, body: { sessionId: booked.id } });
     await world.call('POST', `/api/training-sessions/${booked.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } });
     const other = await readyDevice(bench.site.id, 'B');
-    const wrong = await world.call('POST', `/api/requests/${request.id}/handover`, { token: mediator.token, body: { deviceCode: other.code, receivedBy: 'M. Martin', termsAccepted: true } });
+    const wrong = await world.call('POST', `/api/requests/${request.id}/handover`, {
+      token: mediator.token,
+      body: { deviceCode: other.code, receivedBy: 'M. Martin', termsAccepted: true },
+    });
     expect(wrong.status).toBe(409);
     expect(wrong.body.code).toBe('not_the_reserved_device');
     const [row] = await harness.database.db.select().from(devices).where(eq(devices.id, device.id));
@@ -348,7 +429,9 @@ describe('training and handover', () => {
     const small = await session(1);
     const first = await reservedRequest();
     const second = await reservedRequest();
-    expect((await world.call('POST', `/api/requests/${first.request.id}/enrolment`, { token: mediator.token, body: { sessionId: small.id } })).status).toBe(201);
+    expect((await world.call('POST', `/api/requests/${first.request.id}/enrolment`, { token: mediator.token, body: { sessionId: small.id } })).status).toBe(
+      201,
+    );
     const full = await world.call('POST', `/api/requests/${second.request.id}/enrolment`, { token: mediator.token, body: { sessionId: small.id } });
     expect(full.status).toBe(409);
     expect(full.body.code).toBe('session_full');
@@ -360,8 +443,12 @@ describe('training and handover', () => {
     const larger = await session(3);
     const first = await reservedRequest();
     const second = await reservedRequest();
-    expect((await world.call('POST', `/api/requests/${first.request.id}/enrolment`, { token: mediator.token, body: { sessionId: small.id } })).status).toBe(201);
-    expect((await world.call('POST', `/api/requests/${second.request.id}/enrolment`, { token: mediator.token, body: { sessionId: larger.id } })).status).toBe(201);
+    expect((await world.call('POST', `/api/requests/${first.request.id}/enrolment`, { token: mediator.token, body: { sessionId: small.id } })).status).toBe(
+      201,
+    );
+    expect((await world.call('POST', `/api/requests/${second.request.id}/enrolment`, { token: mediator.token, body: { sessionId: larger.id } })).status).toBe(
+      201,
+    );
     const listed = await world.call('GET', `/api/training-sessions?moduleId=${moduleId}`, { token: mediator.token });
     const placesLeft = (id: string) => listed.body.items.find((item: { id: string }) => item.id === id)?.placesLeft;
     expect(placesLeft(small.id)).toBe(0);
@@ -379,7 +466,10 @@ describe('scheduled tasks', () => {
     const device = await readyDevice(bench.site.id, 'A', 48);
     const request = await eligibleRequest(mediator, { need: { kind: 'laptop', minRamGb: 48 } });
     await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code } });
-    await harness.database.db.update(equipmentRequests).set({ reservedUntil: new Date(Date.now() - 60_000) }).where(eq(equipmentRequests.id, request.id));
+    await harness.database.db
+      .update(equipmentRequests)
+      .set({ reservedUntil: new Date(Date.now() - 60_000) })
+      .where(eq(equipmentRequests.id, request.id));
     expect(await expireReservations(harness.database.db)).toBeGreaterThanOrEqual(1);
     const after = await world.call('GET', `/api/requests/${request.id}`, { token: mediator.token });
     expect(after.body).toMatchObject({ status: 'eligible', reservedDeviceId: null });
@@ -394,7 +484,10 @@ describe('scheduled tasks', () => {
     const first = await eligibleRequest(mediator, { need: { kind: 'desktop', minRamGb: 64 } });
     const second = await eligibleRequest(mediator, { need: { kind: 'desktop', minRamGb: 64 } });
     const device = await world.device(bench.operator.token, bench.site.id, { kind: 'desktop', storageMedia: [] });
-    await harness.database.db.update(devices).set({ status: 'ready', grade: 'A', specs: { ramGb: 64, storageGb: 512 } }).where(eq(devices.id, device.id));
+    await harness.database.db
+      .update(devices)
+      .set({ status: 'ready', grade: 'A', specs: { ramGb: 64, storageGb: 512 } })
+      .where(eq(devices.id, device.id));
     await matchEligibleRequests(harness.database.db);
     const [a, b] = await Promise.all([first, second].map((request) => world.call('GET', `/api/requests/${request.id}`, { token: mediator.token })));
     expect(a!.body.reservedDeviceId).toBe(device.id);
@@ -404,7 +497,10 @@ describe('scheduled tasks', () => {
   it("erases a family's contact months after its last request ended, and keeps the family counted", async () => {
     const family = await household(mediator, { contactEmail: 'famille@example.org' });
     const active = await household(mediator);
-    for (const [id, status] of [[family.id, 'cancelled'], [active.id, 'eligible']] as const) {
+    for (const [id, status] of [
+      [family.id, 'cancelled'],
+      [active.id, 'eligible'],
+    ] as const) {
       const response = await world.call('POST', '/api/requests', { token: mediator.token, body: { householdId: id, programmeId, need: { kind: 'laptop' } } });
       await harness.database.db
         .update(equipmentRequests)
@@ -424,19 +520,38 @@ describe('scheduled tasks', () => {
 
 describe('reminders', () => {
   it('reminds a booked family two days before its session by e-mail and SMS, once, and the mediator before a reservation runs out', async () => {
-    const moduleResponse = await world.call('POST', '/api/training-modules', { token: world.admin.token, body: { title: 'ENT du collège', durationMinutes: 90 } });
+    const moduleResponse = await world.call('POST', '/api/training-modules', {
+      token: world.admin.token,
+      body: { title: 'ENT du collège', durationMinutes: 90 },
+    });
     const programme = await world.call('POST', '/api/programmes', {
       token: world.admin.token,
-      body: { name: 'Rappels', eligibilityCriteria: criteria, deviceKinds: ['laptop'], trainingModuleId: moduleResponse.body.id, reservationDays: 2, territories: [{ type: 'departement', code: '47' }] },
+      body: {
+        name: 'Rappels',
+        eligibilityCriteria: criteria,
+        deviceKinds: ['laptop'],
+        trainingModuleId: moduleResponse.body.id,
+        reservationDays: 2,
+        territories: [{ type: 'departement', code: '47' }],
+      },
     });
     const place = await world.site(mediator.organisationId, { kind: 'mediation_place', name: 'Médiathèque', communeCode: '47323' });
     const session = await world.call('POST', '/api/training-sessions', {
       token: mediator.token,
-      body: { moduleId: moduleResponse.body.id, siteId: place.id, startsAt: new Date(Date.now() + 30 * 3600_000).toISOString(), capacity: 10, trainerName: 'Inès' },
+      body: {
+        moduleId: moduleResponse.body.id,
+        siteId: place.id,
+        startsAt: new Date(Date.now() + 30 * 3600_000).toISOString(),
+        capacity: 10,
+        trainerName: 'Inès',
+      },
     });
     const device = await readyDevice(bench.site.id, 'A', 96);
     const family = await household(mediator, { contactEmail: 'famille.rappel@example.org' });
-    const request = await world.call('POST', '/api/requests', { token: mediator.token, body: { householdId: family.id, programmeId: programme.body.id, need: { kind: 'laptop' } } });
+    const request = await world.call('POST', '/api/requests', {
+      token: mediator.token,
+      body: { householdId: family.id, programmeId: programme.body.id, need: { kind: 'laptop' } },
+    });
     await world.call('POST', `/api/requests/${request.body.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code } });
     const booked = await world.call('POST', `/api/requests/${request.body.id}/enrolment`, { token: mediator.token, body: { sessionId: session.body.id } });
     expect(booked.status).toBe(201);
@@ -483,7 +598,10 @@ describe('ending a request', () => {
     await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code } });
     const early = await world.call('POST', `/api/requests/${request.id}/close`, { token: mediator.token, body: {} });
     expect(early.status).toBe(409);
-    const cancelled = await world.call('POST', `/api/requests/${request.id}/cancel`, { token: mediator.token, body: { reason: 'La famille a reçu un ordinateur par ailleurs' } });
+    const cancelled = await world.call('POST', `/api/requests/${request.id}/cancel`, {
+      token: mediator.token,
+      body: { reason: 'La famille a reçu un ordinateur par ailleurs' },
+    });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', reservedDeviceId: null });
     const [row] = await harness.database.db.select().from(devices).where(eq(devices.id, device.id));

@@ -77,7 +77,14 @@ describe('signing in with a password', () => {
 
   it('marks the cookie Secure when the public URL is https', async () => {
     const operator = await newOperator();
-    const app = createApp({ database: harness.database, fileStore: harness.fileStore, appSecret: 'x'.repeat(32), logger: createLogger('silent'), pingRedis: async () => {}, publicUrl: 'https://boucle.example.org' });
+    const app = createApp({
+      database: harness.database,
+      fileStore: harness.fileStore,
+      appSecret: 'x'.repeat(32),
+      logger: createLogger('silent'),
+      pingRedis: async () => {},
+      publicUrl: 'https://boucle.example.org',
+    });
     const response = await call(app, 'POST', '/api/auth/login', { body: { email: operator.email, password: operator.password } });
     expect(response.status).toBe(204);
     expect(response.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
@@ -176,7 +183,7 @@ describe('API tokens', () => {
     for (const hash of hashes) expect(text).not.toContain(hash);
   });
 
-  it('does not list browser sessions or other people\'s tokens', async () => {
+  it("does not list browser sessions or other people's tokens", async () => {
     const operator = await newOperator();
     await login(operator.email, operator.password);
     const list = await world.call('GET', '/api/auth/tokens', { token: operator.token });
@@ -379,4 +386,3 @@ describe('the first admin account', () => {
     }
   });
 });
-

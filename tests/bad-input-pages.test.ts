@@ -57,7 +57,13 @@ beforeAll(async () => {
   // A programme whose criterion is a name a plain object answers to (the only one a criterion key may take): /admin lists it.
   const programme = await world.call('POST', '/api/programmes', {
     token: world.admin.token,
-    body: { name: 'Dispositif piégé', eligibilityCriteria: ['constructor'], deviceKinds: ['laptop'], reservationDays: 21, territories: [{ type: 'departement', code: '47' }] },
+    body: {
+      name: 'Dispositif piégé',
+      eligibilityCriteria: ['constructor'],
+      deviceKinds: ['laptop'],
+      reservationDays: 21,
+      territories: [{ type: 'departement', code: '47' }],
+    },
   });
   expect(programme.status, JSON.stringify(programme.body)).toBe(201);
   for (const route of pageRoutes.filter((candidate) => candidate.method === 'GET' && !candidate.path.includes(':') && !candidate.path.includes('*'))) {
@@ -124,7 +130,11 @@ function bodyArbitrary(route: PageRoute, csrf: string | undefined): fc.Arbitrary
       .join('&'),
   }));
   const multipart = fc
-    .tuple(formArbitrary(csrf), fc.string({ unit: 'binary', maxLength: 400 }), fc.oneof(nastyString, fc.constantFrom('inventaire.csv', 'a\u0000b.csv', '../../x.csv', '__proto__')))
+    .tuple(
+      formArbitrary(csrf),
+      fc.string({ unit: 'binary', maxLength: 400 }),
+      fc.oneof(nastyString, fc.constantFrom('inventaire.csv', 'a\u0000b.csv', '../../x.csv', '__proto__')),
+    )
     .map(([fields, content, filename]) => {
       const form = new FormData();
       for (const [name, value] of Object.entries(fields)) form.append(name, value);
@@ -132,23 +142,44 @@ function bodyArbitrary(route: PageRoute, csrf: string | undefined): fc.Arbitrary
       return { headers: {}, body: form };
     });
   const raw = fc
-    .tuple(fc.constantFrom('application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'application/octet-stream'), nastyString)
+    .tuple(
+      fc.constantFrom('application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'application/octet-stream'),
+      nastyString,
+    )
     .map(([type, body]) => ({ headers: { 'content-type': type }, body }));
-  return fc.oneof({ weight: 3, arbitrary: urlencoded }, { weight: 2, arbitrary: multipart }, { weight: 1, arbitrary: raw }, { weight: 1, arbitrary: fc.constant({ headers: {} }) });
+  return fc.oneof(
+    { weight: 3, arbitrary: urlencoded },
+    { weight: 2, arbitrary: multipart },
+    { weight: 1, arbitrary: raw },
+    { weight: 1, arbitrary: fc.constant({ headers: {} }) },
+  );
 }
 
 const queryArbitrary = fc.oneof(
   fc.constant(''),
   fc
-    .array(fc.tuple(fc.oneof(fc.constantFrom('next', 'kind', 'grade', 'siteId', 'q', 'ajoutee', 'compte', 'incident', ...prototypeNames), nastyString), nastyString), { minLength: 1, maxLength: 4 })
+    .array(
+      fc.tuple(fc.oneof(fc.constantFrom('next', 'kind', 'grade', 'siteId', 'q', 'ajoutee', 'compte', 'incident', ...prototypeNames), nastyString), nastyString),
+      { minLength: 1, maxLength: 4 },
+    )
     .map((pairs) => `?${pairs.map(([name, value]) => `${percentEncode(name)}=${percentEncode(value)}`).join('&')}`),
-  fc.constantFrom('?next=%2F%09%2Fevil.example', '?next=%2F%0A%2Fevil.example', '?next=%2F%0D%2Fevil.example', '?next=%5C%5Cevil.example', '?next=https%3A%2F%2Fevil.example', '?__proto__[x]=1', '?constructor=1'),
+  fc.constantFrom(
+    '?next=%2F%09%2Fevil.example',
+    '?next=%2F%0A%2Fevil.example',
+    '?next=%2F%0D%2Fevil.example',
+    '?next=%5C%5Cevil.example',
+    '?next=https%3A%2F%2Fevil.example',
+    '?__proto__[x]=1',
+    '?constructor=1',
+  ),
 );
 
 describe('arbitrary requests on every page route, as anyone who may send them', () => {
   it('covers every page route the app serves', () => {
     expect(pageRoutes.length).toBeGreaterThan(20);
-    expect(pageRoutes.map((route) => route.name)).toEqual(expect.arrayContaining(['POST /login', 'GET /assets/:name', 'POST /donations/:id/import', 'GET /d/:code']));
+    expect(pageRoutes.map((route) => route.name)).toEqual(
+      expect.arrayContaining(['POST /login', 'GET /assets/:name', 'POST /donations/:id/import', 'GET /d/:code']),
+    );
   });
 
   it.each(pageRoutes.map((route) => [route.name, route] as const))('%s answers a page, a redirect or a refusal, never a 500', async (_name, route) => {
@@ -175,33 +206,45 @@ describe('arbitrary requests on every page route, as anyone who may send them', 
 });
 
 describe('the names a plain JavaScript object answers to', () => {
-  it.each(pageRoutes.filter((route) => holes(route.path) > 0).map((route) => [route.name, route] as const))('%s takes each of them as a path segment without a 500', async (_name, route) => {
-    for (const name of prototypeNames) {
-      for (const visitor of ['anonymous', 'admin', 'operator'] as const) {
-        const attempt: Attempt = {
-          visitor,
-          method: route.method,
-          url: fill(route.path, Array(holes(route.path)).fill(name)),
-          headers: route.method === 'GET' ? {} : { 'content-type': 'application/x-www-form-urlencoded' },
-          body: route.method === 'GET' ? undefined : `_csrf=${visitors[visitor].csrf ?? ''}`,
-        };
-        expectHarmlessAnswer(await send(attempt), attempt);
+  it.each(pageRoutes.filter((route) => holes(route.path) > 0).map((route) => [route.name, route] as const))(
+    '%s takes each of them as a path segment without a 500',
+    async (_name, route) => {
+      for (const name of prototypeNames) {
+        for (const visitor of ['anonymous', 'admin', 'operator'] as const) {
+          const attempt: Attempt = {
+            visitor,
+            method: route.method,
+            url: fill(route.path, Array(holes(route.path)).fill(name)),
+            headers: route.method === 'GET' ? {} : { 'content-type': 'application/x-www-form-urlencoded' },
+            body: route.method === 'GET' ? undefined : `_csrf=${visitors[visitor].csrf ?? ''}`,
+          };
+          expectHarmlessAnswer(await send(attempt), attempt);
+        }
       }
-    }
-  });
+    },
+  );
 
-  it.each(pageRoutes.filter((route) => route.method === 'POST').map((route) => [route.name, route] as const))('%s takes each of them as a field name and as every field’s value', async (_name, route) => {
-    const url = fill(route.path, Array(holes(route.path)).fill(fixtureIds[0]!));
-    for (const name of prototypeNames) {
-      const asValues = [...fieldNames].map((field) => `${percentEncode(field)}=${percentEncode(name)}`);
-      const asName = `${percentEncode(name)}=1&${percentEncode(`${name}[]`)}=2`;
-      for (const body of [asValues.join('&'), asName]) {
-        const attempt: Attempt = { visitor: 'admin', method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `${body}&_csrf=${visitors.admin.csrf}` };
-        expectHarmlessAnswer(await send(attempt), attempt);
-        await signBackIn(route, 'admin');
+  it.each(pageRoutes.filter((route) => route.method === 'POST').map((route) => [route.name, route] as const))(
+    '%s takes each of them as a field name and as every field’s value',
+    async (_name, route) => {
+      const url = fill(route.path, Array(holes(route.path)).fill(fixtureIds[0]!));
+      for (const name of prototypeNames) {
+        const asValues = [...fieldNames].map((field) => `${percentEncode(field)}=${percentEncode(name)}`);
+        const asName = `${percentEncode(name)}=1&${percentEncode(`${name}[]`)}=2`;
+        for (const body of [asValues.join('&'), asName]) {
+          const attempt: Attempt = {
+            visitor: 'admin',
+            method: 'POST',
+            url,
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: `${body}&_csrf=${visitors.admin.csrf}`,
+          };
+          expectHarmlessAnswer(await send(attempt), attempt);
+          await signBackIn(route, 'admin');
+        }
       }
-    }
-  });
+    },
+  );
 
   it('shows a programme criterion named like one of them as its own words on /admin', async () => {
     const answer = await send({ visitor: 'admin', method: 'GET', url: '/admin', headers: {} });

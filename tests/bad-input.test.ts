@@ -180,7 +180,6 @@ function expectWellFormedAnswer(answer: Answer, attempt: Attempt, route?: Route)
 /** A route's path with every parameter filled: `{code}` with a device code, any other (`{id}`, `{accessPointId}`) with `id`. */
 const fillPath = (path: string, id: string, code: string) => path.replace(/\{(\w+)\}/g, (_whole, name: string) => (name === 'code' ? code : id));
 
-
 const mintedTokens: string[] = [];
 /** A fresh bearer token written straight to the table (as the API stores it), without paying argon2 per run. */
 async function mintToken(userId: string): Promise<string> {
@@ -224,7 +223,10 @@ const hints = (): Record<string, fc.Arbitrary<unknown>> => ({
   role: fc.constantFrom('workshop_operator'),
   organisationId: fc.constantFrom(fuzz.shop.organisation.id, fuzz.landlordId),
   siteId: fc.constantFrom(fuzz.shop.site.id, bench.site.id),
-  email: fc.oneof(fc.constant(fuzz.victim.email), fc.uuid().map((id) => `fuzz.${id.slice(0, 8)}@boucle.example`)),
+  email: fc.oneof(
+    fc.constant(fuzz.victim.email),
+    fc.uuid().map((id) => `fuzz.${id.slice(0, 8)}@boucle.example`),
+  ),
   deeeChannel: fc.constantFrom('ecosystem', 'Ecologic'),
 });
 
@@ -276,10 +278,12 @@ function validObject(schema: JsonSchema, depth: number): fc.Arbitrary<Record<str
   // A free-form record (a transition's payload): any JSON under any key, and sometimes the keys a rule reads.
   const free =
     schema.additionalProperties && depth < 3
-      ? fc.tuple(
-          fc.dictionary(fc.string({ unit: 'binary', maxLength: 20 }), anyJson, { maxKeys: 3 }),
-          fc.record({ deeeChannel: hints().deeeChannel! }, { requiredKeys: [] }),
-        ).map(([anything, ruled]) => ({ ...anything, ...ruled }))
+      ? fc
+          .tuple(
+            fc.dictionary(fc.string({ unit: 'binary', maxLength: 20 }), anyJson, { maxKeys: 3 }),
+            fc.record({ deeeChannel: hints().deeeChannel! }, { requiredKeys: [] }),
+          )
+          .map(([anything, ruled]) => ({ ...anything, ...ruled }))
       : fc.constant({});
   return fc.tuple(free, known).map(([more, fields]) => ({ ...more, ...fields }));
 }
@@ -381,7 +385,12 @@ function pathArbitrary(route: Route): fc.Arbitrary<string> {
 
 const forgedCursor = fc
   .record({
-    createdAt: fc.oneof(fc.date({ noInvalidDate: true }).map((date) => date.toISOString()), fc.string(), fc.integer(), fc.constantFrom('0', '1 2', 'now', 'infinity', '2020-13-45')),
+    createdAt: fc.oneof(
+      fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+      fc.string(),
+      fc.integer(),
+      fc.constantFrom('0', '1 2', 'now', 'infinity', '2020-13-45'),
+    ),
     id: fc.oneof(fc.uuid().map(String), fc.string()),
   })
   .map((cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url'));
@@ -389,21 +398,28 @@ const forgedCursor = fc
 function queryArbitrary(route: Route): fc.Arbitrary<string> {
   const parameters = (route.operation.parameters ?? []).filter((parameter) => parameter.in === 'query');
   const pair = (name: string, valueArbitrary: fc.Arbitrary<unknown>) =>
-    valueArbitrary.map((raw) => `${percentEncode(name)}=${percentEncode(typeof raw === 'string' ? raw : JSON.stringify(raw) ?? '')}`);
+    valueArbitrary.map((raw) => `${percentEncode(name)}=${percentEncode(typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? ''))}`);
   const pairs = [
     ...parameters.map((parameter) =>
       pair(
         parameter.name,
         parameter.name === 'cursor'
           ? fc.oneof(forgedCursor, nastyString)
-          : fc.oneof(valid(parameter.schema, parameter.name), valid(parameter.schema, parameter.name).map((text) => `${String(text)}\u0000`), nastyString),
+          : fc.oneof(
+              valid(parameter.schema, parameter.name),
+              valid(parameter.schema, parameter.name).map((text) => `${String(text)}\u0000`),
+              nastyString,
+            ),
       ),
     ),
     pair('unknown', nastyString),
   ];
   return fc.oneof(
     fc.constant(''),
-    fc.subarray(pairs, { minLength: 1 }).chain((chosen) => fc.tuple(...chosen)).map((list) => `?${list.join('&')}`),
+    fc
+      .subarray(pairs, { minLength: 1 })
+      .chain((chosen) => fc.tuple(...chosen))
+      .map((list) => `?${list.join('&')}`),
     // The same parameter twice, and raw junk that is no query string at all.
     parameters.length ? pair(parameters[0]!.name, fc.string()).map((one) => `?${one}&${one}`) : fc.constant('?a=1&a=2'),
     fc.constantFrom('?', '?&&&', '?=', '?%', '?%ZZ=%ZZ', '?a=%00', '?limit=1e999', '?organisationId[]=x', '?__proto__=1'),
@@ -414,7 +430,14 @@ type BodyVariant = { headers?: Record<string, string>; body?: string };
 
 const json = (value: unknown): BodyVariant => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
 const malformedJson = ['{"a":', '{', '[1,]', "{'a':1}", 'NaN', '\u0000', 'undefined', '{"a":1}}', '"unterminated', '{"a":1,}', '{"a":01}', '{"a":1}\u0000', ''];
-const foreignContentTypes = ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', 'application/jsonx'];
+const foreignContentTypes = [
+  'text/plain',
+  'application/xml',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/octet-stream',
+  'application/jsonx',
+];
 
 function bodyArbitrary(route: Route): fc.Arbitrary<BodyVariant> {
   if (route.method === 'GET') return fc.constant({});
@@ -465,7 +488,9 @@ describe('the OpenAPI document', () => {
     const documented = new Set(routes.map((route) => `${route.method} ${route.path.replace(/\{(\w+)\}/g, ':$1')}`));
     const served = new Set(
       harness.app.routes
-        .filter((route) => route.method !== 'ALL' && route.path.startsWith('/api/') && !route.path.startsWith('/api/docs') && route.path !== '/api/openapi.json')
+        .filter(
+          (route) => route.method !== 'ALL' && route.path.startsWith('/api/') && !route.path.startsWith('/api/docs') && route.path !== '/api/openapi.json',
+        )
         .map((route) => `${route.method} ${route.path}`),
     );
     expect([...served].filter((route) => !documented.has(route))).toEqual([]);
@@ -505,7 +530,10 @@ describe('arbitrary requests on every route, as an admin and as a workshop opera
     await fc.assert(
       fc.asyncProperty(attemptArbitrary(route), async ({ actor, path, query, body }) => {
         // Whatever the previous run did (signed out, changed a password, disabled someone), start clean.
-        await harness.database.db.update(users).set({ disabledAt: null }).where(inArray(users.id, [fuzz.admin.id, fuzz.operator.id]));
+        await harness.database.db
+          .update(users)
+          .set({ disabledAt: null })
+          .where(inArray(users.id, [fuzz.admin.id, fuzz.operator.id]));
         const account = actor === 'admin' ? fuzz.admin : fuzz.operator;
         const url = path.includes(freshDevice)
           ? path.replace(freshDevice, (await world.device(await mintToken(fuzz.operator.id), fuzz.shop.site.id)).code)
@@ -526,21 +554,27 @@ describe('arbitrary requests on every route, as an admin and as a workshop opera
 });
 
 describe('the names a plain JavaScript object answers to', () => {
-  it.each(routes.map((route) => [route.name, route] as const))('%s takes __proto__, constructor, toString... in every path segment, query parameter and body field', async (_name, route) => {
-    const queryNames = (route.operation.parameters ?? []).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
-    const properties = Object.keys(resolve(bodySchema(route) ?? { type: 'object' }).properties ?? {});
-    for (const name of prototypeNames) {
-      const url = route.path.replace(/\{\w+\}/g, percentEncode(name));
-      const query = [...queryNames, name].map((parameter) => `${percentEncode(parameter)}=${percentEncode(name)}`).join('&');
-      const bodies = route.method === 'GET' ? [undefined] : [Object.fromEntries(properties.map((property) => [property, name])), JSON.parse(`{"${name}":{"${name}":"x"}}`)];
-      for (const body of bodies) {
-        for (const token of [await mintToken(fuzz.admin.id), await mintToken(fuzz.operator.id)]) {
-          const attempt: Attempt = { method: route.method, url: `${url}?${query}`, token, ...(body === undefined ? {} : json(body)) };
-          expectWellFormedAnswer(await send(attempt), attempt, route);
+  it.each(routes.map((route) => [route.name, route] as const))(
+    '%s takes __proto__, constructor, toString... in every path segment, query parameter and body field',
+    async (_name, route) => {
+      const queryNames = (route.operation.parameters ?? []).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
+      const properties = Object.keys(resolve(bodySchema(route) ?? { type: 'object' }).properties ?? {});
+      for (const name of prototypeNames) {
+        const url = route.path.replace(/\{\w+\}/g, percentEncode(name));
+        const query = [...queryNames, name].map((parameter) => `${percentEncode(parameter)}=${percentEncode(name)}`).join('&');
+        const bodies =
+          route.method === 'GET'
+            ? [undefined]
+            : [Object.fromEntries(properties.map((property) => [property, name])), JSON.parse(`{"${name}":{"${name}":"x"}}`)];
+        for (const body of bodies) {
+          for (const token of [await mintToken(fuzz.admin.id), await mintToken(fuzz.operator.id)]) {
+            const attempt: Attempt = { method: route.method, url: `${url}?${query}`, token, ...(body === undefined ? {} : json(body)) };
+            expectWellFormedAnswer(await send(attempt), attempt, route);
+          }
         }
       }
-    }
-  });
+    },
+  );
 });
 
 describe('bodies that are not what a route takes', () => {
@@ -565,23 +599,20 @@ describe('bodies that are not what a route takes', () => {
     },
   );
 
-  it.each(routesWithBody.map((route) => [route.name, route] as const))(
-    '%s refuses a body that is not JSON with a 415 problem',
-    async (_name, route) => {
-      for (const type of foreignContentTypes.filter((type) => type !== 'application/jsonx')) {
-        const attempt: Attempt = {
-          method: route.method,
-          url: fillPath(route.path, fuzz.shop.site.id, fuzz.deviceCode),
-          token: world.admin.token,
-          headers: { 'content-type': type },
-          body: '{}',
-        };
-        const answer = await send(attempt);
-        expectWellFormedAnswer(answer, attempt);
-        expect(answer.status, type).toBe(415);
-      }
-    },
-  );
+  it.each(routesWithBody.map((route) => [route.name, route] as const))('%s refuses a body that is not JSON with a 415 problem', async (_name, route) => {
+    for (const type of foreignContentTypes.filter((type) => type !== 'application/jsonx')) {
+      const attempt: Attempt = {
+        method: route.method,
+        url: fillPath(route.path, fuzz.shop.site.id, fuzz.deviceCode),
+        token: world.admin.token,
+        headers: { 'content-type': type },
+        body: '{}',
+      };
+      const answer = await send(attempt);
+      expectWellFormedAnswer(answer, attempt);
+      expect(answer.status, type).toBe(415);
+    }
+  });
 
   it.each(routesWithBody.filter((route) => route.operation.requestBody?.required).map((route) => [route.name, route] as const))(
     '%s answers an empty body with 422 naming what is missing',
@@ -612,7 +643,10 @@ describe('bodies that are not what a route takes', () => {
       const url = fillPath(route.path, fuzz.shop.site.id, fuzz.deviceCode);
       const limit = bodyLimitFor(url).bytes;
       const big = JSON.stringify({ name: 'x'.repeat(limit + 10), email: 'big@boucle.example', password: 'x' });
-      const declaredLength: Record<string, string>[] = [{ 'content-type': 'application/json' }, { 'content-type': 'application/json', 'content-length': String(big.length) }];
+      const declaredLength: Record<string, string>[] = [
+        { 'content-type': 'application/json' },
+        { 'content-type': 'application/json', 'content-length': String(big.length) },
+      ];
       for (const headers of declaredLength) {
         const attempt: Attempt = {
           method: route.method,
@@ -690,7 +724,8 @@ async function openIncidentOn(buildingId: string) {
 const publicContact = { publicPhone: '05 53 12 34 56', publicEmail: 'contact@atelier.example' };
 
 async function acceptedRequest(route: Route): Promise<{ url: string; body?: Record<string, unknown> }> {
-  const device = () => world.device(bench.operator.token, bench.site.id, { storageMedia: [{ type: 'ssd', model: 'Samsung 860', serialNumber: 'S3Z9', capacityGb: 250 }] });
+  const device = () =>
+    world.device(bench.operator.token, bench.site.id, { storageMedia: [{ type: 'ssd', model: 'Samsung 860', serialNumber: 'S3Z9', capacityGb: 250 }] });
   switch (route.operation.operationId) {
     case 'login':
       return { url: route.path, body: { email: world.admin.email, password: world.admin.password } };
@@ -703,7 +738,15 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
     case 'createSite':
       return {
         url: route.path,
-        body: { organisationId: bench.organisation.id, name: 'Réserve', kind: 'storage', address: '12 rue Montesquieu', postalCode: '47000', communeCode: '47001', ...publicContact },
+        body: {
+          organisationId: bench.organisation.id,
+          name: 'Réserve',
+          kind: 'storage',
+          address: '12 rue Montesquieu',
+          postalCode: '47000',
+          communeCode: '47001',
+          ...publicContact,
+        },
       };
     case 'updateSite':
       return {
@@ -713,7 +756,13 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
     case 'createUser':
       return {
         url: route.path,
-        body: { organisationId: bench.organisation.id, email: uniqueEmail('new'), displayName: 'Inès', role: 'workshop_operator', password: 'a long enough password' },
+        body: {
+          organisationId: bench.organisation.id,
+          email: uniqueEmail('new'),
+          displayName: 'Inès',
+          role: 'workshop_operator',
+          password: 'a long enough password',
+        },
       };
     case 'updateUser':
       return {
@@ -745,7 +794,14 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
         url: route.path.replace('{id}', (await world.donation(bench.operator.token, bench.site.id)).id),
         body: {
           devices: [
-            { kind: 'laptop', brand: 'HP', model: 'EliteBook 840', serialNumber: `5CG${Math.random().toString(36).slice(2, 10)}`, storageMedia: [{ type: 'ssd', model: 'WD', serialNumber: 'WD1' }], notes: 'ok' },
+            {
+              kind: 'laptop',
+              brand: 'HP',
+              model: 'EliteBook 840',
+              serialNumber: `5CG${Math.random().toString(36).slice(2, 10)}`,
+              storageMedia: [{ type: 'ssd', model: 'WD', serialNumber: 'WD1' }],
+              notes: 'ok',
+            },
           ],
         },
       };
@@ -760,7 +816,19 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
         body: {
           logFileId: '9b2f3a1e-0c4d-4e5f-8a6b-7c8d9e0f1a2b',
           records: [
-            { mediumIndex: 0, level: 'purge', technique: 'crypto_erase', pattern: 'n/a', toolName: 'hdparm', toolVersion: '9.65', verification: 'full', result: 'passed', failureReason: 'none', startedAt: '2026-11-30T08:00:00Z', endedAt: '2026-11-30T08:10:00Z' },
+            {
+              mediumIndex: 0,
+              level: 'purge',
+              technique: 'crypto_erase',
+              pattern: 'n/a',
+              toolName: 'hdparm',
+              toolVersion: '9.65',
+              verification: 'full',
+              result: 'passed',
+              failureReason: 'none',
+              startedAt: '2026-11-30T08:00:00Z',
+              endedAt: '2026-11-30T08:10:00Z',
+            },
           ],
         },
       };
@@ -783,12 +851,27 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
     case 'createProgramme':
       return {
         url: route.path,
-        body: { name: 'Équipement des collégiens', eligibilityCriteria: ['child_in_college'], deviceKinds: ['laptop'], trainingModuleId: bench.site.id, reservationDays: 21, territories: [{ type: 'departement', code: '47' }] },
+        body: {
+          name: 'Équipement des collégiens',
+          eligibilityCriteria: ['child_in_college'],
+          deviceKinds: ['laptop'],
+          trainingModuleId: bench.site.id,
+          reservationDays: 21,
+          territories: [{ type: 'departement', code: '47' }],
+        },
       };
     case 'createHousehold':
       return {
         url: route.path,
-        body: { reference: 'F-2026-001', communeCode: '47001', size: 4, contactPhone: '06 12 34 56 78', contactEmail: 'famille@example.org', attestations: ['child_in_college'], consent: true },
+        body: {
+          reference: 'F-2026-001',
+          communeCode: '47001',
+          size: 4,
+          contactPhone: '06 12 34 56 78',
+          contactEmail: 'famille@example.org',
+          attestations: ['child_in_college'],
+          consent: true,
+        },
       };
     case 'submitRequest':
       return {
@@ -824,10 +907,16 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
         body: { to: 'recycled', siteId: bench.site.id, note: 'Carte mère HS', payload: { deeeChannel: 'ecosystem', bordereau: 'BSD-2024-001' } },
       };
     case 'moveDevice':
-      return { url: route.path.replace('{code}', (await device()).code), body: { siteId: (await world.site(bench.organisation.id)).id, note: 'Navette du mardi' } };
+      return {
+        url: route.path.replace('{code}', (await device()).code),
+        body: { siteId: (await world.site(bench.organisation.id)).id, note: 'Navette du mardi' },
+      };
     case 'createResidence': {
       const { landlord } = await wifiCast();
-      return { url: route.path, body: { name: `Résidence Les Églantiers ${hex(4)}`, shortName: 'Églantiers', communeCode: '13215', organisationId: landlord.organisation.id } };
+      return {
+        url: route.path,
+        body: { name: `Résidence Les Églantiers ${hex(4)}`, shortName: 'Églantiers', communeCode: '13215', organisationId: landlord.organisation.id },
+      };
     }
     case 'createBuilding': {
       const { landlord } = await wifiCast();
@@ -856,7 +945,10 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
       };
     }
     case 'transitionDeployment':
-      return { url: fillPath(route.path, (await freshBuilding(await wifiCast())).id, ''), body: { to: 'suspended', note: 'Travaux de désamiantage dans la cage d’escalier' } };
+      return {
+        url: fillPath(route.path, (await freshBuilding(await wifiCast())).id, ''),
+        body: { to: 'suspended', note: 'Travaux de désamiantage dans la cage d’escalier' },
+      };
     case 'registerNetworkDevice': {
       const macAddress = [...randomBytes(6)].map((byte) => byte.toString(16).padStart(2, '0')).join(':');
       return {
@@ -874,7 +966,13 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
       const { building, apartment, accessPoint } = await wifiBuilding(await wifiCast());
       return {
         url: route.path,
-        body: { buildingId: building.id, apartmentId: apartment.id, networkDeviceId: accessPoint.id, category: 'ap_down', description: 'Le point d’accès du rez-de-chaussée clignote en rouge' },
+        body: {
+          buildingId: building.id,
+          apartmentId: apartment.id,
+          networkDeviceId: accessPoint.id,
+          category: 'ap_down',
+          description: 'Le point d’accès du rez-de-chaussée clignote en rouge',
+        },
       };
     }
     case 'changeIncidentStatus': {
@@ -933,34 +1031,37 @@ describe('text the database cannot store', () => {
     ['a lone surrogate', '\ud800'],
   ] as const;
 
-  it.each(routesWithBody.map((route) => [route.name, route] as const))('%s answers a NUL character or a lone surrogate in any text field with a problem, never a 500', async (_name, route) => {
-    const template = await acceptedRequest(route);
-    const schemaStrings = Object.entries(resolve(bodySchema(route)!).properties ?? {})
-      .filter(([, property]) => typeOf(resolve(property)) === 'string')
-      .map(([key]) => key);
-    // The accepted body covers every string field the document lists, but those it cannot hold at
-    // once (a donation's donor is an organisation or a person; a batch's site defaults to the donation's).
-    const alternatives: Record<string, string[]> = { createDonation: ['donorOrganisationId'], registerDonationDevices: ['siteId'] };
-    const expected = schemaStrings.filter((key) => !alternatives[route.operation.operationId ?? ""]?.includes(key));
-    expect(Object.keys(template.body ?? {})).toEqual(expect.arrayContaining(expected));
-    const failures: string[] = [];
-    for (const place of stringPlaces(template.body)) {
-      for (const [what, text] of spoilers) {
-        const fresh = await acceptedRequest(route);
-        const attempt: Attempt = {
-          method: route.method,
-          url: fresh.url,
-          token: world.admin.token,
-          ...json(spoil(fresh.body!, place, text)),
-        };
-        const answer = await send(attempt);
-        const where = `${place.key ? 'key of ' : ''}${place.path.join('.')} with ${what}`;
-        if (answer.status >= 500) failures.push(`${where} → ${answer.status}`);
-        else expectWellFormedAnswer(answer, attempt);
+  it.each(routesWithBody.map((route) => [route.name, route] as const))(
+    '%s answers a NUL character or a lone surrogate in any text field with a problem, never a 500',
+    async (_name, route) => {
+      const template = await acceptedRequest(route);
+      const schemaStrings = Object.entries(resolve(bodySchema(route)!).properties ?? {})
+        .filter(([, property]) => typeOf(resolve(property)) === 'string')
+        .map(([key]) => key);
+      // The accepted body covers every string field the document lists, but those it cannot hold at
+      // once (a donation's donor is an organisation or a person; a batch's site defaults to the donation's).
+      const alternatives: Record<string, string[]> = { createDonation: ['donorOrganisationId'], registerDonationDevices: ['siteId'] };
+      const expected = schemaStrings.filter((key) => !alternatives[route.operation.operationId ?? '']?.includes(key));
+      expect(Object.keys(template.body ?? {})).toEqual(expect.arrayContaining(expected));
+      const failures: string[] = [];
+      for (const place of stringPlaces(template.body)) {
+        for (const [what, text] of spoilers) {
+          const fresh = await acceptedRequest(route);
+          const attempt: Attempt = {
+            method: route.method,
+            url: fresh.url,
+            token: world.admin.token,
+            ...json(spoil(fresh.body!, place, text)),
+          };
+          const answer = await send(attempt);
+          const where = `${place.key ? 'key of ' : ''}${place.path.join('.')} with ${what}`;
+          if (answer.status >= 500) failures.push(`${where} → ${answer.status}`);
+          else expectWellFormedAnswer(answer, attempt);
+        }
       }
-    }
-    expect(failures).toEqual([]);
-  });
+      expect(failures).toEqual([]);
+    },
+  );
 
   it.each([
     ['q', '%00'],
@@ -975,7 +1076,19 @@ describe('text the database cannot store', () => {
 describe('the shared Wi-Fi bodies the text cases spoil', () => {
   // Spoiled on a building or an apartment the coordinator may not touch, a body would be refused
   // before its text is ever read: each must be accepted as it is.
-  const wifiOperations = ['createResidence', 'createBuilding', 'addApartments', 'updateDeployment', 'transitionDeployment', 'registerNetworkDevice', 'renameSsid', 'setOptIn', 'changeApartmentStatus', 'openIncident', 'changeIncidentStatus'];
+  const wifiOperations = [
+    'createResidence',
+    'createBuilding',
+    'addApartments',
+    'updateDeployment',
+    'transitionDeployment',
+    'registerNetworkDevice',
+    'renameSsid',
+    'setOptIn',
+    'changeApartmentStatus',
+    'openIncident',
+    'changeIncidentStatus',
+  ];
 
   it('covers every shared Wi-Fi route with a JSON body', () => {
     const withBody = routesWithBody.filter((route) => route.operation.tags?.includes('Shared connectivity')).map((route) => route.operation.operationId);
@@ -1063,7 +1176,10 @@ describe('unknown routes', () => {
 
 describe('calls without credentials', () => {
   it('leaves sign-in, token issue, the documents, the certificates key and their signed statements open, and protects everything else', () => {
-    const open = routes.filter((route) => !protectedRoutes.includes(route)).map((route) => route.operation.operationId).sort();
+    const open = routes
+      .filter((route) => !protectedRoutes.includes(route))
+      .map((route) => route.operation.operationId)
+      .sort();
     expect(open).toEqual(['createApiToken', 'getCertificateKey', 'getCertificateVerification', 'login']);
   });
 
@@ -1072,9 +1188,19 @@ describe('calls without credentials', () => {
     async (_name, route) => {
       const { url, body } = await acceptedRequest(route);
       const before = await counts();
-      const wrongCredentials: Record<string, string>[] = [{}, { authorization: 'Bearer bct_not-a-token' }, { cookie: 'boucle_session=bcs_forged' }, { authorization: 'Basic YWRtaW46YWRtaW4=' }];
+      const wrongCredentials: Record<string, string>[] = [
+        {},
+        { authorization: 'Bearer bct_not-a-token' },
+        { cookie: 'boucle_session=bcs_forged' },
+        { authorization: 'Basic YWRtaW46YWRtaW4=' },
+      ];
       for (const credentialsSent of wrongCredentials) {
-        const attempt: Attempt = { method: route.method, url, headers: { ...credentialsSent, ...(body ? json(body).headers : {}) }, body: body ? JSON.stringify(body) : undefined };
+        const attempt: Attempt = {
+          method: route.method,
+          url,
+          headers: { ...credentialsSent, ...(body ? json(body).headers : {}) },
+          body: body ? JSON.stringify(body) : undefined,
+        };
         const answer = await send(attempt);
         expectWellFormedAnswer(answer, attempt);
         expect(answer.status, JSON.stringify(credentialsSent)).toBe(401);
@@ -1084,17 +1210,14 @@ describe('calls without credentials', () => {
     },
   );
 
-  it.each(protectedRoutes.map((route) => [route.name, route] as const))(
-    '%s answers 401 before looking at the path or the body',
-    async (_name, route) => {
-      const attempt: Attempt = {
-        method: route.method,
-        url: fillPath(route.path, 'not-an-id', 'not-a-code'),
-        ...(route.method === 'GET' ? {} : json({})),
-      };
-      const answer = await send(attempt);
-      expectWellFormedAnswer(answer, attempt);
-      expect(answer.status).toBe(401);
-    },
-  );
+  it.each(protectedRoutes.map((route) => [route.name, route] as const))('%s answers 401 before looking at the path or the body', async (_name, route) => {
+    const attempt: Attempt = {
+      method: route.method,
+      url: fillPath(route.path, 'not-an-id', 'not-a-code'),
+      ...(route.method === 'GET' ? {} : json({})),
+    };
+    const answer = await send(attempt);
+    expectWellFormedAnswer(answer, attempt);
+    expect(answer.status).toBe(401);
+  });
 });

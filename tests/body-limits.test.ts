@@ -25,7 +25,8 @@ afterAll(async () => harness?.close());
 
 const countOf = async (table: string) =>
   (await harness.database.db.execute<{ count: number }>(sql`select count(*)::int as count from ${sql.identifier(table)}`))[0]!.count;
-const storedFiles = async () => (await readdir(harness.filesFolder, { recursive: true, withFileTypes: true }).catch(() => [])).filter((entry) => entry.isFile()).length;
+const storedFiles = async () =>
+  (await readdir(harness.filesFolder, { recursive: true, withFileTypes: true }).catch(() => [])).filter((entry) => entry.isFile()).length;
 
 /** A body of `bytes` bytes that arrives in pieces with no Content-Length, as a chunked upload does. */
 function streamed(bytes: number, chunk = 64 * 1024) {
@@ -42,7 +43,13 @@ function streamed(bytes: number, chunk = 64 * 1024) {
 
 describe('page routes', () => {
   it('refuse a body over their limit with a 413 in French, declared or streamed, on every route that takes one', async () => {
-    const routes = [...new Map(harness.app.routes.filter((route) => ['POST', 'PUT', 'PATCH'].includes(route.method) && !route.path.startsWith('/api/')).map((route) => [`${route.method} ${route.path}`, route])).values()];
+    const routes = [
+      ...new Map(
+        harness.app.routes
+          .filter((route) => ['POST', 'PUT', 'PATCH'].includes(route.method) && !route.path.startsWith('/api/'))
+          .map((route) => [`${route.method} ${route.path}`, route]),
+      ).values(),
+    ];
     expect(routes.length).toBeGreaterThan(15);
     for (const route of routes) {
       const path = route.path.replace(/:\w+/g, crypto.randomUUID()).replace('*', 'x');
@@ -103,7 +110,8 @@ describe('API routes', () => {
   it('keep other bodies at 1 MB and inventories at 5 MB', () => {
     expect(bodyLimitFor('/api/devices').bytes).toBe(defaultBodyLimit);
     expect(bodyLimitFor('/admin/users').bytes).toBe(defaultBodyLimit);
-    for (const path of ['/api/donations/x/imports', '/api/donations/x/devices', '/api/buildings/x/apartments/import', '/donations/x/import']) expect(bodyLimitFor(path).bytes, path).toBe(5 * 1024 * 1024);
+    for (const path of ['/api/donations/x/imports', '/api/donations/x/devices', '/api/buildings/x/apartments/import', '/donations/x/import'])
+      expect(bodyLimitFor(path).bytes, path).toBe(5 * 1024 * 1024);
   });
 });
 
@@ -123,7 +131,12 @@ describe('inventories arriving together', () => {
       },
     });
     const send = (body: string | ReadableStream<Uint8Array>) =>
-      harness.app.request(`/api/donations/${donation.id}/imports`, { method: 'POST', headers: { authorization: `Bearer ${bench.operator.token}`, 'content-type': 'text/csv' }, body, duplex: 'half' } as RequestInit);
+      harness.app.request(`/api/donations/${donation.id}/imports`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bench.operator.token}`, 'content-type': 'text/csv' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
     const first = send(slow);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const waiting = Array.from({ length: inventoriesWaitingAtMost }, (_, index) => send(csv(`TURN-${index + 1}`)));

@@ -21,8 +21,7 @@ const recycle = (code: string) =>
     body: { to: 'recycled', payload: { deeeChannel: 'ecosystem' } },
   });
 
-const move = (code: string, siteId: string) =>
-  world.call('POST', `/api/devices/${code}/moves`, { token: bench.operator.token, body: { siteId } });
+const move = (code: string, siteId: string) => world.call('POST', `/api/devices/${code}/moves`, { token: bench.operator.token, body: { siteId } });
 
 async function eventsOf(deviceId: string) {
   return harness.database.db.select().from(deviceEvents).where(eq(deviceEvents.deviceId, deviceId));
@@ -53,9 +52,7 @@ describe('many scans of one device at the same moment', () => {
     const [row] = await harness.database.db.select().from(devices).where(eq(devices.id, device.id));
     expect(row).toMatchObject({ status: 'recycled', version: device.version + 1 });
     const events = await eventsOf(device.id);
-    expect(events.filter((event) => event.type === 'transition')).toEqual([
-      expect.objectContaining({ fromStatus: 'collected', toStatus: 'recycled' }),
-    ]);
+    expect(events.filter((event) => event.type === 'transition')).toEqual([expect.objectContaining({ fromStatus: 'collected', toStatus: 'recycled' })]);
     expect(events).toHaveLength(2); // created + the one transition
     expect(await outboxRowsFor(events.map((event) => event.id))).toHaveLength(2);
   });
@@ -92,10 +89,7 @@ describe('two operators moving one device to two different sites at the same mom
 
     const winners = responses.filter((response) => response.status === 200);
     const losers = responses.filter((response) => response.status !== 200);
-    expect(
-      winners,
-      `both moves succeeded: ${JSON.stringify(responses.map((response) => response.body.event?.siteId ?? response.body.code))}`,
-    ).toHaveLength(1);
+    expect(winners, `both moves succeeded: ${JSON.stringify(responses.map((response) => response.body.event?.siteId ?? response.body.code))}`).toHaveLength(1);
     expect(losers).toHaveLength(1);
     expect(losers[0]!.status).toBe(409);
     expect(losers[0]!.body.code).toBe('device_changed');

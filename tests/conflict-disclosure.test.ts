@@ -73,12 +73,17 @@ describe('a MAC address already recorded in another building', () => {
     const theirBuilding = await buildingReadyToProvision(world, theirs, [{ unit: 'A1', floor: 0 }], 1);
     const macAddress = `3C:84:6A:${randomBytes(3).toString('hex').match(/../g)!.join(':')}`;
     const registered = expectStatus(
-      await world.call('POST', `/api/buildings/${theirBuilding.id}/network-devices`, { token: theirs.installer.token, body: { kind: 'access_point', model: 'TP-Link EAP245', floor: 0, macAddress } }),
+      await world.call('POST', `/api/buildings/${theirBuilding.id}/network-devices`, {
+        token: theirs.installer.token,
+        body: { kind: 'access_point', model: 'TP-Link EAP245', floor: 0, macAddress },
+      }),
       201,
     );
 
     const ourBuilding = await world.building(ours.manager.token, ours.residenceId, { floors: 2 });
-    expectStatus(await world.call('PATCH', `/api/buildings/${ourBuilding.id}/deployment`, { token: ours.manager.token, body: { ispOrganisationId: ours.ispId } }));
+    expectStatus(
+      await world.call('PATCH', `/api/buildings/${ourBuilding.id}/deployment`, { token: ours.manager.token, body: { ispOrganisationId: ours.ispId } }),
+    );
     expectStatus(await deploymentStep(world, ours.installer.token, ourBuilding.id, 'surveyed'));
     const clash = await world.call('POST', `/api/buildings/${ourBuilding.id}/network-devices`, {
       token: ours.installer.token,

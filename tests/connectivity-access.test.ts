@@ -29,7 +29,9 @@ type Building = { id: string; name: string; organisationId: string; floors: numb
 const ok = expectStatus;
 
 const units = (floors: number, perFloor: number, prefix = ''): Unit[] =>
-  Array.from({ length: floors }, (_, floor) => Array.from({ length: perFloor }, (_, door) => ({ unit: `${prefix}${floor}${String(door + 1).padStart(2, '0')}`, floor }))).flat();
+  Array.from({ length: floors }, (_, floor) =>
+    Array.from({ length: perFloor }, (_, door) => ({ unit: `${prefix}${floor}${String(door + 1).padStart(2, '0')}`, floor })),
+  ).flat();
 
 const step = (token: string, buildingId: string, to: string, note?: string) => deploymentStep(world, token, buildingId, to, note);
 const waitForJob = (token: string, jobId: string) => finishedJob(world, token, jobId);
@@ -64,7 +66,12 @@ async function connectivityState() {
 
 /** A building of landlord A taken by ISP X's installer from planned to access points installed, one per landing. */
 const readyToProvision = (apartments: Unit[], floors: number): Promise<Building> =>
-  buildingReadyToProvision(world, { manager: landlordA.manager, residenceId: landlordA.residence.id, ispId: ispX.organisation.id, installer: ispX.installer }, apartments, floors);
+  buildingReadyToProvision(
+    world,
+    { manager: landlordA.manager, residenceId: landlordA.residence.id, ispId: ispX.organisation.id, installer: ispX.installer },
+    apartments,
+    floors,
+  );
 
 /** The same building, provisioned: every apartment has its SSID, passphrase and letter. */
 async function provisionedBuilding(apartments: Unit[], floors: number): Promise<Building> {
@@ -78,14 +85,28 @@ async function apartmentsOf(buildingId: string): Promise<{ id: string; unit: str
   return ok(await world.call('GET', `/api/buildings/${buildingId}/apartments`, { token: landlordA.manager.token })).items;
 }
 
-async function accessPointsOf(token: string, buildingId: string): Promise<{ id: string; assetCode: string; floor: number; networks: { unit: string; ssid: string }[] }[]> {
-  return ok(await world.call('GET', `/api/buildings/${buildingId}/network-devices`, { token })).items.filter((item: { kind: string }) => item.kind === 'access_point');
+async function accessPointsOf(
+  token: string,
+  buildingId: string,
+): Promise<{ id: string; assetCode: string; floor: number; networks: { unit: string; ssid: string }[] }[]> {
+  return ok(await world.call('GET', `/api/buildings/${buildingId}/network-devices`, { token })).items.filter(
+    (item: { kind: string }) => item.kind === 'access_point',
+  );
 }
 
 const networkOf = async (apartmentId: string) =>
-  (await rows<{ ssid: string; passphrase_version: number; passphrase_ciphertext: string; letter_version: number | null }>(sql`select ssid, passphrase_version, passphrase_ciphertext, letter_version from wifi_networks where apartment_id = ${apartmentId}`))[0];
+  (
+    await rows<{ ssid: string; passphrase_version: number; passphrase_ciphertext: string; letter_version: number | null }>(
+      sql`select ssid, passphrase_version, passphrase_ciphertext, letter_version from wifi_networks where apartment_id = ${apartmentId}`,
+    )
+  )[0];
 
-const reveal = async (token: string, apartmentId: string) => ok(await world.call('POST', `/api/apartments/${apartmentId}/passphrase/reveal`, { token })) as { ssid: string; passphrase: string; passphraseVersion: number };
+const reveal = async (token: string, apartmentId: string) =>
+  ok(await world.call('POST', `/api/apartments/${apartmentId}/passphrase/reveal`, { token })) as {
+    ssid: string;
+    passphrase: string;
+    passphraseVersion: number;
+  };
 
 /**
  * Starts `requests` while another session holds an exclusive lock on `table`, and lets go only once
@@ -99,7 +120,9 @@ async function overlappingBehindLock<T>(table: string, requests: () => Promise<T
       await tx.unsafe(`lock table ${table} in exclusive mode`);
       pending = requests();
       await eventually(`one request waiting on another behind ${table}`, async () => {
-        const waits = await tx<{ wait: string }[]>`select wait_event as wait from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+        const waits = await tx<
+          { wait: string }[]
+        >`select wait_event as wait from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
         return waits.some((row) => row.wait === 'transactionid' || row.wait === 'tuple');
       });
     });
@@ -150,15 +173,30 @@ describe('a provisioned building seen by people with no business in it', () => {
     { name: 'GET access-points.csv', method: 'GET', path: (t) => `/api/buildings/${t.building}/access-points.csv` },
     { name: 'GET the landlord’s rollout', method: 'GET', path: (t) => `/api/landlords/${t.landlord}/rollout` },
     { name: 'GET the landlord’s rollout.csv', method: 'GET', path: (t) => `/api/landlords/${t.landlord}/rollout.csv` },
-    { name: 'PATCH the deployment (to assign itself)', method: 'PATCH', path: (t) => `/api/buildings/${t.building}/deployment`, body: (t) => ({ ispOrganisationId: t.otherIsp, monthlyCostCents: 1 }) },
+    {
+      name: 'PATCH the deployment (to assign itself)',
+      method: 'PATCH',
+      path: (t) => `/api/buildings/${t.building}/deployment`,
+      body: (t) => ({ ispOrganisationId: t.otherIsp, monthlyCostCents: 1 }),
+    },
     { name: 'POST a deployment transition', method: 'POST', path: (t) => `/api/buildings/${t.building}/deployment/transitions`, body: () => ({ to: 'live' }) },
-    { name: 'POST a network device', method: 'POST', path: (t) => `/api/buildings/${t.building}/network-devices`, body: () => ({ kind: 'access_point', model: 'TP-Link EAP245', floor: 0, macAddress: '3C:84:6A:EE:EE:01' }) },
+    {
+      name: 'POST a network device',
+      method: 'POST',
+      path: (t) => `/api/buildings/${t.building}/network-devices`,
+      body: () => ({ kind: 'access_point', model: 'TP-Link EAP245', floor: 0, macAddress: '3C:84:6A:EE:EE:01' }),
+    },
     { name: 'POST provisioning', method: 'POST', path: (t) => `/api/buildings/${t.building}/provisioning` },
     { name: 'POST a move-out', method: 'POST', path: (t) => `/api/apartments/${t.apartment}/move-out` },
     { name: 'PUT a new SSID', method: 'PUT', path: (t) => `/api/apartments/${t.apartment}/ssid`, body: () => ({ ssid: 'Pirate' }) },
     { name: 'PUT the opt-in', method: 'PUT', path: (t) => `/api/apartments/${t.apartment}/opt-in`, body: () => ({ optIn: 'out' }) },
     { name: 'POST an apartment status', method: 'POST', path: (t) => `/api/apartments/${t.apartment}/status`, body: () => ({ to: 'credentials_delivered' }) },
-    { name: 'POST apartments', method: 'POST', path: (t) => `/api/buildings/${t.building}/apartments`, body: () => ({ apartments: [{ unit: 'Z99', floor: 0 }] }) },
+    {
+      name: 'POST apartments',
+      method: 'POST',
+      path: (t) => `/api/buildings/${t.building}/apartments`,
+      body: () => ({ apartments: [{ unit: 'Z99', floor: 0 }] }),
+    },
     { name: 'POST an apartment import', method: 'POST', path: (t) => `/api/buildings/${t.building}/apartments/import`, csv: 'logement;étage\nZ98;RDC\n' },
     { name: 'GET an incident of the building', method: 'GET', path: (t) => `/api/incidents/${t.incident}` },
     { name: 'POST an incident status', method: 'POST', path: (t) => `/api/incidents/${t.incident}/status`, body: () => ({ to: 'in_progress' }) },
@@ -173,9 +211,20 @@ describe('a provisioned building seen by people with no business in it', () => {
       who: 'the installer assigned to another residence of the same landlord',
       account: async () => {
         const neighbour = await world.isp();
-        const residence = ok(await world.call('POST', '/api/residences', { token: landlordA.manager.token, body: { name: 'Résidence voisine', shortName: 'Voisine', communeCode: '13201' } }), 201);
+        const residence = ok(
+          await world.call('POST', '/api/residences', {
+            token: landlordA.manager.token,
+            body: { name: 'Résidence voisine', shortName: 'Voisine', communeCode: '13201' },
+          }),
+          201,
+        );
         const other = await world.building(landlordA.manager.token, residence.id, { floors: 1 });
-        ok(await world.call('PATCH', `/api/buildings/${other.id}/deployment`, { token: landlordA.manager.token, body: { ispOrganisationId: neighbour.organisation.id } }));
+        ok(
+          await world.call('PATCH', `/api/buildings/${other.id}/deployment`, {
+            token: landlordA.manager.token,
+            body: { ispOrganisationId: neighbour.organisation.id },
+          }),
+        );
         return neighbour.installer;
       },
     },
@@ -194,11 +243,21 @@ describe('a provisioned building seen by people with no business in it', () => {
     const [apartment] = await apartmentsOf(building.id);
     const [accessPoint] = await accessPointsOf(ispX.installer.token, building.id);
     const incident = ok(
-      await world.call('POST', '/api/incidents', { token: landlordA.manager.token, body: { buildingId: building.id, apartmentId: apartment!.id, category: 'no_signal', description: 'Pas de réseau au 001.' } }),
+      await world.call('POST', '/api/incidents', {
+        token: landlordA.manager.token,
+        body: { buildingId: building.id, apartmentId: apartment!.id, category: 'no_signal', description: 'Pas de réseau au 001.' },
+      }),
       201,
     );
     const otherIsp = await world.organisation('isp');
-    target = { building: building.id, apartment: apartment!.id, accessPoint: accessPoint!.id, incident: incident.id, landlord: landlordA.organisation.id, otherIsp: otherIsp.id };
+    target = {
+      building: building.id,
+      apartment: apartment!.id,
+      accessPoint: accessPoint!.id,
+      incident: incident.id,
+      landlord: landlordA.organisation.id,
+      otherIsp: otherIsp.id,
+    };
   });
 
   describe.each(outsiders)('$who', ({ account: makeAccount }) => {
@@ -229,7 +288,10 @@ describe('a provisioned building seen by people with no business in it', () => {
 
     it('cannot open an incident on the building: told no building of theirs has this id, and nothing is created', async () => {
       const before = await connectivityState();
-      const refused = await world.call('POST', '/api/incidents', { token: account.token, body: { buildingId: building.id, category: 'slow', description: 'Lent.' } });
+      const refused = await world.call('POST', '/api/incidents', {
+        token: account.token,
+        body: { buildingId: building.id, category: 'slow', description: 'Lent.' },
+      });
       expect(refused.status).toBe(422);
       expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'buildingId' })]);
       expect(await connectivityState()).toEqual(before);
@@ -270,9 +332,15 @@ describe('a provisioned building seen by people with no business in it', () => {
 
   describe('the installer assigned to the building', () => {
     it('gets the tenant letter and the passphrase on screen, the same network, and both are recorded as theirs', async () => {
-      const before = await countOf(sql`select count(*)::int as count from passphrase_reveals where building_id = ${building.id} and actor_organisation_id = ${ispX.organisation.id}`);
+      const before = await countOf(
+        sql`select count(*)::int as count from passphrase_reveals where building_id = ${building.id} and actor_organisation_id = ${ispX.organisation.id}`,
+      );
       const network = await reveal(ispX.installer.token, target.apartment);
-      expect(letterQr(await fetchFile(ispX.installer.token, `/api/apartments/${target.apartment}/letter`))).toEqual({ type: 'WPA', ssid: network.ssid, passphrase: network.passphrase });
+      expect(letterQr(await fetchFile(ispX.installer.token, `/api/apartments/${target.apartment}/letter`))).toEqual({
+        type: 'WPA',
+        ssid: network.ssid,
+        passphrase: network.passphrase,
+      });
       const recorded = await rows<{ channel: string; actor_user_id: string }>(
         sql`select channel, actor_user_id from passphrase_reveals where building_id = ${building.id} and actor_organisation_id = ${ispX.organisation.id} order by id`,
       );
@@ -286,7 +354,12 @@ describe('a provisioned building seen by people with no business in it', () => {
 
   describe('the installer assigned to the building, on the landlord’s decisions', () => {
     it.each([
-      ['PATCH the deployment (to hand it to another ISP)', 'PATCH', (t: Target) => `/api/buildings/${t.building}/deployment`, (t: Target) => ({ ispOrganisationId: t.otherIsp })],
+      [
+        'PATCH the deployment (to hand it to another ISP)',
+        'PATCH',
+        (t: Target) => `/api/buildings/${t.building}/deployment`,
+        (t: Target) => ({ ispOrganisationId: t.otherIsp }),
+      ],
       ['POST a move-out', 'POST', (t: Target) => `/api/apartments/${t.apartment}/move-out`, () => undefined],
       ['PUT a new SSID', 'PUT', (t: Target) => `/api/apartments/${t.apartment}/ssid`, () => ({ ssid: 'Installateur' })],
       ['POST apartments', 'POST', (t: Target) => `/api/buildings/${t.building}/apartments`, () => ({ apartments: [{ unit: 'Z97', floor: 0 }] })],
@@ -302,7 +375,9 @@ describe('a provisioned building seen by people with no business in it', () => {
 
   describe('files that carry passphrases', () => {
     it('are served only by the building’s routes: neither downloadable by id nor listed in /api/files, to anyone', async () => {
-      const restricted = await rows<{ id: string; kind: string }>(sql`select id::text, kind from files where organisation_id = ${landlordA.organisation.id} and kind in ${restrictedFileKinds}`);
+      const restricted = await rows<{ id: string; kind: string }>(
+        sql`select id::text, kind from files where organisation_id = ${landlordA.organisation.id} and kind in ${restrictedFileKinds}`,
+      );
       expect(new Set(restricted.map((file) => file.kind))).toEqual(new Set(['wifi_letter', 'access_point_config_uci', 'access_point_config_csv']));
       const letters = restricted.filter((file) => file.kind === 'wifi_letter');
       expect(letters.length).toBeGreaterThanOrEqual(4);
@@ -317,7 +392,10 @@ describe('a provisioned building seen by people with no business in it', () => {
         }
         for (const query of ['', '?kind=wifi_letter', '?limit=500']) {
           const listed = ok(await world.call('GET', `/api/files${query}`, { token: account.token })).items.map((file: { id: string }) => file.id);
-          expect(listed.filter((id: string) => restricted.some((file) => file.id === id)), `${account.role} /api/files${query}`).toEqual([]);
+          expect(
+            listed.filter((id: string) => restricted.some((file) => file.id === id)),
+            `${account.role} /api/files${query}`,
+          ).toEqual([]);
         }
       }
       expect(await connectivityState()).toEqual(before);
@@ -328,7 +406,12 @@ describe('a provisioned building seen by people with no business in it', () => {
 describe('two people doing the same thing at the same moment', () => {
   it('recording the same deployment step: one is recorded, the other is told (409), one event', async () => {
     const building = await world.building(landlordA.manager.token, landlordA.residence.id, { floors: 1, apartments: [{ unit: 'S1', floor: 0 }] });
-    ok(await world.call('PATCH', `/api/buildings/${building.id}/deployment`, { token: landlordA.manager.token, body: { ispOrganisationId: ispX.organisation.id } }));
+    ok(
+      await world.call('PATCH', `/api/buildings/${building.id}/deployment`, {
+        token: landlordA.manager.token,
+        body: { ispOrganisationId: ispX.organisation.id },
+      }),
+    );
     const { version } = ok(await world.call('GET', `/api/buildings/${building.id}/deployment`, { token: landlordA.manager.token }));
     const answers = await Promise.all([step(landlordA.manager.token, building.id, 'surveyed'), step(ispX.installer.token, building.id, 'surveyed')]);
     expect(statuses(answers)).toEqual([200, 409]);
@@ -341,7 +424,9 @@ describe('two people doing the same thing at the same moment', () => {
   it('ten provisioning requests on one building: accepted or refused, never a 500; each apartment gets one network, SSIDs unique', async () => {
     const apartments = units(3, 4);
     const building = await readyToProvision(apartments, 3);
-    const answers = await Promise.all(Array.from({ length: 10 }, () => world.call('POST', `/api/buildings/${building.id}/provisioning`, { token: ispX.installer.token })));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => world.call('POST', `/api/buildings/${building.id}/provisioning`, { token: ispX.installer.token })),
+    );
     for (const answer of answers) expect([202, 409], JSON.stringify(answer.body)).toContain(answer.status);
     const accepted = answers.filter((answer) => answer.status === 202);
     expect(accepted.length).toBeGreaterThan(0);
@@ -354,17 +439,27 @@ describe('two people doing the same thing at the same moment', () => {
     expect(perApartment).toEqual(apartments.map(({ unit }) => ({ unit, networks: 1 })).sort((a, b) => a.unit.localeCompare(b.unit)));
     const ssids = (await rows<{ ssid: string }>(sql`select ssid from wifi_networks where building_id = ${building.id}`)).map((row) => row.ssid);
     expect(new Set(ssids).size).toBe(12);
-    const events = await rows<{ to_status: string }>(sql`select e.to_status from deployment_events e join deployments d on d.id = e.deployment_id where d.building_id = ${building.id} and e.to_status = 'provisioned'`);
+    const events = await rows<{ to_status: string }>(
+      sql`select e.to_status from deployment_events e join deployments d on d.id = e.deployment_id where d.building_id = ${building.id} and e.to_status = 'provisioned'`,
+    );
     expect(events).toHaveLength(1);
   });
 
   it('renaming two apartments of one residence to the same SSID: one is renamed, the other told ssid_taken (409), never a 500', async () => {
-    const building = await provisionedBuilding([{ unit: 'T1', floor: 0 }, { unit: 'T2', floor: 0 }], 1);
+    const building = await provisionedBuilding(
+      [
+        { unit: 'T1', floor: 0 },
+        { unit: 'T2', floor: 0 },
+      ],
+      1,
+    );
     const [first, second] = await apartmentsOf(building.id);
     const before = { first: await networkOf(first!.id), second: await networkOf(second!.id) };
     const rename = (apartmentId: string, token: string) => world.call('PUT', `/api/apartments/${apartmentId}/ssid`, { token, body: { ssid: 'Même nom' } });
     // Both pass the "is it taken?" check before either commits: only the unique index can tell them apart.
-    const answers = await overlappingBehindLock('background_jobs', () => Promise.all([rename(first!.id, landlordA.manager.token), rename(second!.id, world.admin.token)]));
+    const answers = await overlappingBehindLock('background_jobs', () =>
+      Promise.all([rename(first!.id, landlordA.manager.token), rename(second!.id, world.admin.token)]),
+    );
     expect(statuses(answers)).toEqual([200, 409]);
     const loser = answers[0]!.status === 409 ? first! : second!;
     expect(answers.find((answer) => answer.status === 409)!.body).toMatchObject({ code: 'ssid_taken', detail: expect.stringContaining('Même nom') });
@@ -375,7 +470,10 @@ describe('two people doing the same thing at the same moment', () => {
   it('uploading the same apartment list twice at once: one adds it, the other is told each apartment is already there', async () => {
     const building = await world.building(landlordA.manager.token, landlordA.residence.id, { floors: 2 });
     const list = 'logement;étage\nH01;RDC\nH11;1\n';
-    const answers = await Promise.all([importApartments(landlordA.manager.token, building.id, list), importApartments(world.admin.token, building.id, list, 'form')]);
+    const answers = await Promise.all([
+      importApartments(landlordA.manager.token, building.id, list),
+      importApartments(world.admin.token, building.id, list, 'form'),
+    ]);
     expect(statuses(answers)).toEqual([201, 422]);
     expect(answers.find((answer) => answer.status === 422)!.body.errors.map((error: { path: string }) => error.path)).toEqual(['line 2', 'line 3']);
     expect((await apartmentsOf(building.id)).map((apartment) => apartment.unit)).toEqual(['H01', 'H11']);
@@ -393,7 +491,11 @@ describe('two people doing the same thing at the same moment', () => {
     for (const answer of answers) await waitForJob(world.admin.token, answer.body.job.id);
     const network = await reveal(landlordA.manager.token, apartment!.id);
     expect(network.passphraseVersion).toBe(3);
-    expect(letterQr(await fetchFile(landlordA.manager.token, `/api/apartments/${apartment!.id}/letter`))).toEqual({ type: 'WPA', ssid: network.ssid, passphrase: network.passphrase });
+    expect(letterQr(await fetchFile(landlordA.manager.token, `/api/apartments/${apartment!.id}/letter`))).toEqual({
+      type: 'WPA',
+      ssid: network.ssid,
+      passphrase: network.passphrase,
+    });
   });
 
   it('two installers registering access points with the same MAC address: one is registered (201), the other told (409)', async () => {
@@ -401,7 +503,10 @@ describe('two people doing the same thing at the same moment', () => {
     const colleague = await world.account(ispX.organisation.id, 'installer');
     const before = await countOf(sql`select count(*)::int as count from network_devices where building_id = ${building.id}`);
     const register = (installer: Account) =>
-      world.call('POST', `/api/buildings/${building.id}/network-devices`, { token: installer.token, body: { kind: 'access_point', model: 'TP-Link EAP650', floor: 1, macAddress: '3c:84:6a:42:42:42' } });
+      world.call('POST', `/api/buildings/${building.id}/network-devices`, {
+        token: installer.token,
+        body: { kind: 'access_point', model: 'TP-Link EAP650', floor: 1, macAddress: '3c:84:6a:42:42:42' },
+      });
     const answers = await Promise.all([register(ispX.installer), register(colleague)]);
     expect(statuses(answers)).toEqual([201, 409]);
     expect(answers.find((answer) => answer.status === 409)!.body.code).toBe('mac_address_known');
@@ -413,7 +518,12 @@ describe('two people doing the same thing at the same moment', () => {
 describe('recording the building’s fibre box', () => {
   it('two installers recording the box at once: one is recorded (201), the other told the building has its box (409)', async () => {
     const building = await world.building(landlordA.manager.token, landlordA.residence.id, { floors: 1, apartments: [{ unit: 'Z1', floor: 0 }] });
-    ok(await world.call('PATCH', `/api/buildings/${building.id}/deployment`, { token: landlordA.manager.token, body: { ispOrganisationId: ispX.organisation.id } }));
+    ok(
+      await world.call('PATCH', `/api/buildings/${building.id}/deployment`, {
+        token: landlordA.manager.token,
+        body: { ispOrganisationId: ispX.organisation.id },
+      }),
+    );
     const colleague = await world.account(ispX.organisation.id, 'installer');
     const register = (installer: Account) =>
       world.call('POST', `/api/buildings/${building.id}/network-devices`, { token: installer.token, body: { kind: 'building_box', model: 'Nokia G-010G-Q' } });
@@ -432,7 +542,10 @@ describe('importing a landlord’s apartment list (CSV)', () => {
   });
 
   it('reads French headers and RDC from a UTF-8 file with a BOM', async () => {
-    const imported = ok(await importApartments(landlordA.manager.token, building.id, utf8WithBom('Logement;Étage\r\nA01;RDC\r\nA02;rdc\r\nB11;1\r\nBât C 21;2\r\n')), 201);
+    const imported = ok(
+      await importApartments(landlordA.manager.token, building.id, utf8WithBom('Logement;Étage\r\nA01;RDC\r\nA02;rdc\r\nB11;1\r\nBât C 21;2\r\n')),
+      201,
+    );
     expect(imported.items.map((item: Unit) => ({ unit: item.unit, floor: item.floor }))).toEqual([
       { unit: 'A01', floor: 0 },
       { unit: 'A02', floor: 0 },
@@ -443,7 +556,10 @@ describe('importing a landlord’s apartment list (CSV)', () => {
   });
 
   it('reads a Windows-1252 export sent as the field "file" of a form, accents intact', async () => {
-    const imported = ok(await importApartments(landlordA.manager.token, building.id, windows1252('logement;étage\nEsc. é 12;RDC\nPorte 2 côté cour;2\n'), 'form'), 201);
+    const imported = ok(
+      await importApartments(landlordA.manager.token, building.id, windows1252('logement;étage\nEsc. é 12;RDC\nPorte 2 côté cour;2\n'), 'form'),
+      201,
+    );
     expect(imported.items.map((item: Unit) => [item.unit, item.floor])).toEqual([
       ['Esc. é 12', 0],
       ['Porte 2 côté cour', 2],
@@ -502,7 +618,13 @@ describe('renaming an apartment’s SSID', () => {
   let apartment: { id: string; unit: string };
 
   beforeAll(async () => {
-    building = await provisionedBuilding([{ unit: 'R1', floor: 0 }, { unit: 'R2', floor: 0 }], 1);
+    building = await provisionedBuilding(
+      [
+        { unit: 'R1', floor: 0 },
+        { unit: 'R2', floor: 0 },
+      ],
+      1,
+    );
     apartment = (await apartmentsOf(building.id))[0]!;
   });
 
@@ -529,11 +651,17 @@ describe('renaming an apartment’s SSID', () => {
     const fresh = await reveal(ispX.installer.token, apartment.id);
     expect(fresh).toMatchObject({ ssid: newSsid, passphraseVersion: old.passphraseVersion + 1 });
     expect(fresh.passphrase).not.toBe(old.passphrase);
-    expect(letterQr(await fetchFile(ispX.installer.token, `/api/apartments/${apartment.id}/letter`))).toEqual({ type: 'WPA', ssid: newSsid, passphrase: fresh.passphrase });
+    expect(letterQr(await fetchFile(ispX.installer.token, `/api/apartments/${apartment.id}/letter`))).toEqual({
+      type: 'WPA',
+      ssid: newSsid,
+      passphrase: fresh.passphrase,
+    });
 
     const [point] = await accessPointsOf(ispX.installer.token, building.id);
     expect(point!.networks).toContainEqual({ unit: apartment.unit, ssid: newSsid });
-    const ifaces = uciIfaces(new TextDecoder().decode(await fetchFile(ispX.installer.token, `/api/buildings/${building.id}/access-points/${point!.id}/config`)));
+    const ifaces = uciIfaces(
+      new TextDecoder().decode(await fetchFile(ispX.installer.token, `/api/buildings/${building.id}/access-points/${point!.id}/config`)),
+    );
     const renamedIfaces = ifaces.filter((iface) => iface.ssid === newSsid);
     expect(renamedIfaces).toHaveLength(2);
     for (const iface of renamedIfaces) expect(iface.key).toBe(fresh.passphrase);
@@ -556,23 +684,33 @@ describe('an apartment’s status and its household’s opt-in', () => {
     not_in_use: ['credentials_delivered', 'in_use', 'not_in_use'],
     suspended: ['credentials_delivered', 'in_use', 'suspended'],
   };
-  const allowedFrom = (from: ApartmentStatus): ApartmentStatus[] => nextStatuses(apartmentTransitions, { status: from, suspendedFrom: from === 'suspended' ? resumedFrom : null });
-  const pairs = apartmentStatuses.flatMap((from) => apartmentStatuses.map((to) => ({ from, to, verdict: allowedFrom(from).includes(to) ? 'allowed' : 'refused' })));
+  const allowedFrom = (from: ApartmentStatus): ApartmentStatus[] =>
+    nextStatuses(apartmentTransitions, { status: from, suspendedFrom: from === 'suspended' ? resumedFrom : null });
+  const pairs = apartmentStatuses.flatMap((from) =>
+    apartmentStatuses.map((to) => ({ from, to, verdict: allowedFrom(from).includes(to) ? 'allowed' : 'refused' })),
+  );
 
   let provisioned: Building;
   let pool: { id: string; unit: string }[];
   let plannedPool: { id: string; unit: string }[];
   const take = (from: ApartmentStatus) => (from === 'planned' ? plannedPool : pool).shift()!;
 
-  const setStatus = (apartmentId: string, to: ApartmentStatus) => world.call('POST', `/api/apartments/${apartmentId}/status`, { token: ispX.installer.token, body: { to } });
-  const stateOf = async (apartmentId: string) => (await rows(sql`select status, suspended_from, opt_in, version, updated_at::text from apartments where id = ${apartmentId}`))[0];
+  const setStatus = (apartmentId: string, to: ApartmentStatus) =>
+    world.call('POST', `/api/apartments/${apartmentId}/status`, { token: ispX.installer.token, body: { to } });
+  const stateOf = async (apartmentId: string) =>
+    (await rows(sql`select status, suspended_from, opt_in, version, updated_at::text from apartments where id = ${apartmentId}`))[0];
 
   beforeAll(async () => {
     // One apartment per (from, to) pair, plus a few for the walk-through below.
     provisioned = await provisionedBuilding(units(5, 8, 'P'), 5);
     pool = await apartmentsOf(provisioned.id);
     const planned = await world.building(landlordA.manager.token, landlordA.residence.id, { floors: 1, apartments: units(1, 6, 'Q') });
-    ok(await world.call('PATCH', `/api/buildings/${planned.id}/deployment`, { token: landlordA.manager.token, body: { ispOrganisationId: ispX.organisation.id } }));
+    ok(
+      await world.call('PATCH', `/api/buildings/${planned.id}/deployment`, {
+        token: landlordA.manager.token,
+        body: { ispOrganisationId: ispX.organisation.id },
+      }),
+    );
     plannedPool = await apartmentsOf(planned.id);
   });
 
@@ -589,7 +727,12 @@ describe('an apartment’s status and its household’s opt-in', () => {
     const before = await stateOf(apartment.id);
     const refused = await setStatus(apartment.id, 'in_use');
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ status: 409, code: 'transition_not_allowed', currentStatus: 'provisioned', allowedNextStatuses: ['credentials_delivered', 'suspended'] });
+    expect(refused.body).toMatchObject({
+      status: 409,
+      code: 'transition_not_allowed',
+      currentStatus: 'provisioned',
+      allowedNextStatuses: ['credentials_delivered', 'suspended'],
+    });
     expect(refused.body.detail).toMatch(/it can go to credentials_delivered, suspended/);
     expect(await stateOf(apartment.id)).toEqual(before);
   });
@@ -627,9 +770,14 @@ describe('an apartment’s status and its household’s opt-in', () => {
         (item: { buildingId: string }) => item.buildingId === provisioned.id,
       );
     expect((await rolloutRow()).optedOut).toBe(0);
-    const answer = ok(await world.call('PUT', `/api/apartments/${apartment.id}/opt-in`, { token: ispX.installer.token, body: { optIn: 'out', on: '2026-03-02' } }));
+    const answer = ok(
+      await world.call('PUT', `/api/apartments/${apartment.id}/opt-in`, { token: ispX.installer.token, body: { optIn: 'out', on: '2026-03-02' } }),
+    );
     expect(answer).toMatchObject({ optIn: 'out', optInOn: '2026-03-02' });
-    expect(ok(await world.call('GET', `/api/apartments/${apartment.id}`, { token: landlordA.manager.token }))).toMatchObject({ optIn: 'out', optInOn: '2026-03-02' });
+    expect(ok(await world.call('GET', `/api/apartments/${apartment.id}`, { token: landlordA.manager.token }))).toMatchObject({
+      optIn: 'out',
+      optInOn: '2026-03-02',
+    });
     expect(await rolloutRow()).toMatchObject({ optedOut: 1, optedIn: 0 });
   });
 });
@@ -643,9 +791,15 @@ describe('scanning an access point’s label', () => {
 
   it('shows the assigned installer the building and the SSIDs it broadcasts, and no passphrase', async () => {
     const [point] = await accessPointsOf(ispX.installer.token, building.id);
-    const passphrases = await Promise.all((await apartmentsOf(building.id)).map(async (apartment) => (await reveal(landlordA.manager.token, apartment.id)).passphrase));
+    const passphrases = await Promise.all(
+      (await apartmentsOf(building.id)).map(async (apartment) => (await reveal(landlordA.manager.token, apartment.id)).passphrase),
+    );
     const scanned = ok(await world.call('POST', '/api/scan', { token: ispX.installer.token, body: { code: point!.assetCode } }));
-    expect(scanned).toMatchObject({ type: 'network_device', building: { id: building.id, name: building.name }, networkDevice: { id: point!.id, kind: 'access_point', floor: 0 } });
+    expect(scanned).toMatchObject({
+      type: 'network_device',
+      building: { id: building.id, name: building.name },
+      networkDevice: { id: point!.id, kind: 'access_point', floor: 0 },
+    });
     expect(scanned.networkDevice.networks).toEqual(point!.networks);
     expect(scanned.networkDevice.networks).toHaveLength(3);
     const text = JSON.stringify(scanned);

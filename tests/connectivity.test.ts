@@ -79,15 +79,33 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
     const noBox = await step(installer.token, building.id, 'box_installed');
     expect(noBox.status).toBe(409);
     expect(noBox.body.detail).toMatch(/fibre box/);
-    ok(await world.call('POST', `/api/buildings/${building.id}/network-devices`, { token: installer.token, body: { kind: 'building_box', model: 'Nokia G-010G-Q', serialNumber: 'ALCLB1234567' } }), 201);
+    ok(
+      await world.call('POST', `/api/buildings/${building.id}/network-devices`, {
+        token: installer.token,
+        body: { kind: 'building_box', model: 'Nokia G-010G-Q', serialNumber: 'ALCLB1234567' },
+      }),
+      201,
+    );
     ok(await step(installer.token, building.id, 'box_installed'));
     for (const floor of [0, 1, 2]) {
-      ok(await world.call('POST', `/api/buildings/${building.id}/network-devices`, { token: installer.token, body: { kind: 'access_point', model: 'TP-Link EAP245', floor, macAddress: `3c-84-6a-00-00-0${floor}` } }), 201);
+      ok(
+        await world.call('POST', `/api/buildings/${building.id}/network-devices`, {
+          token: installer.token,
+          body: { kind: 'access_point', model: 'TP-Link EAP245', floor, macAddress: `3c-84-6a-00-00-0${floor}` },
+        }),
+        201,
+      );
     }
     const missingLanding = await step(installer.token, building.id, 'access_points_installed');
     expect(missingLanding.status).toBe(409);
     expect(missingLanding.body.detail).toMatch(/landing 3/);
-    ok(await world.call('POST', `/api/buildings/${building.id}/network-devices`, { token: installer.token, body: { kind: 'access_point', model: 'TP-Link EAP245', floor: 3, macAddress: '3C:84:6A:00:00:03' } }), 201);
+    ok(
+      await world.call('POST', `/api/buildings/${building.id}/network-devices`, {
+        token: installer.token,
+        body: { kind: 'access_point', model: 'TP-Link EAP245', floor: 3, macAddress: '3C:84:6A:00:00:03' },
+      }),
+      201,
+    );
     ok(await step(installer.token, building.id, 'access_points_installed'));
     const history = ok(await world.call('GET', `/api/buildings/${building.id}/deployment`, { token: landlord.manager.token }));
     expect(history.events.map((event: { toStatus: string }) => event.toStatus)).toEqual(['surveyed', 'box_installed', 'access_points_installed']);
@@ -104,7 +122,9 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
     const accessPoints = equipment.filter((item: { kind: string }) => item.kind === 'access_point');
     expect(accessPoints).toHaveLength(4);
     for (const point of accessPoints) {
-      expect(point.networks.map((network: { unit: string }) => network.unit).sort()).toEqual(fourByFive.filter((apartment) => apartment.floor === point.floor).map((apartment) => apartment.unit));
+      expect(point.networks.map((network: { unit: string }) => network.unit).sort()).toEqual(
+        fourByFive.filter((apartment) => apartment.floor === point.floor).map((apartment) => apartment.unit),
+      );
     }
     const ssids = accessPoints.flatMap((point: { networks: { ssid: string }[] }) => point.networks.map((network) => network.ssid));
     expect(new Set(ssids).size).toBe(20);
@@ -115,7 +135,10 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
   });
 
   it('prints QR labels for the box and the access points, which open them when scanned', async () => {
-    const ordered = ok(await world.call('POST', '/api/label-batches', { token: isp.installer.token, body: { format: 'a4-3x7', buildingId: building.id } }), 202);
+    const ordered = ok(
+      await world.call('POST', '/api/label-batches', { token: isp.installer.token, body: { format: 'a4-3x7', buildingId: building.id } }),
+      202,
+    );
     expect(ordered).toMatchObject({ source: 'equipment', labelCount: 5 });
     const job = await waitForJob(isp.installer.token, ordered.jobId);
     expect(job.state).toBe('succeeded');
@@ -220,7 +243,11 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
     const fresh = ok(await world.call('POST', `/api/apartments/${apartment.id}/passphrase/reveal`, { token: landlord.manager.token }));
     expect(fresh).toMatchObject({ ssid: old.ssid, passphraseVersion: 2 });
     expect(fresh.passphrase).not.toBe(old.passphrase);
-    expect(letterQr(await fetchFile(landlord.manager.token, `/api/apartments/${apartment.id}/letter`))).toEqual({ type: 'WPA', ssid: old.ssid, passphrase: fresh.passphrase });
+    expect(letterQr(await fetchFile(landlord.manager.token, `/api/apartments/${apartment.id}/letter`))).toEqual({
+      type: 'WPA',
+      ssid: old.ssid,
+      passphrase: fresh.passphrase,
+    });
 
     const tables = await harness.database.db.execute<{ name: string }>(sql`select tablename as name from pg_tables where schemaname = 'public'`);
     for (const { name } of tables) {
@@ -234,7 +261,10 @@ describe('a building of 4 floors x 5 apartments, from plan to live', () => {
       // Letters are compressed PDFs: look at what they draw too.
       if (file.name.endsWith('.pdf')) {
         const page = openPdf(bytes).loadPage(0);
-        expect(textLines(page).some((line) => line.text.includes(old.passphrase)), file.name).toBe(false);
+        expect(
+          textLines(page).some((line) => line.text.includes(old.passphrase)),
+          file.name,
+        ).toBe(false);
       }
     }
     const config = new TextDecoder().decode(await fetchFile(isp.installer.token, `/api/buildings/${building.id}/access-points.csv`));
@@ -256,11 +286,20 @@ describe('landing capacity', () => {
     expect(await countOf(sql`select count(*)::int as count from background_jobs where summary->>'buildingId' = ${building.id}`)).toBe(0);
 
     // A second access point on that landing: 9 apartments over two, and provisioning goes through.
-    ok(await world.call('POST', `/api/buildings/${building.id}/network-devices`, { token: isp.installer.token, body: { kind: 'access_point', model: 'TP-Link EAP245', floor: 1 } }), 201);
+    ok(
+      await world.call('POST', `/api/buildings/${building.id}/network-devices`, {
+        token: isp.installer.token,
+        body: { kind: 'access_point', model: 'TP-Link EAP245', floor: 1 },
+      }),
+      201,
+    );
     const started = ok(await world.call('POST', `/api/buildings/${building.id}/provisioning`, { token: isp.installer.token }), 202);
     expect((await waitForJob(isp.installer.token, started.job.id)).state).toBe('succeeded');
     const equipment = ok(await world.call('GET', `/api/buildings/${building.id}/network-devices`, { token: isp.installer.token })).items;
-    const loads = equipment.filter((item: { floor: number | null }) => item.floor === 1).map((item: { networks: unknown[] }) => item.networks.length).sort();
+    const loads = equipment
+      .filter((item: { floor: number | null }) => item.floor === 1)
+      .map((item: { networks: unknown[] }) => item.networks.length)
+      .sort();
     expect(loads).toEqual([4, 5]);
   });
 

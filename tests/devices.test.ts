@@ -126,7 +126,9 @@ describe('recycling a device through a WEEE channel', () => {
     const device = await world.device(bench.operator.token, bench.site.id);
     const unknown = await recycle(device.code, { deeeChannel: 'la benne derrière l’atelier' });
     expect(unknown.status).toBe(422);
-    expect(unknown.body.errors).toEqual([{ path: 'payload.deeeChannel', message: expect.stringContaining('ecosystem, ecologic, municipal_collection_point, licensed_treatment_operator, other') }]);
+    expect(unknown.body.errors).toEqual([
+      { path: 'payload.deeeChannel', message: expect.stringContaining('ecosystem, ecologic, municipal_collection_point, licensed_treatment_operator, other') },
+    ]);
     const unnamed = await recycle(device.code, { deeeChannel: 'other', deeeChannelName: '  ' });
     expect(unnamed.status).toBe(422);
     expect(unnamed.body.errors).toEqual([{ path: 'payload.deeeChannelName', message: expect.stringMatching(/^Name the channel/) }]);
@@ -196,7 +198,13 @@ describe('moving a device between sites', () => {
     });
     expect(response.status).toBe(200);
     expect(response.body.device).toMatchObject({ status: 'collected', siteId: partner.site.id, organisationId: partner.organisation.id });
-    expect(response.body.event).toMatchObject({ type: 'move', fromSiteId: bench.site.id, siteId: partner.site.id, fromStatus: 'collected', toStatus: 'collected' });
+    expect(response.body.event).toMatchObject({
+      type: 'move',
+      fromSiteId: bench.site.id,
+      siteId: partner.site.id,
+      fromStatus: 'collected',
+      toStatus: 'collected',
+    });
     expect(Date.parse(response.body.device.custodySince)).toBeGreaterThan(Date.parse(response.body.device.createdAt) - 1);
     // The sender no longer sees it; the receiver does.
     expect((await world.call('GET', `/api/devices/${device.code}`, { token: bench.operator.token })).status).toBe(404);

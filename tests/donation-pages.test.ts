@@ -62,7 +62,9 @@ describe('a donation’s page', () => {
     const second = (await postInventory(operator, donation.id, csv, csrf)).headers.get('location')!;
     const page = await openPage(harness.app, second, operator);
     expect(page.html).toContain('data-state="succeeded"');
-    expect(page.html).toMatch(/data-testid="already-imported">Cet inventaire a déjà été importé dans ce don le [^<]*\(« inventaire\.csv »\) : rien n’a été\s+ajouté\./);
+    expect(page.html).toMatch(
+      /data-testid="already-imported">Cet inventaire a déjà été importé dans ce don le [^<]*\(« inventaire\.csv »\) : rien n’a été\s+ajouté\./,
+    );
     expect(page.html).toContain(`<a href="${first}">Voir cet import</a>`);
     expect((await openPage(harness.app, `/donations/${donation.id}`, operator)).html).toMatch(/data-testid="received">1</);
   });
@@ -100,7 +102,21 @@ describe('a donation’s page', () => {
 describe('the « Nouveau don » form', () => {
   const countDonations = () => harness.database.db.$count(donations, eq(donations.organisationId, bench.organisation.id));
   const newDonation = (fields: Record<string, string>, csrf?: string | null) =>
-    submitForm(harness.app, operator, '/donations', { collectionSiteId: bench.site.id, donorOrganisationId: '', donorName: 'Mme Durand', donorContact: '06 11 22 33 44', campaign: '', expectedCount: '', ...fields }, { from: '/donations', csrf });
+    submitForm(
+      harness.app,
+      operator,
+      '/donations',
+      {
+        collectionSiteId: bench.site.id,
+        donorOrganisationId: '',
+        donorName: 'Mme Durand',
+        donorContact: '06 11 22 33 44',
+        campaign: '',
+        expectedCount: '',
+        ...fields,
+      },
+      { from: '/donations', csrf },
+    );
 
   it('offers the bench’s sites and the network’s donor organisations', async () => {
     const donor = await world.organisation('donor', 'Mairie de Nérac');
@@ -117,8 +133,18 @@ describe('the « Nouveau don » form', () => {
     const page = await openPage(harness.app, answer.location!, operator);
     expect(page.html).toContain('Don de Mme Durand — Collecte de printemps');
     expect(page.html).toMatch(/data-testid="expected">7</);
-    const [donation] = await harness.database.db.select().from(donations).where(eq(donations.id, answer.location!.replace('/donations/', '')));
-    expect(donation).toMatchObject({ organisationId: bench.organisation.id, collectionSiteId: bench.site.id, donorName: 'Mme Durand', donorContact: '06 11 22 33 44', expectedCount: 7, donorOrganisationId: null });
+    const [donation] = await harness.database.db
+      .select()
+      .from(donations)
+      .where(eq(donations.id, answer.location!.replace('/donations/', '')));
+    expect(donation).toMatchObject({
+      organisationId: bench.organisation.id,
+      collectionSiteId: bench.site.id,
+      donorName: 'Mme Durand',
+      donorContact: '06 11 22 33 44',
+      expectedCount: 7,
+      donorOrganisationId: null,
+    });
     expect((await openPage(harness.app, '/donations', operator)).html).toContain(`<a href="${answer.location}">Mme Durand</a>`);
   });
 

@@ -115,7 +115,7 @@ describe('what a donation shows', () => {
     });
   });
 
-  it("is not visible to another workshop, whose list does not show it either", async () => {
+  it('is not visible to another workshop, whose list does not show it either', async () => {
     const donation = await world.donation(bench.operator.token, bench.site.id);
     const other = await world.workshop();
     expect((await world.call('GET', `/api/donations/${donation.id}`, { token: other.operator.token })).status).toBe(404);

@@ -44,7 +44,9 @@ async function qualify(account: Account) {
 async function stockAndDevicesAt(token: string, siteId: string) {
   const response = await world.call('GET', `/api/sites/${siteId}/stock`, { token });
   expect(response.status).toBe(200);
-  const shown = Object.fromEntries((response.body.counts as { kind: string; status: string; count: number }[]).map((row) => [`${row.kind}/${row.status}`, row.count]));
+  const shown = Object.fromEntries(
+    (response.body.counts as { kind: string; status: string; count: number }[]).map((row) => [`${row.kind}/${row.status}`, row.count]),
+  );
   const rows = await harness.database.db
     .select({ kind: devices.kind, status: devices.status, count: sql<number>`count(*)::int` })
     .from(devices)
@@ -82,7 +84,17 @@ describe('when Redis forgets the jobs it held', () => {
         token,
         body: {
           records: [
-            { mediumIndex: 0, level: 'purge', technique: 'crypto_erase', toolName: 'hdparm', toolVersion: '9.65', verification: 'full', result: 'passed', startedAt: new Date(Date.now() - 600_000).toISOString(), endedAt: new Date().toISOString() },
+            {
+              mediumIndex: 0,
+              level: 'purge',
+              technique: 'crypto_erase',
+              toolName: 'hdparm',
+              toolVersion: '9.65',
+              verification: 'full',
+              result: 'passed',
+              startedAt: new Date(Date.now() - 600_000).toISOString(),
+              endedAt: new Date().toISOString(),
+            },
           ],
         },
       });
@@ -104,17 +116,40 @@ describe('when Redis forgets the jobs it held', () => {
 
     for (const batch of batches) expect(await finishedJob(world, token, batch.jobId)).toMatchObject({ state: 'succeeded' });
     expect(await finishedJob(world, token, upload.body.id)).toMatchObject({ state: 'succeeded', processed: 3, errors: [] });
-    await eventually('the three certificates issued', async () => (await db.$count(wipeCertificates, inArray(wipeCertificates.deviceId, wiped.map((device) => device.id)))) === 3);
+    await eventually(
+      'the three certificates issued',
+      async () =>
+        (await db.$count(
+          wipeCertificates,
+          inArray(
+            wipeCertificates.deviceId,
+            wiped.map((device) => device.id),
+          ),
+        )) === 3,
+    );
     await eventually('every job done', async () => (await db.$count(outbox, isNull(outbox.doneAt))) === 0);
 
     // Each file once: one label sheet per batch, one certificate per wiped device.
     const sheets = await db
       .select({ jobId: files.jobId, count: sql<number>`count(*)::int` })
       .from(files)
-      .where(inArray(files.jobId, batches.map((batch) => batch.jobId)))
+      .where(
+        inArray(
+          files.jobId,
+          batches.map((batch) => batch.jobId),
+        ),
+      )
       .groupBy(files.jobId);
     expect(sheets.map((row) => row.count)).toEqual(batches.map(() => 1));
-    expect(await db.$count(wipeCertificates, inArray(wipeCertificates.deviceId, wiped.map((device) => device.id)))).toBe(3);
+    expect(
+      await db.$count(
+        wipeCertificates,
+        inArray(
+          wipeCertificates.deviceId,
+          wiped.map((device) => device.id),
+        ),
+      ),
+    ).toBe(3);
     expect(await db.$count(devices, eq(devices.donationId, donation.id))).toBe(3);
 
     await eventually('every stock event counted', async () => (await db.$count(stockCountedEvents)) === (await db.$count(deviceEvents)));
@@ -176,7 +211,10 @@ describe('the stock counters', () => {
     await db.delete(outbox).where(sql`${outbox.payload} ->> 'eventId' in (select id::text from device_events where device_id = ${lost.id})`);
     await db.execute(sql`update device_events set occurred_at = now() - interval '1 hour' where device_id = ${lost.id}`);
     // A counter changed behind the workers' back.
-    await db.update(siteStockCounters).set({ count: 7 }).where(sql`${siteStockCounters.siteId} = ${shop.site.id} and ${siteStockCounters.status} = 'collected' and ${siteStockCounters.kind} = 'laptop'`);
+    await db
+      .update(siteStockCounters)
+      .set({ count: 7 })
+      .where(sql`${siteStockCounters.siteId} = ${shop.site.id} and ${siteStockCounters.status} = 'collected' and ${siteStockCounters.kind} = 'laptop'`);
 
     const warnings: string[] = [];
     const logger = harness.logger.child({});

@@ -23,9 +23,13 @@ describe('the closed list of error codes', () => {
   });
 
   it('holds only codes the code raises', () => {
-    const source = [...sourceFiles('src'), ...sourceFiles('workers')].filter((path) => !path.endsWith('error-codes.ts') && !path.endsWith('problem-fr.ts')).map((path) => readFileSync(path, 'utf8')).join('\n');
+    const source = [...sourceFiles('src'), ...sourceFiles('workers')]
+      .filter((path) => !path.endsWith('error-codes.ts') && !path.endsWith('problem-fr.ts'))
+      .map((path) => readFileSync(path, 'utf8'))
+      .join('\n');
     // The asset code's refusals are named after the reason the reader gives (asset_code_${reason}).
-    const raised = (code: string) => source.includes(`'${code}'`) || (code.startsWith('asset_code_') && source.includes(`'${code.slice('asset_code_'.length)}'`));
+    const raised = (code: string) =>
+      source.includes(`'${code}'`) || (code.startsWith('asset_code_') && source.includes(`'${code.slice('asset_code_'.length)}'`));
     expect(codes.filter((code) => !raised(code))).toEqual([]);
   });
 });

@@ -31,7 +31,15 @@ describe('the Wi-Fi letters and access point configurations', () => {
     const landlord = await world.landlord();
     const isp = await world.isp();
     const cast = { manager: landlord.manager, residenceId: landlord.residence.id, ispId: isp.organisation.id, installer: isp.installer };
-    const building = await buildingReadyToProvision(world, cast, [{ unit: '101', floor: 1 }, { unit: '102', floor: 1 }], 2);
+    const building = await buildingReadyToProvision(
+      world,
+      cast,
+      [
+        { unit: '101', floor: 1 },
+        { unit: '102', floor: 1 },
+      ],
+      2,
+    );
     const started = expectStatus(await world.call('POST', `/api/buildings/${building.id}/provisioning`, { token: isp.installer.token }), 202);
     expect((await finishedJob(world, isp.installer.token, started.job.id)).state).toBe('succeeded');
     const [apartment] = expectStatus(await world.call('GET', `/api/buildings/${building.id}/apartments`, { token: landlord.manager.token })).items;
@@ -42,7 +50,8 @@ describe('the Wi-Fi letters and access point configurations', () => {
     for (const path of onDisk) {
       const bytes = await readFile(path);
       expect(bytes.subarray(0, 4).toString(), path).toBe('BSF1');
-      for (const clear of [network.passphrase, network.ssid, '%PDF', 'wifi-iface']) expect(bytes.includes(Buffer.from(clear)), `${clear} in ${path}`).toBe(false);
+      for (const clear of [network.passphrase, network.ssid, '%PDF', 'wifi-iface'])
+        expect(bytes.includes(Buffer.from(clear)), `${clear} in ${path}`).toBe(false);
       expect((await stat(path)).mode & 0o777, path).toBe(0o600);
     }
 
@@ -54,7 +63,9 @@ describe('the Wi-Fi letters and access point configurations', () => {
     const csv = new TextDecoder().decode(await download(world, isp.installer.token, `/api/buildings/${building.id}/access-points.csv`));
     expect(csv).toContain(network.passphrase);
     expect(await reveals()).toBe(before + 2);
-    const [accessPoint] = expectStatus(await world.call('GET', `/api/buildings/${building.id}/network-devices`, { token: isp.installer.token })).items.filter((item: { kind: string }) => item.kind === 'access_point');
+    const [accessPoint] = expectStatus(await world.call('GET', `/api/buildings/${building.id}/network-devices`, { token: isp.installer.token })).items.filter(
+      (item: { kind: string }) => item.kind === 'access_point',
+    );
     const uci = new TextDecoder().decode(await download(world, isp.installer.token, `/api/buildings/${building.id}/access-points/${accessPoint.id}/config`));
     expect(uciIfaces(uci).map((iface) => iface.key)).toContain(network.passphrase);
   });
@@ -81,12 +92,16 @@ describe('an upload whose change does not commit', () => {
   it('leaves no file behind, an inventory or an nwipe log', async () => {
     const bench = await world.workshop();
     const donation = await world.donation(bench.operator.token, bench.site.id);
-    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [{ type: 'hdd', model: 'WDC', serialNumber: 'WCC2EM999', capacityGb: 500 }] });
+    const device = await world.device(bench.operator.token, bench.site.id, {
+      storageMedia: [{ type: 'hdd', model: 'WDC', serialNumber: 'WCC2EM999', capacityGb: 500 }],
+    });
     // A real refusal by Postgres of the listing row, whatever the cause (a constraint, a failover):
     // the upload's transaction rolls back after its file was written.
     await harness.database.db.execute(sql`create function refuse_upload() returns trigger language plpgsql as $$
       begin raise exception 'listing refused for the test'; end $$`);
-    await harness.database.db.execute(sql`create trigger refuse_upload before insert on files for each row when (new.kind in ('intake_csv', 'wipe_log')) execute function refuse_upload()`);
+    await harness.database.db.execute(
+      sql`create trigger refuse_upload before insert on files for each row when (new.kind in ('intake_csv', 'wipe_log')) execute function refuse_upload()`,
+    );
     try {
       const inventory = await uploadInventory(world.app, bench.operator.token, donation.id, crlf(frenchHeader, 'portable;Dell;Latitude 5490;SN-UPLOAD-1;ssd;'));
       expect(inventory.status).toBeGreaterThanOrEqual(500);
@@ -103,6 +118,8 @@ describe('an upload whose change does not commit', () => {
     }
     expect(await filesUnder('imports')).toEqual([]);
     expect(await filesUnder('wipe-logs')).toEqual([]);
-    expect((await harness.database.db.execute<{ count: number }>(sql`select count(*)::int as count from background_jobs where kind = 'intake_import'`))[0]!.count).toBe(0);
+    expect(
+      (await harness.database.db.execute<{ count: number }>(sql`select count(*)::int as count from background_jobs where kind = 'intake_import'`))[0]!.count,
+    ).toBe(0);
   });
 });

@@ -30,7 +30,8 @@ describe('health checks', () => {
     const { Redis } = await import('ioredis');
     const app = createApp({
       database: harness.database,
-      fileStore: harness.fileStore, appSecret: 'x'.repeat(32),
+      fileStore: harness.fileStore,
+      appSecret: 'x'.repeat(32),
       logger: createLogger('silent'),
       publicUrl: testPublicUrl,
       pingRedis: async () => {
@@ -76,7 +77,7 @@ describe('interactive API docs', () => {
     }
   });
 
-  it('points Swagger UI at this server\'s OpenAPI document', async () => {
+  it("points Swagger UI at this server's OpenAPI document", async () => {
     const init = await (await harness.app.request('/api/docs/assets/init.js')).text();
     expect(init).toContain("'/api/openapi.json'");
     const document = await harness.app.request('/api/openapi.json');
@@ -85,7 +86,12 @@ describe('interactive API docs', () => {
   });
 
   it('answers an unknown asset with a 404 problem, not a file from elsewhere on disk', async () => {
-    for (const path of ['/api/docs/assets/index.html', '/api/docs/assets/package.json', '/api/docs/assets/..%2Fpackage.json', '/api/docs/assets/%2E%2E%2F%2E%2E%2Fpackage.json']) {
+    for (const path of [
+      '/api/docs/assets/index.html',
+      '/api/docs/assets/package.json',
+      '/api/docs/assets/..%2Fpackage.json',
+      '/api/docs/assets/%2E%2E%2F%2E%2E%2Fpackage.json',
+    ]) {
       const response = await world.call('GET', path);
       expect(response.status, path).toBe(404);
       expect(response.headers.get('content-type'), path).toBe('application/problem+json');
@@ -139,16 +145,19 @@ describe('security headers', () => {
     expect(response.headers.get('x-powered-by')).toBeNull();
   });
 
-  it.each(['/login', '/scan', '/d/B7K2-9QXM'])('gives the page %s a content security policy that allows no script from elsewhere and no inline script', async (path) => {
-    const response = await world.call('GET', path);
-    const policy = response.headers.get('content-security-policy') ?? '';
-    expect(policy).toContain("script-src 'self'");
-    expect(policy).not.toContain('unsafe-inline');
-    expect(policy).toContain("frame-ancestors 'none'");
-    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    // Same-origin form posts must carry their Origin header (the sign-in form checks it).
-    expect(response.headers.get('referrer-policy')).toBe('same-origin');
-  });
+  it.each(['/login', '/scan', '/d/B7K2-9QXM'])(
+    'gives the page %s a content security policy that allows no script from elsewhere and no inline script',
+    async (path) => {
+      const response = await world.call('GET', path);
+      const policy = response.headers.get('content-security-policy') ?? '';
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).not.toContain('unsafe-inline');
+      expect(policy).toContain("frame-ancestors 'none'");
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      // Same-origin form posts must carry their Origin header (the sign-in form checks it).
+      expect(response.headers.get('referrer-policy')).toBe('same-origin');
+    },
+  );
 });
 
 describe('refusals in French for the pages', () => {
@@ -156,14 +165,24 @@ describe('refusals in French for the pages', () => {
     const bench = await world.workshop();
     const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [{ type: 'ssd', capacityGb: 256 }] });
     const attempt = (language?: string) =>
-      world.call('POST', `/api/devices/${device.code}/transitions`, { token: bench.operator.token, headers: language ? { 'accept-language': language } : {}, body: { to: 'ready' } });
+      world.call('POST', `/api/devices/${device.code}/transitions`, {
+        token: bench.operator.token,
+        headers: language ? { 'accept-language': language } : {},
+        body: { to: 'ready' },
+      });
     const french = await attempt('fr-FR,fr;q=0.9,en;q=0.5');
     const english = await attempt();
     expect(french.status).toBe(409);
     expect(french.body.code).toBe(english.body.code);
-    expect(french.body.detail).toBe('Impossible depuis le statut « collecté » ; possible : données effacées, en reconditionnement, démonté pour pièces, recyclé (DEEE).');
+    expect(french.body.detail).toBe(
+      'Impossible depuis le statut « collecté » ; possible : données effacées, en reconditionnement, démonté pour pièces, recyclé (DEEE).',
+    );
     expect(english.body.detail).toMatch(/^A collected device cannot become ready/);
-    const guard = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: bench.operator.token, headers: { 'accept-language': 'fr' }, body: { to: 'wiped' } });
+    const guard = await world.call('POST', `/api/devices/${device.code}/transitions`, {
+      token: bench.operator.token,
+      headers: { 'accept-language': 'fr' },
+      body: { to: 'wiped' },
+    });
     expect(guard.status).toBe(409);
     expect(guard.body.detail).toBe('Le support SSD doit avoir un effacement réussi au niveau « Purge », ou être retiré.');
     expect(guard.body.failedGuards).toEqual([{ guard: 'wipe_records_passed', reason: guard.body.detail }]);

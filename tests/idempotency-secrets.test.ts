@@ -24,7 +24,8 @@ const reveal = (token: string, idempotencyKey: string) =>
   world.call('POST', `/api/apartments/${apartmentId}/passphrase/reveal`, { token, headers: { 'idempotency-key': idempotencyKey } });
 const reveals = () => countOf(sql`select count(*)::int as count from passphrase_reveals where apartment_id = ${apartmentId}`);
 /** Every row of idempotency_keys as Postgres prints it: what pg_dump would write. */
-const idempotencyTable = async () => (await harness.database.db.execute<{ row: string }>(sql`select t::text as row from idempotency_keys t`)).map((row) => row.row).join('\n');
+const idempotencyTable = async () =>
+  (await harness.database.db.execute<{ row: string }>(sql`select t::text as row from idempotency_keys t`)).map((row) => row.row).join('\n');
 
 beforeAll(async () => {
   ({ harness, world } = await startWorld());
@@ -57,14 +58,21 @@ describe('a passphrase revealed with an Idempotency-Key', () => {
   it('gives nothing to an installer whose building went to another ISP, fresh (404) or retried (409)', async () => {
     const sent = key();
     const first = expectStatus(await reveal(cast.installer.token, sent));
-    expectStatus(await world.call('PATCH', `/api/buildings/${building.id}/deployment`, { token: cast.manager.token, body: { ispOrganisationId: otherIsp.organisation.id } }));
+    expectStatus(
+      await world.call('PATCH', `/api/buildings/${building.id}/deployment`, {
+        token: cast.manager.token,
+        body: { ispOrganisationId: otherIsp.organisation.id },
+      }),
+    );
     try {
       expect((await reveal(cast.installer.token, key())).status).toBe(404);
       const replay = await reveal(cast.installer.token, sent);
       expect(replay.status).toBe(409);
       expect(JSON.stringify(replay.body)).not.toContain(first.passphrase);
     } finally {
-      expectStatus(await world.call('PATCH', `/api/buildings/${building.id}/deployment`, { token: cast.manager.token, body: { ispOrganisationId: cast.ispId } }));
+      expectStatus(
+        await world.call('PATCH', `/api/buildings/${building.id}/deployment`, { token: cast.manager.token, body: { ispOrganisationId: cast.ispId } }),
+      );
     }
   });
 });
@@ -104,7 +112,18 @@ describe('the idempotency table at rest', () => {
     secrets.push(world.admin.password);
     await send('POST', '/api/auth/login', { email: world.admin.email, password: world.admin.password }, 204);
     const newPassword = `pw-${randomBytes(12).toString('hex')}`;
-    const user = await send('POST', '/api/users', { organisationId: world.admin.organisationId, email: `new.${randomBytes(4).toString('hex')}@test.boucle.example`, displayName: 'Nouvelle', role: 'admin', password: newPassword }, 201);
+    const user = await send(
+      'POST',
+      '/api/users',
+      {
+        organisationId: world.admin.organisationId,
+        email: `new.${randomBytes(4).toString('hex')}@test.boucle.example`,
+        displayName: 'Nouvelle',
+        role: 'admin',
+        password: newPassword,
+      },
+      201,
+    );
     secrets.push(newPassword);
     const changedPassword = `pw-${randomBytes(12).toString('hex')}`;
     await send('PATCH', `/api/users/${user.id}`, { password: changedPassword }, 200);

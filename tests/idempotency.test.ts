@@ -47,9 +47,17 @@ describe('Idempotency-Key', () => {
   it('replays a refusal as it was: the same 409, nothing applied', async () => {
     const device = await world.device(bench.operator.token, bench.site.id);
     const key = crypto.randomUUID();
-    const refused = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: bench.operator.token, headers: { 'idempotency-key': key }, body: { to: 'ready' } });
+    const refused = await world.call('POST', `/api/devices/${device.code}/transitions`, {
+      token: bench.operator.token,
+      headers: { 'idempotency-key': key },
+      body: { to: 'ready' },
+    });
     expect(refused.status).toBe(409);
-    const again = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: bench.operator.token, headers: { 'idempotency-key': key }, body: { to: 'ready' } });
+    const again = await world.call('POST', `/api/devices/${device.code}/transitions`, {
+      token: bench.operator.token,
+      headers: { 'idempotency-key': key },
+      body: { to: 'ready' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.detail).toBe(refused.body.detail);
     expect(again.headers.get('content-type')).toMatch(/problem\+json/);

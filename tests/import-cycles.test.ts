@@ -101,7 +101,8 @@ describe('imports', () => {
     const graph = importGraph();
     const reached = new Set<string>();
     const walk = (file: string) => {
-      for (const target of graph.get(file) ?? []) if (!reached.has(target)) {
+      for (const target of graph.get(file) ?? [])
+        if (!reached.has(target)) {
           reached.add(target);
           walk(target);
         }

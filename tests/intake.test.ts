@@ -182,12 +182,7 @@ describe('lines an import cannot take', () => {
   it('flags a device without serial number for the bench and never deduplicates it; an empty storage cell is flagged too', async () => {
     const sn = serials();
     const donation = await world.donation(bench.operator.token, bench.site.id);
-    const csv = crlf(
-      frenchHeader,
-      'portable;Acer;Aspire 5;;ssd;sans étiquette',
-      'portable;Acer;Aspire 5;;ssd;sans étiquette',
-      `fixe;HP;ProDesk;${sn('A')};;`,
-    );
+    const csv = crlf(frenchHeader, 'portable;Acer;Aspire 5;;ssd;sans étiquette', 'portable;Acer;Aspire 5;;ssd;sans étiquette', `fixe;HP;ProDesk;${sn('A')};;`);
     const job = await importInventory(world, bench.operator.token, donation.id, csv);
     expect(job).toMatchObject({ state: 'succeeded', total: 3, processed: 3, errors: [] });
     const rows = await devicesOf(harness.database.db, donation.id);
@@ -225,7 +220,10 @@ describe('lines an import cannot take', () => {
     expect(latin1.summary).toMatchObject({ created: 0, alreadyImportedBy: { jobId: first.id } });
 
     expect(await devicesOf(harness.database.db, donation.id)).toHaveLength(3);
-    expect((await world.call('GET', `/api/donations/${donation.id}`, { token: bench.operator.token })).body).toMatchObject({ expectedCount: 3, receivedCount: 3 });
+    expect((await world.call('GET', `/api/donations/${donation.id}`, { token: bench.operator.token })).body).toMatchObject({
+      expectedCount: 3,
+      receivedCount: 3,
+    });
 
     // Another inventory for the donation is imported line by line as before.
     const more = await importInventory(world, bench.operator.token, donation.id, crlf(frenchHeader, 'portable;Acer;Aspire 5;;ssd;sans étiquette'));
@@ -242,7 +240,8 @@ describe('lines an import cannot take', () => {
     const importing = jobs.filter((job) => !job.summary.alreadyImportedBy);
     expect(importing).toHaveLength(1);
     expect(importing[0].summary).toMatchObject({ created: 3 });
-    for (const job of jobs.filter((job) => job.summary.alreadyImportedBy)) expect(job.summary).toMatchObject({ created: 0, alreadyImportedBy: { jobId: importing[0].id } });
+    for (const job of jobs.filter((job) => job.summary.alreadyImportedBy))
+      expect(job.summary).toMatchObject({ created: 0, alreadyImportedBy: { jobId: importing[0].id } });
     expect(await devicesOf(harness.database.db, donation.id)).toHaveLength(3);
   });
 });
@@ -407,7 +406,6 @@ describe('following an import', () => {
     expect(await harness.database.db.$count(devices, eq(devices.donationId, donation.id))).toBe(300);
   });
 });
-
 
 describe('known defects (remove `.fails` once fixed)', () => {
   // BUG (src/donations/intake-import.ts, runIntakeImport; src/donations/intake-csv.ts, readDevice):

@@ -22,9 +22,7 @@ function expectProblem(response: Response, status: number, code: string) {
 }
 
 /** Every non-admin role, in every kind of organisation it may belong to. */
-const memberCases = roles
-  .filter((role) => role !== 'admin')
-  .flatMap((role) => organisationKindsForRole[role].map((kind) => ({ role, kind })));
+const memberCases = roles.filter((role) => role !== 'admin').flatMap((role) => organisationKindsForRole[role].map((kind) => ({ role, kind })));
 
 type Member = {
   role: Role;
@@ -71,14 +69,13 @@ const foreignRoutes = [
   { method: 'GET', path: () => `/api/organisations/${foreign.organisation.id}`, kind: 'organisation' },
 ] as const;
 
-const routeName = (route: (typeof foreignRoutes)[number]) =>
-  `${route.method} ${route.kind}${'body' in route ? ` ${JSON.stringify(route.body)}` : ''}`;
+const routeName = (route: (typeof foreignRoutes)[number]) => `${route.method} ${route.kind}${'body' in route ? ` ${JSON.stringify(route.body)}` : ''}`;
 
 describe.each(memberCases)('a $role in a $kind organisation', ({ role, kind }) => {
   const member = () => members.get(memberKey(role, kind))!;
 
   it.each(foreignRoutes.map((route) => [routeName(route), route] as const))(
-    "answers 404 to %s of another organisation, exactly as for an id that does not exist, and changes nothing",
+    'answers 404 to %s of another organisation, exactly as for an id that does not exist, and changes nothing',
     async (_name, route) => {
       const before = await rowsOf({ site: foreign.site, user: foreign.operator });
       const body = 'body' in route ? route.body : undefined;
@@ -111,7 +108,7 @@ describe.each(memberCases)('a $role in a $kind organisation', ({ role, kind }) =
     expect(organisationList.body.items.map((item: { id: string }) => item.id)).toEqual([organisation.id]);
   });
 
-  it("finds nothing when it filters its lists on another organisation", async () => {
+  it('finds nothing when it filters its lists on another organisation', async () => {
     for (const list of ['/api/sites', '/api/users']) {
       const response = await world.call('GET', `${list}?organisationId=${foreign.organisation.id}`, { token: member().user.token });
       expect(response.status, list).toBe(200);
@@ -209,9 +206,12 @@ describe('the network coordinator (admin)', () => {
 });
 
 describe('sites and the official geography', () => {
-  const communes = JSON.parse(
-    readFileSync(createRequire(import.meta.url).resolve('@etalab/decoupage-administratif/data/communes.json'), 'utf8'),
-  ) as { code: string; nom: string; type: string; chefLieu?: string }[];
+  const communes = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@etalab/decoupage-administratif/data/communes.json'), 'utf8')) as {
+    code: string;
+    nom: string;
+    type: string;
+    chefLieu?: string;
+  }[];
   const current = new Map(communes.filter((commune) => commune.type === 'commune-actuelle').map((commune) => [commune.code, commune]));
   const former = (type: string) => communes.find((commune) => commune.type === type && !current.has(commune.code) && current.has(commune.chefLieu ?? ''))!;
 
@@ -282,9 +282,7 @@ describe('creating accounts', () => {
     for (const kind of organisationKinds) organisationsByKind.set(kind, await world.organisation(kind));
   });
 
-  const misfits = roles.flatMap((role) =>
-    organisationKinds.filter((kind) => !organisationKindsForRole[role].includes(kind)).map((kind) => ({ role, kind })),
-  );
+  const misfits = roles.flatMap((role) => organisationKinds.filter((kind) => !organisationKindsForRole[role].includes(kind)).map((kind) => ({ role, kind })));
   const fits = roles.flatMap((role) => organisationKindsForRole[role].map((kind) => ({ role, kind })));
 
   it.each(misfits)('refuses a $role in a $kind organisation, naming role, and creates nothing', async ({ role, kind }) => {
@@ -327,7 +325,13 @@ describe('creating accounts', () => {
   it('answers 404 for an organisation that does not exist', async () => {
     const response = await world.call('POST', '/api/users', {
       token: world.admin.token,
-      body: { organisationId: randomUUID(), email: uniqueEmail('ghost'), displayName: 'Fantôme', role: 'workshop_operator', password: 'a long enough password' },
+      body: {
+        organisationId: randomUUID(),
+        email: uniqueEmail('ghost'),
+        displayName: 'Fantôme',
+        role: 'workshop_operator',
+        password: 'a long enough password',
+      },
     });
     expectProblem(response, 404, 'not_found');
   });

@@ -68,8 +68,7 @@ async function pdfOf(format: LabelFormat, labels: readonly LabelContent[], organ
 }
 
 /** The code as the label prints it: B7K2-9QXM, or B7K2 over 9QXM on formats with two code lines. */
-const printedLines = (format: LabelFormat, code: string) =>
-  format.codeLines === 2 ? [code.slice(0, 4), code.slice(4)] : [formatAssetCode(code)];
+const printedLines = (format: LabelFormat, code: string) => (format.codeLines === 2 ? [code.slice(0, 4), code.slice(4)] : [formatAssetCode(code)]);
 
 type Cell = { index: number; image: RgbaImage; qr: DecodedLabelQr | null };
 
@@ -102,7 +101,12 @@ function quietZoneProblem(cell: Cell): string | undefined {
   const zone = 4 * moduleSizePx;
   // The measured symbol edges are good to a pixel; antialiased module edges spread half a module more.
   const slack = 1.5;
-  const outer = { x: symbol.x - zone + slack, y: symbol.y - zone + slack, width: symbol.width + 2 * zone - 2 * slack, height: symbol.height + 2 * zone - 2 * slack };
+  const outer = {
+    x: symbol.x - zone + slack,
+    y: symbol.y - zone + slack,
+    width: symbol.width + 2 * zone - 2 * slack,
+    height: symbol.height + 2 * zone - 2 * slack,
+  };
   if (outer.x < 0 || outer.y < 0 || outer.x + outer.width > cell.image.width || outer.y + outer.height > cell.image.height) {
     return `quiet zone ${JSON.stringify(outer)} leaves the label (${cell.image.width}x${cell.image.height} px)`;
   }
@@ -145,10 +149,10 @@ describe.each(formats)('label PDF on $id', (format) => {
     for (let number = 0; number < document.countPages(); number++) {
       const expected = labels.slice(number * perPage, (number + 1) * perPage);
       const cells = cellsOf(format, document.loadPage(number));
-      expect(cells.map((cell) => cell.qr?.url ?? null), `page ${number + 1}`).toEqual([
-        ...expected.map((label) => label.url),
-        ...Array.from({ length: perPage - expected.length }, () => null),
-      ]);
+      expect(
+        cells.map((cell) => cell.qr?.url ?? null),
+        `page ${number + 1}`,
+      ).toEqual([...expected.map((label) => label.url), ...Array.from({ length: perPage - expected.length }, () => null)]);
       for (const cell of cells.slice(expected.length)) expect(isBlank(cell.image), `empty cell ${cell.index + 1}`).toBe(true);
       for (const cell of cells.slice(0, expected.length)) {
         const { url } = expected[cell.index]!;
@@ -173,7 +177,11 @@ describe.each(formats)('label PDF on $id', (format) => {
       const expected = labels.slice(number * perPage, (number + 1) * perPage);
       const page = document.loadPage(number);
       expect(page.toStructuredText('preserve-whitespace').asText()).toContain(organisation);
-      const cells = expectLabelTexts(format, textLines(page), expected.map((label) => [...printedLines(format, label.code), organisation]));
+      const cells = expectLabelTexts(
+        format,
+        textLines(page),
+        expected.map((label) => [...printedLines(format, label.code), organisation]),
+      );
       // "Large": at least 10 pt (a capital about 2.5 mm high, read at arm's length), well above the organisation line.
       for (const lines of cells) {
         const organisationLine = lines.at(-1)!;
@@ -230,11 +238,17 @@ function expectLabelTexts(
     const cell = labelCellMm(format, index);
     for (const line of cellLines) {
       const inside =
-        line.bbox.x0 >= cell.x - 0.05 && line.bbox.x1 <= cell.x + cell.width + 0.05 && line.bbox.y0 >= cell.y - 0.05 && line.bbox.y1 <= cell.y + cell.height + 0.05;
+        line.bbox.x0 >= cell.x - 0.05 &&
+        line.bbox.x1 <= cell.x + cell.width + 0.05 &&
+        line.bbox.y0 >= cell.y - 0.05 &&
+        line.bbox.y1 <= cell.y + cell.height + 0.05;
       expect(inside, `"${line.text}" (${JSON.stringify(line.bbox)}) inside label ${index + 1} (${JSON.stringify(cell)})`).toBe(true);
     }
     // Glyphs of Helvetica stand between 0.72 em above the baseline and 0.21 em below.
-    const ink = (line: (typeof cellLines)[number]) => ({ top: line.baseline - (0.72 * line.size) / 72 * 25.4, bottom: line.baseline + (0.21 * line.size) / 72 * 25.4 });
+    const ink = (line: (typeof cellLines)[number]) => ({
+      top: line.baseline - ((0.72 * line.size) / 72) * 25.4,
+      bottom: line.baseline + ((0.21 * line.size) / 72) * 25.4,
+    });
     for (let position = 1; position < cellLines.length; position++) {
       expect(ink(cellLines[position]!).top, `"${cellLines[position]!.text}" over "${cellLines[position - 1]!.text}"`).toBeGreaterThanOrEqual(
         ink(cellLines[position - 1]!).bottom,
@@ -412,7 +426,7 @@ describe('label batches through the API, rendered by the workers', () => {
     for (const [index, block] of blocks.entries()) expect(block).toContain(`^FD${chosen[index]!.code}^FS`);
   });
 
-  it("prints every device of a donation on A4 sheets of 65", async () => {
+  it('prints every device of a donation on A4 sheets of 65', async () => {
     const donation = await world.donation(shop.operator.token, shop.site.id);
     for (let index = 0; index < 4; index++) await world.device(shop.operator.token, shop.site.id, { donationId: donation.id });
     const batch = await ordered(shop.operator.token, { format: 'a4-5x13', donationId: donation.id });

@@ -167,11 +167,25 @@ async function deviceIn(cast: Cast, status: DeviceStatus, overrides: Record<stri
     const { db } = harness.database;
     const [programme] = await db
       .insert(programmes)
-      .values({ organisationId: world.admin.organisationId, name: 'Programme de test', eligibilityCriteria: ['resident'], deviceKinds: ['laptop'], reservationDays: 14, territories: [{ type: 'departement', code: '47' }] })
+      .values({
+        organisationId: world.admin.organisationId,
+        name: 'Programme de test',
+        eligibilityCriteria: ['resident'],
+        deviceKinds: ['laptop'],
+        reservationDays: 14,
+        territories: [{ type: 'departement', code: '47' }],
+      })
       .returning();
     const [household] = await db
       .insert(households)
-      .values({ organisationId: world.admin.organisationId, reference: `F-${device.id.slice(0, 8)}`, communeCode: '47001', size: 3, consentRecordedAt: new Date(), consentRecordedByUserId: world.admin.id })
+      .values({
+        organisationId: world.admin.organisationId,
+        reference: `F-${device.id.slice(0, 8)}`,
+        communeCode: '47001',
+        size: 3,
+        consentRecordedAt: new Date(),
+        consentRecordedByUserId: world.admin.id,
+      })
       .returning();
     await db.insert(equipmentRequests).values({
       organisationId: world.admin.organisationId,
@@ -253,16 +267,12 @@ describe('the guard cases of this file', () => {
 });
 
 describe('a transition refused by a guard', () => {
-  const cases = transitions.flatMap((transition) =>
-    transition.from.flatMap((from) => transition.guards.map((guard) => ({ transition, from, guard }))),
-  );
+  const cases = transitions.flatMap((transition) => transition.from.flatMap((from) => transition.guards.map((guard) => ({ transition, from, guard }))));
 
   for (const { transition, from, guard } of cases) {
     it(`refuses ${label(transition)} from ${from} when ${guard} does not hold, says why, and changes nothing`, async () => {
       const cast = castOf(performerRole(transition));
-      const setup = compose(
-        transition.guards.map((name) => (name === guard ? guardCase(name).fail(cast) : (guardCase(name).hold?.(cast) ?? {}))),
-      );
+      const setup = compose(transition.guards.map((name) => (name === guard ? guardCase(name).fail(cast) : (guardCase(name).hold?.(cast) ?? {}))));
       const device = await deviceIn(cast, from, setup.device);
       const before = await snapshot(device.id);
 
@@ -323,8 +333,7 @@ describe('a transition whose guards all hold', () => {
 });
 
 describe('a pair of statuses the table does not allow', () => {
-  const inTable = (from: DeviceStatus, to: DeviceStatus) =>
-    transitions.some((transition) => transition.to === to && transition.from.includes(from));
+  const inTable = (from: DeviceStatus, to: DeviceStatus) => transitions.some((transition) => transition.to === to && transition.from.includes(from));
   const cases = deviceStatuses.flatMap((from) => deviceStatuses.filter((to) => !inTable(from, to)).map((to) => ({ from, to })));
 
   it('leaves pairs to refuse (the table is not everything-to-everything)', () => {
@@ -370,12 +379,8 @@ describe('a device at the end of its life', () => {
 });
 
 describe('who may do a transition', () => {
-  const denied = transitions.flatMap((transition) =>
-    roleSeats.filter(({ role }) => !transition.roles.includes(role)).map((seat) => ({ transition, ...seat })),
-  );
-  const allowed = transitions.flatMap((transition) =>
-    roleSeats.filter(({ role }) => transition.roles.includes(role)).map((seat) => ({ transition, ...seat })),
-  );
+  const denied = transitions.flatMap((transition) => roleSeats.filter(({ role }) => !transition.roles.includes(role)).map((seat) => ({ transition, ...seat })));
+  const allowed = transitions.flatMap((transition) => roleSeats.filter(({ role }) => transition.roles.includes(role)).map((seat) => ({ transition, ...seat })));
 
   for (const { transition, role, kind } of denied) {
     it(`refuses ${label(transition)} to ${article(role)} ${role} of a ${kind} organisation holding the device, with 403, and changes nothing`, async () => {

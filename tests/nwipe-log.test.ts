@@ -334,7 +334,9 @@ describe('real logs completed with what nwipe prints at the end', () => {
       "[2025/07/29 17:32:00]  notice: Invoking method 'DoD Short' on /dev/sda",
       '[2025/07/29 17:32:00]  notice: Starting pass 1/3, round 1/1, on /dev/sda',
       '[2025/07/29 21:02:00]  notice: Finished final round 1 of 1 on /dev/sda',
-      ...summaryTables([{ device: 'sda', status: ' Erased ', model: 'TOSHIBA MQ01ABD1', serial: '35H2SCTWS' }], 'DoD Short, 1R+NB+NV', { erasureSummary: false }),
+      ...summaryTables([{ device: 'sda', status: ' Erased ', model: 'TOSHIBA MQ01ABD1', serial: '35H2SCTWS' }], 'DoD Short, 1R+NB+NV', {
+        erasureSummary: false,
+      }),
     ].join('\n');
     const [run] = runsOf(parseNwipeLog(log));
     expect(run!.tool).toEqual({ name: 'ShredOS', version: 'v2024.11_27_x86-64_0.38', nwipeVersion: '0.38' });
@@ -361,7 +363,9 @@ describe('real logs completed with what nwipe prints at the end', () => {
     const log = [
       fixtureUpToLastLine('shredos-failure-1.log'),
       "[2024/11/24 04:52:00]  notice: Invoking method 'PRNG Stream' on /dev/sda",
-      ...summaryTables([{ device: 'sda', status: '-FAILED-', errors: [1, 0, 0], model: 'SSD', serial: 'X1' }], 'PRNG Stream, 1R+NB+VL', { erasureSummary: false }),
+      ...summaryTables([{ device: 'sda', status: '-FAILED-', errors: [1, 0, 0], model: 'SSD', serial: 'X1' }], 'PRNG Stream, 1R+NB+VL', {
+        erasureSummary: false,
+      }),
     ].join('\n');
     const [run] = runsOf(parseNwipeLog(log));
     expect(run!.tool).toEqual({ name: 'ShredOS', version: 'v2024.02.2_26.0_x86-64_0.37-nomodeset', nwipeVersion: '0.37' });
@@ -596,13 +600,15 @@ describe("how a drive's result is decided (FORMAT.md §3)", () => {
   });
 
   it('refuses a status it does not know rather than guess', () => {
-    expect(refusalOf(parseNwipeLog(modernLog({ status: 'WHATEVER' })))).toContain('nwipe\'s Drive Status for the drive is "WHATEVER", which Boucle does not know.');
+    expect(refusalOf(parseNwipeLog(modernLog({ status: 'WHATEVER' })))).toContain(
+      'nwipe\'s Drive Status for the drive is "WHATEVER", which Boucle does not know.',
+    );
   });
 
   it('keeps an error logged before the wipe as a note when nwipe still erased the drive', () => {
     const log = modernLog().replace(
       '[2025/03/10 09:00:02]    info: Automatically enumerated 1 devices.',
-      "[2025/03/10 09:00:02]   error: hdparm: unable to read DCO on /dev/sda\n[2025/03/10 09:00:02]    info: Automatically enumerated 1 devices.",
+      '[2025/03/10 09:00:02]   error: hdparm: unable to read DCO on /dev/sda\n[2025/03/10 09:00:02]    info: Automatically enumerated 1 devices.',
     );
     expect(onlyDrive(parseNwipeLog(log))).toMatchObject({
       result: 'passed',
@@ -611,10 +617,7 @@ describe("how a drive's result is decided (FORMAT.md §3)", () => {
   });
 
   it('does not count a verify-only method as a wipe', () => {
-    const log = modernLog({ footer: 'Verify Zeros (0x00), 1R+NB+NV' }).replace(
-      "Invoking method 'PRNG Stream'",
-      "Invoking method 'Verify Zeros (0x00)'",
-    );
+    const log = modernLog({ footer: 'Verify Zeros (0x00), 1R+NB+NV' }).replace("Invoking method 'PRNG Stream'", "Invoking method 'Verify Zeros (0x00)'");
     expect(refusalOf(parseNwipeLog(log))).toContain("nwipe only read the drive back ('Verify Zeros (0x00)'), it did not overwrite it: that is not a wipe.");
   });
 
@@ -691,7 +694,10 @@ describe('how nwipe exits (FORMAT.md §2, end of run)', () => {
   const endOfRun = (cancelled: string[], exited: [string, string][]) =>
     [
       '[2021/10/29 16:02:11]    info: Exit in progress',
-      ...cancelled.flatMap((device) => [`[2021/10/29 16:02:11]    info: Requesting wipe thread cancellation for ${device}`, '[2021/10/29 16:02:11]    info: Please wait..']),
+      ...cancelled.flatMap((device) => [
+        `[2021/10/29 16:02:11]    info: Requesting wipe thread cancellation for ${device}`,
+        '[2021/10/29 16:02:11]    info: Please wait..',
+      ]),
       '[2021/10/29 16:02:11]    info: Cancelling the GUI thread.',
       '[2021/10/29 16:02:12]    info: GUI compute_stats thread has been cancelled',
       ...cancelled.map((device) => `[2021/10/29 16:02:12]    info: Wipe thread for device ${device} has been cancelled`),
@@ -699,7 +705,17 @@ describe('how nwipe exits (FORMAT.md §2, end of run)', () => {
     ].join('\n');
 
   it('refuses the end of a run whose threads were cancelled and that exited with fatal errors, saying so of each drive', () => {
-    const reason = refusalOf(parseNwipeLog(endOfRun(['/dev/sda', '/dev/sdb'], [['fatal errors', '/dev/sda'], ['fatal errors', '/dev/sdb']])));
+    const reason = refusalOf(
+      parseNwipeLog(
+        endOfRun(
+          ['/dev/sda', '/dev/sdb'],
+          [
+            ['fatal errors', '/dev/sda'],
+            ['fatal errors', '/dev/sdb'],
+          ],
+        ),
+      ),
+    );
     expect(reason).toBe(
       'This log shows only the end of an nwipe run: nwipe cancelled the wipe threads of /dev/sda and /dev/sdb and exited with fatal errors on /dev/sda and /dev/sdb. The wipe of /dev/sda and /dev/sdb failed or did not finish, and the log holds no line of the wipe itself: nothing can be recorded from it. Wipe these drives again.',
     );
@@ -710,7 +726,13 @@ describe('how nwipe exits (FORMAT.md §2, end of run)', () => {
       '[2021/10/29 15:58:40]    info: nwipe 0.32',
       '[2021/10/29 15:58:41]  notice: Found /dev/sda,  ATA    , WDC WD5000AAKX-0, 500 GB, S/N=WCC2EM112233',
       '[2021/10/29 15:58:41]  notice: Found /dev/sdb,  USB    , SanDisk Cruzer, 16 GB, S/N=',
-      endOfRun(['/dev/sda', '/dev/sdb'], [['fatal errors', '/dev/sda'], ['non fatal errors', '/dev/sdb']]),
+      endOfRun(
+        ['/dev/sda', '/dev/sdb'],
+        [
+          ['fatal errors', '/dev/sda'],
+          ['non fatal errors', '/dev/sdb'],
+        ],
+      ),
     ].join('\n');
     expect(refusalOf(parseNwipeLog(log))).toBe(
       'This log shows only the end of an nwipe run: nwipe cancelled the wipe threads of /dev/sda (WDC WD5000AAKX-0, S/N WCC2EM112233) and /dev/sdb (SanDisk Cruzer) and exited with fatal errors on /dev/sda (WDC WD5000AAKX-0, S/N WCC2EM112233) and with non fatal errors on /dev/sdb (SanDisk Cruzer). The wipe of /dev/sda (WDC WD5000AAKX-0, S/N WCC2EM112233) and /dev/sdb (SanDisk Cruzer) failed or did not finish, and the log holds no line of the wipe itself: nothing can be recorded from it. Wipe these drives again.',
@@ -805,7 +827,10 @@ describe('the PDF certificate text (FORMAT.md §4)', () => {
 
   it.each([
     [{ 'Status:': 'FAILED', 'Errors(pass/sync/verify/retries):': '0/0/4/0' }, ['The certificate says FAILED.', 'Errors (pass/sync/verify): 0/0/4.']],
-    [{ 'Status:': 'ABORTED', 'Rounds(completed/requested):': '1/2' }, ['The certificate says ABORTED: the wipe was stopped by the user.', 'Only 1 of 2 rounds completed.']],
+    [
+      { 'Status:': 'ABORTED', 'Rounds(completed/requested):': '1/2' },
+      ['The certificate says ABORTED: the wipe was stopped by the user.', 'Only 1 of 2 rounds completed.'],
+    ],
     [{ '*Bytes Erased:': '499000000000, (99.78%)' }, ['Bytes erased: 499000000000 (99.78%).']],
   ])('fails a certificate that shows a failure: %o', (changes, reasons) => {
     expect(onlyDrive(parseNwipeLog(certificate({ ...erased, ...changes })))).toMatchObject({ result: 'failed', reasons });
@@ -868,7 +893,9 @@ describe('words of a log that a plain JavaScript object also answers to', () => 
   it('refuses a Drive Status named like a member of Object as a status Boucle does not know', () => {
     // The status column is 8 characters wide.
     for (const status of ['toString', 'valueOf']) {
-      expect(refusalOf(parseNwipeLog(modernLog({ status: status.padEnd(8) }), { timeZone: 'Europe/Paris' }))).toContain(`Drive Status for the drive is "${status}", which Boucle does not know`);
+      expect(refusalOf(parseNwipeLog(modernLog({ status: status.padEnd(8) }), { timeZone: 'Europe/Paris' }))).toContain(
+        `Drive Status for the drive is "${status}", which Boucle does not know`,
+      );
     }
   });
 

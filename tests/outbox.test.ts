@@ -234,9 +234,7 @@ describe('stock counters kept by the workers', () => {
     const [relayed] = await db.select().from(outbox).where(eq(outbox.id, row!.id));
     expect(relayed!.relayedAt).not.toBeNull();
     expect(await db.$count(stockCountedEvents)).toBe(ledger);
-    expect(
-      await db.select().from(siteStockCounters).orderBy(siteStockCounters.siteId, siteStockCounters.kind, siteStockCounters.status),
-    ).toEqual(counters);
+    expect(await db.select().from(siteStockCounters).orderBy(siteStockCounters.siteId, siteStockCounters.kind, siteStockCounters.status)).toEqual(counters);
   });
 });
 

@@ -27,13 +27,24 @@ function importsOf(fileName: string, source: string): Imported[] {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.importClause;
       const elements = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
-      const typeOnly = Boolean(clause && (clause.isTypeOnly || (!clause.name && elements && elements.length > 0 && elements.every((element) => element.isTypeOnly))));
+      const typeOnly = Boolean(
+        clause && (clause.isTypeOnly || (!clause.name && elements && elements.length > 0 && elements.every((element) => element.isTypeOnly))),
+      );
       found.push({ specifier: node.moduleSpecifier.text, typeOnly });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       found.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
       found.push({ specifier: node.moduleReference.expression.text, typeOnly: node.isTypeOnly });
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
       found.push({ specifier: node.arguments[0].text, typeOnly: false });
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       found.push({ specifier: node.argument.literal.text, typeOnly: true });
@@ -46,13 +57,15 @@ function importsOf(fileName: string, source: string): Imported[] {
 
 /** Why a page may not import this, or undefined when it may. */
 function whyForbidden(fileName: string, { specifier, typeOnly }: Imported): string | undefined {
-  if (specifier === 'drizzle-orm' || specifier.startsWith('drizzle-orm/')) return 'drizzle-orm: the query belongs in a read function of the module that owns the data';
+  if (specifier === 'drizzle-orm' || specifier.startsWith('drizzle-orm/'))
+    return 'drizzle-orm: the query belongs in a read function of the module that owns the data';
   if (specifier === 'postgres') return 'the Postgres driver: pages pass the database to the modules';
   if (!specifier.startsWith('.')) return undefined;
   const target = resolve(dirname(fileName), specifier);
   if (/\.schema(\.[cm]?[jt]sx?)?$/.test(target)) return 'a schema file: expose what the page needs from the module’s service or types file';
   if (target === dbSchema || target === dbSchema.replace(/\.ts$/, '')) return 'db/schema.ts, every module’s tables';
-  if ((target === dbClient || target === dbClient.replace(/\.ts$/, '')) && !typeOnly) return 'the db client as a value: pages take its types only (Database, DbOrTx)';
+  if ((target === dbClient || target === dbClient.replace(/\.ts$/, '')) && !typeOnly)
+    return 'the db client as a value: pages take its types only (Database, DbOrTx)';
   return undefined;
 }
 

@@ -90,7 +90,10 @@ describe('a donation’s page', () => {
     const kept = await world.device(bench.operator.token, bench.site.id, { donationId: donation.id, model: 'Latitude 5490' });
     const moved = await world.device(bench.operator.token, bench.site.id, { donationId: donation.id, model: 'EliteBook 840' });
     const other = await world.workshop();
-    const move = await world.call('POST', `/api/devices/${moved.code}/moves`, { token: world.admin.token, body: { siteId: other.site.id, version: moved.version } });
+    const move = await world.call('POST', `/api/devices/${moved.code}/moves`, {
+      token: world.admin.token,
+      body: { siteId: other.site.id, version: moved.version },
+    });
     expect(move.status, JSON.stringify(move.body)).toBe(200);
 
     const page = await openPage(harness.app, `/donations/${donation.id}`, operator);

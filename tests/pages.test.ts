@@ -21,24 +21,41 @@ let laptopCode: string;
 
 const signIn = (account: Account) => signInWithForm(harness.app, account);
 const open = (path: string, person?: Person) => openPage(harness.app, path, person);
-const submit = (person: Person, path: string, fields: Record<string, string>, options?: SubmitOptions) => submitForm(harness.app, person, path, fields, options);
+const submit = (person: Person, path: string, fields: Record<string, string>, options?: SubmitOptions) =>
+  submitForm(harness.app, person, path, fields, options);
 
 async function readyLaptop(siteId: string) {
   const device = await world.device(people.operator.token, siteId);
-  await harness.database.db.update(devices).set({ status: 'ready', grade: 'A', specs: { ramGb: 8, storageGb: 256 } }).where(eq(devices.id, device.id));
+  await harness.database.db
+    .update(devices)
+    .set({ status: 'ready', grade: 'A', specs: { ramGb: 8, storageGb: 256 } })
+    .where(eq(devices.id, device.id));
   return device.code;
 }
 
 async function programme(body: Record<string, unknown>) {
   const response = await world.call('POST', '/api/programmes', {
     token: world.admin.token,
-    body: { eligibilityCriteria: ['child_in_college'], deviceKinds: ['laptop', 'desktop'], reservationDays: 21, territories: [{ type: 'departement', code: '47' }], ...body },
+    body: {
+      eligibilityCriteria: ['child_in_college'],
+      deviceKinds: ['laptop', 'desktop'],
+      reservationDays: 21,
+      territories: [{ type: 'departement', code: '47' }],
+      ...body,
+    },
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body.id as string;
 }
 
-const familyFields = (reference: string) => ({ reference, communeCode: '47001', size: '3', contactPhone: '06 12 34 56 78', 'attestation-child_in_college': 'on', consent: 'on' });
+const familyFields = (reference: string) => ({
+  reference,
+  communeCode: '47001',
+  size: '3',
+  contactPhone: '06 12 34 56 78',
+  'attestation-child_in_college': 'on',
+  consent: 'on',
+});
 const countHouseholds = async (organisationId: string) => harness.database.db.$count(households, eq(households.organisationId, organisationId));
 
 /** Records a family and files its request through the pages; answers the request's id. */
@@ -61,9 +78,23 @@ beforeAll(async () => {
   const otherLandlord = await world.landlord();
   const { installer } = await world.isp();
   const donor = await world.account((await world.organisation('donor')).id, 'donor_viewer');
-  const accounts = { admin: world.admin, operator: bench.operator, mediator, landlord: landlord.manager, otherLandlord: otherLandlord.manager, installer, donor };
+  const accounts = {
+    admin: world.admin,
+    operator: bench.operator,
+    mediator,
+    landlord: landlord.manager,
+    otherLandlord: otherLandlord.manager,
+    installer,
+    donor,
+  };
   for (const [role, account] of Object.entries(accounts)) people[role as keyof typeof people] = await signIn(account);
-  buildingA = await world.building(landlord.manager.token, landlord.residence.id, { name: 'Bâtiment A', apartments: [{ unit: '001', floor: 0 }, { unit: '101', floor: 1 }] });
+  buildingA = await world.building(landlord.manager.token, landlord.residence.id, {
+    name: 'Bâtiment A',
+    apartments: [
+      { unit: '001', floor: 0 },
+      { unit: '101', floor: 1 },
+    ],
+  });
   buildingB = await world.building(otherLandlord.manager.token, otherLandlord.residence.id, { name: 'Bâtiment B' });
   laptopCode = await readyLaptop(bench.site.id);
   quickProgrammeId = await programme({ name: 'Équipement rapide' });
@@ -71,25 +102,32 @@ beforeAll(async () => {
   trainedProgrammeId = await programme({ name: 'Équipement avec formation', trainingModuleId: module.body.id });
   const session = await world.call('POST', '/api/training-sessions', {
     token: mediator.token,
-    body: { moduleId: module.body.id, siteId: place.id, startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), capacity: 8, trainerName: 'Inès Formatrice' },
+    body: {
+      moduleId: module.body.id,
+      siteId: place.id,
+      startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      capacity: 8,
+      trainerName: 'Inès Formatrice',
+    },
   });
   expect(session.status, JSON.stringify(session.body)).toBe(201);
 });
 afterAll(() => harness.close());
 
 describe('who reaches which page', () => {
-  const pages = () => [
-    { path: '/stock', heading: 'Stock prêt à attribuer', allowed: ['operator', 'mediator', 'admin'], refused: ['donor', 'landlord'] },
-    { path: '/households', heading: 'Familles suivies', allowed: ['mediator', 'admin'], refused: ['landlord', 'operator'] },
-    { path: '/households/new', heading: 'Enregistrer une famille', allowed: ['mediator'], refused: ['landlord', 'admin'] },
-    { path: '/requests', heading: 'Demandes d’équipement', allowed: ['mediator', 'admin'], refused: ['installer', 'donor'] },
-    { path: '/requests/new', heading: 'Déposer une demande d’équipement', allowed: ['mediator'], refused: ['operator'] },
-    { path: '/sessions', heading: 'Sessions de formation à venir', allowed: ['mediator', 'admin'], refused: ['landlord'] },
-    { path: '/rollout', heading: 'Déploiement du Wi-Fi solidaire', allowed: ['landlord', 'admin'], refused: ['mediator', 'operator'] },
-    { path: '/rollout', heading: 'Vos chantiers Wi-Fi', allowed: ['installer'], refused: [] },
-    { path: `/buildings/${buildingA.id}`, heading: 'Bâtiment A', allowed: ['landlord', 'admin'], refused: ['mediator'] },
-    { path: '/admin', heading: 'Le réseau', allowed: ['admin'], refused: ['mediator', 'landlord', 'operator'] },
-  ] as const;
+  const pages = () =>
+    [
+      { path: '/stock', heading: 'Stock prêt à attribuer', allowed: ['operator', 'mediator', 'admin'], refused: ['donor', 'landlord'] },
+      { path: '/households', heading: 'Familles suivies', allowed: ['mediator', 'admin'], refused: ['landlord', 'operator'] },
+      { path: '/households/new', heading: 'Enregistrer une famille', allowed: ['mediator'], refused: ['landlord', 'admin'] },
+      { path: '/requests', heading: 'Demandes d’équipement', allowed: ['mediator', 'admin'], refused: ['installer', 'donor'] },
+      { path: '/requests/new', heading: 'Déposer une demande d’équipement', allowed: ['mediator'], refused: ['operator'] },
+      { path: '/sessions', heading: 'Sessions de formation à venir', allowed: ['mediator', 'admin'], refused: ['landlord'] },
+      { path: '/rollout', heading: 'Déploiement du Wi-Fi solidaire', allowed: ['landlord', 'admin'], refused: ['mediator', 'operator'] },
+      { path: '/rollout', heading: 'Vos chantiers Wi-Fi', allowed: ['installer'], refused: [] },
+      { path: `/buildings/${buildingA.id}`, heading: 'Bâtiment A', allowed: ['landlord', 'admin'], refused: ['mediator'] },
+      { path: '/admin', heading: 'Le réseau', allowed: ['admin'], refused: ['mediator', 'landlord', 'operator'] },
+    ] as const;
 
   it('shows each page with its French heading to the roles it serves, in French', async () => {
     for (const page of pages()) {
@@ -131,14 +169,27 @@ describe('who reaches which page', () => {
     expect(dashboard.html).toMatch(/^<!DOCTYPE html>\s*<html lang="fr"/);
     expect(dashboard.html).not.toContain('googleapis');
     const stylesheets = [...dashboard.html.matchAll(/<link href="(fonts\/[^"]+\.css)" rel="stylesheet">/g)].map((match) => match[1]!);
-    expect(stylesheets).toEqual(['fonts/ibm-plex-sans/400.css', 'fonts/ibm-plex-sans/500.css', 'fonts/ibm-plex-sans/600.css', 'fonts/ibm-plex-mono/400.css', 'fonts/ibm-plex-mono/500.css']);
+    expect(stylesheets).toEqual([
+      'fonts/ibm-plex-sans/400.css',
+      'fonts/ibm-plex-sans/500.css',
+      'fonts/ibm-plex-sans/600.css',
+      'fonts/ibm-plex-mono/400.css',
+      'fonts/ibm-plex-mono/500.css',
+    ]);
     const css = await harness.app.request(`/admin/queues/${stylesheets[0]}`, { headers: { cookie: people.admin.cookie } });
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
     const font = (await css.text()).match(/url\(\.\/(files\/ibm-plex-sans-latin-400-normal\.woff2)\)/)![1];
     const woff2 = await harness.app.request(`/admin/queues/fonts/ibm-plex-sans/${font}`, { headers: { cookie: people.admin.cookie } });
     expect(woff2.status).toBe(200);
     expect(woff2.headers.get('content-type')).toBe('font/woff2');
-    for (const path of ['ibm-plex-sans/100.css', 'ibm-plex-sans/package.json', 'ibm-plex-sans/files/../../../../package.json', '__proto__/400.css', 'constructor/400.css', 'roboto/400.css']) {
+    for (const path of [
+      'ibm-plex-sans/100.css',
+      'ibm-plex-sans/package.json',
+      'ibm-plex-sans/files/../../../../package.json',
+      '__proto__/400.css',
+      'constructor/400.css',
+      'roboto/400.css',
+    ]) {
       expect((await open(`/admin/queues/fonts/${path}`, people.admin)).status, path).toBe(404);
     }
     expect((await open('/admin/queues/fonts/ibm-plex-sans/400.css', people.operator)).status).toBe(403);
@@ -147,7 +198,9 @@ describe('who reaches which page', () => {
 
 describe('the stock page', () => {
   it('lists ready devices with links to their page, filtered by kind and grade, with counts per site', async () => {
-    const tablet = await world.device(people.operator.token, (await world.site(people.operator.organisationId, { name: 'Réserve de Nérac' })).id, { kind: 'tablet' });
+    const tablet = await world.device(people.operator.token, (await world.site(people.operator.organisationId, { name: 'Réserve de Nérac' })).id, {
+      kind: 'tablet',
+    });
     await harness.database.db.update(devices).set({ status: 'ready', grade: 'C' }).where(eq(devices.id, tablet.id));
     const tablets = await open('/stock?kind=tablet', people.mediator);
     expect(tablets.html).toContain(`<a href="/d/${tablet.code}">${tablet.code}</a>`);
@@ -181,7 +234,11 @@ describe('forms', () => {
     const send = async (fields: Record<string, string | Blob>) => {
       const form = new FormData();
       for (const [name, value] of Object.entries(fields)) form.append(name, value);
-      const response = await harness.app.request(`/scan/nwipe-log?code=${device.code}`, { method: 'POST', headers: { cookie: people.operator.cookie }, body: form });
+      const response = await harness.app.request(`/scan/nwipe-log?code=${device.code}`, {
+        method: 'POST',
+        headers: { cookie: people.operator.cookie },
+        body: form,
+      });
       return { status: response.status, html: await response.text() };
     };
     const log = new Blob(['[2021/10/29 16:02:12]   error: Nwipe exited with fatal errors on device = /dev/sda\n'], { type: 'text/plain' });
@@ -195,7 +252,12 @@ describe('forms', () => {
 
   it('answers 422 with each bad field’s message next to it, and changes nothing', async () => {
     const before = await countHouseholds(people.mediator.organisationId);
-    const response = await submit(people.mediator, '/households/new', { ...familyFields('F-BAD'), communeCode: '4700', consent: '' }, { from: '/households/new' });
+    const response = await submit(
+      people.mediator,
+      '/households/new',
+      { ...familyFields('F-BAD'), communeCode: '4700', consent: '' },
+      { from: '/households/new' },
+    );
     expect(response.status).toBe(422);
     expect(response.html).toContain('class="error-summary"');
     expect(response.html).toMatch(/id="champ-communeCode-erreur">Le code INSEE de la commune a 5 caractères/);
@@ -207,7 +269,12 @@ describe('forms', () => {
     expect(await countHouseholds(people.mediator.organisationId)).toBe(before);
 
     const incidentsBefore = await harness.database.db.$count(incidents);
-    const incident = await submit(people.landlord, `/buildings/${buildingA.id}/incidents`, { category: 'slow', description: ' ' }, { from: `/buildings/${buildingA.id}` });
+    const incident = await submit(
+      people.landlord,
+      `/buildings/${buildingA.id}/incidents`,
+      { category: 'slow', description: ' ' },
+      { from: `/buildings/${buildingA.id}` },
+    );
     expect(incident.status).toBe(422);
     expect(incident.html).toMatch(/id="champ-description-erreur">Décrivez le problème/);
     expect(await harness.database.db.$count(incidents)).toBe(incidentsBefore);
@@ -226,7 +293,12 @@ describe('forms', () => {
   });
 
   it('lets the coordinator add an organisation, then lists it', async () => {
-    const response = await submit(people.admin, '/admin/organisations', { name: 'Emmaüs Connect Agen', shortName: 'Emmaüs Agen', kind: 'workshop' }, { from: '/admin' });
+    const response = await submit(
+      people.admin,
+      '/admin/organisations',
+      { name: 'Emmaüs Connect Agen', shortName: 'Emmaüs Agen', kind: 'workshop' },
+      { from: '/admin' },
+    );
     expect(response.status).toBe(303);
     const page = await open(response.location!, people.admin);
     expect(page.html).toContain('Structure Emmaüs Connect Agen ajoutée au réseau.');
@@ -263,15 +335,26 @@ describe('the coordinator’s account and site forms', () => {
     expect(response.location).toMatch(/^\/admin\?compte=[0-9a-f-]{36}$/);
     expect((await open(response.location!, people.admin)).html).toContain(`Compte de Nadia Nouvelle (${fields.email}) créé.`);
     expect(await usersOf(workshop.id)).toMatchObject([{ email: fields.email, displayName: 'Nadia Nouvelle', role: 'workshop_operator' }]);
-    const newcomer = await signIn({ id: '', email: fields.email, password: fields.password, token: '', organisationId: workshop.id, role: 'workshop_operator' });
+    const newcomer = await signIn({
+      id: '',
+      email: fields.email,
+      password: fields.password,
+      token: '',
+      organisationId: workshop.id,
+      role: 'workshop_operator',
+    });
     expect((await open('/donations', newcomer)).status).toBe(200);
   });
 
   it('refuses a role that does not fit the organisation (422), naming the role, and creates nothing', async () => {
     const workshop = await world.organisation('workshop', 'Atelier des Pins');
-    const response = await submit(people.admin, '/admin/users', userFields(workshop.id, { role: 'landlord_manager', displayName: 'Luc Bailleur' }), { from: '/admin' });
+    const response = await submit(people.admin, '/admin/users', userFields(workshop.id, { role: 'landlord_manager', displayName: 'Luc Bailleur' }), {
+      from: '/admin',
+    });
     expect(response.status).toBe(422);
-    expect(response.html).toMatch(/id="champ-role-erreur">Le rôle « Gestionnaire bailleur » est réservé aux structures de type « Bailleur social » ; Atelier des Pins est de type « Atelier \(ACI\) »/);
+    expect(response.html).toMatch(
+      /id="champ-role-erreur">Le rôle « Gestionnaire bailleur » est réservé aux structures de type « Bailleur social » ; Atelier des Pins est de type « Atelier \(ACI\) »/,
+    );
     expect(response.html).toContain('value="Luc Bailleur"');
     expect(response.html).not.toContain('un mot de passe assez long');
     expect(await usersOf(workshop.id)).toEqual([]);
@@ -279,7 +362,9 @@ describe('the coordinator’s account and site forms', () => {
 
   it('answers 422 next to each bad field of a form, and creates nothing', async () => {
     const workshop = await world.organisation('workshop');
-    const user = await submit(people.admin, '/admin/users', userFields(workshop.id, { email: 'pas-une-adresse', role: '', password: 'court' }), { from: '/admin' });
+    const user = await submit(people.admin, '/admin/users', userFields(workshop.id, { email: 'pas-une-adresse', role: '', password: 'court' }), {
+      from: '/admin',
+    });
     expect(user.status).toBe(422);
     expect(user.html).toMatch(/id="champ-email-erreur">Une adresse e-mail/);
     expect(user.html).toMatch(/id="champ-role-erreur">Choisissez le rôle/);
@@ -290,7 +375,9 @@ describe('the coordinator’s account and site forms', () => {
     expect(taken.html).toContain(`id="champ-email-erreur">Un compte utilise déjà l’adresse ${people.operator.email}`);
     expect(await usersOf(workshop.id)).toEqual([]);
 
-    const site = await submit(people.admin, '/admin/sites', siteFields(workshop.id, { siteKind: 'castle', communeCode: '47999', postalCode: '470' }), { from: '/admin' });
+    const site = await submit(people.admin, '/admin/sites', siteFields(workshop.id, { siteKind: 'castle', communeCode: '47999', postalCode: '470' }), {
+      from: '/admin',
+    });
     expect(site.status).toBe(422);
     expect(site.html).toMatch(/id="champ-siteKind-erreur">Choisissez le type de lieu/);
     expect(site.html).toMatch(/id="champ-postalCode-erreur">Le code postal a 5 chiffres/);
@@ -311,14 +398,21 @@ describe('the coordinator’s account and site forms', () => {
     const ids = [...page.html.matchAll(/ id="([^"]+)"/g)].map((match) => match[1]);
     expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
     expect(page.html).toMatch(/<th scope="row">Point de collecte du Pin<\/th><td>Point de collecte<\/td><td>3 place du Marché \(47001\)<\/td>/);
-    expect(await sitesOf(workshop.id)).toMatchObject([{ name: 'Point de collecte du Pin', kind: 'collection_point', postalCode: '47000', communeCode: '47001' }]);
+    expect(await sitesOf(workshop.id)).toMatchObject([
+      { name: 'Point de collecte du Pin', kind: 'collection_point', postalCode: '47000', communeCode: '47001' },
+    ]);
   });
 
   it('publishes a structure’s or a place’s public contact from the network page, and withdraws it when emptied', async () => {
     const workshop = await world.organisation('workshop', `Atelier du Contact ${Math.random().toString(36).slice(2, 6)}`);
     const place = await world.site(workshop.id, { name: 'Banc de Nérac' });
     const organisationRow = async () => (await harness.database.db.select().from(organisations).where(eq(organisations.id, workshop.id)))[0]!;
-    const published = await submit(people.admin, '/admin/public-contact', { contactOf: `organisation:${workshop.id}`, publicPhone: '05 53 12 34 56', publicEmail: '' }, { from: '/admin' });
+    const published = await submit(
+      people.admin,
+      '/admin/public-contact',
+      { contactOf: `organisation:${workshop.id}`, publicPhone: '05 53 12 34 56', publicEmail: '' },
+      { from: '/admin' },
+    );
     expect(published.status, published.html).toBe(303);
     expect(published.location).toBe(`/admin?contact=${workshop.id}`);
     const page = await open(published.location!, people.admin);
@@ -326,22 +420,54 @@ describe('the coordinator’s account and site forms', () => {
     expect(page.html).toMatch(new RegExp(`<tr data-organisation-id="${workshop.id}">.*?<td>05 53 12 34 56</td></tr>`, 's'));
     expect(await organisationRow()).toMatchObject({ publicPhone: '05 53 12 34 56', publicEmail: null });
 
-    const forPlace = await submit(people.admin, '/admin/public-contact', { contactOf: `site:${place.id}`, publicPhone: '', publicEmail: 'banc@atelier.example' }, { from: '/admin' });
+    const forPlace = await submit(
+      people.admin,
+      '/admin/public-contact',
+      { contactOf: `site:${place.id}`, publicPhone: '', publicEmail: 'banc@atelier.example' },
+      { from: '/admin' },
+    );
     expect(forPlace.status, forPlace.html).toBe(303);
-    expect((await harness.database.db.select().from(sites).where(eq(sites.id, place.id)))[0]).toMatchObject({ publicPhone: null, publicEmail: 'banc@atelier.example' });
+    expect((await harness.database.db.select().from(sites).where(eq(sites.id, place.id)))[0]).toMatchObject({
+      publicPhone: null,
+      publicEmail: 'banc@atelier.example',
+    });
 
-    const refused = await submit(people.admin, '/admin/public-contact', { contactOf: `organisation:${workshop.id}`, publicPhone: 'appelez-nous', publicEmail: 'pas-une-adresse' }, { from: '/admin' });
+    const refused = await submit(
+      people.admin,
+      '/admin/public-contact',
+      { contactOf: `organisation:${workshop.id}`, publicPhone: 'appelez-nous', publicEmail: 'pas-une-adresse' },
+      { from: '/admin' },
+    );
     expect(refused.status).toBe(422);
     expect(refused.html).toMatch(/id="champ-publicPhone-erreur">Un numéro de téléphone, par exemple/);
     expect(refused.html).toMatch(/id="champ-publicEmail-erreur">Une adresse e-mail, par exemple/);
     expect(refused.html).toContain('value="appelez-nous"');
-    const unknown = await submit(people.admin, '/admin/public-contact', { contactOf: 'organisation:00000000-0000-4000-8000-000000000000', publicPhone: '05 53 12 34 56', publicEmail: '' }, { from: '/admin' });
+    const unknown = await submit(
+      people.admin,
+      '/admin/public-contact',
+      { contactOf: 'organisation:00000000-0000-4000-8000-000000000000', publicPhone: '05 53 12 34 56', publicEmail: '' },
+      { from: '/admin' },
+    );
     expect(unknown.status).toBe(422);
     expect(unknown.html).toMatch(/id="champ-contactOf-erreur">Cette structure ou ce lieu n’existe pas/);
-    expect((await submit(people.operator, '/admin/public-contact', { contactOf: `organisation:${workshop.id}`, publicPhone: '06 00 00 00 00', publicEmail: '' }, { from: '/scan' })).status).toBe(403);
+    expect(
+      (
+        await submit(
+          people.operator,
+          '/admin/public-contact',
+          { contactOf: `organisation:${workshop.id}`, publicPhone: '06 00 00 00 00', publicEmail: '' },
+          { from: '/scan' },
+        )
+      ).status,
+    ).toBe(403);
     expect(await organisationRow()).toMatchObject({ publicPhone: '05 53 12 34 56', publicEmail: null });
 
-    const withdrawn = await submit(people.admin, '/admin/public-contact', { contactOf: `organisation:${workshop.id}`, publicPhone: '', publicEmail: '' }, { from: '/admin' });
+    const withdrawn = await submit(
+      people.admin,
+      '/admin/public-contact',
+      { contactOf: `organisation:${workshop.id}`, publicPhone: '', publicEmail: '' },
+      { from: '/admin' },
+    );
     expect(withdrawn.status).toBe(303);
     expect((await open(withdrawn.location!, people.admin)).html).toContain(`Contact public de ${workshop.name} : non publié.`);
     expect(await organisationRow()).toMatchObject({ publicPhone: null, publicEmail: null });
@@ -381,7 +507,10 @@ describe('the coordinator’s programme form', () => {
   const uniqueName = (label: string) => `${label} ${Math.random().toString(36).slice(2, 8)}`;
 
   it('creates a programme, says so, lists it and serves it through the API', async () => {
-    const module = await world.call('POST', '/api/training-modules', { token: world.admin.token, body: { title: 'Premiers pas sur la tablette', durationMinutes: 60 } });
+    const module = await world.call('POST', '/api/training-modules', {
+      token: world.admin.token,
+      body: { title: 'Premiers pas sur la tablette', durationMinutes: 60 },
+    });
     expect(module.status, JSON.stringify(module.body)).toBe(201);
     const form = await open('/admin', people.admin);
     expect(form.html).toContain('action="/admin/programmes"');
@@ -428,14 +557,24 @@ describe('the coordinator’s programme form', () => {
 
   it('answers 422 next to each bad field, keeps what was typed, and creates nothing', async () => {
     const name = uniqueName('Dispositif refusé');
-    const noCriterion = await submit(people.admin, '/admin/programmes', programmeFields(name, { 'programmeCriterion-child_in_college': '', 'programmeCriterion-no_computer_at_home': '' }), { from: '/admin' });
+    const noCriterion = await submit(
+      people.admin,
+      '/admin/programmes',
+      programmeFields(name, { 'programmeCriterion-child_in_college': '', 'programmeCriterion-no_computer_at_home': '' }),
+      { from: '/admin' },
+    );
     expect(noCriterion.status).toBe(422);
     expect(noCriterion.html).toContain('id="champ-programmeCriteria-erreur">Cochez au moins un critère à attester.');
     expect(noCriterion.html).toContain(`value="${name}"`);
     // Only the refused form gets its values back: the organisation form's name stays empty.
     expect(noCriterion.html).toContain('<input id="champ-name" name="name" type="text" required=""/>');
 
-    const noKind = await submit(people.admin, '/admin/programmes', programmeFields(name, { 'programmeDeviceKind-laptop': '', 'programmeDeviceKind-tablet': '' }), { from: '/admin' });
+    const noKind = await submit(
+      people.admin,
+      '/admin/programmes',
+      programmeFields(name, { 'programmeDeviceKind-laptop': '', 'programmeDeviceKind-tablet': '' }),
+      { from: '/admin' },
+    );
     expect(noKind.status).toBe(422);
     expect(noKind.html).toContain('id="champ-programmeDeviceKinds-erreur">Cochez au moins un type d’équipement.');
 
@@ -447,7 +586,9 @@ describe('the coordinator’s programme form', () => {
 
     const unknown = await submit(people.admin, '/admin/programmes', programmeFields(name, { programmeTerritories: '47 47999 999999999' }), { from: '/admin' });
     expect(unknown.status).toBe(422);
-    expect(unknown.html).toContain('id="champ-programmeTerritories-erreur">47999 n’est pas le code INSEE d’une commune actuelle. 999999999 n’est le SIREN d’aucun EPCI.');
+    expect(unknown.html).toContain(
+      'id="champ-programmeTerritories-erreur">47999 n’est pas le code INSEE d’une commune actuelle. 999999999 n’est le SIREN d’aucun EPCI.',
+    );
     expect(unknown.html).toContain('value="47 47999 999999999"');
     const unreadable = await submit(people.admin, '/admin/programmes', programmeFields(name, { programmeTerritories: 'Agen' }), { from: '/admin' });
     expect(unreadable.status).toBe(422);
@@ -560,7 +701,12 @@ describe('the shared Wi-Fi rollout', () => {
   });
 
   it('opens an incident from the building page and shows it overdue once past its due date', async () => {
-    const response = await submit(people.landlord, `/buildings/${buildingA.id}/incidents`, { category: 'no_signal', apartmentId: '', networkDeviceId: '', description: 'Plus de signal au rez-de-chaussée' }, { from: `/buildings/${buildingA.id}` });
+    const response = await submit(
+      people.landlord,
+      `/buildings/${buildingA.id}/incidents`,
+      { category: 'no_signal', apartmentId: '', networkDeviceId: '', description: 'Plus de signal au rez-de-chaussée' },
+      { from: `/buildings/${buildingA.id}` },
+    );
     expect(response.status, response.html).toBe(303);
     const [incident] = await harness.database.db.select().from(incidents).where(eq(incidents.buildingId, buildingA.id));
     expect(incident!.category).toBe('no_signal');

@@ -14,7 +14,17 @@ let bench: Awaited<ReturnType<World['workshop']>>;
 const ssd = { type: 'ssd', model: 'Samsung PM981', serialNumber: 'S4DXNX0M1', capacityGb: 256 };
 const hdd = { type: 'hdd', model: 'Seagate ST500', serialNumber: 'Z6EABC99', capacityGb: 500 };
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
-const fullChecklist = { power: 'ok', screen: 'ok', keyboard: 'ok', battery: 'ok', storage: 'ok', ports: 'ok', wifi: 'ok', webcam: 'ok', batteryHealthPercent: 91 };
+const fullChecklist = {
+  power: 'ok',
+  screen: 'ok',
+  keyboard: 'ok',
+  battery: 'ok',
+  storage: 'ok',
+  ports: 'ok',
+  wifi: 'ok',
+  webcam: 'ok',
+  batteryHealthPercent: 91,
+};
 
 async function qualify(account: Account, kind: 'data_wiping' | 'refurbishment', expiresOn = day(365)) {
   const response = await world.call('POST', `/api/users/${account.id}/qualifications`, {
@@ -162,7 +172,10 @@ describe('refusals', () => {
   it('does not shelve a device back from a household before it is wiped again', async () => {
     const { device } = await refurbishToStock(bench.operator, bench.site.id);
     await harness.database.db.update(devices).set({ status: 'allocated' }).where(eq(devices.id, device.id));
-    const back = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: bench.operator.token, body: { to: 'returned', siteId: bench.site.id } });
+    const back = await world.call('POST', `/api/devices/${device.code}/transitions`, {
+      token: bench.operator.token,
+      body: { to: 'returned', siteId: bench.site.id },
+    });
     expect(back.status).toBe(200);
     const refused = await world.call('POST', `/api/devices/${device.code}/work-orders`, { token: bench.operator.token, body: {} });
     expect(refused.status).toBe(409);
@@ -175,7 +188,13 @@ describe('a device beyond repair', () => {
     const opened = await world.call('POST', `/api/devices/${device.code}/work-orders`, { token: bench.operator.token, body: {} });
     const abandoned = await world.call('POST', `/api/work-orders/${opened.body.id}/abandon`, {
       token: bench.operator.token,
-      body: { outcome: 'dismantled', parts: [{ kind: 'RAM', description: '2 × 4 Go DDR4' }, { kind: 'alimentation', description: 'Chargeur 65 W' }] },
+      body: {
+        outcome: 'dismantled',
+        parts: [
+          { kind: 'RAM', description: '2 × 4 Go DDR4' },
+          { kind: 'alimentation', description: 'Chargeur 65 W' },
+        ],
+      },
     });
     expect(abandoned.status).toBe(200);
     expect(abandoned.body.device.status).toBe('dismantled');
@@ -186,7 +205,11 @@ describe('a device beyond repair', () => {
     const abandon = async (body: Record<string, unknown>) => {
       const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [] });
       const opened = await world.call('POST', `/api/devices/${device.code}/work-orders`, { token: bench.operator.token, body: {} });
-      return { device, order: opened.body.id as string, answer: await world.call('POST', `/api/work-orders/${opened.body.id}/abandon`, { token: bench.operator.token, body: { outcome: 'recycled', ...body } }) };
+      return {
+        device,
+        order: opened.body.id as string,
+        answer: await world.call('POST', `/api/work-orders/${opened.body.id}/abandon`, { token: bench.operator.token, body: { outcome: 'recycled', ...body } }),
+      };
     };
     const recycled = await abandon({ deeeChannel: 'other', deeeChannelName: 'Ressourcerie du Marmandais' });
     expect(recycled.answer.status, JSON.stringify(recycled.answer.body)).toBe(200);
@@ -208,7 +231,17 @@ describe('the grading rules', () => {
   it('suggest A when no rule applies, and the lowest cap of those that do', () => {
     expect(suggestGrade({ ramGb: 16, storageGb: 512, storageType: 'ssd', batteryHealthPercent: 95, cosmetic: 'A' })).toEqual({ grade: 'A', reasons: [] });
     for (const rule of gradingRules) {
-      const facts = [{ storageType: 'hdd' as const }, { ramGb: 2 }, { ramGb: 6 }, { storageGb: 64 }, { storageGb: 200 }, { batteryHealthPercent: 50 }, { batteryHealthPercent: 70 }, { cosmetic: 'B' as const }, { cosmetic: 'C' as const }].find((candidate) => rule.applies(candidate))!;
+      const facts = [
+        { storageType: 'hdd' as const },
+        { ramGb: 2 },
+        { ramGb: 6 },
+        { storageGb: 64 },
+        { storageGb: 200 },
+        { batteryHealthPercent: 50 },
+        { batteryHealthPercent: 70 },
+        { cosmetic: 'B' as const },
+        { cosmetic: 'C' as const },
+      ].find((candidate) => rule.applies(candidate))!;
       expect(facts, rule.reason).toBeDefined();
       expect(['B', 'C']).toContain(suggestGrade(facts).grade);
     }
@@ -220,13 +253,24 @@ describe("the donor's traceability report", () => {
   it('lists every device with its wipe, certificate and outcome, counts them, and is readable by the donor only', async () => {
     const donorOrganisation = await world.organisation('donor', 'Mairie de Nérac');
     const donorViewer = await world.account(donorOrganisation.id, 'donor_viewer');
-    const donation = await world.donation(bench.operator.token, bench.site.id, { donor: undefined, donorOrganisationId: donorOrganisation.id, campaign: 'Parc 2026', expectedCount: 3 });
+    const donation = await world.donation(bench.operator.token, bench.site.id, {
+      donor: undefined,
+      donorOrganisationId: donorOrganisation.id,
+      campaign: 'Parc 2026',
+      expectedCount: 3,
+    });
     const { device: reused } = await refurbishToStock(bench.operator, bench.site.id);
     await harness.database.db.update(devices).set({ donationId: donation.id }).where(eq(devices.id, reused.id));
     const register = (overrides: Record<string, unknown>) =>
-      world.call('POST', '/api/devices', { token: bench.operator.token, body: { donationId: donation.id, kind: 'laptop', brand: 'HP', model: 'ProBook 640', storageMedia: [], ...overrides } });
+      world.call('POST', '/api/devices', {
+        token: bench.operator.token,
+        body: { donationId: donation.id, kind: 'laptop', brand: 'HP', model: 'ProBook 640', storageMedia: [], ...overrides },
+      });
     const broken = (await register({ serialNumber: 'CND1234' })).body;
-    await world.call('POST', `/api/devices/${broken.code}/transitions`, { token: bench.operator.token, body: { to: 'recycled', note: 'Carte mère grillée', payload: { deeeChannel: 'ecosystem' } } });
+    await world.call('POST', `/api/devices/${broken.code}/transitions`, {
+      token: bench.operator.token,
+      body: { to: 'recycled', note: 'Carte mère grillée', payload: { deeeChannel: 'ecosystem' } },
+    });
     const waiting = (await register({ serialNumber: 'CND5678', storageMedia: [ssd] })).body;
     let certificateId = '';
     await eventually('the certificate of the refurbished device', async () => {
@@ -238,7 +282,10 @@ describe("the donor's traceability report", () => {
     const csv = await world.call('GET', `/api/donations/${donation.id}/report.csv`, { token: donorViewer.token });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
-    const lines = (csv.body as string).replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = (csv.body as string)
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('code;type;marque;modèle;numéro de série;effacement des données;certificat;devenir');
     expect(lines).toHaveLength(4);
     expect(lines.find((line) => line.startsWith(reused.code))).toContain(certificateId);

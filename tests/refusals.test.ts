@@ -39,7 +39,13 @@ beforeAll(async () => {
   mediator = await world.account((await world.organisation('mediation')).id, 'mediator');
   const programme = await world.call('POST', '/api/programmes', {
     token: world.admin.token,
-    body: { name: 'Ordinateurs pour les collégiens', eligibilityCriteria: ['child_in_college'], deviceKinds: ['laptop'], reservationDays: 21, territories: [{ type: 'departement', code: '47' }] },
+    body: {
+      name: 'Ordinateurs pour les collégiens',
+      eligibilityCriteria: ['child_in_college'],
+      deviceKinds: ['laptop'],
+      reservationDays: 21,
+      territories: [{ type: 'departement', code: '47' }],
+    },
   });
   programmeId = ok(programme, 201).id;
 });
@@ -56,21 +62,28 @@ const machines = [
 const machine = (thing: string) => machines.find((candidate) => candidate.thing === thing)!;
 
 describe('the five status tables', () => {
-  it.each(machines)('$thing: every row goes between its statuses, names what the person does, and each status has its French name', ({ statuses, table, labels }) => {
-    for (const row of table) {
-      expect(statuses).toContain(row.to);
-      for (const from of row.from) expect(statuses).toContain(from);
-      expect(row.action).toMatch(/^[A-Z]\w/);
-    }
-    for (const status of statuses) expect(labels[status], status).toEqual(expect.stringMatching(/\S/));
-  });
+  it.each(machines)(
+    '$thing: every row goes between its statuses, names what the person does, and each status has its French name',
+    ({ statuses, table, labels }) => {
+      for (const row of table) {
+        expect(statuses).toContain(row.to);
+        for (const from of row.from) expect(statuses).toContain(from);
+        expect(row.action).toMatch(/^[A-Z]\w/);
+      }
+      for (const status of statuses) expect(labels[status], status).toEqual(expect.stringMatching(/\S/));
+    },
+  );
 
-  it.each(machines.filter(({ table }) => table.some((row) => row.resumes)))('$thing: resumes a suspension only to where it was suspended from', ({ table, statuses }) => {
-    const suspendedFrom = table.filter((row) => row.to === 'suspended').flatMap((row) => row.from);
-    expect(suspendedFrom.length).toBeGreaterThan(0);
-    for (const from of suspendedFrom) expect(nextStatuses(table, { status: 'suspended', suspendedFrom: from })).toEqual([from]);
-    for (const from of statuses.filter((status) => !suspendedFrom.includes(status))) expect(nextStatuses(table, { status: 'suspended', suspendedFrom: from })).toEqual([]);
-  });
+  it.each(machines.filter(({ table }) => table.some((row) => row.resumes)))(
+    '$thing: resumes a suspension only to where it was suspended from',
+    ({ table, statuses }) => {
+      const suspendedFrom = table.filter((row) => row.to === 'suspended').flatMap((row) => row.from);
+      expect(suspendedFrom.length).toBeGreaterThan(0);
+      for (const from of suspendedFrom) expect(nextStatuses(table, { status: 'suspended', suspendedFrom: from })).toEqual([from]);
+      for (const from of statuses.filter((status) => !suspendedFrom.includes(status)))
+        expect(nextStatuses(table, { status: 'suspended', suspendedFrom: from })).toEqual([]);
+    },
+  );
 });
 
 /** A refusal to provoke: the thing in its status, the move tried, and what the body must say. */
@@ -92,12 +105,16 @@ const rowOf = async (table: string, id: string) => {
   return row;
 };
 
-const transitionOf = (token: string, code: string, body: Record<string, unknown>) => (headers: Record<string, string> = {}) =>
-  world.call('POST', `/api/devices/${code}/transitions`, { token, body, headers });
+const transitionOf =
+  (token: string, code: string, body: Record<string, unknown>) =>
+  (headers: Record<string, string> = {}) =>
+    world.call('POST', `/api/devices/${code}/transitions`, { token, body, headers });
 
 async function plannedBuilding(apartments = [{ unit: 'A01', floor: 0 }]) {
   const building = await world.building(landlord.manager.token, landlord.residence.id, { floors: 1, apartments });
-  ok(await world.call('PATCH', `/api/buildings/${building.id}/deployment`, { token: landlord.manager.token, body: { ispOrganisationId: isp.organisation.id } }));
+  ok(
+    await world.call('PATCH', `/api/buildings/${building.id}/deployment`, { token: landlord.manager.token, body: { ispOrganisationId: isp.organisation.id } }),
+  );
   const deployment = ok(await world.call('GET', `/api/buildings/${building.id}/deployment`, { token: landlord.manager.token }));
   return { ...building, deploymentId: deployment.id as string };
 }
@@ -122,7 +139,9 @@ const cases: RefusalCase[] = [
     failedGuards: ['wipe_records_passed'],
     extra: ['device'],
     async setup() {
-      const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [{ type: 'ssd', model: 'Samsung 860', serialNumber: 'S3Z9NB0K123', capacityGb: 256 }] });
+      const device = await world.device(bench.operator.token, bench.site.id, {
+        storageMedia: [{ type: 'ssd', model: 'Samsung 860', serialNumber: 'S3Z9NB0K123', capacityGb: 256 }],
+      });
       return { attempt: transitionOf(bench.operator.token, device.code, { to: 'wiped' }), state: () => rowOf('devices', device.id) };
     },
   },
@@ -147,11 +166,21 @@ const cases: RefusalCase[] = [
       const household = ok(
         await world.call('POST', '/api/households', {
           token: mediator.token,
-          body: { reference: `F-${Math.random().toString(36).slice(2, 8)}`, communeCode: '47001', size: 3, contactPhone: '06 12 34 56 78', attestations: ['child_in_college'], consent: true },
+          body: {
+            reference: `F-${Math.random().toString(36).slice(2, 8)}`,
+            communeCode: '47001',
+            size: 3,
+            contactPhone: '06 12 34 56 78',
+            attestations: ['child_in_college'],
+            consent: true,
+          },
         }),
         201,
       );
-      const request = ok(await world.call('POST', '/api/requests', { token: mediator.token, body: { householdId: household.id, programmeId, need: { kind: 'laptop' } } }), 201);
+      const request = ok(
+        await world.call('POST', '/api/requests', { token: mediator.token, body: { householdId: household.id, programmeId, need: { kind: 'laptop' } } }),
+        201,
+      );
       expect(request.status).toBe('eligible');
       return {
         attempt: (headers = {}) => world.call('POST', `/api/requests/${request.id}/close`, { token: mediator.token, body: {}, headers }),
@@ -167,7 +196,8 @@ const cases: RefusalCase[] = [
     async setup() {
       const building = await plannedBuilding();
       return {
-        attempt: (headers = {}) => world.call('POST', `/api/buildings/${building.id}/deployment/transitions`, { token: landlord.manager.token, body: { to: 'live' }, headers }),
+        attempt: (headers = {}) =>
+          world.call('POST', `/api/buildings/${building.id}/deployment/transitions`, { token: landlord.manager.token, body: { to: 'live' }, headers }),
         state: () => rowOf('deployments', building.deploymentId),
       };
     },
@@ -183,7 +213,8 @@ const cases: RefusalCase[] = [
       ok(await deploymentStep(world, isp.installer.token, building.id, 'surveyed'));
       ok(await world.call('PATCH', `/api/buildings/${building.id}/deployment`, { token: landlord.manager.token, body: { ispOrganisationId: null } }));
       return {
-        attempt: (headers = {}) => world.call('POST', `/api/buildings/${building.id}/deployment/transitions`, { token: landlord.manager.token, body: { to: 'box_installed' }, headers }),
+        attempt: (headers = {}) =>
+          world.call('POST', `/api/buildings/${building.id}/deployment/transitions`, { token: landlord.manager.token, body: { to: 'box_installed' }, headers }),
         state: () => rowOf('deployments', building.deploymentId),
       };
     },
@@ -197,7 +228,8 @@ const cases: RefusalCase[] = [
       const building = await plannedBuilding();
       const [apartment] = ok(await world.call('GET', `/api/buildings/${building.id}/apartments`, { token: landlord.manager.token })).items;
       return {
-        attempt: (headers = {}) => world.call('POST', `/api/apartments/${apartment.id}/status`, { token: landlord.manager.token, body: { to: 'in_use' }, headers }),
+        attempt: (headers = {}) =>
+          world.call('POST', `/api/apartments/${apartment.id}/status`, { token: landlord.manager.token, body: { to: 'in_use' }, headers }),
         state: () => rowOf('apartments', apartment.id),
       };
     },
@@ -209,10 +241,22 @@ const cases: RefusalCase[] = [
     currentStatus: 'resolved',
     async setup() {
       const building = await plannedBuilding();
-      const incident = ok(await world.call('POST', '/api/incidents', { token: landlord.manager.token, body: { buildingId: building.id, category: 'slow', description: 'Débit très faible le soir.' } }), 201);
-      ok(await world.call('POST', `/api/incidents/${incident.id}/status`, { token: landlord.manager.token, body: { to: 'resolved', note: 'Canal Wi-Fi changé.' } }));
+      const incident = ok(
+        await world.call('POST', '/api/incidents', {
+          token: landlord.manager.token,
+          body: { buildingId: building.id, category: 'slow', description: 'Débit très faible le soir.' },
+        }),
+        201,
+      );
+      ok(
+        await world.call('POST', `/api/incidents/${incident.id}/status`, {
+          token: landlord.manager.token,
+          body: { to: 'resolved', note: 'Canal Wi-Fi changé.' },
+        }),
+      );
       return {
-        attempt: (headers = {}) => world.call('POST', `/api/incidents/${incident.id}/status`, { token: landlord.manager.token, body: { to: 'in_progress' }, headers }),
+        attempt: (headers = {}) =>
+          world.call('POST', `/api/incidents/${incident.id}/status`, { token: landlord.manager.token, body: { to: 'in_progress' }, headers }),
         state: () => rowOf('incidents', incident.id),
       };
     },
@@ -232,7 +276,18 @@ describe('a refused move, whatever moved', () => {
     const inFrench = await attempt(french);
 
     const allowedNextStatuses = nextStatuses(table, { status: refusal.currentStatus });
-    const members = ['type', 'title', 'status', 'detail', 'code', 'requestId', 'currentStatus', 'allowedNextStatuses', ...(refusal.failedGuards ? ['failedGuards'] : []), ...(refusal.extra ?? [])];
+    const members = [
+      'type',
+      'title',
+      'status',
+      'detail',
+      'code',
+      'requestId',
+      'currentStatus',
+      'allowedNextStatuses',
+      ...(refusal.failedGuards ? ['failedGuards'] : []),
+      ...(refusal.extra ?? []),
+    ];
     for (const answer of [english, inFrench]) {
       expect(answer.status, JSON.stringify(answer.body)).toBe(409);
       expect(answer.headers.get('content-type')).toBe('application/problem+json');
@@ -265,7 +320,9 @@ describe('a refused move, whatever moved', () => {
     const { attempt } = await cases[1]!.setup();
     const [english, inFrench] = [await attempt(), await attempt(french)];
     expect(english.body.failedGuards[0].reason).toBe('SSD Samsung 860 (S3Z9NB0K123) needs a passed wipe at level purge or its removal.');
-    expect(inFrench.body.failedGuards[0].reason).toBe('Le support SSD Samsung 860 (S3Z9NB0K123) doit avoir un effacement réussi au niveau « Purge », ou être retiré.');
+    expect(inFrench.body.failedGuards[0].reason).toBe(
+      'Le support SSD Samsung 860 (S3Z9NB0K123) doit avoir un effacement réussi au niveau « Purge », ou être retiré.',
+    );
   });
 
   it('lists every failed guard of a deployment, each with what is missing, not only the first', async () => {
@@ -311,15 +368,26 @@ describe('two people moving the same thing at the same moment, from the same ver
   }
 
   const eventsOf = async (table: string, column: string, id: string) => {
-    const [row] = await harness.database.db.execute<{ count: number }>(sql`select count(*)::int as count from ${sql.identifier(table)} where ${sql.identifier(column)} = ${id}`);
+    const [row] = await harness.database.db.execute<{ count: number }>(
+      sql`select count(*)::int as count from ${sql.identifier(table)} where ${sql.identifier(column)} = ${id}`,
+    );
     return row!.count;
   };
 
   it('an incident put in progress twice: one is recorded, one event, one version', async () => {
     const building = await plannedBuilding();
     for (let round = 0; round < 3; round++) {
-      const incident = ok(await world.call('POST', '/api/incidents', { token: landlord.manager.token, body: { buildingId: building.id, category: 'no_signal', description: 'Plus de signal.' } }), 201);
-      await race(() => world.call('POST', `/api/incidents/${incident.id}/status`, { token: landlord.manager.token, body: { to: 'in_progress' } }), 'in_progress');
+      const incident = ok(
+        await world.call('POST', '/api/incidents', {
+          token: landlord.manager.token,
+          body: { buildingId: building.id, category: 'no_signal', description: 'Plus de signal.' },
+        }),
+        201,
+      );
+      await race(
+        () => world.call('POST', `/api/incidents/${incident.id}/status`, { token: landlord.manager.token, body: { to: 'in_progress' } }),
+        'in_progress',
+      );
       expect(await rowOf('incidents', incident.id)).toMatchObject({ status: 'in_progress', version: incident.version + 1 });
       expect(await eventsOf('incident_events', 'incident_id', incident.id)).toBe(2);
     }
@@ -337,13 +405,21 @@ describe('two people moving the same thing at the same moment, from the same ver
 
   it('an apartment’s letter recorded as delivered twice: one is recorded, one version', async () => {
     const apartments = [0, 1, 2].map((door) => ({ unit: `L0${door}`, floor: 0 }));
-    const building = await buildingReadyToProvision(world, { manager: landlord.manager, residenceId: landlord.residence.id, ispId: isp.organisation.id, installer: isp.installer }, apartments, 1);
+    const building = await buildingReadyToProvision(
+      world,
+      { manager: landlord.manager, residenceId: landlord.residence.id, ispId: isp.organisation.id, installer: isp.installer },
+      apartments,
+      1,
+    );
     const started = ok(await world.call('POST', `/api/buildings/${building.id}/provisioning`, { token: isp.installer.token }), 202);
     expect((await finishedJob(world, isp.installer.token, started.job.id)).state).toBe('succeeded');
     for (const apartment of ok(await world.call('GET', `/api/buildings/${building.id}/apartments`, { token: landlord.manager.token })).items) {
       const before = (await rowOf('apartments', apartment.id)) as { status: string; version: number };
       expect(before.status).toBe('provisioned');
-      await race(() => world.call('POST', `/api/apartments/${apartment.id}/status`, { token: isp.installer.token, body: { to: 'credentials_delivered' } }), 'credentials_delivered');
+      await race(
+        () => world.call('POST', `/api/apartments/${apartment.id}/status`, { token: isp.installer.token, body: { to: 'credentials_delivered' } }),
+        'credentials_delivered',
+      );
       expect(await rowOf('apartments', apartment.id)).toMatchObject({ status: 'credentials_delivered', version: before.version + 1 });
     }
   });

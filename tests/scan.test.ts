@@ -88,14 +88,15 @@ describe('claiming pre-printed labels at intake', () => {
     const [label] = await orderLabels(bench.operator.token, 1);
     const donation = await donationOf(bench.operator.token, bench.site.id);
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        world.call('POST', '/api/devices', { token: bench.operator.token, body: newDevice(donation.id, { labelCode: label }) }),
-      ),
+      Array.from({ length: 20 }, () => world.call('POST', '/api/devices', { token: bench.operator.token, body: newDevice(donation.id, { labelCode: label }) })),
     );
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([201, ...Array(19).fill(409)]);
     for (const response of responses.filter((response) => response.status === 409)) expect(response.body.code).toBe('label_already_claimed');
-    const withCode = await harness.database.db.select().from(devices).where(eq(devices.assetCode, label!.replace('-', '')));
+    const withCode = await harness.database.db
+      .select()
+      .from(devices)
+      .where(eq(devices.assetCode, label!.replace('-', '')));
     expect(withCode).toHaveLength(1);
     expect(await harness.database.db.$count(devices, eq(devices.donationId, donation.id))).toBe(1);
   });
@@ -192,7 +193,10 @@ describe('scanning a code', () => {
           site: { id: hub.id, name: 'Plateforme de la coordination' },
           canMove: status === 'collected',
         });
-        expect(response.body.lastEvents.map((event: { type: string; toStatus: string }) => ({ type: event.type, toStatus: event.toStatus })), role).toEqual(events);
+        expect(
+          response.body.lastEvents.map((event: { type: string; toStatus: string }) => ({ type: event.type, toStatus: event.toStatus })),
+          role,
+        ).toEqual(events);
         expect(response.body.actions, `${role} on a ${status} device`).toEqual(actionsFor(status, role as Role));
       }
     };
@@ -252,7 +256,9 @@ describe('scanning a code', () => {
     const operator = await signInWithForm(harness.app, bench.operator);
     const card = await openPage(harness.app, `/scan/card?code=${code}`, operator);
     expect(card.status).toBe(404);
-    expect(card.html).toBe(`<p class="notice bad" data-testid="card-error">Aucun équipement ni aucune étiquette de votre structure ne porte le code ${code}.</p>`);
+    expect(card.html).toBe(
+      `<p class="notice bad" data-testid="card-error">Aucun équipement ni aucune étiquette de votre structure ne porte le code ${code}.</p>`,
+    );
   });
 });
 
@@ -314,7 +320,10 @@ describe('the page a label opens (GET /d/{code})', () => {
     expect(before.html).toContain('Contactez la structure qui le suit.');
     expect(await contactOn()).toBeNull();
 
-    const organisation = await world.call('PATCH', `/api/organisations/${shop.organisation.id}`, { token: world.admin.token, body: { publicPhone: '05 53 12 34 56', publicEmail: 'contact@atelier.example' } });
+    const organisation = await world.call('PATCH', `/api/organisations/${shop.organisation.id}`, {
+      token: world.admin.token,
+      body: { publicPhone: '05 53 12 34 56', publicEmail: 'contact@atelier.example' },
+    });
     expect(organisation.status, JSON.stringify(organisation.body)).toBe(200);
     expect(organisation.body).toMatchObject({ publicPhone: '05 53 12 34 56', publicEmail: 'contact@atelier.example' });
     expect((await page(found.code)).html).toContain(`Contactez ${shop.organisation.name} :`);
@@ -328,7 +337,10 @@ describe('the page a label opens (GET /d/{code})', () => {
     expect(await contactOn()).not.toContain('05 53 12 34 56');
     expect((await world.call('PATCH', `/api/sites/${shop.site.id}`, { token: world.admin.token, body: { publicEmail: null } })).status).toBe(200);
     expect(await contactOn()).toContain('mailto:contact@atelier.example');
-    expect((await world.call('PATCH', `/api/organisations/${shop.organisation.id}`, { token: world.admin.token, body: { publicPhone: null, publicEmail: null } })).status).toBe(200);
+    expect(
+      (await world.call('PATCH', `/api/organisations/${shop.organisation.id}`, { token: world.admin.token, body: { publicPhone: null, publicEmail: null } }))
+        .status,
+    ).toBe(200);
     expect(await contactOn()).toBeNull();
   });
 

@@ -65,14 +65,20 @@ describe('one input schema per command, read by the API and by the page', () => 
     const onPage = pageErrors(page.html);
     expect(onPage).toMatchObject({ siteKind: french.kind, postalCode: french.postalCode, communeCode: french.communeCode });
     expect(onPage.siteName).toBe('À renseigner.');
-    expect(french).toMatchObject({ kind: 'Choisissez le type de lieu.', communeCode: 'Le code INSEE de la commune a 5 caractères, par exemple 47001 ou 2A004.' });
+    expect(french).toMatchObject({
+      kind: 'Choisissez le type de lieu.',
+      communeCode: 'Le code INSEE de la commune a 5 caractères, par exemple 47001 ou 2A004.',
+    });
   });
 
   it('reads an inventory’s lines with the JSON intake’s schema', async () => {
     const parsed = parseIntakeCsv(`type;marque;modèle;remarques\nportable;Dell;${'L'.repeat(201)};ok\nportable;Dell;Latitude;${'n'.repeat(2001)}\n`);
     expect(parsed.ok).toBe(true);
     const reasons = parsed.ok ? parsed.lines.map((line) => (line.ok ? 'ok' : line.reason)) : [];
-    const json = await world.call('POST', '/api/devices', { token: (await world.workshop()).operator.token, body: { kind: 'laptop', brand: 'Dell', model: 'L'.repeat(201), donationId: crypto.randomUUID() } });
+    const json = await world.call('POST', '/api/devices', {
+      token: (await world.workshop()).operator.token,
+      body: { kind: 'laptop', brand: 'Dell', model: 'L'.repeat(201), donationId: crypto.randomUUID() },
+    });
     const modelRule = json.body.errors.find((error: { path: string }) => error.path === 'model').message;
     expect(modelRule).toBe('At most 200 characters.');
     expect(reasons).toEqual([`the model: ${modelRule}`, 'the notes: At most 2000 characters.']);
@@ -85,7 +91,13 @@ describe('field messages in two languages', () => {
     const result = schema.safeParse({ id: 'x', count: 9, kind: 'c', name: 'n', extra: 1 });
     expect(result.success).toBe(false);
     const french = Object.fromEntries(fieldRefusals(result.error!).map((field) => [field.path, field.french]));
-    expect(french).toEqual({ id: 'Identifiant invalide.', count: 'Au plus 3.', kind: 'Choisissez une des valeurs proposées.', name: '2 caractères au moins.', '(body)': 'Champ inconnu : extra.' });
+    expect(french).toEqual({
+      id: 'Identifiant invalide.',
+      count: 'Au plus 3.',
+      kind: 'Choisissez une des valeurs proposées.',
+      name: '2 caractères au moins.',
+      '(body)': 'Champ inconnu : extra.',
+    });
     const missing = parseInFrench(schema, {});
     expect(missing.ok || missing.errors.map((error) => error.message)).toEqual(['À renseigner.', 'À renseigner.', 'À renseigner.', 'À renseigner.']);
   });

@@ -58,11 +58,14 @@ describe('the page after signing in', () => {
     expect((await harness.app.request('/api/me', { headers: { cookie } })).status).toBe(200);
   });
 
-  it.each(['/donations', '/d/B7K2-9QXM', '/stock?kind=laptop&grade=A', '/buildings/5f0c7a3e-2b1d-4c8e-9a6f-0d4b3e2a1c9f#incidents'])('returns to %s as asked', async (next) => {
-    const response = await signIn(next);
-    expect(response.status).toBe(303);
-    expect(response.headers.get('location')).toBe(next);
-  });
+  it.each(['/donations', '/d/B7K2-9QXM', '/stock?kind=laptop&grade=A', '/buildings/5f0c7a3e-2b1d-4c8e-9a6f-0d4b3e2a1c9f#incidents'])(
+    'returns to %s as asked',
+    async (next) => {
+      const response = await signIn(next);
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe(next);
+    },
+  );
 
   it('writes back what a browser would read, with no control character in the Location', async () => {
     const response = await signIn('/stock?q=a\u0000b c');

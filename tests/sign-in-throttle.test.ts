@@ -29,7 +29,11 @@ const person = () => world.account(organisationId, 'workshop_operator');
 const from = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });
 
 async function apiSignIn(path: '/api/auth/login' | '/api/auth/tokens', email: string, password: string, address: string) {
-  const response = await harness.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }, from(address));
+  const response = await harness.app.request(
+    path,
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) },
+    from(address),
+  );
   return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json().catch(() => null)) as any };
 }
 

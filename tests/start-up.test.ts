@@ -86,10 +86,14 @@ describe('the first admin', () => {
     // A worker deployed without the bootstrap variables: its scheduled tasks create the service account.
     const earlier = runBoucle('workers/index.ts', [], { ...(await deployment(database.url)) });
     await workersStarted(earlier);
-    await eventually('the service account created by a scheduled task', async () => {
-      const rows = await database.sql`select 1 from users where email = ${serviceAccountEmail}`;
-      return rows.length === 1;
-    }, 30_000);
+    await eventually(
+      'the service account created by a scheduled task',
+      async () => {
+        const rows = await database.sql`select 1 from users where email = ${serviceAccountEmail}`;
+        return rows.length === 1;
+      },
+      30_000,
+    );
     await earlier.stop();
 
     const env = await deployment(database.url, withAdmin);

@@ -22,7 +22,9 @@ beforeAll(async () => {
   const workers = harness.startWorkers();
   for (let index = 0; index < 3; index++) await world.device(shop.operator.token, shop.site.id, { storageMedia: [] });
   const dismantled = await world.device(shop.operator.token, shop.site.id, { storageMedia: [] });
-  expect((await world.call('POST', `/api/devices/${dismantled.code}/transitions`, { token: shop.operator.token, body: { to: 'dismantled' } })).status).toBe(200);
+  expect((await world.call('POST', `/api/devices/${dismantled.code}/transitions`, { token: shop.operator.token, body: { to: 'dismantled' } })).status).toBe(
+    200,
+  );
   await world.device(other.operator.token, other.site.id, { storageMedia: [] });
   await eventually('the device events counted', async () => {
     const [row] = await harness.database.db.execute<{ uncounted: number }>(sql`

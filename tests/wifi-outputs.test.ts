@@ -30,7 +30,11 @@ describe('Wi-Fi QR text', () => {
 
   it('reads back any name and password (property)', () => {
     const special = fc.constantFrom('\\', ';', ',', ':', '"', "'", ' ', 'é', '😀', 'S:', 'P:', ';;');
-    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: special }), fc.string({ unit: fc.oneof(special, fc.string({ minLength: 1, maxLength: 1 })) }));
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: special }),
+      fc.string({ unit: fc.oneof(special, fc.string({ minLength: 1, maxLength: 1 })) }),
+    );
     fc.assert(
       fc.property(text, text, fc.constantFrom(...securityModes), (ssid, passphrase, securityMode) => {
         const parsed = parseWifiQrPayload(wifiQrPayload({ ssid, passphrase, securityMode }));
@@ -46,9 +50,15 @@ describe('Wi-Fi QR text', () => {
   });
 
   const malformed = {
-    'no WIFI: prefix': 'T:WPA;S:x;P:y;;', 'no closing ;;': 'WIFI:T:WPA;S:x;P:y;', 'an unclosed field': 'WIFI:T:WPA;S:x',
-    'text after the end': 'WIFI:T:WPA;S:x;P:y;;more', 'a lone final backslash': 'WIFI:T:WPA;S:x\\', 'no network name': 'WIFI:T:WPA;P:y;;',
-    'no password': 'WIFI:T:WPA;S:x;;', 'a field twice': 'WIFI:T:WPA;S:x;S:z;P:y;;', 'a field without a name': 'WIFI:T:WPA;x;;',
+    'no WIFI: prefix': 'T:WPA;S:x;P:y;;',
+    'no closing ;;': 'WIFI:T:WPA;S:x;P:y;',
+    'an unclosed field': 'WIFI:T:WPA;S:x',
+    'text after the end': 'WIFI:T:WPA;S:x;P:y;;more',
+    'a lone final backslash': 'WIFI:T:WPA;S:x\\',
+    'no network name': 'WIFI:T:WPA;P:y;;',
+    'no password': 'WIFI:T:WPA;S:x;;',
+    'a field twice': 'WIFI:T:WPA;S:x;S:z;P:y;;',
+    'a field without a name': 'WIFI:T:WPA;x;;',
   };
   it.each(Object.entries(malformed))('refuses a text with %s', (_, text) => {
     expect(() => parseWifiQrPayload(text)).toThrow(Error);
@@ -57,9 +67,19 @@ describe('Wi-Fi QR text', () => {
 
 const letter = (changes: Partial<TenantLetter> = {}): TenantLetter => ({
   landlord: 'Habitat Marseille Provence',
-  residence: 'Résidence Les Tilleuls', building: 'B', address: '12 avenue des Chartreux, 13004 Marseille', unit: 'B12', floor: 1,
-  ssid: 'Tilleuls B12', passphrase: 'k7Rm4qXz9Tpw', passphraseVersion: 2, securityMode: 'wpa2_wpa3_transition', filtering: 'malware',
-  supportContact: 'Hotline Connexion solidaire : 04 91 00 00 00', isp: 'Fibre Solidaire', issuedOn: '2025-03-14',
+  residence: 'Résidence Les Tilleuls',
+  building: 'B',
+  address: '12 avenue des Chartreux, 13004 Marseille',
+  unit: 'B12',
+  floor: 1,
+  ssid: 'Tilleuls B12',
+  passphrase: 'k7Rm4qXz9Tpw',
+  passphraseVersion: 2,
+  securityMode: 'wpa2_wpa3_transition',
+  filtering: 'malware',
+  supportContact: 'Hotline Connexion solidaire : 04 91 00 00 00',
+  isp: 'Fibre Solidaire',
+  issuedOn: '2025-03-14',
   ...changes,
 });
 
@@ -94,7 +114,14 @@ describe('tenant letter', () => {
     expect(read.lines).toContain('Aux occupants du logement B12');
     expect(read.lines).toContain(content.ssid);
     expect(read.lines).toContain(content.passphrase);
-    for (const words of ['connexion solidaire', 'rien à signer', 'Scannez ce code', 'ne voient ce que', 'porte le mot de passe n° 2', content.supportContact!]) {
+    for (const words of [
+      'connexion solidaire',
+      'rien à signer',
+      'Scannez ce code',
+      'ne voient ce que',
+      'porte le mot de passe n° 2',
+      content.supportContact!,
+    ]) {
       expect(read.text).toContain(words);
     }
   });
@@ -130,7 +157,10 @@ describe('tenant letter', () => {
     const read = await readLetter(content);
     expect(read.pages).toBe(1);
     expect(read.qr?.url).toBe(wifiQrPayload(content));
-    const passphraseLines = read.lines.slice(read.lines.indexOf('Mot de passe') + 1, read.lines.indexOf('Tapez les lignes à la suite, sans retour à la ligne.'));
+    const passphraseLines = read.lines.slice(
+      read.lines.indexOf('Mot de passe') + 1,
+      read.lines.indexOf('Tapez les lignes à la suite, sans retour à la ligne.'),
+    );
     expect(passphraseLines.join('')).toBe(content.passphrase);
     expect(read.text).toContain('votre gardien ou votre bailleur');
   });
@@ -139,8 +169,12 @@ describe('tenant letter', () => {
     'says in plain French how the network is protected and filtered ($securityMode, $filtering)',
     async ({ filtering, securityMode }) => {
       const { text } = await readLetter(letter({ filtering, securityMode }));
-      expect(text).toContain({ none: 'aucun filtrage', malware: 'sites malveillants bloqués', malware_and_adult: 'sites malveillants et contenus pour adultes bloqués' }[filtering]);
-      expect(text).toContain({ wpa2_personal: 'WPA2, reconnu', wpa2_wpa3_transition: 'WPA3 pour les appareils récents', wpa3_sae: 'WPA3 seulement' }[securityMode]);
+      expect(text).toContain(
+        { none: 'aucun filtrage', malware: 'sites malveillants bloqués', malware_and_adult: 'sites malveillants et contenus pour adultes bloqués' }[filtering],
+      );
+      expect(text).toContain(
+        { wpa2_personal: 'WPA2, reconnu', wpa2_wpa3_transition: 'WPA3 pour les appareils récents', wpa3_sae: 'WPA3 seulement' }[securityMode],
+      );
     },
   );
 });
@@ -182,9 +216,21 @@ function parseUci(text: string): UciSection[] {
 }
 
 const accessPoint = (networks: number, changes: Partial<AccessPointConfig> = {}): AccessPointConfig => ({
-  assetCode: 'B7K29QXM', model: 'TP-Link EAP610', macAddress: '50:91:E3:12:34:56', serialNumber: '22351F8000123',
-  building: 'B', floor: 3, radios: 2, securityMode: 'wpa2_wpa3_transition', filtering: 'malware',
-  networks: Array.from({ length: networks }, (_, index) => ({ unit: `B3${index}`, ssid: `Tilleuls B3${index}`, passphrase: `passphrase-${index}-Xz9Tpw`, passphraseVersion: 1 })),
+  assetCode: 'B7K29QXM',
+  model: 'TP-Link EAP610',
+  macAddress: '50:91:E3:12:34:56',
+  serialNumber: '22351F8000123',
+  building: 'B',
+  floor: 3,
+  radios: 2,
+  securityMode: 'wpa2_wpa3_transition',
+  filtering: 'malware',
+  networks: Array.from({ length: networks }, (_, index) => ({
+    unit: `B3${index}`,
+    ssid: `Tilleuls B3${index}`,
+    passphrase: `passphrase-${index}-Xz9Tpw`,
+    passphraseVersion: 1,
+  })),
   ...changes,
 });
 
@@ -197,7 +243,7 @@ describe('OpenWrt wireless configuration', () => {
 
   it.each(securityModes)('puts each of 5 networks on both radios of the access point (%s)', (securityMode) => {
     const config = accessPoint(5, { securityMode });
-    config.networks[2]!.ssid = "L'Olivier \"B\" d'en haut";
+    config.networks[2]!.ssid = 'L\'Olivier "B" d\'en haut';
     config.networks[3]!.passphrase = "it's a 'quoted' \\ pass";
     const sections = parseUci(renderUciWireless(config));
     expect(sections).toHaveLength(10);
@@ -255,16 +301,33 @@ describe('controller CSV', () => {
   it('has one row per network of every access point, and reads back', () => {
     const first = accessPoint(3, { building: 'B, escalier "2"' });
     const second = accessPoint(2, { assetCode: 'C4M7NP2Q', macAddress: null, serialNumber: null, floor: 0, securityMode: 'wpa3_sae', filtering: 'none' });
-    second.networks[0]!.ssid = "L'Olivier, \"C\"";
+    second.networks[0]!.ssid = 'L\'Olivier, "C"';
     const csv = renderControllerCsv([first, second]);
-    expect(csv.split('\r\n')[0]).toBe('access_point,mac_address,serial_number,model,building,landing,unit,ssid,security,passphrase,passphrase_version,filtering');
+    expect(csv.split('\r\n')[0]).toBe(
+      'access_point,mac_address,serial_number,model,building,landing,unit,ssid,security,passphrase,passphrase_version,filtering',
+    );
     expect(csv.endsWith('\r\n')).toBe(true);
     expect(csv.replaceAll('\r\n', '')).not.toContain('\n');
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(5);
     expect(rows.map((row) => row.ssid)).toEqual([...first.networks, ...second.networks].map((network) => network.ssid));
-    expect(rows[0]).toMatchObject({ access_point: 'B7K29QXM', mac_address: '50:91:E3:12:34:56', building: 'B, escalier "2"', landing: '3', security: 'WPA2/WPA3-Personal', filtering: 'malware' });
-    expect(rows[3]).toMatchObject({ access_point: 'C4M7NP2Q', mac_address: '', serial_number: '', landing: '0', security: 'WPA3-Personal', passphrase: second.networks[0]!.passphrase, passphrase_version: '1' });
+    expect(rows[0]).toMatchObject({
+      access_point: 'B7K29QXM',
+      mac_address: '50:91:E3:12:34:56',
+      building: 'B, escalier "2"',
+      landing: '3',
+      security: 'WPA2/WPA3-Personal',
+      filtering: 'malware',
+    });
+    expect(rows[3]).toMatchObject({
+      access_point: 'C4M7NP2Q',
+      mac_address: '',
+      serial_number: '',
+      landing: '0',
+      security: 'WPA3-Personal',
+      passphrase: second.networks[0]!.passphrase,
+      passphrase_version: '1',
+    });
   });
 
   it('neutralises cells a spreadsheet would run as a formula', () => {

@@ -92,7 +92,12 @@ describe('the minimum level per medium', () => {
     expect(first.body.wiped).toBe(false);
     expect(first.body.device.status).toBe('collected');
     expect(first.body.outstanding).toEqual([
-      { mediumIndex: 1, medium: 'SSD Samsung 860 EVO (S3Z9NB0K123)', neededLevel: 'purge', reason: expect.stringMatching(/needs a passed wipe at level purge.*clear is below the purge/) },
+      {
+        mediumIndex: 1,
+        medium: 'SSD Samsung 860 EVO (S3Z9NB0K123)',
+        neededLevel: 'purge',
+        reason: expect.stringMatching(/needs a passed wipe at level purge.*clear is below the purge/),
+      },
     ]);
     const refused = await world.call('POST', `/api/devices/${device.code}/transitions`, { token: bench.operator.token, body: { to: 'wiped' } });
     expect(refused.status).toBe(409);
@@ -200,7 +205,14 @@ describe('the wipe certificate', () => {
     const answer = await harness.app.request(`/verify/${id}`, { headers: { accept: 'application/json' } });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
-    const signed = (await answer.json()) as { status: string; algorithm: string; signedStatement: string; signature: string; publicKeyUrl: string; statement: Record<string, unknown> };
+    const signed = (await answer.json()) as {
+      status: string;
+      algorithm: string;
+      signedStatement: string;
+      signature: string;
+      publicKeyUrl: string;
+      statement: Record<string, unknown>;
+    };
     expect(signed).toMatchObject({ status: 'valid', algorithm: 'Ed25519', signature, publicKeyUrl: 'http://boucle.test/api/keys/certificates' });
     expect(JSON.parse(signed.signedStatement)).toEqual(signed.statement);
     expect(signed.statement).toMatchObject({ certificateId: id, device: { code: device.code, serialNumber: 'PF1AUDIT' } });
@@ -210,7 +222,14 @@ describe('the wipe certificate', () => {
     expect(verify(null, bytes, createPublicKey(key.body.pem), Buffer.from(signed.signature, 'base64url'))).toBe(true);
     expect(verify(null, bytes, createPublicKey({ key: key.body.jwk, format: 'jwk' }), Buffer.from(signed.signature, 'base64url'))).toBe(true);
     // One changed character and the signature no longer holds.
-    expect(verify(null, Buffer.from(signed.signedStatement.replace('PF1AUDIT', 'PF1AUDIX'), 'utf8'), createPublicKey(key.body.pem), Buffer.from(signed.signature, 'base64url'))).toBe(false);
+    expect(
+      verify(
+        null,
+        Buffer.from(signed.signedStatement.replace('PF1AUDIT', 'PF1AUDIX'), 'utf8'),
+        createPublicKey(key.body.pem),
+        Buffer.from(signed.signature, 'base64url'),
+      ),
+    ).toBe(false);
 
     // The same, documented in the OpenAPI document, without signing in; the HTML page shows the signature too.
     const documented = await world.call('GET', `/api/certificates/${id}`);
@@ -299,7 +318,9 @@ describe('importing an nwipe log', () => {
     const response = await importLog(device.code, log);
     expect(response.status).toBe(422);
     const problem = (await response.json()) as { errors: { path: string; message: string }[] };
-    expect(problem.errors).toEqual([{ path: 'log', message: expect.stringContaining('cancelled the wipe threads of /dev/sda and exited with fatal errors on /dev/sda.') }]);
+    expect(problem.errors).toEqual([
+      { path: 'log', message: expect.stringContaining('cancelled the wipe threads of /dev/sda and exited with fatal errors on /dev/sda.') },
+    ]);
     expect(problem.errors[0]!.message).toContain('The wipe of /dev/sda failed or did not finish');
     expect(problem.errors[0]!.message).not.toContain('start-up');
     expect(await harness.database.db.$count(wipeRecords, eq(wipeRecords.deviceId, device.id))).toBe(0);
@@ -317,7 +338,14 @@ describe('importing an nwipe log', () => {
       {
         drive: '/dev/sdb WDC WD5000AAKX-0',
         reason: expect.stringMatching(/^The log gives no serial number for \/dev\/sdb WDC WD5000AAKX-0, which nwipe reports erased: say which storage medium/),
-        record: expect.objectContaining({ level: 'clear', technique: 'overwrite', result: 'passed', toolName: 'nwipe', startedAt: '2025-03-10T08:00:10.000Z', endedAt: '2025-03-10T09:40:10.000Z' }),
+        record: expect.objectContaining({
+          level: 'clear',
+          technique: 'overwrite',
+          result: 'passed',
+          toolName: 'nwipe',
+          startedAt: '2025-03-10T08:00:10.000Z',
+          endedAt: '2025-03-10T09:40:10.000Z',
+        }),
         mediumIndexes: [0, 1],
         notes: [],
       },

@@ -1,14 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  addWorkingDays,
-  dueDate,
-  easterSunday,
-  frenchPublicHolidays,
-  isOverdue,
-  isWorkingDay,
-  parisDate,
-} from '../src/connectivity/working-days.ts';
+import { addWorkingDays, dueDate, easterSunday, frenchPublicHolidays, isOverdue, isWorkingDay, parisDate } from '../src/connectivity/working-days.ts';
 
 describe('Easter and public holidays', () => {
   it.each([

@@ -12,9 +12,7 @@ export const processLabelBatch = (deps: WorkerDeps) => async (job: Job) => {
   if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
   const { db } = deps.database;
   const [batch] = await db.select({ jobId: labelBatches.jobId }).from(labelBatches).where(eq(labelBatches.id, payload.data.batchId));
-  const outcome = await failVisibleJobOnLastAttempt(db, job, batch?.jobId, () =>
-    renderLabelBatch(db, deps.fileStore, deps.publicUrl, payload.data.batchId),
-  );
+  const outcome = await failVisibleJobOnLastAttempt(db, job, batch?.jobId, () => renderLabelBatch(db, deps.fileStore, deps.publicUrl, payload.data.batchId));
   if (outcome === 'unknown_batch') throw new UnrecoverableError(`label batch ${payload.data.batchId} does not exist`);
   return outcome;
 };

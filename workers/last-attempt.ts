@@ -13,7 +13,10 @@ export async function failVisibleJobOnLastAttempt<T>(db: Db, job: Job, visibleJo
     return await work();
   } catch (error) {
     if (visibleJobId && isLastAttempt(job, error)) {
-      await finishJob(db, visibleJobId, { state: 'failed', reason: 'The job stopped on an unexpected error (it was logged). Start it again, or tell the coordinator.' });
+      await finishJob(db, visibleJobId, {
+        state: 'failed',
+        reason: 'The job stopped on an unexpected error (it was logged). Start it again, or tell the coordinator.',
+      });
     }
     throw error;
   }

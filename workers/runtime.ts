@@ -85,13 +85,12 @@ export function startWorkers(deps: WorkerDeps): Workers {
       prefix: deps.prefix,
       concurrency: deps.concurrency ?? 4,
     });
-    worker.on('failed', (job, error) =>
-      deps.logger.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'job failed'),
-    );
+    worker.on('failed', (job, error) => deps.logger.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'job failed'));
     worker.on('error', (error) => deps.logger.warn({ queue: name, err: error }, 'worker connection error'));
     return worker;
   });
-  const schedules = deps.schedule === false ? undefined : keepSchedulesRegistered({ connection, prefix: deps.prefix, logger: deps.logger, checkEveryMs: deps.scheduleCheckMs });
+  const schedules =
+    deps.schedule === false ? undefined : keepSchedulesRegistered({ connection, prefix: deps.prefix, logger: deps.logger, checkEveryMs: deps.scheduleCheckMs });
   return {
     async close() {
       // Stop relaying and taking new jobs; close() waits for running jobs to finish.

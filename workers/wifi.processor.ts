@@ -31,21 +31,23 @@ const processWifiJob = (queue: WifiQueue) => (deps: WorkerDeps) => async (job: J
   const box = passphraseBox(deps.appSecret);
   // One job per building at a time: letters and configurations are written from the state each
   // job reads, so a job that read an older passphrase must not write after a newer one.
-  return failVisibleJobOnLastAttempt(db, job, jobId, () => withAdvisoryLock(deps.database, `wifi-building:${buildingId}`, async () => {
-    let provisioned: number | undefined;
-    if (queue === 'wifi-provisioning') {
-      try {
-        provisioned = (await provisionBuilding(db, box, buildingId, visible.createdByUserId)).provisioned;
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        await finishJob(db, jobId, { state: 'failed', reason: error.message });
-        return 'refused';
+  return failVisibleJobOnLastAttempt(db, job, jobId, () =>
+    withAdvisoryLock(deps.database, `wifi-building:${buildingId}`, async () => {
+      let provisioned: number | undefined;
+      if (queue === 'wifi-provisioning') {
+        try {
+          provisioned = (await provisionBuilding(db, box, buildingId, visible.createdByUserId)).provisioned;
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          await finishJob(db, jobId, { state: 'failed', reason: error.message });
+          return 'refused';
+        }
       }
-    }
-    const outputs = await renderBuildingOutputs(db, sealedFileStore(deps.fileStore, deps.appSecret), box, buildingId, jobId);
-    await finishJob(db, jobId, { state: 'succeeded', summary: { ...(provisioned === undefined ? {} : { provisioned }), ...outputs } });
-    return 'done';
-  }));
+      const outputs = await renderBuildingOutputs(db, sealedFileStore(deps.fileStore, deps.appSecret), box, buildingId, jobId);
+      await finishJob(db, jobId, { state: 'succeeded', summary: { ...(provisioned === undefined ? {} : { provisioned }), ...outputs } });
+      return 'done';
+    }),
+  );
 };
 
 export const processWifiProvisioning = processWifiJob('wifi-provisioning');

@@ -89,7 +89,8 @@ export function allocationRoutes(database: Database) {
         path: '/programmes',
         operationId: 'createProgramme',
         tags: [tag],
-        summary: 'Sets up a programme: criteria to attest, devices and minimum specs granted, training, reservation length, territory, quota (coordinator only).',
+        summary:
+          'Sets up a programme: criteria to attest, devices and minimum specs granted, training, reservation length, territory, quota (coordinator only).',
         security: bearerSecurity,
         request: {
           body: json(
@@ -97,7 +98,9 @@ export function allocationRoutes(database: Database) {
               name: text(200),
               eligibilityCriteria: z.array(criterion).min(1).max(20),
               deviceKinds: z.array(z.enum(deviceKinds)).min(1),
-              minimumSpecs: z.object({ ramGb: z.number().positive().max(1024).optional(), storageGb: z.number().positive().max(100_000).optional() }).default({}),
+              minimumSpecs: z
+                .object({ ramGb: z.number().positive().max(1024).optional(), storageGb: z.number().positive().max(100_000).optional() })
+                .default({}),
               trainingModuleId: z.uuid().optional(),
               trainingValidForLaterRequests: z.boolean().default(true),
               reservationDays: z.number().int().min(1).max(365),
@@ -187,7 +190,8 @@ export function allocationRoutes(database: Database) {
         path: '/requests',
         operationId: 'submitRequest',
         tags: [tag],
-        summary: 'Files an equipment request for a family under a programme; it is checked against the programme at once (eligible or ineligible, with the reason).',
+        summary:
+          'Files an equipment request for a family under a programme; it is checked against the programme at once (eligible or ineligible, with the reason).',
         security: bearerSecurity,
         request: { body: json(z.object({ householdId: z.uuid(), programmeId: z.uuid(), need })) },
         responses: { 201: ok('Filed and checked.', requestSchema), ...problems(401, 403, 422) },

@@ -68,10 +68,7 @@ export const households = pgTable(
     contactErasedAt: timestamp({ withTimezone: true, precision: 3 }),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (table) => [
-    uniqueIndex().on(table.organisationId, table.reference),
-    check('households_size', sql`${table.size} between 1 and 30`),
-  ],
+  (table) => [uniqueIndex().on(table.organisationId, table.reference), check('households_size', sql`${table.size} between 1 and 30`)],
 );
 
 export const requestStatus = pgEnum('request_status', requestStatuses);

@@ -32,13 +32,23 @@ export async function handOver(db: DbOrTx, actor: Actor, requestId: string, inpu
     }
     const [handover] = await tx
       .insert(handovers)
-      .values({ requestId: request.id, deviceId: reserved!.id, receivedByName: input.receivedBy, termsAcceptedAt: new Date(), handedOverByUserId: actor.userId })
+      .values({
+        requestId: request.id,
+        deviceId: reserved!.id,
+        receivedByName: input.receivedBy,
+        termsAcceptedAt: new Date(),
+        handedOverByUserId: actor.userId,
+      })
       .returning();
-    const change = await transitionDevice(tx, actor, { code, to: 'allocated', payload: { requestId: request.id } }, new Date(), onBehalfOf(request, reserved!.id));
+    const change = await transitionDevice(
+      tx,
+      actor,
+      { code, to: 'allocated', payload: { requestId: request.id } },
+      new Date(),
+      onBehalfOf(request, reserved!.id),
+    );
     const updated = await moveRequest(tx, request, 'handed_over', { actorUserId: actor.userId, payload: { deviceCode: change.device.code } });
     await enqueueInOutbox(tx, 'handover-receipts', [{ name: 'handover-receipt.render', payload: { handoverId: handover!.id } }]);
     return { handover: handover!, request: updated, device: change.device };
   });
 }
-
-

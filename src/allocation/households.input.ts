@@ -4,7 +4,12 @@ import { communeCode } from '../geography/commune-code.ts';
 import { phoneNumber, text } from '../http/router.ts';
 
 /** A programme's eligibility criterion: a short key such as child_in_college. */
-export const criterion = z.string().regex(/^[a-z][a-z0-9_]{1,59}$/, inBoth('A criterion is a short key such as child_in_college.', 'Un critère est une clé courte, par exemple child_in_college.'));
+export const criterion = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_]{1,59}$/,
+    inBoth('A criterion is a short key such as child_in_college.', 'Un critère est une clé courte, par exemple child_in_college.'),
+  );
 
 /**
  * What a mediator records of a family, the minimum and nothing more: the API's body and the
@@ -21,5 +26,11 @@ export const householdInput = z.object({
   contactPhone: phoneNumber.optional(),
   contactEmail: z.email(inBoth('An e-mail address, e.g. name@example.fr.', 'Une adresse e-mail, par exemple nom@exemple.fr.')).optional(),
   attestations: z.array(criterion).max(20),
-  consent: z.literal(true, inBoth('The family must have agreed that its data is kept for the request.', 'La famille doit avoir accepté que ses données soient conservées pour la demande.')),
+  consent: z.literal(
+    true,
+    inBoth(
+      'The family must have agreed that its data is kept for the request.',
+      'La famille doit avoir accepté que ses données soient conservées pour la demande.',
+    ),
+  ),
 });

@@ -53,7 +53,10 @@ export async function listHouseholds(db: DbOrTx, actor: Actor) {
 }
 
 export async function getHousehold(db: DbOrTx, actor: Actor, id: string) {
-  const [household] = await db.select().from(households).where(and(eq(households.id, id), visibleHouseholds(actor)));
+  const [household] = await db
+    .select()
+    .from(households)
+    .where(and(eq(households.id, id), visibleHouseholds(actor)));
   if (!household) throw notFound('This household');
   return household;
 }

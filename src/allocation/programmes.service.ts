@@ -33,7 +33,11 @@ export async function createProgramme(db: DbOrTx, actor: Actor, input: NewProgra
   if (errors.length > 0) throw new ValidationError(errors);
   const [programme] = await db
     .insert(programmes)
-    .values({ ...input, organisationId: actor.organisationId, territories: input.territories.map((territory) => ({ ...territory, code: territory.code.toUpperCase() })) })
+    .values({
+      ...input,
+      organisationId: actor.organisationId,
+      territories: input.territories.map((territory) => ({ ...territory, code: territory.code.toUpperCase() })),
+    })
     .returning();
   return programme!;
 }
@@ -44,7 +48,10 @@ export async function listProgrammes(db: DbOrTx) {
 }
 
 export async function getProgramme(db: DbOrTx, id: string) {
-  const [programme] = await db.select().from(programmes).where(and(eq(programmes.id, id)));
+  const [programme] = await db
+    .select()
+    .from(programmes)
+    .where(and(eq(programmes.id, id)));
   if (!programme) throw notFound('This programme');
   return programme;
 }

@@ -17,7 +17,14 @@ export type ReceiptOutcome = 'rendered' | 'already_done' | 'unknown_handover';
  */
 export async function renderHandoverReceipt(db: Db, fileStore: FileStore, handoverId: string): Promise<ReceiptOutcome> {
   const [row] = await db
-    .select({ handover: handovers, device: devices, programme: programmes, household: households, mediator: users, organisationId: equipmentRequests.organisationId })
+    .select({
+      handover: handovers,
+      device: devices,
+      programme: programmes,
+      household: households,
+      mediator: users,
+      organisationId: equipmentRequests.organisationId,
+    })
     .from(handovers)
     .innerJoin(devices, eq(devices.id, handovers.deviceId))
     .innerJoin(equipmentRequests, eq(equipmentRequests.id, handovers.requestId))
@@ -43,14 +50,26 @@ export async function renderHandoverReceipt(db: Db, fileStore: FileStore, handov
     doc.text(`${deviceKindLabels[row.device.kind]} ${row.device.brand} ${row.device.model}`);
     doc.text(`Code : ${formatAssetCode(row.device.assetCode)} — numéro de série : ${row.device.serialNumber ?? 'non renseigné'}`);
     if (row.device.grade) doc.text(`État (grade) : ${row.device.grade}`);
-    doc.moveDown().text(
-      'La personne ci-dessous a suivi la formation obligatoire du dispositif, reçoit cet équipement reconditionné, ' +
-        'dont les données du précédent propriétaire ont été effacées, et en accepte les conditions de remise.',
-    );
+    doc
+      .moveDown()
+      .text(
+        'La personne ci-dessous a suivi la formation obligatoire du dispositif, reçoit cet équipement reconditionné, ' +
+          'dont les données du précédent propriétaire ont été effacées, et en accepte les conditions de remise.',
+      );
     doc.moveDown(2);
     const top = doc.y;
-    doc.font('Helvetica-Bold').text('Reçu par', 60, top).font('Helvetica').text(row.handover.receivedByName, 60, top + 16).text('Signature :', 60, top + 40);
-    doc.font('Helvetica-Bold').text('Remis par', 320, top).font('Helvetica').text(row.mediator.displayName, 320, top + 16).text('Signature :', 320, top + 40);
+    doc
+      .font('Helvetica-Bold')
+      .text('Reçu par', 60, top)
+      .font('Helvetica')
+      .text(row.handover.receivedByName, 60, top + 16)
+      .text('Signature :', 60, top + 40);
+    doc
+      .font('Helvetica-Bold')
+      .text('Remis par', 320, top)
+      .font('Helvetica')
+      .text(row.mediator.displayName, 320, top + 16)
+      .text('Signature :', 320, top + 40);
     doc.end();
     await finished;
   });

@@ -21,11 +21,7 @@ type Request = typeof equipmentRequests.$inferSelect;
 
 /** Requests are the mediator's organisation's, and the coordinator's to oversee. */
 const visibleRequests = (actor: Actor) =>
-  seesWholeNetwork(actor)
-    ? undefined
-    : actor.role === 'mediator'
-      ? eq(equipmentRequests.organisationId, actor.organisationId)
-      : sql`false`;
+  seesWholeNetwork(actor) ? undefined : actor.role === 'mediator' ? eq(equipmentRequests.organisationId, actor.organisationId) : sql`false`;
 
 /**
  * Moves a request along its table, compare-and-set on its version, with one appended event: the
@@ -47,8 +43,12 @@ export async function moveRequest(
       },
     );
   }
-  const updated = await compareAndSet(tx, equipmentRequests, request, { ...change.set, status: to, statusReason: change.reason ?? null }, () =>
-    new DomainError(409, 'request_changed', 'Someone changed this request at the same moment. Look at it again.'),
+  const updated = await compareAndSet(
+    tx,
+    equipmentRequests,
+    request,
+    { ...change.set, status: to, statusReason: change.reason ?? null },
+    () => new DomainError(409, 'request_changed', 'Someone changed this request at the same moment. Look at it again.'),
   );
   await tx.insert(requestEvents).values({
     requestId: request.id,
@@ -66,7 +66,8 @@ async function ineligibility(tx: Tx, household: typeof households.$inferSelect, 
   const attested = new Set(household.attestations.map((attestation) => attestation.criterion));
   const missing = programme.eligibilityCriteria.filter((criterion) => !attested.has(criterion));
   if (missing.length > 0) return `Not attested for this household: ${missing.join(', ')}.`;
-  if (!communeIsIn(household.communeCode, programme.territories)) return `The household's commune (${household.communeCode}) is outside the programme's territory.`;
+  if (!communeIsIn(household.communeCode, programme.territories))
+    return `The household's commune (${household.communeCode}) is outside the programme's territory.`;
   if (!programme.deviceKinds.includes(need.kind)) return `The programme grants ${programme.deviceKinds.join(', ')}, not ${need.kind}.`;
   if (programme.yearlyQuota !== null) {
     const startOfYear = new Date(Date.UTC(new Date().getUTCFullYear(), 0, 1));
@@ -101,14 +102,20 @@ export async function submitRequest(db: DbOrTx, actor: Actor, input: { household
 
 /** A request the actor may act on, locked for the transaction when asked. */
 export async function requestForActor(tx: DbOrTx, actor: Actor, id: string, options: { lock?: boolean } = {}) {
-  const query = tx.select().from(equipmentRequests).where(and(eq(equipmentRequests.id, id), visibleRequests(actor)));
+  const query = tx
+    .select()
+    .from(equipmentRequests)
+    .where(and(eq(equipmentRequests.id, id), visibleRequests(actor)));
   const [request] = options.lock ? await query.for('update') : await query;
   if (!request) throw notFound('This request');
   return request;
 }
 
 export async function getRequest(db: DbOrTx, actor: Actor, id: string) {
-  const [request] = await db.select().from(equipmentRequests).where(and(eq(equipmentRequests.id, id), visibleRequests(actor)));
+  const [request] = await db
+    .select()
+    .from(equipmentRequests)
+    .where(and(eq(equipmentRequests.id, id), visibleRequests(actor)));
   if (!request) throw notFound('This request');
   const history = await db.select().from(requestEvents).where(eq(requestEvents.requestId, id)).orderBy(asc(requestEvents.id));
   return { ...request, history };
@@ -165,12 +172,17 @@ export async function reserveForRequest(db: DbOrTx, actor: Actor, requestId: str
   return db.transaction(async (tx) => {
     const request = await requestForActor(tx, actor, requestId, { lock: true });
     if (request.status !== 'eligible') {
-      throw new DomainError(409, 'request_not_eligible', `Only an eligible request gets a device; this one is ${request.status}.`, { currentStatus: request.status });
+      throw new DomainError(409, 'request_not_eligible', `Only an eligible request gets a device; this one is ${request.status}.`, {
+        currentStatus: request.status,
+      });
     }
     const programme = await getProgramme(tx, request.programmeId);
     const [household] = await tx.select().from(households).where(eq(households.id, request.householdId));
     const [device] = input.deviceCode
-      ? await tx.select({ id: devices.id, asset_code: devices.assetCode }).from(devices).where(eq(devices.assetCode, assetCodeFromInput(input.deviceCode)))
+      ? await tx
+          .select({ id: devices.id, asset_code: devices.assetCode })
+          .from(devices)
+          .where(eq(devices.assetCode, assetCodeFromInput(input.deviceCode)))
       : [await matchingDevice(tx, request, programme, household!.communeCode)];
     if (!device) {
       throw input.deviceCode
@@ -186,11 +198,20 @@ export async function reserveForRequest(db: DbOrTx, actor: Actor, requestId: str
       }
       throw error;
     });
-    const change = await transitionDevice(tx, actor, { code: device.asset_code, to: 'reserved', payload: { requestId: request.id } }, new Date(), onBehalfOf(request, device.id));
+    const change = await transitionDevice(
+      tx,
+      actor,
+      { code: device.asset_code, to: 'reserved', payload: { requestId: request.id } },
+      new Date(),
+      onBehalfOf(request, device.id),
+    );
     // No training to book when the programme requires none, or when the family already attended it.
-    const trained = !programme.trainingModuleId || (programme.trainingValidForLaterRequests && (await alreadyTrained(tx, request.householdId, programme.trainingModuleId)));
+    const trained =
+      !programme.trainingModuleId || (programme.trainingValidForLaterRequests && (await alreadyTrained(tx, request.householdId, programme.trainingModuleId)));
     const current = trained
-      ? await moveRequest(tx, updated, 'training_completed', { reason: programme.trainingModuleId ? 'The family already attended the training.' : 'The programme requires no training.' })
+      ? await moveRequest(tx, updated, 'training_completed', {
+          reason: programme.trainingModuleId ? 'The family already attended the training.' : 'The programme requires no training.',
+        })
       : updated;
     return { request: current, device: change.device };
   });
@@ -226,7 +247,13 @@ async function endReservation(db: DbOrTx, actor: Actor, requestId: string, to: '
     const updated = await moveRequest(tx, request, to, { actorUserId: actor.userId, reason, set: { reservedDeviceId: null, reservedUntil: null } });
     if (holding) {
       const [device] = await tx.select({ code: devices.assetCode }).from(devices).where(eq(devices.id, request.reservedDeviceId!));
-      await transitionDevice(tx, actor, { code: device!.code, to: 'ready', note: reason, payload: { requestId } }, new Date(), onBehalfOf(request, request.reservedDeviceId!));
+      await transitionDevice(
+        tx,
+        actor,
+        { code: device!.code, to: 'ready', note: reason, payload: { requestId } },
+        new Date(),
+        onBehalfOf(request, request.reservedDeviceId!),
+      );
     }
     return updated;
   });

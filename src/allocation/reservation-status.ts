@@ -30,7 +30,10 @@ export async function releaseGuard(db: DbOrTx, device: Device): Promise<Words | 
     .from(equipmentRequests)
     .where(and(eq(equipmentRequests.reservedDeviceId, device.id), inArray(equipmentRequests.status, [...holdingStatuses])));
   if (!holder) return null;
-  return { en: `This device is held for request ${holder.id}: release it from the request.`, fr: `Cet équipement est retenu pour la demande ${holder.id} : libérez-le depuis la demande.` };
+  return {
+    en: `This device is held for request ${holder.id}: release it from the request.`,
+    fr: `Cet équipement est retenu pour la demande ${holder.id} : libérez-le depuis la demande.`,
+  };
 }
 
 /** The `training_completed_and_handed_over` guard: the handover of this device to a trained family is being recorded. */

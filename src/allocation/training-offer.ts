@@ -31,5 +31,8 @@ export async function upcomingSessions(db: DbOrTx, filter: { moduleId?: string }
 
 /** The training modules of the network, by title: what a programme may require before the handover. */
 export async function trainingModuleChoices(db: DbOrTx) {
-  return db.select({ id: trainingModules.id, title: trainingModules.title, durationMinutes: trainingModules.durationMinutes }).from(trainingModules).orderBy(trainingModules.title);
+  return db
+    .select({ id: trainingModules.id, title: trainingModules.title, durationMinutes: trainingModules.durationMinutes })
+    .from(trainingModules)
+    .orderBy(trainingModules.title);
 }

@@ -24,7 +24,13 @@ const sessionSchema = z
   })
   .openapi('TrainingSession');
 
-const enrolmentSchema = z.object({ id: z.uuid(), sessionId: z.uuid(), requestId: z.uuid(), householdId: z.uuid(), status: z.enum(['enrolled', 'present', 'absent']) });
+const enrolmentSchema = z.object({
+  id: z.uuid(),
+  sessionId: z.uuid(),
+  requestId: z.uuid(),
+  householdId: z.uuid(),
+  status: z.enum(['enrolled', 'present', 'absent']),
+});
 
 const tag = 'Training and handover';
 
@@ -125,7 +131,14 @@ export function trainingRoutes(database: Database) {
           ),
         },
         responses: {
-          201: ok('Handed over.', z.object({ handover: z.object({ id: z.uuid(), requestId: z.uuid(), deviceId: z.uuid(), receivedByName: z.string(), handedOverAt: timestamp }), request: requestSchema, device: deviceSchema })),
+          201: ok(
+            'Handed over.',
+            z.object({
+              handover: z.object({ id: z.uuid(), requestId: z.uuid(), deviceId: z.uuid(), receivedByName: z.string(), handedOverAt: timestamp }),
+              request: requestSchema,
+              device: deviceSchema,
+            }),
+          ),
           ...problems(400, 401, 403, 404, 409, 422),
         },
       }),

@@ -9,7 +9,10 @@ import { requireAllocationRight } from './rights.ts';
 
 export async function createTrainingModule(db: DbOrTx, actor: Actor, input: { title: string; durationMinutes: number; topics: string[] }) {
   requireAllocationRight(actor, 'define_training_modules');
-  const [module] = await db.insert(trainingModules).values({ ...input, organisationId: actor.organisationId }).returning();
+  const [module] = await db
+    .insert(trainingModules)
+    .values({ ...input, organisationId: actor.organisationId })
+    .returning();
   return module!;
 }
 
@@ -23,7 +26,10 @@ export async function createTrainingSession(
   const [module] = await db.select().from(trainingModules).where(eq(trainingModules.id, input.moduleId));
   if (!module) throw new ValidationError([{ path: 'moduleId', message: 'No training module has this id.' }]);
   const site = await getSite(db, actor, input.siteId).catch(notFoundAsField('siteId', 'No site of yours has this id.'));
-  const [session] = await db.insert(trainingSessions).values({ ...input, organisationId: site.organisationId }).returning();
+  const [session] = await db
+    .insert(trainingSessions)
+    .values({ ...input, organisationId: site.organisationId })
+    .returning();
   return { ...session!, placesLeft: session!.capacity };
 }
 

@@ -36,7 +36,10 @@ const tag = 'Authentication';
 /** What every sign-in route needs (this API's and the sign-in page's): the attempts' counts, and where a request comes from. */
 export type SignIns = { throttle: SignInThrottle; clientAddress: (c: Context) => string | undefined };
 
-export function authRoutes(database: Database, options: { secureCookies: boolean; appSecret: string; throttle: SignInThrottle; clientAddress: (c: Context) => string | undefined }) {
+export function authRoutes(
+  database: Database,
+  options: { secureCookies: boolean; appSecret: string; throttle: SignInThrottle; clientAddress: (c: Context) => string | undefined },
+) {
   const { db } = database;
   const signIn = (c: Context, input: { email: string; password: string; label?: string }, kind: 'session' | 'api_token') =>
     options.throttle.attempt({ email: input.email, address: options.clientAddress(c) }, () => issueCredential(db, { ...input, kind }));

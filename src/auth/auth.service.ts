@@ -28,8 +28,7 @@ async function verifyPassword(hash: string | undefined, password: string): Promi
 
 const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
-const invalidCredentials = () =>
-  new DomainError(401, 'invalid_credentials', 'The e-mail address or the password is wrong.');
+const invalidCredentials = () => new DomainError(401, 'invalid_credentials', 'The e-mail address or the password is wrong.');
 
 export type IssuedCredential = { id: string; secret: string; expiresAt: Date | null };
 

@@ -58,7 +58,10 @@ export function signInThrottle(db: Db, appSecret: string) {
       const policy = signInThrottlePolicy[count];
       // The attempts of the window; and the turn after a wait, which one attempt claims (1 point)
       // and a failure turns into the next wait (block(): 2 points until it ends).
-      return [count, { policy, attempts: store(`attempts-${count}`, policy.failures, policy.windowSeconds), turns: store(`wait-${count}`, 1, policy.longestWaitSeconds) }];
+      return [
+        count,
+        { policy, attempts: store(`attempts-${count}`, policy.failures, policy.windowSeconds), turns: store(`wait-${count}`, 1, policy.longestWaitSeconds) },
+      ];
     }),
   ) as Record<Count, { policy: (typeof signInThrottlePolicy)[Count]; attempts: RateLimiterDrizzle; turns: RateLimiterDrizzle }>;
   const knownAddresses = store('known-address', 1, signInThrottlePolicy.knownAddressDays * 24 * 3600);

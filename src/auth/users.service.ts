@@ -53,9 +53,7 @@ export async function listUsers(db: DbOrTx, actor: Actor, filter: { organisation
   return db
     .select(publicColumns)
     .from(users)
-    .where(
-      and(ownedBy(actor, users.organisationId), filter.organisationId ? eq(users.organisationId, filter.organisationId) : undefined),
-    )
+    .where(and(ownedBy(actor, users.organisationId), filter.organisationId ? eq(users.organisationId, filter.organisationId) : undefined))
     .orderBy(users.displayName);
 }
 

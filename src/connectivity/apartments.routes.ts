@@ -6,7 +6,16 @@ import { actorOf, asJson, bearerSecurity, calendarDate, createRouter, idParam, j
 import { jobSchema } from '../jobs/jobs.routes.ts';
 import { getJob } from '../jobs/jobs.service.ts';
 import { apartmentStatuses, optInStatuses } from './apartments.lifecycle.ts';
-import { accessPointConfiguration, apartmentLetter, changeApartmentStatus, getApartment, moveOut, renameSsid, revealPassphrase, setOptIn } from './apartments.service.ts';
+import {
+  accessPointConfiguration,
+  apartmentLetter,
+  changeApartmentStatus,
+  getApartment,
+  moveOut,
+  renameSsid,
+  revealPassphrase,
+  setOptIn,
+} from './apartments.service.ts';
 import { apartmentSchema } from './places.routes.ts';
 import { passphraseBox } from './secret-box.ts';
 import { sealedFileStore } from '../files/sealed-file-store.ts';
@@ -29,8 +38,13 @@ const accessPointParams = z.object({
   accessPointId: z.uuid().openapi({ param: { name: 'accessPointId', in: 'path' } }),
 });
 
-const present = <T extends { organisationId: string; suspendedFrom: unknown; version: number; createdAt: Date }>({ organisationId: _o, suspendedFrom: _s, version: _v, createdAt: _c, ...apartment }: T) =>
-  asJson(apartment);
+const present = <T extends { organisationId: string; suspendedFrom: unknown; version: number; createdAt: Date }>({
+  organisationId: _o,
+  suspendedFrom: _s,
+  version: _v,
+  createdAt: _c,
+  ...apartment
+}: T) => asJson(apartment);
 
 export function apartmentRoutes(database: Database, fileStore: FileStore, appSecret: string) {
   const { db } = database;
@@ -65,7 +79,10 @@ export function apartmentRoutes(database: Database, fileStore: FileStore, appSec
         summary: 'Shows one apartment’s passphrase to the landlord’s manager or the building’s installer; every reveal is recorded.',
         security: bearerSecurity,
         request: { params: idParam },
-        responses: { 200: ok('The network.', z.object({ ssid: z.string(), passphrase: z.string(), passphraseVersion: z.number().int() })), ...problems(401, 403, 404, 409, 422) },
+        responses: {
+          200: ok('The network.', z.object({ ssid: z.string(), passphrase: z.string(), passphraseVersion: z.number().int() })),
+          ...problems(401, 403, 404, 409, 422),
+        },
       }),
       async (c) => {
         c.header('cache-control', 'no-store');
@@ -91,7 +108,8 @@ export function apartmentRoutes(database: Database, fileStore: FileStore, appSec
         path: '/apartments/{id}/move-out',
         operationId: 'recordMoveOut',
         tags: [tag],
-        summary: 'A tenant moved out: a new passphrase replaces the old one, a new letter and the access point’s configuration are written; opt-in starts over.',
+        summary:
+          'A tenant moved out: a new passphrase replaces the old one, a new letter and the access point’s configuration are written; opt-in starts over.',
         security: bearerSecurity,
         request: { params: idParam },
         responses: { 200: ok('The new version and its job.', renewal), ...problems(401, 403, 404, 409, 422) },

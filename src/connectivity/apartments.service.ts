@@ -34,7 +34,9 @@ async function apartmentFor(db: DbOrTx, actor: Actor, apartmentId: string, right
 /** An apartment as listed: its network's name and passphrase version, never the passphrase. */
 export async function getApartment(db: DbOrTx, actor: Actor, apartmentId: string) {
   const { apartment, network, building } = await apartmentFor(db, actor, apartmentId, 'read');
-  const [accessPoint] = network ? await db.select({ assetCode: networkDevices.assetCode }).from(networkDevices).where(eq(networkDevices.id, network.accessPointId)) : [];
+  const [accessPoint] = network
+    ? await db.select({ assetCode: networkDevices.assetCode }).from(networkDevices).where(eq(networkDevices.id, network.accessPointId))
+    : [];
   return {
     ...apartment,
     buildingName: building.name,
@@ -52,7 +54,11 @@ export async function getApartment(db: DbOrTx, actor: Actor, apartmentId: string
 
 type RevealChannel = (typeof passphraseReveals.$inferInsert)['channel'];
 
-async function recordReveal(db: DbOrTx, actor: Actor, reveal: { buildingId: string; organisationId: string; apartmentId?: string; accessPointId?: string; passphraseVersion?: number; channel: RevealChannel }) {
+async function recordReveal(
+  db: DbOrTx,
+  actor: Actor,
+  reveal: { buildingId: string; organisationId: string; apartmentId?: string; accessPointId?: string; passphraseVersion?: number; channel: RevealChannel },
+) {
   await db.insert(passphraseReveals).values({ ...reveal, actorUserId: actor.userId, actorOrganisationId: actor.organisationId });
 }
 
@@ -61,8 +67,18 @@ export async function revealPassphrase(db: DbOrTx, box: SecretBox, actor: Actor,
   return db.transaction(async (tx) => {
     const { apartment, network } = await apartmentFor(tx, actor, apartmentId, 'passphrases');
     if (!network) throw new DomainError(409, 'not_provisioned', `Apartment ${apartment.unit} has no Wi-Fi network yet: provision the building first.`);
-    await recordReveal(tx, actor, { buildingId: apartment.buildingId, organisationId: apartment.organisationId, apartmentId, passphraseVersion: network.passphraseVersion, channel: 'screen' });
-    return { ssid: network.ssid, passphrase: box.open(network.passphraseCiphertext, passphraseContext(apartmentId, network.passphraseVersion)), passphraseVersion: network.passphraseVersion };
+    await recordReveal(tx, actor, {
+      buildingId: apartment.buildingId,
+      organisationId: apartment.organisationId,
+      apartmentId,
+      passphraseVersion: network.passphraseVersion,
+      channel: 'screen',
+    });
+    return {
+      ssid: network.ssid,
+      passphrase: box.open(network.passphraseCiphertext, passphraseContext(apartmentId, network.passphraseVersion)),
+      passphraseVersion: network.passphraseVersion,
+    };
   });
 }
 
@@ -71,7 +87,13 @@ export async function revealPassphrase(db: DbOrTx, box: SecretBox, actor: Actor,
  * the old passphrase is overwritten, its letter will be rewritten under the same key, and the
  * access point's configuration with it. The apartment waits for its new letter to be delivered.
  */
-async function replaceCredentials(tx: Tx, box: SecretBox, actor: Actor, target: Awaited<ReturnType<typeof apartmentFor>>, changes: { ssid?: string; optIn?: OptInStatus }) {
+async function replaceCredentials(
+  tx: Tx,
+  box: SecretBox,
+  actor: Actor,
+  target: Awaited<ReturnType<typeof apartmentFor>>,
+  changes: { ssid?: string; optIn?: OptInStatus },
+) {
   const { apartment, network, deployment } = target;
   if (!network) throw new DomainError(409, 'not_provisioned', `Apartment ${apartment.unit} has no Wi-Fi network yet: provision the building first.`);
   const version = network.passphraseVersion + 1;
@@ -155,8 +177,12 @@ export async function changeApartmentStatus(db: DbOrTx, actor: Actor, apartmentI
         },
       );
     }
-    return compareAndSet(tx, apartments, apartment, { status: to, suspendedFrom: to === 'suspended' ? apartment.status : null }, () =>
-      new DomainError(409, 'concurrent_change', `Someone else changed apartment ${apartment.unit} at the same moment; reload it and try again.`),
+    return compareAndSet(
+      tx,
+      apartments,
+      apartment,
+      { status: to, suspendedFrom: to === 'suspended' ? apartment.status : null },
+      () => new DomainError(409, 'concurrent_change', `Someone else changed apartment ${apartment.unit} at the same moment; reload it and try again.`),
     );
   });
 }
@@ -191,7 +217,10 @@ export async function accessPointConfiguration(db: DbOrTx, actor: Actor, buildin
   return db.transaction(async (tx) => {
     const { building } = await buildingFor(tx, actor, buildingId, 'passphrases');
     if (accessPointId) {
-      const [point] = await tx.select().from(networkDevices).where(and(eq(networkDevices.id, accessPointId), eq(networkDevices.buildingId, buildingId), eq(networkDevices.kind, 'access_point')));
+      const [point] = await tx
+        .select()
+        .from(networkDevices)
+        .where(and(eq(networkDevices.id, accessPointId), eq(networkDevices.buildingId, buildingId), eq(networkDevices.kind, 'access_point')));
       if (!point) throw notFound('This access point');
     }
     const key = accessPointId ? outputKeys.uci(buildingId, accessPointId) : outputKeys.controllerCsv(buildingId);

@@ -53,7 +53,11 @@ function truncateBytes(text: string, bytes: number): string {
 }
 
 const fill = (pattern: string, values: SsidValues) =>
-  pattern.replace(placeholderPattern, (_, name: keyof SsidValues) => values[name]).replace(/\p{Cc}/gu, '').replace(/\s+/g, ' ').trim();
+  pattern
+    .replace(placeholderPattern, (_, name: keyof SsidValues) => values[name])
+    .replace(/\p{Cc}/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /**
  * The SSID of one apartment from the landlord's pattern, readable and within 32 bytes, different

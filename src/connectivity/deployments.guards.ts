@@ -26,7 +26,10 @@ export const deploymentGuards: Record<DeploymentGuard, Guard<DeploymentGuardCont
           fr: 'Enregistrez d’abord la box fibre installée au pied de l’immeuble (scannez son étiquette).',
         },
   every_landing_has_an_access_point: async ({ tx, deployment }) => {
-    const [{ value: apartmentCount } = { value: 0 }] = await tx.select({ value: count() }).from(apartments).where(eq(apartments.buildingId, deployment.buildingId));
+    const [{ value: apartmentCount } = { value: 0 }] = await tx
+      .select({ value: count() })
+      .from(apartments)
+      .where(eq(apartments.buildingId, deployment.buildingId));
     if (apartmentCount === 0) return { en: 'The building has no apartment recorded yet.', fr: 'Aucun logement n’est encore enregistré dans ce bâtiment.' };
     const uncovered = await tx.execute<{ floor: number }>(sql`
       select distinct a.floor from ${apartments} a

@@ -37,7 +37,15 @@ const deploymentSchema = z
 
 const deploymentWithHistory = deploymentSchema
   .extend({
-    events: z.array(z.object({ fromStatus: z.enum(deploymentStatuses).nullable(), toStatus: z.enum(deploymentStatuses), actorUserId: z.uuid().nullable(), note: z.string().nullable(), occurredAt: timestamp })),
+    events: z.array(
+      z.object({
+        fromStatus: z.enum(deploymentStatuses).nullable(),
+        toStatus: z.enum(deploymentStatuses),
+        actorUserId: z.uuid().nullable(),
+        note: z.string().nullable(),
+        occurredAt: timestamp,
+      }),
+    ),
     nextSteps: z.array(z.object({ to: z.enum(deploymentStatuses), action: z.string() })),
   })
   .openapi('DeploymentWithHistory');
@@ -73,7 +81,9 @@ const networkDeviceSchema = z
   })
   .openapi('NetworkDevice');
 
-export const networkDeviceWithNetworks = networkDeviceSchema.extend({ networks: z.array(z.object({ unit: z.string(), ssid: z.string() })) }).openapi('NetworkDeviceWithNetworks');
+export const networkDeviceWithNetworks = networkDeviceSchema
+  .extend({ networks: z.array(z.object({ unit: z.string(), ssid: z.string() })) })
+  .openapi('NetworkDeviceWithNetworks');
 
 const warningSchema = z.object({ floor: z.number().int(), accessPointCode: z.string(), ssids: z.number().int(), message: z.string() });
 
@@ -171,7 +181,10 @@ export function deploymentRoutes(database: Database) {
           'Gives every apartment without one its SSID and passphrase, then writes the letters and access point configurations; follow the job. Refused (409) for a landing with more apartments than its access points broadcast.',
         security: bearerSecurity,
         request: { params: idParam },
-        responses: { 202: ok('The job, and airtime warnings.', z.object({ job: jobSchema, warnings: z.array(warningSchema) })), ...problems(401, 403, 404, 409, 422) },
+        responses: {
+          202: ok('The job, and airtime warnings.', z.object({ job: jobSchema, warnings: z.array(warningSchema) })),
+          ...problems(401, 403, 404, 409, 422),
+        },
       }),
       async (c) => {
         const actor = actorOf(c);

@@ -89,10 +89,23 @@ export async function transitionDeployment(db: DbOrTx, actor: Actor, buildingId:
       suspendedFrom: request.to === 'suspended' ? current.status : null,
       suspendedReason: request.to === 'suspended' ? request.note : null,
     };
-    const updated = await compareAndSet(tx, deployments, current, changes, () =>
-      new DomainError(409, 'concurrent_change', 'Someone else changed this deployment at the same moment; reload it and try again.'),
+    const updated = await compareAndSet(
+      tx,
+      deployments,
+      current,
+      changes,
+      () => new DomainError(409, 'concurrent_change', 'Someone else changed this deployment at the same moment; reload it and try again.'),
     );
-    await tx.insert(deploymentEvents).values({ deploymentId: current.id, fromStatus: current.status, toStatus: request.to, actorUserId: actor.userId, organisationId: actor.organisationId, note: request.note });
+    await tx
+      .insert(deploymentEvents)
+      .values({
+        deploymentId: current.id,
+        fromStatus: current.status,
+        toStatus: request.to,
+        actorUserId: actor.userId,
+        organisationId: actor.organisationId,
+        note: request.note,
+      });
     return updated;
   });
 }

@@ -26,7 +26,13 @@ const incidentSchema = z
   })
   .openapi('Incident');
 
-const incidentEvent = z.object({ fromStatus: z.enum(incidentStatuses).nullable(), toStatus: z.enum(incidentStatuses), actorUserId: z.uuid(), note: z.string().nullable(), occurredAt: timestamp });
+const incidentEvent = z.object({
+  fromStatus: z.enum(incidentStatuses).nullable(),
+  toStatus: z.enum(incidentStatuses),
+  actorUserId: z.uuid(),
+  note: z.string().nullable(),
+  occurredAt: timestamp,
+});
 
 export function incidentRoutes(database: Database) {
   const { db } = database;
@@ -42,7 +48,13 @@ export function incidentRoutes(database: Database) {
         request: {
           body: json(
             z
-              .object({ buildingId: z.uuid(), apartmentId: z.uuid().optional(), networkDeviceId: z.uuid().optional(), category: z.enum(incidentCategories), description: text(2_000) })
+              .object({
+                buildingId: z.uuid(),
+                apartmentId: z.uuid().optional(),
+                networkDeviceId: z.uuid().optional(),
+                category: z.enum(incidentCategories),
+                description: text(2_000),
+              })
               .strict(),
           ),
         },
@@ -62,11 +74,17 @@ export function incidentRoutes(database: Database) {
           query: z.object({
             buildingId: z.uuid().optional(),
             status: z.enum(incidentStatuses).optional(),
-            overdue: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+            overdue: z
+              .enum(['true', 'false'])
+              .transform((value) => value === 'true')
+              .optional(),
             limit: z.coerce.number().int().min(1).max(500).default(100),
           }),
         },
-        responses: { 200: ok('Incidents.', z.object({ items: z.array(incidentSchema.extend({ buildingName: z.string(), overdue: z.boolean() })) })), ...problems(401, 422) },
+        responses: {
+          200: ok('Incidents.', z.object({ items: z.array(incidentSchema.extend({ buildingName: z.string(), overdue: z.boolean() })) })),
+          ...problems(401, 422),
+        },
       }),
       async (c) => c.json({ items: asJson(await listIncidents(db, actorOf(c), c.req.valid('query'))) }, 200),
     )

@@ -28,22 +28,36 @@ export type IncidentInput = {
 export async function openIncident(db: DbOrTx, actor: Actor, input: IncidentInput, now = new Date()) {
   return db.transaction(async (tx) => {
     const { building } = await buildingFor(tx, actor, input.buildingId, 'field_work').catch((error: unknown) => {
-      if (error instanceof DomainError && error.status === 404) throw new ValidationError([{ path: 'buildingId', message: 'No building of yours has this id.' }]);
+      if (error instanceof DomainError && error.status === 404)
+        throw new ValidationError([{ path: 'buildingId', message: 'No building of yours has this id.' }]);
       throw error;
     });
     const problems = [];
     if (input.apartmentId) {
-      const [apartment] = await tx.select({ id: apartments.id }).from(apartments).where(and(eq(apartments.id, input.apartmentId), eq(apartments.buildingId, building.id)));
+      const [apartment] = await tx
+        .select({ id: apartments.id })
+        .from(apartments)
+        .where(and(eq(apartments.id, input.apartmentId), eq(apartments.buildingId, building.id)));
       if (!apartment) problems.push({ path: 'apartmentId', message: 'This building has no apartment with this id.' });
     }
     if (input.networkDeviceId) {
-      const [device] = await tx.select({ id: networkDevices.id }).from(networkDevices).where(and(eq(networkDevices.id, input.networkDeviceId), eq(networkDevices.buildingId, building.id)));
+      const [device] = await tx
+        .select({ id: networkDevices.id })
+        .from(networkDevices)
+        .where(and(eq(networkDevices.id, input.networkDeviceId), eq(networkDevices.buildingId, building.id)));
       if (!device) problems.push({ path: 'networkDeviceId', message: 'This building has no equipment with this id.' });
     }
     if (problems.length > 0) throw new ValidationError(problems);
     const [incident] = await tx
       .insert(incidents)
-      .values({ ...input, organisationId: building.organisationId, dueOn: dueDate(now, workingDaysToFix[input.category]), openedByUserId: actor.userId, createdAt: now, updatedAt: now })
+      .values({
+        ...input,
+        organisationId: building.organisationId,
+        dueOn: dueDate(now, workingDaysToFix[input.category]),
+        openedByUserId: actor.userId,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning();
     await tx.insert(incidentEvents).values({ incidentId: incident!.id, toStatus: 'open', actorUserId: actor.userId, occurredAt: now });
     return incident!;
@@ -72,7 +86,11 @@ export async function listIncidents(db: DbOrTx, actor: Actor, filter: IncidentFi
     )
     .orderBy(filter.overdue ? asc(incidents.dueOn) : desc(incidents.createdAt))
     .limit(filter.limit);
-  return rows.map(({ incident, buildingName }) => ({ ...incident, buildingName, overdue: unresolvedStatuses.includes(incident.status) && incident.dueOn < today }));
+  return rows.map(({ incident, buildingName }) => ({
+    ...incident,
+    buildingName,
+    overdue: unresolvedStatuses.includes(incident.status) && incident.dueOn < today,
+  }));
 }
 
 export async function getIncident(db: DbOrTx, actor: Actor, id: string) {
@@ -106,11 +124,14 @@ export async function changeIncidentStatus(db: DbOrTx, actor: Actor, id: string,
       resolution: change.to === 'resolved' ? change.note : change.to === 'open' ? null : undefined,
       resolvedAt: change.to === 'resolved' ? new Date() : change.to === 'open' ? null : undefined,
     };
-    const updated = await compareAndSet(tx, incidents, current, changes, () =>
-      new DomainError(409, 'concurrent_change', 'Someone else changed this incident at the same moment; reload it and try again.'),
+    const updated = await compareAndSet(
+      tx,
+      incidents,
+      current,
+      changes,
+      () => new DomainError(409, 'concurrent_change', 'Someone else changed this incident at the same moment; reload it and try again.'),
     );
     await tx.insert(incidentEvents).values({ incidentId: id, fromStatus: current.status, toStatus: change.to, actorUserId: actor.userId, note: change.note });
     return updated;
   });
 }
-

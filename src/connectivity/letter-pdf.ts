@@ -104,16 +104,28 @@ export async function renderTenantLetter(letter: TenantLetter, out: Writable): P
     doc.font('Helvetica').text(` ${typeset(body)}`, { width, lineGap: 1.5 });
   };
 
-  doc.font('Helvetica-Bold').fontSize(12).text(typeset(letter.landlord), margin, margin, { width: width * 0.6, height: 30, ellipsis: true });
-  doc.font('Helvetica').fontSize(10).text(`Le ${frenchDate(letter.issuedOn)}`, margin, margin, { width, align: 'right' });
-  doc.font('Helvetica-Bold').fontSize(12).text(typeset(`Aux occupants du logement ${letter.unit}`), margin + width / 2, 100, { width: width / 2 });
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(12)
+    .text(typeset(letter.landlord), margin, margin, { width: width * 0.6, height: 30, ellipsis: true });
+  doc
+    .font('Helvetica')
+    .fontSize(10)
+    .text(`Le ${frenchDate(letter.issuedOn)}`, margin, margin, { width, align: 'right' });
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(12)
+    .text(typeset(`Aux occupants du logement ${letter.unit}`), margin + width / 2, 100, { width: width / 2 });
   doc
     .font('Helvetica')
     .fontSize(10)
     .text(typeset(`${letter.residence}, ${buildingLabel(letter.building)}, ${floorLabel(letter.floor)}`), { width: width / 2, height: 26, ellipsis: true })
     .text(typeset(letter.address), { width: width / 2, height: 26, ellipsis: true });
 
-  doc.font('Helvetica-Bold').fontSize(16).text(typeset('Votre accès à internet : la « connexion solidaire »'), margin, Math.max(doc.y + 20, 175), { width });
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(16)
+    .text(typeset('Votre accès à internet : la « connexion solidaire »'), margin, Math.max(doc.y + 20, 175), { width });
   doc
     .moveDown(0.5)
     .font('Helvetica')
@@ -167,7 +179,12 @@ function drawNetworkBox(doc: PDFKit.PDFDocument, letter: TenantLetter, top: numb
   const columnLeft = margin + padding;
   const columnWidth = qrLeft - columnLeft - padding;
   const label = (text: string, y?: number) =>
-    doc.font('Helvetica').fontSize(9).fillColor('#444444').text(typeset(text), columnLeft, y ?? doc.y, { width: columnWidth }).fillColor('black');
+    doc
+      .font('Helvetica')
+      .fontSize(9)
+      .fillColor('#444444')
+      .text(typeset(text), columnLeft, y ?? doc.y, { width: columnWidth })
+      .fillColor('black');
 
   label('Nom du réseau Wi-Fi', top + padding);
   const ssid = printable(letter.ssid);
@@ -198,7 +215,10 @@ function drawNetworkBox(doc: PDFKit.PDFDocument, letter: TenantLetter, top: numb
   const hints = [...new Set(shown)].filter((character) => character in lookAlikes).map((character) => [character, lookAlikes[character]!]);
   if (shown !== passphrase.text) hints.push(['·', 'un espace']);
   if (hints.length > 0) {
-    doc.font('Helvetica').fontSize(9).text('Pour lever le doute\u00a0: ', columnLeft, doc.y + 2, { width: columnWidth, continued: true });
+    doc
+      .font('Helvetica')
+      .fontSize(9)
+      .text('Pour lever le doute\u00a0: ', columnLeft, doc.y + 2, { width: columnWidth, continued: true });
     hints.forEach(([character, name], index) => {
       doc.font('Courier-Bold').text(character!, { continued: true });
       doc.font('Helvetica').text(`\u00a0${name}${index < hints.length - 1 ? '\u00a0; ' : '.'}`, { continued: index < hints.length - 1 });
@@ -216,10 +236,17 @@ function drawNetworkBox(doc: PDFKit.PDFDocument, letter: TenantLetter, top: numb
   doc
     .font('Helvetica')
     .fontSize(8.5)
-    .text(typeset('Scannez ce code avec l’appareil photo de votre téléphone pour vous connecter'), qrLeft, top + padding + qrSize, { width: qrSize, align: 'center' });
+    .text(typeset('Scannez ce code avec l’appareil photo de votre téléphone pour vous connecter'), qrLeft, top + padding + qrSize, {
+      width: qrSize,
+      align: 'center',
+    });
 
   const bottom = Math.max(doc.y, columnBottom) + padding;
-  doc.lineWidth(0.8).strokeColor('#888888').roundedRect(margin, top, width, bottom - top, 6).stroke();
+  doc
+    .lineWidth(0.8)
+    .strokeColor('#888888')
+    .roundedRect(margin, top, width, bottom - top, 6)
+    .stroke();
   doc.x = margin;
   doc.y = bottom;
 }

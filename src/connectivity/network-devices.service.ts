@@ -34,9 +34,15 @@ export function normaliseMac(input: string): string | undefined {
 export async function registerNetworkDevice(db: DbOrTx, actor: Actor, buildingId: string, input: NetworkDeviceInput) {
   const macAddress = input.macAddress === undefined ? undefined : normaliseMac(input.macAddress);
   const problems = [
-    input.macAddress !== undefined && !macAddress ? { path: 'macAddress', message: 'A MAC address has 12 hexadecimal digits, like 3C:84:6A:12:34:56.' } : undefined,
-    input.kind === 'access_point' && input.floor === undefined ? { path: 'floor', message: 'Say which landing the access point is on (0 for the ground floor).' } : undefined,
-    input.kind === 'building_box' && input.floor !== undefined ? { path: 'floor', message: 'The building box is at the foot of the building, not on a landing.' } : undefined,
+    input.macAddress !== undefined && !macAddress
+      ? { path: 'macAddress', message: 'A MAC address has 12 hexadecimal digits, like 3C:84:6A:12:34:56.' }
+      : undefined,
+    input.kind === 'access_point' && input.floor === undefined
+      ? { path: 'floor', message: 'Say which landing the access point is on (0 for the ground floor).' }
+      : undefined,
+    input.kind === 'building_box' && input.floor !== undefined
+      ? { path: 'floor', message: 'The building box is at the foot of the building, not on a landing.' }
+      : undefined,
   ].filter((problem) => problem !== undefined);
   if (problems.length > 0) throw new ValidationError(problems);
   return db.transaction(async (tx) => {
@@ -51,7 +57,10 @@ export async function registerNetworkDevice(db: DbOrTx, actor: Actor, buildingId
     }
     if (macAddress) {
       // Named by its code only in this building: elsewhere the code would open a card naming its building and landing.
-      const [clash] = await tx.select({ code: networkDevices.assetCode, buildingId: networkDevices.buildingId }).from(networkDevices).where(eq(networkDevices.macAddress, macAddress));
+      const [clash] = await tx
+        .select({ code: networkDevices.assetCode, buildingId: networkDevices.buildingId })
+        .from(networkDevices)
+        .where(eq(networkDevices.macAddress, macAddress));
       if (clash) {
         const where = clash.buildingId === buildingId ? `in this building (${formatAssetCode(clash.code)})` : 'in another building of the network';
         throw new DomainError(409, 'mac_address_known', `An equipment with the MAC address ${macAddress} is already recorded ${where}.`);
@@ -79,7 +88,10 @@ export async function registerNetworkDevice(db: DbOrTx, actor: Actor, buildingId
     // Two people registering the same MAC at the same moment: the unique index lets one in.
     if (!device) throw new DomainError(409, 'mac_address_known', `An equipment with the MAC address ${macAddress} is already recorded.`);
     if (input.kind === 'building_box') {
-      await tx.update(deployments).set({ boxId: device.id, version: sql`${deployments.version} + 1`, updatedAt: new Date() }).where(eq(deployments.id, deployment!.id));
+      await tx
+        .update(deployments)
+        .set({ boxId: device.id, version: sql`${deployments.version} + 1`, updatedAt: new Date() })
+        .where(eq(deployments.id, deployment!.id));
     }
     return device;
   });
@@ -90,7 +102,11 @@ export const presentNetworkDevice = (device: typeof networkDevices.$inferSelect)
 /** The building's equipment, each access point with the SSIDs it broadcasts (never the passphrases). */
 export async function listNetworkDevices(db: DbOrTx, actor: Actor, buildingId: string) {
   await buildingFor(db, actor, buildingId, 'read');
-  const devices = await db.select().from(networkDevices).where(eq(networkDevices.buildingId, buildingId)).orderBy(asc(networkDevices.kind), asc(networkDevices.floor), asc(networkDevices.createdAt));
+  const devices = await db
+    .select()
+    .from(networkDevices)
+    .where(eq(networkDevices.buildingId, buildingId))
+    .orderBy(asc(networkDevices.kind), asc(networkDevices.floor), asc(networkDevices.createdAt));
   const networks = await db
     .select({ accessPointId: wifiNetworks.accessPointId, unit: apartments.unit, ssid: wifiNetworks.ssid })
     .from(wifiNetworks)
@@ -112,4 +128,3 @@ export async function findNetworkDevice(db: DbOrTx, actor: Actor, code: string) 
   const all = await listNetworkDevices(db, actor, device.buildingId);
   return { device: all.find((candidate) => candidate.id === device.id)!, building: access.building, deployment: access.deployment! };
 }
-

@@ -40,7 +40,13 @@ export async function startOutputsJob(tx: DbOrTx, actor: Pick<Actor, 'userId'>, 
  */
 export async function renderBuildingOutputs(db: Db, fileStore: SealedFileStore, box: SecretBox, buildingId: string, jobId: string) {
   const [place] = await db
-    .select({ building: buildings, residence: residences, deployment: deployments, landlord: organisations.name, isp: sql<string | null>`(select name from ${organisations} where id = ${deployments.ispOrganisationId})` })
+    .select({
+      building: buildings,
+      residence: residences,
+      deployment: deployments,
+      landlord: organisations.name,
+      isp: sql<string | null>`(select name from ${organisations} where id = ${deployments.ispOrganisationId})`,
+    })
     .from(buildings)
     .innerJoin(residences, eq(residences.id, buildings.residenceId))
     .innerJoin(deployments, eq(deployments.buildingId, buildings.id))
@@ -55,7 +61,9 @@ export async function renderBuildingOutputs(db: Db, fileStore: SealedFileStore, 
     .where(eq(wifiNetworks.buildingId, buildingId))
     .orderBy(asc(apartments.floor), asc(apartments.unit));
   // Opened once each: the letters and the access points' configurations both print them.
-  const passphrases = new Map(networks.map(({ network }) => [network.id, box.open(network.passphraseCiphertext, passphraseContext(network.apartmentId, network.passphraseVersion))]));
+  const passphrases = new Map(
+    networks.map(({ network }) => [network.id, box.open(network.passphraseCiphertext, passphraseContext(network.apartmentId, network.passphraseVersion))]),
+  );
   const passphraseOf = (network: typeof wifiNetworks.$inferSelect) => passphrases.get(network.id)!;
   const owner = { organisationId: building.organisationId };
 
@@ -84,7 +92,12 @@ export async function renderBuildingOutputs(db: Db, fileStore: SealedFileStore, 
         out,
       ),
     );
-    await recordFile(db, stored, { ...owner, kind: restrictedFileKind.tenantLetter, filename: `connexion-solidaire-${fileSafe(unit)}.pdf`, contentType: 'application/pdf' });
+    await recordFile(db, stored, {
+      ...owner,
+      kind: restrictedFileKind.tenantLetter,
+      filename: `connexion-solidaire-${fileSafe(unit)}.pdf`,
+      contentType: 'application/pdf',
+    });
     // Only the version this letter carries: a passphrase rotated meanwhile keeps its letter stale.
     await db
       .update(wifiNetworks)
@@ -116,16 +129,29 @@ export async function renderBuildingOutputs(db: Db, fileStore: SealedFileStore, 
     const stored = await fileStore.write(outputKeys.uci(buildingId, points[index]!.id), async (out) => {
       out.end(renderUciWireless(config));
     });
-    await recordFile(db, stored, { ...owner, kind: restrictedFileKind.accessPointUci, filename: `wireless-${config.assetCode}.uci`, contentType: 'text/plain; charset=utf-8' });
+    await recordFile(db, stored, {
+      ...owner,
+      kind: restrictedFileKind.accessPointUci,
+      filename: `wireless-${config.assetCode}.uci`,
+      contentType: 'text/plain; charset=utf-8',
+    });
   }
   const csv = await fileStore.write(outputKeys.controllerCsv(buildingId), async (out) => {
     out.end(renderControllerCsv(configs));
   });
-  await recordFile(db, csv, { ...owner, kind: restrictedFileKind.controllerCsv, filename: `bornes-${fileSafe(building.name)}.csv`, contentType: 'text/csv; charset=utf-8' });
+  await recordFile(db, csv, {
+    ...owner,
+    kind: restrictedFileKind.controllerCsv,
+    filename: `bornes-${fileSafe(building.name)}.csv`,
+    contentType: 'text/csv; charset=utf-8',
+  });
   return { letters: stale.length, accessPoints: configs.length };
 }
 
-const fileSafe = (text: string) => withoutAccents(text).replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'x';
+const fileSafe = (text: string) =>
+  withoutAccents(text)
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^-|-$/g, '') || 'x';
 
 /** Marks every letter of a building to be printed again (a setting they show has changed); answers how many. */
 export async function invalidateLetters(tx: DbOrTx, buildingId: string): Promise<number> {

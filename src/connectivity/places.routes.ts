@@ -5,7 +5,16 @@ import { uploadedFile, uploadedFileBody } from '../http/upload.ts';
 import { communeCode } from '../geography/commune-code.ts';
 import { apartmentStatuses, optInStatuses } from './apartments.lifecycle.ts';
 import { deploymentStatuses } from './deployments.lifecycle.ts';
-import { addApartments, createBuilding, createResidence, getBuilding, listApartments, listBuildings, listResidences, parseApartmentsCsv } from './places.service.ts';
+import {
+  addApartments,
+  createBuilding,
+  createResidence,
+  getBuilding,
+  listApartments,
+  listBuildings,
+  listResidences,
+  parseApartmentsCsv,
+} from './places.service.ts';
 import { landlordRollout, rolloutCsv } from './rollout.service.ts';
 
 const tag = 'Shared connectivity';
@@ -83,8 +92,13 @@ const rolloutSchema = z
   })
   .openapi('Rollout');
 
-const presentApartment = ({ organisationId: _organisationId, suspendedFrom: _suspendedFrom, version: _version, createdAt: _createdAt, ...apartment }: Awaited<ReturnType<typeof listApartments>>[number]) =>
-  asJson(apartment);
+const presentApartment = ({
+  organisationId: _organisationId,
+  suspendedFrom: _suspendedFrom,
+  version: _version,
+  createdAt: _createdAt,
+  ...apartment
+}: Awaited<ReturnType<typeof listApartments>>[number]) => asJson(apartment);
 
 export function placesRoutes(database: Database) {
   const { db } = database;
@@ -182,7 +196,8 @@ export function placesRoutes(database: Database) {
         path: '/buildings/{id}/apartments/import',
         operationId: 'importApartments',
         tags: [tag],
-        summary: 'Adds apartments from a CSV (columns “logement” and “étage”, RDC for the ground floor), as text/csv or the field "file" of a form; all or none.',
+        summary:
+          'Adds apartments from a CSV (columns “logement” and “étage”, RDC for the ground floor), as text/csv or the field "file" of a form; all or none.',
         security: bearerSecurity,
         request: { params: idParam, body: uploadedFileBody('text/csv') },
         responses: { 201: ok('The apartments added.', z.object({ items: z.array(apartmentSchema) })), ...problems(401, 403, 404, 415, 422) },

@@ -18,10 +18,7 @@ export const residences = pgTable(
     communeCode: text().notNull(),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (table) => [
-    uniqueIndex().on(table.organisationId, table.name),
-    check('residences_commune_code_format', communeCodeFormat(table.communeCode)),
-  ],
+  (table) => [uniqueIndex().on(table.organisationId, table.name), check('residences_commune_code_format', communeCodeFormat(table.communeCode))],
 );
 
 export const buildings = pgTable(

@@ -20,11 +20,7 @@ async function landlordFor(db: DbOrTx, actor: Actor, organisationId: string | un
   return landlord.id;
 }
 
-export async function createResidence(
-  db: DbOrTx,
-  actor: Actor,
-  input: { name: string; shortName: string; communeCode: string; organisationId?: string },
-) {
+export async function createResidence(db: DbOrTx, actor: Actor, input: { name: string; shortName: string; communeCode: string; organisationId?: string }) {
   const organisationId = await landlordFor(db, actor, input.organisationId);
   checkCommune(input.communeCode);
   const [residence] = await db
@@ -83,12 +79,18 @@ export async function addApartments(db: DbOrTx, actor: Actor, buildingId: string
     const { building } = await buildingFor(tx, actor, buildingId, 'manage');
     // One writer per building at a time: two uploads of the same list cannot both add it.
     await tx.select({ id: buildings.id }).from(buildings).where(eq(buildings.id, buildingId)).for('update');
-    const existing = new Set((await tx.select({ unit: apartments.unit }).from(apartments).where(eq(apartments.buildingId, buildingId))).map((row) => row.unit.toLowerCase()));
+    const existing = new Set(
+      (await tx.select({ unit: apartments.unit }).from(apartments).where(eq(apartments.buildingId, buildingId))).map((row) => row.unit.toLowerCase()),
+    );
     const seen = new Set<string>();
     const errors: FieldError[] = [];
     items.forEach((item, index) => {
       const key = item.unit.toLowerCase();
-      if (item.floor >= building.floors) errors.push({ path: pathOf(index), message: `Floor ${item.floor} does not exist: ${building.name} has floors 0 (ground floor) to ${building.floors - 1}.` });
+      if (item.floor >= building.floors)
+        errors.push({
+          path: pathOf(index),
+          message: `Floor ${item.floor} does not exist: ${building.name} has floors 0 (ground floor) to ${building.floors - 1}.`,
+        });
       if (existing.has(key)) errors.push({ path: pathOf(index), message: `Apartment ${item.unit} is already recorded in this building.` });
       else if (seen.has(key)) errors.push({ path: pathOf(index), message: `Apartment ${item.unit} appears twice in the list.` });
       seen.add(key);
@@ -102,7 +104,10 @@ export async function addApartments(db: DbOrTx, actor: Actor, buildingId: string
   });
 }
 
-const apartmentHeaders = { unit: ['unit', 'logement', 'numero', 'numerodelogement', 'reference', 'porte', 'appartement', 'lot'], floor: ['floor', 'etage', 'palier', 'niveau'] };
+const apartmentHeaders = {
+  unit: ['unit', 'logement', 'numero', 'numerodelogement', 'reference', 'porte', 'appartement', 'lot'],
+  floor: ['floor', 'etage', 'palier', 'niveau'],
+};
 
 /**
  * Reads an apartment list as landlords export it (`;` or `,`, French or English headers,
@@ -125,7 +130,8 @@ export function parseApartmentsCsv(content: Uint8Array): { items: ApartmentInput
     const unit = (record[unitColumn] ?? '').trim();
     const floorCell = (record[floorColumn] ?? '').trim().toUpperCase();
     const floor = ['RDC', 'RC', 'R'].includes(floorCell) ? 0 : /^[0-9]{1,2}$/.test(floorCell) ? Number(floorCell) : undefined;
-    if (!unit || unit.length > 40 || !isStorableText(unit)) errors.push({ path: `line ${line}`, message: 'The apartment reference is empty or longer than 40 characters.' });
+    if (!unit || unit.length > 40 || !isStorableText(unit))
+      errors.push({ path: `line ${line}`, message: 'The apartment reference is empty or longer than 40 characters.' });
     if (floor === undefined) errors.push({ path: `line ${line}`, message: `“${floorCell}” is not a floor: write a number, or RDC for the ground floor.` });
     if (unit && floor !== undefined) {
       items.push({ unit, floor });

@@ -25,7 +25,10 @@ async function landingPlan(tx: DbOrTx, buildingId: string): Promise<LandingPlan>
     .leftJoin(wifiNetworks, eq(wifiNetworks.apartmentId, apartments.id))
     .where(eq(apartments.buildingId, buildingId))
     .orderBy(asc(apartments.floor), asc(apartments.unit));
-  return planLandings(points.map((point) => ({ ...point, floor: point.floor! })), dwellings);
+  return planLandings(
+    points.map((point) => ({ ...point, floor: point.floor! })),
+    dwellings,
+  );
 }
 
 function refuseOverCapacity(plan: LandingPlan) {
@@ -42,9 +45,14 @@ export async function startProvisioning(db: DbOrTx, actor: Actor, buildingId: st
   return db.transaction(async (tx) => {
     const { deployment } = await buildingFor(tx, actor, buildingId, 'field_work');
     if (!provisionableStatuses.includes(deployment!.status)) {
-      throw new DomainError(409, 'not_ready_to_provision', `Provisioning comes once the access points are installed; this building’s deployment is ${deployment!.status}.`, {
-        currentStatus: deployment!.status,
-      });
+      throw new DomainError(
+        409,
+        'not_ready_to_provision',
+        `Provisioning comes once the access points are installed; this building’s deployment is ${deployment!.status}.`,
+        {
+          currentStatus: deployment!.status,
+        },
+      );
     }
     const plan = await landingPlan(tx, buildingId);
     refuseOverCapacity(plan);
@@ -78,8 +86,12 @@ export async function provisionBuilding(db: Db, box: SecretBox, buildingId: stri
       .where(eq(buildings.id, buildingId));
     // Neighbouring buildings of the residence may be provisioned at the same time: serialise on the residence.
     await tx.select({ id: residences.id }).from(residences).where(eq(residences.id, place!.residence.id)).for('update');
-    const taken = new Set((await tx.select({ ssid: wifiNetworks.ssid }).from(wifiNetworks).where(eq(wifiNetworks.residenceId, place!.residence.id))).map((row) => row.ssid));
-    const withNetwork = new Set((await tx.select({ id: wifiNetworks.apartmentId }).from(wifiNetworks).where(eq(wifiNetworks.buildingId, buildingId))).map((row) => row.id));
+    const taken = new Set(
+      (await tx.select({ ssid: wifiNetworks.ssid }).from(wifiNetworks).where(eq(wifiNetworks.residenceId, place!.residence.id))).map((row) => row.ssid),
+    );
+    const withNetwork = new Set(
+      (await tx.select({ id: wifiNetworks.apartmentId }).from(wifiNetworks).where(eq(wifiNetworks.buildingId, buildingId))).map((row) => row.id),
+    );
     const dwellings = await tx.select().from(apartments).where(eq(apartments.buildingId, buildingId)).orderBy(asc(apartments.floor), asc(apartments.unit));
     const added: string[] = [];
     for (const apartment of dwellings.filter((candidate) => !withNetwork.has(candidate.id))) {

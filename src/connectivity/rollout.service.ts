@@ -55,7 +55,9 @@ export async function landlordRollout(db: DbOrTx, actor: Actor, landlordId: stri
     monthlyChargesTotalCents: row.monthlyCostCents === null ? null : row.monthlyCostCents * row.apartments,
   }));
   const sum = (pick: (item: (typeof items)[number]) => number | null) => items.reduce((total, item) => total + (pick(item) ?? 0), 0);
-  const byStatus = Object.fromEntries([...new Set(items.map((item) => item.status))].map((status) => [status, items.filter((item) => item.status === status).length]));
+  const byStatus = Object.fromEntries(
+    [...new Set(items.map((item) => item.status))].map((status) => [status, items.filter((item) => item.status === status).length]),
+  );
   return {
     landlord: { id: landlord.id, name: landlord.name },
     buildings: items,
@@ -65,7 +67,10 @@ export async function landlordRollout(db: DbOrTx, actor: Actor, landlordId: stri
       apartments: sum((item) => item.apartments),
       provisioned: sum((item) => item.provisioned),
       optedIn: sum((item) => item.optedIn),
-      optedInPercent: percent(sum((item) => item.optedIn), sum((item) => item.apartments)),
+      optedInPercent: percent(
+        sum((item) => item.optedIn),
+        sum((item) => item.apartments),
+      ),
       openIncidents: sum((item) => item.openIncidents),
       overdueIncidents: sum((item) => item.overdueIncidents),
       monthlyChargesTotalCents: sum((item) => item.monthlyChargesTotalCents),
@@ -80,7 +85,23 @@ const euros = (cents: number | null) => (cents === null ? '' : (cents / 100).toF
 
 /** The rollout as a spreadsheet opens it in France. */
 export function rolloutCsv(rollout: Rollout): string {
-  const header = ['résidence', 'bâtiment', 'adresse', 'commune', 'statut', 'logements', 'provisionnés', 'adhérents', 'adhésion (%)', 'refus', 'incidents ouverts', 'incidents en retard', 'coût mensuel par logement (€)', 'total mensuel (€)', 'récupération du coût'];
+  const header = [
+    'résidence',
+    'bâtiment',
+    'adresse',
+    'commune',
+    'statut',
+    'logements',
+    'provisionnés',
+    'adhérents',
+    'adhésion (%)',
+    'refus',
+    'incidents ouverts',
+    'incidents en retard',
+    'coût mensuel par logement (€)',
+    'total mensuel (€)',
+    'récupération du coût',
+  ];
   const rows = rollout.buildings.map((item) => [
     item.residence,
     item.building,

@@ -17,7 +17,10 @@ const eventsPerStatement = 2_000;
 export async function appendDeviceEvents(tx: Tx, events: NewDeviceEvent[]) {
   const appended = [];
   for (let start = 0; start < events.length; start += eventsPerStatement) {
-    const rows = await tx.insert(deviceEvents).values(events.slice(start, start + eventsPerStatement)).returning();
+    const rows = await tx
+      .insert(deviceEvents)
+      .values(events.slice(start, start + eventsPerStatement))
+      .returning();
     await enqueueInOutbox(
       tx,
       'device-events',

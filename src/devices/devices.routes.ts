@@ -83,8 +83,7 @@ export function deviceRoutes(database: Database) {
         path: '/devices',
         operationId: 'createDevice',
         tags: [tag],
-        summary:
-          'Registers one collected device of a donation (the scan-station path); a pre-printed label scanned as labelCode gives it its code.',
+        summary: 'Registers one collected device of a donation (the scan-station path); a pre-printed label scanned as labelCode gives it its code.',
         security: bearerSecurity,
         request: { body: json(intakeItem.extend({ donationId: z.uuid(), siteId: z.uuid().optional() })) },
         responses: { 201: ok('Registered.', deviceSchema), ...problems(401, 403, 409, 422) },
@@ -157,8 +156,7 @@ export function deviceRoutes(database: Database) {
         },
         responses: { 200: ok('Done.', changeSchema), ...problems(400, 401, 403, 404, 409, 422) },
       }),
-      async (c) =>
-        c.json(asJson(await transitionDevice(db, actorOf(c), { code: c.req.valid('param').code, ...c.req.valid('json') })), 200),
+      async (c) => c.json(asJson(await transitionDevice(db, actorOf(c), { code: c.req.valid('param').code, ...c.req.valid('json') })), 200),
     )
     .openapi(
       createRoute({

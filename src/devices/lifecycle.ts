@@ -7,17 +7,7 @@ import type { StatusTransition } from '../status-machine.ts';
  * The other status machines (requests, deployments, apartments, incidents) are tables of the same
  * shape, read by the same functions (src/status-machine.ts).
  */
-export const deviceStatuses = [
-  'collected',
-  'wiped',
-  'refurbishing',
-  'ready',
-  'reserved',
-  'allocated',
-  'returned',
-  'dismantled',
-  'recycled',
-] as const;
+export const deviceStatuses = ['collected', 'wiped', 'refurbishing', 'ready', 'reserved', 'allocated', 'returned', 'dismantled', 'recycled'] as const;
 export type DeviceStatus = (typeof deviceStatuses)[number];
 
 export const terminalStatuses: readonly DeviceStatus[] = ['dismantled', 'recycled'];

@@ -12,7 +12,14 @@ import { devices } from './devices.schema.ts';
  */
 export async function publicDeviceCard(db: DbOrTx, assetCode: string) {
   const [card] = await db
-    .select({ kind: devices.kind, brand: devices.brand, model: devices.model, holder: organisations.name, siteId: devices.siteId, organisationId: devices.organisationId })
+    .select({
+      kind: devices.kind,
+      brand: devices.brand,
+      model: devices.model,
+      holder: organisations.name,
+      siteId: devices.siteId,
+      organisationId: devices.organisationId,
+    })
     .from(devices)
     .innerJoin(organisations, eq(organisations.id, devices.organisationId))
     .where(eq(devices.assetCode, assetCode));

@@ -128,12 +128,7 @@ export async function transitionDevice(db: DbOrTx, actor: Actor, input: Transiti
 }
 
 /** A change of place without a change of status: an event of its own, with custody following the site. */
-export async function moveDevice(
-  db: DbOrTx,
-  actor: Actor,
-  input: { code: string; version?: number; siteId: string; note?: string },
-  now = new Date(),
-) {
+export async function moveDevice(db: DbOrTx, actor: Actor, input: { code: string; version?: number; siteId: string; note?: string }, now = new Date()) {
   return db.transaction(async (tx) => {
     const device = await readDeviceAt(tx, actor, input.code, input.version);
     if (!benchRoles.includes(actor.role)) {

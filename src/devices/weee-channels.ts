@@ -18,7 +18,8 @@ export const weeeChannelNameMax = 200;
 const isWeeeChannel = (value: unknown): value is WeeeChannel => typeof value === 'string' && (weeeChannels as readonly string[]).includes(value);
 
 /** Whether a → recycled payload names a channel at all (the lifecycle guard says so when it does not). */
-export const namesWeeeChannel = (payload: Record<string, unknown>) => payload.deeeChannel !== undefined && payload.deeeChannel !== null && payload.deeeChannel !== '';
+export const namesWeeeChannel = (payload: Record<string, unknown>) =>
+  payload.deeeChannel !== undefined && payload.deeeChannel !== null && payload.deeeChannel !== '';
 
 /** What is wrong with the channel a → recycled payload names, field by field (`prefix`: where the payload sits in the body). */
 export function weeeChannelProblems(payload: Record<string, unknown>, prefix = 'payload.'): FieldRefusal[] {
@@ -33,9 +34,17 @@ export function weeeChannelProblems(payload: Record<string, unknown>, prefix = '
   }
   const named = typeof name === 'string' && name.trim() !== '';
   if (name !== undefined && (typeof name !== 'string' || name.length > weeeChannelNameMax)) {
-    problems.push({ path: `${prefix}deeeChannelName`, message: `The channel's name is text of at most ${weeeChannelNameMax} characters.`, french: `Le nom de la filière tient en ${weeeChannelNameMax} caractères au plus.` });
+    problems.push({
+      path: `${prefix}deeeChannelName`,
+      message: `The channel's name is text of at most ${weeeChannelNameMax} characters.`,
+      french: `Le nom de la filière tient en ${weeeChannelNameMax} caractères au plus.`,
+    });
   } else if (channel === 'other' && !named) {
-    problems.push({ path: `${prefix}deeeChannelName`, message: 'Name the channel that takes the device when it is other (deeeChannelName).', french: 'Indiquez le nom de la filière quand elle est « Autre ».' });
+    problems.push({
+      path: `${prefix}deeeChannelName`,
+      message: 'Name the channel that takes the device when it is other (deeeChannelName).',
+      french: 'Indiquez le nom de la filière quand elle est « Autre ».',
+    });
   }
   return problems;
 }

@@ -52,7 +52,9 @@ export async function donationReport(db: DbOrTx, actor: Actor, donationId: strin
     .where(eq(devices.donationId, donation.id));
   const lines = rows.map((device) => {
     const certificate = certificates.find((entry) => entry.deviceId === device.id);
-    const destroyed = removals.some((record) => record.deviceId === device.id && (record.technique === 'physical_destruction' || record.technique === 'storage_removed'));
+    const destroyed = removals.some(
+      (record) => record.deviceId === device.id && (record.technique === 'physical_destruction' || record.technique === 'storage_removed'),
+    );
     const wipe = certificate
       ? 'Effacé, certificat signé'
       : device.storageMedia.length === 0 && !device.benchChecks.includes('storage_unknown')
@@ -80,7 +82,16 @@ export type DonationReport = Awaited<ReturnType<typeof donationReport>>;
 /** The report as a spreadsheet opens it in France: semicolons, UTF-8 with a BOM, CRLF. */
 export function donationReportCsv(report: DonationReport): string {
   const header = ['code', 'type', 'marque', 'modèle', 'numéro de série', 'effacement des données', 'certificat', 'devenir'];
-  const rows = report.lines.map((line) => [line.code, line.kind, line.brand, line.model, line.serialNumber, line.wipe, line.certificateId, outcomeLabels[line.outcome]]);
+  const rows = report.lines.map((line) => [
+    line.code,
+    line.kind,
+    line.brand,
+    line.model,
+    line.serialNumber,
+    line.wipe,
+    line.certificateId,
+    outcomeLabels[line.outcome],
+  ]);
   return csvDocument(header, rows);
 }
 
@@ -132,7 +143,10 @@ export async function renderDonationReportPdf(report: DonationReport, publicUrl:
     doc.x = doc.page.margins.left;
     doc.y = y + Math.max(...heights) + 3;
   };
-  drawRow(columns.map((column) => column.title), true);
+  drawRow(
+    columns.map((column) => column.title),
+    true,
+  );
   for (const line of report.lines) {
     drawRow([line.code, `${line.kind} ${line.brand} ${line.model}`, line.serialNumber || '—', line.wipe, outcomeLabels[line.outcome]]);
   }

@@ -55,49 +55,46 @@ async function importOfSameInventory(tx: DbOrTx, donation: { id: string; organis
  * same inventory sent again to the same donation gets a job that is done at once, adds nothing
  * and names the import that took it (`summary.alreadyImportedBy`).
  */
-export async function startIntakeImport(
-  db: DbOrTx,
-  fileStore: FileStore,
-  actor: Actor,
-  input: { donationId: string; filename: string; content: Uint8Array },
-) {
+export async function startIntakeImport(db: DbOrTx, fileStore: FileStore, actor: Actor, input: { donationId: string; filename: string; content: Uint8Array }) {
   const donation = await donationForIntake(db, actor, input.donationId);
   const parsed = parseIntakeCsv(decodeUploadedText(input.content));
   if (!parsed.ok) throw new ValidationError([{ path: 'file', message: parsed.reason }]);
   const fingerprint = inventoryFingerprint(parsed.lines);
-  return storeUpload(fileStore, `imports/${randomUUID()}.csv`, input.content, (stored) => db.transaction(async (tx) => {
-    // Uploads into one donation take turns: two sends of one file at once never both import it.
-    // (no key update: devices being inserted into the donation do not block an upload, nor it them.)
-    await tx.select({ id: donations.id }).from(donations).where(eq(donations.id, donation.id)).for('no key update');
-    const earlier = await importOfSameInventory(tx, donation, fingerprint);
-    const job = await createJob(tx, actor, donation.organisationId, 'intake_import', {
-      total: parsed.lines.length,
-      summary: { donationId: donation.id, filename: input.filename, inventorySha256: fingerprint },
-    });
-    await recordFile(tx, stored, {
-      organisationId: donation.organisationId,
-      kind: 'intake_csv',
-      filename: input.filename,
-      contentType: 'text/csv',
-      jobId: job.id,
-      createdByUserId: actor.userId,
-    });
-    if (earlier) {
-      await recordProgress(tx, job.id, { processed: parsed.lines.length });
-      await finishJob(tx, job.id, {
-        state: 'succeeded',
-        summary: {
-          created: 0,
-          refused: 0,
-          lines: parsed.lines.length,
-          alreadyImportedBy: { jobId: earlier.id, filename: earlier.filename, importedAt: earlier.createdAt.toISOString() },
-        },
+  return storeUpload(fileStore, `imports/${randomUUID()}.csv`, input.content, (stored) =>
+    db.transaction(async (tx) => {
+      // Uploads into one donation take turns: two sends of one file at once never both import it.
+      // (no key update: devices being inserted into the donation do not block an upload, nor it them.)
+      await tx.select({ id: donations.id }).from(donations).where(eq(donations.id, donation.id)).for('no key update');
+      const earlier = await importOfSameInventory(tx, donation, fingerprint);
+      const job = await createJob(tx, actor, donation.organisationId, 'intake_import', {
+        total: parsed.lines.length,
+        summary: { donationId: donation.id, filename: input.filename, inventorySha256: fingerprint },
       });
-    } else {
-      await enqueueInOutbox(tx, 'intake-imports', [{ name: 'intake-import.run', payload: { jobId: job.id } }]);
-    }
-    return getJob(tx, actor, job.id);
-  }));
+      await recordFile(tx, stored, {
+        organisationId: donation.organisationId,
+        kind: 'intake_csv',
+        filename: input.filename,
+        contentType: 'text/csv',
+        jobId: job.id,
+        createdByUserId: actor.userId,
+      });
+      if (earlier) {
+        await recordProgress(tx, job.id, { processed: parsed.lines.length });
+        await finishJob(tx, job.id, {
+          state: 'succeeded',
+          summary: {
+            created: 0,
+            refused: 0,
+            lines: parsed.lines.length,
+            alreadyImportedBy: { jobId: earlier.id, filename: earlier.filename, importedAt: earlier.createdAt.toISOString() },
+          },
+        });
+      } else {
+        await enqueueInOutbox(tx, 'intake-imports', [{ name: 'intake-import.run', payload: { jobId: job.id } }]);
+      }
+      return getJob(tx, actor, job.id);
+    }),
+  );
 }
 
 export type ImportOutcome = 'imported' | 'already_done' | 'unknown_job';

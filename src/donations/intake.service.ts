@@ -168,7 +168,12 @@ async function explainSkipped(
   const claimed = await tx
     .select({ assetCode: devices.assetCode })
     .from(devices)
-    .where(inArray(devices.assetCode, skipped.map((row) => row.values.asset_code)));
+    .where(
+      inArray(
+        devices.assetCode,
+        skipped.map((row) => row.values.asset_code),
+      ),
+    );
   const claimedCodes = new Set(claimed.map((row) => row.assetCode));
   const live = await tx
     .select({ assetCode: devices.assetCode, brand: devices.brand, serialNumber: devices.serialNumber, organisationId: devices.organisationId })
@@ -194,8 +199,7 @@ async function explainSkipped(
     }
     const twin = live.find(
       (device) =>
-        device.brand.toLowerCase() === row.values.brand.toLowerCase() &&
-        device.serialNumber?.toUpperCase() === row.values.serial_number?.toUpperCase(),
+        device.brand.toLowerCase() === row.values.brand.toLowerCase() && device.serialNumber?.toUpperCase() === row.values.serial_number?.toUpperCase(),
     );
     const existing = twin && twin.organisationId === organisationId ? formatAssetCode(twin.assetCode) : undefined;
     const device = `A ${row.values.brand} with serial ${row.values.serial_number}`;
@@ -213,15 +217,12 @@ async function explainSkipped(
   }
 }
 
-
 const refusalStatus = { duplicate_serial: 409, label_already_claimed: 409, label_unknown: 422 } as const;
 
 /** The scan-station path: one device into a donation; a duplicate or a claimed label is a refusal. */
 export async function registerDevice(db: DbOrTx, actor: Actor, input: IntakeItem & { donationId: string; siteId?: string }) {
   return db.transaction(async (tx) => {
-    const donation = await donationForIntake(tx, actor, input.donationId).catch(
-      notFoundAsField('donationId', 'No donation of your organisation has this id.'),
-    );
+    const donation = await donationForIntake(tx, actor, input.donationId).catch(notFoundAsField('donationId', 'No donation of your organisation has this id.'));
     const [outcome] = await registerDevices(tx, actor, donation, [input], { siteId: input.siteId });
     if (!outcome!.ok) {
       throw new DomainError(refusalStatus[outcome!.code], outcome!.code, outcome!.message, { existingDevice: outcome!.existingDevice });

@@ -43,18 +43,18 @@ export function fileRoutes(database: Database, fileStore: FileStore) {
       },
     )
     .openapi(
-    createRoute({
-      method: 'get',
-      path: '/files/{id}',
-      operationId: 'downloadFile',
-      tags: ['Files'],
-      summary: 'Downloads a file (label sheet, export...) of your organisation.',
-      security: bearerSecurity,
-      request: { params: idParam },
-      responses: { 200: { description: 'The file, streamed.' }, ...problems(401, 404, 422) },
-    }),
-    async (c) => sendFile(c, fileStore, await getFile(database.db, actorOf(c), c.req.valid('param').id)),
-  );
+      createRoute({
+        method: 'get',
+        path: '/files/{id}',
+        operationId: 'downloadFile',
+        tags: ['Files'],
+        summary: 'Downloads a file (label sheet, export...) of your organisation.',
+        security: bearerSecurity,
+        request: { params: idParam },
+        responses: { 200: { description: 'The file, streamed.' }, ...problems(401, 404, 422) },
+      }),
+      async (c) => sendFile(c, fileStore, await getFile(database.db, actorOf(c), c.req.valid('param').id)),
+    );
 }
 
 /** A stored file as a download, streamed. */

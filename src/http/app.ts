@@ -91,7 +91,11 @@ export function createApp(deps: AppDeps) {
     '/api/*',
     limitBodies(turns, {
       tooLarge: (c, bytes) => problemResponse(c, 413, { detail: `The request body is larger than ${shownSize(bytes)}.`, code: 'body_too_large' }),
-      busy: (c) => problemResponse(c, 429, { detail: `Other inventories are being read: send this one again in ${inventoryRetryAfterSeconds} seconds.`, code: 'inventories_queued' }),
+      busy: (c) =>
+        problemResponse(c, 429, {
+          detail: `Other inventories are being read: send this one again in ${inventoryRetryAfterSeconds} seconds.`,
+          code: 'inventories_queued',
+        }),
     }),
   );
   // Who is calling comes before anything else: an anonymous caller learns nothing about a route's inputs.
@@ -143,7 +147,19 @@ export function createApp(deps: AppDeps) {
   app.route('/api', incidentRoutes(database));
   app.route('/api', indicatorRoutes(database));
   app.route('/api', docsRoutes());
-  app.route('/', pageRoutes({ database, fileStore: deps.fileStore, appSecret: deps.appSecret, publicUrl: deps.publicUrl, logger, queues: deps.queues, inventoryTurns: turns, signIns }));
+  app.route(
+    '/',
+    pageRoutes({
+      database,
+      fileStore: deps.fileStore,
+      appSecret: deps.appSecret,
+      publicUrl: deps.publicUrl,
+      logger,
+      queues: deps.queues,
+      inventoryTurns: turns,
+      signIns,
+    }),
+  );
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });
@@ -152,14 +168,15 @@ export function createApp(deps: AppDeps) {
     info: {
       title: 'Boucle API',
       version: '0.1.0',
-      description:
-        'Donated computers from collection to families, shared Wi-Fi in social housing. Errors are RFC 9457 problem details.',
+      description: 'Donated computers from collection to families, shared Wi-Fi in social housing. Errors are RFC 9457 problem details.',
     },
     servers: [{ url: deps.publicUrl }],
   });
 
   // A browser that follows a wrong link gets a French page; the API's callers, a problem.
-  app.notFound((c) => (wantsNotFoundPage(c) ? notFoundPage(c) : problemResponse(c, 404, { detail: `Nothing at ${c.req.method} ${c.req.path}.`, code: 'route_not_found' })));
+  app.notFound((c) =>
+    wantsNotFoundPage(c) ? notFoundPage(c) : problemResponse(c, 404, { detail: `Nothing at ${c.req.method} ${c.req.path}.`, code: 'route_not_found' }),
+  );
   app.onError((error, c) => handleError(error, c, logger));
   return app;
 }

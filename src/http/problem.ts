@@ -34,7 +34,13 @@ const titles: Record<number, string> = {
 };
 
 // The codes of the refusals Hono itself raises, in the closed list.
-const httpStatusCodes: Partial<Record<number, ErrorCode>> = { 401: 'not_signed_in', 403: 'forbidden', 404: 'route_not_found', 413: 'body_too_large', 415: 'unsupported_media_type' };
+const httpStatusCodes: Partial<Record<number, ErrorCode>> = {
+  401: 'not_signed_in',
+  403: 'forbidden',
+  404: 'route_not_found',
+  413: 'body_too_large',
+  415: 'unsupported_media_type',
+};
 
 export function problemResponse(
   c: Context,
@@ -62,7 +68,11 @@ const untranslatableText = (error: Error): boolean => {
 export function handleError(error: Error, c: Context, logger: Logger): Response {
   const french = prefersFrench(c.req.header('accept-language'));
   if (error instanceof ValidationError) {
-    return problemResponse(c, error.status, { detail: french ? frenchValidationDetail : error.message, code: error.code, errors: french ? error.inFrench() : error.inEnglish() });
+    return problemResponse(c, error.status, {
+      detail: french ? frenchValidationDetail : error.message,
+      code: error.code,
+      errors: french ? error.inFrench() : error.inEnglish(),
+    });
   }
   if (error instanceof DomainError) {
     const detail = french ? refusalInFrench(error) : error.message;
@@ -73,9 +83,7 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
   if (error instanceof HTTPException) {
     const status = error.status;
     const detail =
-      status === 400 && /JSON/i.test(error.message)
-        ? 'The request body is not valid JSON.'
-        : error.message || titles[status] || 'Request refused.';
+      status === 400 && /JSON/i.test(error.message) ? 'The request body is not valid JSON.' : error.message || titles[status] || 'Request refused.';
     return problemResponse(c, status, { detail, code: httpStatusCodes[status] ?? (status >= 500 ? 'internal_error' : 'malformed_request') });
   }
   if (untranslatableText(error)) {

@@ -30,13 +30,7 @@ export function actorOf(c: Context<AppEnv>): Actor {
   return actor;
 }
 
-type Jsonified<T> = T extends Date
-  ? string
-  : T extends (infer Item)[]
-    ? Jsonified<Item>[]
-    : T extends object
-      ? { [Key in keyof T]: Jsonified<T[Key]> }
-      : T;
+type Jsonified<T> = T extends Date ? string : T extends (infer Item)[] ? Jsonified<Item>[] : T extends object ? { [Key in keyof T]: Jsonified<T[Key]> } : T;
 
 /** Domain data as it travels in JSON (dates become ISO strings), typed so the response schema can check it. */
 export const asJson = <T>(value: T) => JSON.parse(JSON.stringify(value)) as Jsonified<T>;
@@ -49,7 +43,11 @@ export const problemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.enum(errorCodeList).openapi({ description: `What refused the request, from a closed list:\n${errorCodeList.map((code) => `- \`${code}\`: ${errorCodes[code]}`).join('\n')}` }),
+    code: z
+      .enum(errorCodeList)
+      .openapi({
+        description: `What refused the request, from a closed list:\n${errorCodeList.map((code) => `- \`${code}\`: ${errorCodes[code]}`).join('\n')}`,
+      }),
     requestId: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     // A refused status change (transition_not_allowed, guard_failed), whatever moved (src/status-machine.ts).
@@ -63,9 +61,7 @@ const problemContent = { 'application/problem+json': { schema: problemSchema } }
 
 /** The error answers a route may give, described once for the OpenAPI document. */
 export const problems = (...statuses: (400 | 401 | 403 | 404 | 409 | 415 | 422 | 429)[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [status, { description: problemDescriptions[status], content: problemContent }]),
-  );
+  Object.fromEntries(statuses.map((status) => [status, { description: problemDescriptions[status], content: problemContent }]));
 
 const problemDescriptions = {
   400: 'The request is malformed (bad JSON, a misread code).',
@@ -86,7 +82,10 @@ export const idParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in
 export const timestamp = z.string().openapi({ format: 'date-time' });
 export const bearerSecurity: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
 
-const unstorable = inBoth('Contains a character that cannot be stored (a NUL or a broken character).', 'Ce texte contient un caractère illisible (un NUL ou un caractère abîmé).');
+const unstorable = inBoth(
+  'Contains a character that cannot be stored (a NUL or a broken character).',
+  'Ce texte contient un caractère illisible (un NUL ou un caractère abîmé).',
+);
 
 /** A required text field, trimmed, for names, addresses and notes. */
 export const text = (max: number) =>
@@ -99,7 +98,9 @@ export const text = (max: number) =>
 
 /** A phone number as people write it in France: 06 12 34 56 78, +33 6 12 34 56 78, 05.53.00.00.00. */
 export const phonePattern = /^\+?[0-9 .-]{6,20}$/;
-export const phoneNumber = z.string().regex(phonePattern, inBoth('A phone number, e.g. 06 12 34 56 78.', 'Un numéro de téléphone, par exemple 06 12 34 56 78.'));
+export const phoneNumber = z
+  .string()
+  .regex(phonePattern, inBoth('A phone number, e.g. 06 12 34 56 78.', 'Un numéro de téléphone, par exemple 06 12 34 56 78.'));
 
 /** Every key and string inside a JSON value is storable text. */
 export function isStorableJson(value: unknown): boolean {

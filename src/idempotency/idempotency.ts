@@ -36,7 +36,11 @@ export function idempotency(db: Db, appSecret: string): MiddlewareHandler<AppEnv
     }
     const body = new Uint8Array(await c.req.raw.clone().arrayBuffer());
     const requestHash = createHmac('sha256', hashKey).update(`${c.req.method} ${c.req.path}\n`).update(body).digest('hex');
-    const [claimed] = await db.insert(idempotencyKeys).values({ userId: actor.userId, key, requestHash }).onConflictDoNothing().returning({ key: idempotencyKeys.key });
+    const [claimed] = await db
+      .insert(idempotencyKeys)
+      .values({ userId: actor.userId, key, requestHash })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key });
     const mine = and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, key));
     if (!claimed) {
       const [earlier] = await db.select().from(idempotencyKeys).where(mine);

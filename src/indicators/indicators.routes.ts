@@ -18,7 +18,8 @@ export const indicatorQuerySchema = z
     from: calendarDate().optional().openapi({ description: 'Instead of a period: the first day of a month…' }),
     to: calendarDate().optional().openapi({ description: '…to the last day of a month.' }),
     territory: z.string().max(30).optional().openapi({
-      description: 'A commune (47001), an EPCI by its SIREN (200068161), a département (47, 2A, 971) or a région written region:75. The whole network when left out.',
+      description:
+        'A commune (47001), an EPCI by its SIREN (200068161), a département (47, 2A, 971) or a région written region:75. The whole network when left out.',
       example: '47',
     }),
     organisationId: z.uuid().optional().openapi({ description: 'One organisation (the coordinator only; others always see their own).' }),
@@ -55,7 +56,10 @@ const figuresSchema = z
     devicesHandedOver: z.object({ total: count, byKind: z.record(z.string(), count) }),
     devicesDismantled: count,
     devicesRecycled: z.object({ total: count, byChannel: z.record(z.string(), count) }),
-    reuseRate: z.number().nullable().openapi({ description: 'Handed over among the devices that left the network (handed over, dismantled, recycled), 0 to 1.' }),
+    reuseRate: z
+      .number()
+      .nullable()
+      .openapi({ description: 'Handed over among the devices that left the network (handed over, dismantled, recycled), 0 to 1.' }),
     daysFromCollectionToHandover: z.object({ median: count.nullable(), p90: count.nullable() }),
     familiesTrained: count,
     wifiBuildingsLive: count,

@@ -22,7 +22,10 @@ export const indicatorRollups = pgTable(
     count: integer().notNull(),
   },
   (table) => [
-    primaryKey({ name: 'indicator_rollups_pk', columns: [table.month, table.communeCode, table.organisationId, table.deviceKind, table.indicator, table.detail] }),
+    primaryKey({
+      name: 'indicator_rollups_pk',
+      columns: [table.month, table.communeCode, table.organisationId, table.deviceKind, table.indicator, table.detail],
+    }),
     index().on(table.organisationId, table.month),
     check('indicator_rollups_commune_code_format', communeCodeFormat(table.communeCode)),
     check('indicator_rollups_first_of_month', sql`extract(day from ${table.month}) = 1`),

@@ -97,9 +97,7 @@ export async function getIndicators(db: DbOrTx, actor: Actor, query: IndicatorQu
   const byOrganisation = organisationId ? sql`and organisation_id = ${organisationId}` : sql``;
   let inTerritory = sql``;
   if (territory) {
-    const communes = await db.execute<{ commune_code: string }>(
-      sql`select distinct commune_code from indicator_rollups where ${inRange} ${byOrganisation}`,
-    );
+    const communes = await db.execute<{ commune_code: string }>(sql`select distinct commune_code from indicator_rollups where ${inRange} ${byOrganisation}`);
     const inside = communes.map((row) => row.commune_code).filter((code) => communeIsInTerritory(code, territory));
     inTerritory = sql`and commune_code in (select jsonb_array_elements_text(${JSON.stringify(inside)}::jsonb))`;
   }

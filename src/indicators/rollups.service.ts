@@ -86,8 +86,7 @@ export async function countUncountedEvents(db: Db, options: { deviceEventsOlderT
 async function addClaimed(tx: DbOrTx, claimed: readonly { source: string; event_id: number }[], sources: FactFilter) {
   if (claimed.length === 0) return;
   const ids = (source: string) => JSON.stringify(claimed.filter((row) => row.source === source).map((row) => Number(row.event_id)));
-  const inClaimed = (source: string, alias: string) =>
-    sql`${sql.raw(alias)}.id in (select jsonb_array_elements_text(${ids(source)}::jsonb)::bigint)`;
+  const inClaimed = (source: string, alias: string) => sql`${sql.raw(alias)}.id in (select jsonb_array_elements_text(${ids(source)}::jsonb)::bigint)`;
   await tx.execute(
     addFactsToRollups(
       indicatorFacts({

@@ -19,7 +19,15 @@ export const jobSchema = z
     startedAt: timestamp.nullable(),
     finishedAt: timestamp.nullable(),
     files: z.array(
-      z.object({ id: z.uuid(), kind: z.string(), filename: z.string(), contentType: z.string(), size: z.number().int(), sha256: z.string(), downloadUrl: z.string() }),
+      z.object({
+        id: z.uuid(),
+        kind: z.string(),
+        filename: z.string(),
+        contentType: z.string(),
+        size: z.number().int(),
+        sha256: z.string(),
+        downloadUrl: z.string(),
+      }),
     ),
   })
   .openapi('Job');

@@ -39,7 +39,9 @@ let formats: Map<string, LabelFormat> | undefined;
 export function labelFormats(): Map<string, LabelFormat> {
   if (!formats) {
     formats = new Map();
-    for (const file of readdirSync(folder).filter((name) => name.endsWith('.json')).sort()) {
+    for (const file of readdirSync(folder)
+      .filter((name) => name.endsWith('.json'))
+      .sort()) {
       const format = labelFormatSchema.parse(JSON.parse(readFileSync(`${folder}/${file}`, 'utf8')));
       formats.set(format.id, format);
     }

@@ -49,7 +49,12 @@ export function labelRoutes(database: Database) {
       }),
       (c) => {
         actorOf(c);
-        const items = [...labelFormats().values()].map((entry) => ({ id: entry.id, name: entry.name, output: entry.output, labelsPerPage: labelsPerPage(entry) }));
+        const items = [...labelFormats().values()].map((entry) => ({
+          id: entry.id,
+          name: entry.name,
+          output: entry.output,
+          labelsPerPage: labelsPerPage(entry),
+        }));
         return c.json({ items }, 200);
       },
     )

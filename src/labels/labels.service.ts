@@ -42,9 +42,7 @@ export async function createLabelBatch(db: DbOrTx, actor: Actor, request: LabelB
       .values({ organisationId, formatId: request.format, source, donationId, labelCount: codes.length, jobId: job.id, createdByUserId: actor.userId })
       .returning();
     for (let start = 0; start < codes.length; start += 5_000) {
-      await tx
-        .insert(labelBatchItems)
-        .values(codes.slice(start, start + 5_000).map((code, index) => ({ batchId: batch!.id, position: start + index, code })));
+      await tx.insert(labelBatchItems).values(codes.slice(start, start + 5_000).map((code, index) => ({ batchId: batch!.id, position: start + index, code })));
     }
     await enqueueInOutbox(tx, 'label-batches', [{ name: 'label-batch.render', payload: { batchId: batch!.id } }]);
     return { ...batch!, job };
@@ -59,13 +57,17 @@ async function batchCodes(tx: Tx, actor: Actor, request: LabelBatchRequest) {
     const organisationId = request.organisationId && actor.role === 'admin' ? request.organisationId : actor.organisationId;
     const owner = await getOrganisation(tx, actor, organisationId).catch(notFoundAsField('organisationId', 'No organisation has this id.'));
     if (!labelOwnerKinds.includes(owner.kind)) {
-      throw new ValidationError([{ path: 'organisationId', message: `Labels are printed for workshops, mediation structures and the coordinator, not for a ${owner.kind}.` }]);
+      throw new ValidationError([
+        { path: 'organisationId', message: `Labels are printed for workshops, mediation structures and the coordinator, not for a ${owner.kind}.` },
+      ]);
     }
     const codes = await issueAssetCodes(tx, organisationId, request.count, true);
     return { organisationId, codes: codes.sort(), source: 'unclaimed' as const, donationId: undefined };
   }
   if ('buildingId' in request) {
-    const { building } = await buildingFor(tx, actor, request.buildingId, 'field_work').catch(notFoundAsField('buildingId', 'No building of yours has this id.'));
+    const { building } = await buildingFor(tx, actor, request.buildingId, 'field_work').catch(
+      notFoundAsField('buildingId', 'No building of yours has this id.'),
+    );
     const rows = await tx
       .select({ code: networkDevices.assetCode })
       .from(networkDevices)
@@ -98,7 +100,9 @@ async function batchCodes(tx: Tx, actor: Actor, request: LabelBatchRequest) {
     .from(devices)
     .where(and(inArray(devices.assetCode, wanted), ownedBy(actor, devices.organisationId)));
   const known = new Map(found.map((row) => [row.code, row.organisationId]));
-  const missing = wanted.flatMap((code, index) => (known.has(code) ? [] : [{ path: `deviceCodes.${index}`, message: `No device of yours has the code ${formatAssetCode(code)}.` }]));
+  const missing = wanted.flatMap((code, index) =>
+    known.has(code) ? [] : [{ path: `deviceCodes.${index}`, message: `No device of yours has the code ${formatAssetCode(code)}.` }],
+  );
   if (missing.length > 0) throw new ValidationError(missing);
   const organisations = new Set(known.values());
   if (organisations.size > 1) throw new ValidationError([{ path: 'deviceCodes', message: 'One batch prints for one organisation.' }]);

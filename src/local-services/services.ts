@@ -33,7 +33,9 @@ export async function resolveServices(config: Config, logger: Logger, options: {
     const databaseAnswer = config.databaseSource === 'embedded' ? 'embedded chosen' : await postgresAnswers(databaseUrl);
     if (databaseAnswer !== true) {
       if (config.databaseSource === 'given') {
-        throw new StartupError(`Cannot reach PostgreSQL at DATABASE_URL=${withoutPassword(databaseUrl)} (${databaseAnswer}); start it, or correct DATABASE_URL`);
+        throw new StartupError(
+          `Cannot reach PostgreSQL at DATABASE_URL=${withoutPassword(databaseUrl)} (${databaseAnswer}); start it, or correct DATABASE_URL`,
+        );
       }
       const embedded = await startEmbeddedPostgres(config.dataDir, logger);
       started.push(embedded);

@@ -96,7 +96,10 @@ export async function sendNotification(db: Db, transports: Transports, notificat
         ? row.household.contactEmail
         : row.household.contactPhone;
   if (!to) {
-    await db.update(notifications).set({ status: 'failed', lastError: 'No contact to send to (erased or never given).' }).where(eq(notifications.id, notificationId));
+    await db
+      .update(notifications)
+      .set({ status: 'failed', lastError: 'No contact to send to (erased or never given).' })
+      .where(eq(notifications.id, notificationId));
     return 'no_contact';
   }
   const message =
@@ -109,11 +112,17 @@ export async function sendNotification(db: Db, transports: Transports, notificat
           subject: notification.kind === 'session_this_morning' ? 'Votre formation a lieu aujourd’hui' : 'Rappel : votre formation dans deux jours',
           text: `Bonjour,\n\nVous êtes inscrit(e) à la formation « ${session?.title ?? ''} » le ${session ? dateTime(session.startsAt) : ''}. Elle est nécessaire pour recevoir votre ordinateur.\n\nÀ bientôt !`,
         };
-  await db.update(notifications).set({ attempts: sql`${notifications.attempts} + 1` }).where(eq(notifications.id, notificationId));
+  await db
+    .update(notifications)
+    .set({ attempts: sql`${notifications.attempts} + 1` })
+    .where(eq(notifications.id, notificationId));
   try {
     await transports[notification.kind === 'reservation_expiring' ? 'email' : notification.channel]({ to, ...message });
   } catch (error) {
-    await db.update(notifications).set({ lastError: (error as Error).message.slice(0, 500) }).where(eq(notifications.id, notificationId));
+    await db
+      .update(notifications)
+      .set({ lastError: (error as Error).message.slice(0, 500) })
+      .where(eq(notifications.id, notificationId));
     throw error;
   }
   await db.update(notifications).set({ status: 'sent', sentAt: new Date(), lastError: null }).where(eq(notifications.id, notificationId));
@@ -122,5 +131,8 @@ export async function sendNotification(db: Db, transports: Transports, notificat
 
 /** After the last retry: the reminder shows as failed, with the last error kept. */
 export async function markNotificationFailed(db: Db, notificationId: string) {
-  await db.update(notifications).set({ status: 'failed' }).where(and(eq(notifications.id, notificationId), eq(notifications.status, 'pending')));
+  await db
+    .update(notifications)
+    .set({ status: 'failed' })
+    .where(and(eq(notifications.id, notificationId), eq(notifications.status, 'pending')));
 }

@@ -7,7 +7,11 @@ import { siteKinds } from './organisations.types.ts';
 /** A contact to publish on the public card of the devices an organisation or a site holds; null withdraws it. */
 export const publicContactInput = z.object({
   publicPhone: phoneNumber.nullable().optional(),
-  publicEmail: z.email(inBoth('An e-mail address, e.g. contact@atelier.fr.', 'Une adresse e-mail, par exemple contact@atelier.fr.')).max(254).nullable().optional(),
+  publicEmail: z
+    .email(inBoth('An e-mail address, e.g. contact@atelier.fr.', 'Une adresse e-mail, par exemple contact@atelier.fr.'))
+    .max(254)
+    .nullable()
+    .optional(),
 });
 
 /** A site of an organisation (collection point, workshop, storage, mediation place): the API's body and the coordinator's form. */
@@ -15,7 +19,11 @@ export const siteInput = z.object({
   name: text(200),
   kind: z.enum(siteKinds, inBoth(`One of the kinds of place: ${siteKinds.join(', ')}.`, 'Choisissez le type de lieu.')),
   address: text(500),
-  postalCode: z.string().trim().regex(/^[0-9]{5}$/, inBoth('A postal code has 5 digits.', 'Le code postal a 5 chiffres, par exemple 47000.')).optional(),
+  postalCode: z
+    .string()
+    .trim()
+    .regex(/^[0-9]{5}$/, inBoth('A postal code has 5 digits.', 'Le code postal a 5 chiffres, par exemple 47000.'))
+    .optional(),
   communeCode,
   ...publicContactInput.shape,
 });

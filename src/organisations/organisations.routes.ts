@@ -138,9 +138,7 @@ export function organisationRoutes(database: Database) {
         security: bearerSecurity,
         request: {
           params: idParam,
-          body: json(
-            siteInput.partial().refine((changes) => Object.keys(changes).length > 0, 'Give at least one field to change.'),
-          ),
+          body: json(siteInput.partial().refine((changes) => Object.keys(changes).length > 0, 'Give at least one field to change.')),
         },
         responses: { 200: ok('The site.', siteSchema), ...problems(401, 403, 404, 422) },
       }),

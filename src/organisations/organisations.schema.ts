@@ -38,8 +38,5 @@ export const sites = pgTable(
     publicEmail: text(),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (table) => [
-    index().on(table.organisationId),
-    check('sites_commune_code_format', communeCodeFormat(table.communeCode)),
-  ],
+  (table) => [index().on(table.organisationId), check('sites_commune_code_format', communeCodeFormat(table.communeCode))],
 );

@@ -40,9 +40,7 @@ export async function listSites(db: DbOrTx, actor: Actor, filter: { organisation
   return db
     .select()
     .from(sites)
-    .where(
-      and(ownedBy(actor, sites.organisationId), filter.organisationId ? eq(sites.organisationId, filter.organisationId) : undefined),
-    )
+    .where(and(ownedBy(actor, sites.organisationId), filter.organisationId ? eq(sites.organisationId, filter.organisationId) : undefined))
     .orderBy(sites.name);
 }
 

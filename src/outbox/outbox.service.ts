@@ -37,13 +37,21 @@ const sameRow = (row: { id: number; createdAt: Date }) => and(eq(outbox.id, row.
 /** The job's work is done: its row leaves the ledger of outstanding work. */
 export async function markOutboxJobDone(db: Db, jobId: string | undefined): Promise<void> {
   const row = outboxRowOfJob(jobId);
-  if (row) await db.update(outbox).set({ doneAt: new Date() }).where(and(sameRow(row), isNull(outbox.doneAt)));
+  if (row)
+    await db
+      .update(outbox)
+      .set({ doneAt: new Date() })
+      .where(and(sameRow(row), isNull(outbox.doneAt)));
 }
 
 /** The job's last attempt failed: it waits in the queue's failed set, and is not sent again by itself. */
 export async function markOutboxJobFailed(db: Db, jobId: string | undefined): Promise<void> {
   const row = outboxRowOfJob(jobId);
-  if (row) await db.update(outbox).set({ failedAt: new Date() }).where(and(sameRow(row), isNull(outbox.doneAt)));
+  if (row)
+    await db
+      .update(outbox)
+      .set({ failedAt: new Date() })
+      .where(and(sameRow(row), isNull(outbox.doneAt)));
 }
 
 export async function pruneDoneOutboxRows(db: Db): Promise<number> {

@@ -53,9 +53,7 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
 
   const addToQueues = async (rows: OutboxRow[]) => {
     for (const [name, producer] of producers) {
-      const jobs = rows
-        .filter((row) => row.queue === name)
-        .map((row) => ({ name: row.jobName, data: row.payload, opts: { jobId: jobIdForOutboxRow(row) } }));
+      const jobs = rows.filter((row) => row.queue === name).map((row) => ({ name: row.jobName, data: row.payload, opts: { jobId: jobIdForOutboxRow(row) } }));
       if (jobs.length > 0) await producer.addBulk(jobs);
     }
   };
@@ -64,17 +62,16 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
     tx
       .update(outbox)
       .set({ relayedAt: new Date() })
-      .where(inArray(outbox.id, rows.map((row) => row.id)));
+      .where(
+        inArray(
+          outbox.id,
+          rows.map((row) => row.id),
+        ),
+      );
 
   async function relayBatch(): Promise<number> {
     return database.db.transaction(async (tx) => {
-      const rows = await tx
-        .select()
-        .from(outbox)
-        .where(isNull(outbox.relayedAt))
-        .orderBy(asc(outbox.id))
-        .limit(batchSize)
-        .for('update', { skipLocked: true });
+      const rows = await tx.select().from(outbox).where(isNull(outbox.relayedAt)).orderBy(asc(outbox.id)).limit(batchSize).for('update', { skipLocked: true });
       if (rows.length === 0) return 0;
       await addToQueues(rows);
       await markSeen(tx, rows);

@@ -34,12 +34,19 @@ export async function setPublicContactFromForm(db: DbOrTx, viewer: Viewer, field
   const { contactOf, ...contact } = parsed.value;
   const [kind, id] = contactOf.split(':') as ['organisation' | 'site', string];
   const missing = notFoundAsField('contactOf', 'Cette structure ou ce lieu n’existe pas : choisissez dans la liste.');
-  return attempt(async (): Promise<{ id: string; name: string }> =>
-    (kind === 'organisation' ? setOrganisationPublicContact(db, viewer, id, contact) : updateSite(db, viewer, id, contact)).catch(missing),
+  return attempt(
+    async (): Promise<{ id: string; name: string }> =>
+      (kind === 'organisation' ? setOrganisationPublicContact(db, viewer, id, contact) : updateSite(db, viewer, id, contact)).catch(missing),
   );
 }
 
-export const PublicContactForm: FC<FormState & { viewer: Viewer; organisations: Holder[]; sites: Holder[] }> = ({ viewer, organisations, sites, fields = {}, errors }) => (
+export const PublicContactForm: FC<FormState & { viewer: Viewer; organisations: Holder[]; sites: Holder[] }> = ({
+  viewer,
+  organisations,
+  sites,
+  fields = {},
+  errors,
+}) => (
   <form method="post" action="/admin/public-contact" novalidate>
     <CsrfField viewer={viewer} />
     <Select
@@ -50,12 +57,29 @@ export const PublicContactForm: FC<FormState & { viewer: Viewer; organisations: 
       value={fields.contactOf}
       error={errorFor(errors, 'contactOf')}
       options={[
-        ...organisations.map((organisation) => ({ value: `organisation:${organisation.id}`, label: `Structure — ${organisation.name} (${publishedContact(organisation)})` })),
+        ...organisations.map((organisation) => ({
+          value: `organisation:${organisation.id}`,
+          label: `Structure — ${organisation.name} (${publishedContact(organisation)})`,
+        })),
         ...sites.map((site) => ({ value: `site:${site.id}`, label: `Lieu — ${site.name} (${publishedContact(site)})` })),
       ]}
     />
-    <Field name="publicPhone" label="Téléphone publié" hint="Laissez vide pour ne pas publier de téléphone." type="tel" value={fields.publicPhone} error={errorFor(errors, 'publicPhone')} />
-    <Field name="publicEmail" label="Adresse e-mail publiée" hint="Laissez vide pour ne pas publier d’adresse." type="email" value={fields.publicEmail} error={errorFor(errors, 'publicEmail')} />
+    <Field
+      name="publicPhone"
+      label="Téléphone publié"
+      hint="Laissez vide pour ne pas publier de téléphone."
+      type="tel"
+      value={fields.publicPhone}
+      error={errorFor(errors, 'publicPhone')}
+    />
+    <Field
+      name="publicEmail"
+      label="Adresse e-mail publiée"
+      hint="Laissez vide pour ne pas publier d’adresse."
+      type="email"
+      value={fields.publicEmail}
+      error={errorFor(errors, 'publicEmail')}
+    />
     <button type="submit">Enregistrer le contact public</button>
   </form>
 );

@@ -97,8 +97,23 @@ function NetworkPage({ viewer, data, submitted, notice }: { viewer: Viewer; data
       <form method="post" action="/admin/organisations" novalidate>
         <CsrfField viewer={viewer} />
         <Field name="name" label="Nom" required value={fields.name} error={errorFor(errors, 'name')} />
-        <Field name="shortName" label="Nom court" hint="24 caractères au plus : il est imprimé sur les étiquettes QR." required value={fields.shortName} error={errorFor(errors, 'shortName')} />
-        <Select name="kind" label="Type" required empty="Choisir le type" value={fields.kind} error={errorFor(errors, 'kind')} options={organisationKinds.map((kind) => ({ value: kind, label: organisationKindLabels[kind] }))} />
+        <Field
+          name="shortName"
+          label="Nom court"
+          hint="24 caractères au plus : il est imprimé sur les étiquettes QR."
+          required
+          value={fields.shortName}
+          error={errorFor(errors, 'shortName')}
+        />
+        <Select
+          name="kind"
+          label="Type"
+          required
+          empty="Choisir le type"
+          value={fields.kind}
+          error={errorFor(errors, 'kind')}
+          options={organisationKinds.map((kind) => ({ value: kind, label: organisationKindLabels[kind] }))}
+        />
         <button type="submit">Ajouter la structure</button>
       </form>
       <h2>Comptes</h2>
@@ -160,7 +175,10 @@ function NetworkPage({ viewer, data, submitted, notice }: { viewer: Viewer; data
       <h3>Ajouter un lieu</h3>
       <SiteForm viewer={viewer} organisations={data.organisations} {...stateOf('site')} />
       <h3>Contact public</h3>
-      <p>Le téléphone ou l’adresse e-mail affichés sur la fiche publique des équipements (ce que lit la personne qui en trouve un) : celui du lieu où est l’équipement, sinon celui de sa structure. Rien n’est publié tant qu’il n’est pas renseigné ici.</p>
+      <p>
+        Le téléphone ou l’adresse e-mail affichés sur la fiche publique des équipements (ce que lit la personne qui en trouve un) : celui du lieu où est
+        l’équipement, sinon celui de sa structure. Rien n’est publié tant qu’il n’est pas renseigné ici.
+      </p>
       <PublicContactForm viewer={viewer} organisations={data.organisations} sites={data.sites} {...stateOf('contact')} />
       <h2>Dispositifs</h2>
       {data.programmes.length === 0 ? (
@@ -212,7 +230,11 @@ export function adminPageRoutes(database: Database, appSecret: string) {
       const fields = await postedForm(c, viewer, appSecret);
       const parsed = parseForm(organisationForm, fields);
       const outcome = parsed.ok ? await attempt(() => createOrganisation(db, viewer, parsed.value)) : { ...parsed, status: 422 as const };
-      if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} submitted={{ form: 'organisation', fields, ...outcome }} />, outcome.status);
+      if (!outcome.ok)
+        return c.html(
+          <NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} submitted={{ form: 'organisation', fields, ...outcome }} />,
+          outcome.status,
+        );
       return seeOther(c, `/admin?ajoutee=${outcome.value.id}`);
     })
     .post('/admin/users', async (c) => {
@@ -227,14 +249,22 @@ export function adminPageRoutes(database: Database, appSecret: string) {
       const viewer = viewerOf(c, ['admin']);
       const fields = await postedForm(c, viewer, appSecret);
       const outcome = await createSiteFromForm(db, viewer, fields);
-      if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} submitted={{ form: 'site', fields, ...outcome }} />, outcome.status);
+      if (!outcome.ok)
+        return c.html(
+          <NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} submitted={{ form: 'site', fields, ...outcome }} />,
+          outcome.status,
+        );
       return seeOther(c, `/admin?lieu=${outcome.value.id}`);
     })
     .post('/admin/public-contact', async (c) => {
       const viewer = viewerOf(c, ['admin']);
       const fields = await postedForm(c, viewer, appSecret);
       const outcome = await setPublicContactFromForm(db, viewer, fields);
-      if (!outcome.ok) return c.html(<NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} submitted={{ form: 'contact', fields, ...outcome }} />, outcome.status);
+      if (!outcome.ok)
+        return c.html(
+          <NetworkPage viewer={viewer} data={await loadNetwork(database, viewer)} submitted={{ form: 'contact', fields, ...outcome }} />,
+          outcome.status,
+        );
       return c.redirect(`/admin?contact=${outcome.value.id}`, 303);
     })
     .post('/admin/programmes', async (c) => {

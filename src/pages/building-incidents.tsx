@@ -48,7 +48,9 @@ export const BuildingIncidents: FC<{
   opened?: boolean;
 }> = ({ viewer, buildingId, incidents, apartments, equipment, fields = {}, errors, opened }) => {
   const where = (incident: Incident) =>
-    apartments.find((apartment) => apartment.id === incident.apartmentId)?.label ?? equipment.find((device) => device.id === incident.networkDeviceId)?.label ?? 'Tout le bâtiment';
+    apartments.find((apartment) => apartment.id === incident.apartmentId)?.label ??
+    equipment.find((device) => device.id === incident.networkDeviceId)?.label ??
+    'Tout le bâtiment';
   return (
     <section aria-labelledby="incidents">
       <h2 id="incidents" tabindex={-1}>
@@ -106,19 +108,47 @@ export const BuildingIncidents: FC<{
           empty="Choisir le type de problème"
           value={fields.category}
           error={errorFor(errors, 'category')}
-          options={incidentCategories.map((category) => ({ value: category, label: `${incidentCategoryLabels[category]} (à réparer sous ${days(workingDaysToFix[category])})` }))}
+          options={incidentCategories.map((category) => ({
+            value: category,
+            label: `${incidentCategoryLabels[category]} (à réparer sous ${days(workingDaysToFix[category])})`,
+          }))}
         />
-        <Select name="apartmentId" label="Logement concerné" empty="Aucun en particulier" value={fields.apartmentId} error={errorFor(errors, 'apartmentId')} options={apartments.map((apartment) => ({ value: apartment.id, label: apartment.label }))} />
-        <Select name="networkDeviceId" label="Équipement concerné" empty="Aucun en particulier" value={fields.networkDeviceId} error={errorFor(errors, 'networkDeviceId')} options={equipment.map((device) => ({ value: device.id, label: device.label }))} />
-        <TextArea name="description" label="Description" required value={fields.description} error={errorFor(errors, 'description')} hint="Depuis quand, où, ce que voient les locataires. Pas de nom de locataire." />
+        <Select
+          name="apartmentId"
+          label="Logement concerné"
+          empty="Aucun en particulier"
+          value={fields.apartmentId}
+          error={errorFor(errors, 'apartmentId')}
+          options={apartments.map((apartment) => ({ value: apartment.id, label: apartment.label }))}
+        />
+        <Select
+          name="networkDeviceId"
+          label="Équipement concerné"
+          empty="Aucun en particulier"
+          value={fields.networkDeviceId}
+          error={errorFor(errors, 'networkDeviceId')}
+          options={equipment.map((device) => ({ value: device.id, label: device.label }))}
+        />
+        <TextArea
+          name="description"
+          label="Description"
+          required
+          value={fields.description}
+          error={errorFor(errors, 'description')}
+          hint="Depuis quand, où, ce que voient les locataires. Pas de nom de locataire."
+        />
         <button type="submit">Signaler l’incident</button>
       </form>
     </section>
   );
 };
 
-export const apartmentPlace = (apartment: { id: string; unit: string; floor: number }): Place => ({ id: apartment.id, label: `Logement ${apartment.unit} (${floorLabel(apartment.floor).toLowerCase()})` });
+export const apartmentPlace = (apartment: { id: string; unit: string; floor: number }): Place => ({
+  id: apartment.id,
+  label: `Logement ${apartment.unit} (${floorLabel(apartment.floor).toLowerCase()})`,
+});
 export const equipmentPlace = (device: Pick<Equipment, 'id' | 'kind' | 'floor' | 'assetCode'>): Place => ({
   id: device.id,
-  label: device.kind === 'building_box' ? `Box de l’immeuble (${device.assetCode})` : `Borne, ${floorLabel(device.floor ?? 0).toLowerCase()} (${device.assetCode})`,
+  label:
+    device.kind === 'building_box' ? `Box de l’immeuble (${device.assetCode})` : `Borne, ${floorLabel(device.floor ?? 0).toLowerCase()} (${device.assetCode})`,
 });

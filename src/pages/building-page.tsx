@@ -31,7 +31,14 @@ async function loadBuilding(database: Database, viewer: Viewer, id: string) {
     listIncidents(db, viewer, { buildingId: id, limit: 500 }),
   ]);
   const seesPassphrases = canRevealPassphrase(access.relation);
-  return { ...access, apartments, equipment, deployment, seesPassphrases, incidents: incidents.filter((incident) => unresolvedStatuses.includes(incident.status)) };
+  return {
+    ...access,
+    apartments,
+    equipment,
+    deployment,
+    seesPassphrases,
+    incidents: incidents.filter((incident) => unresolvedStatuses.includes(incident.status)),
+  };
 }
 
 type Form = { fields?: Record<string, string>; errors?: FieldError[] };
@@ -154,7 +161,11 @@ function BuildingView({ viewer, data, fields, errors, opened }: Form & { viewer:
       {equipment.length > 0 ? (
         <form method="post" action={`/buildings/${building.id}/labels`}>
           <CsrfField viewer={viewer} />
-          <Select name="format" label="Étiquettes QR de la box et des bornes, format" options={[...labelFormats().values()].map((format) => ({ value: format.id, label: format.name }))} />
+          <Select
+            name="format"
+            label="Étiquettes QR de la box et des bornes, format"
+            options={[...labelFormats().values()].map((format) => ({ value: format.id, label: format.name }))}
+          />
           <button type="submit" class="secondary">
             Imprimer les étiquettes
           </button>
@@ -173,7 +184,16 @@ function BuildingView({ viewer, data, fields, errors, opened }: Form & { viewer:
           ))}
         </ol>
       )}
-      <BuildingIncidents viewer={viewer} buildingId={building.id} incidents={incidents} apartments={apartments.map(apartmentPlace)} equipment={equipment.map(equipmentPlace)} fields={fields} errors={errors} opened={opened} />
+      <BuildingIncidents
+        viewer={viewer}
+        buildingId={building.id}
+        incidents={incidents}
+        apartments={apartments.map(apartmentPlace)}
+        equipment={equipment.map(equipmentPlace)}
+        fields={fields}
+        errors={errors}
+        opened={opened}
+      />
     </Layout>
   );
 }
@@ -182,29 +202,36 @@ function BuildingView({ viewer, data, fields, errors, opened }: Form & { viewer:
 export function buildingPageRoutes(database: Database, appSecret: string) {
   const { db } = database;
   const show = async (c: Context<PageEnv>, viewer: Viewer, form: Form = {}, status: 200 | 422 = 200) =>
-    c.html(<BuildingView viewer={viewer} data={await loadBuilding(database, viewer, c.req.param('id')!)} opened={c.req.query('incident') === 'ouvert'} {...form} />, status);
-  return new Hono<PageEnv>()
-    .get('/buildings/:id', (c) => show(c, viewerOf(c, roles)))
-    .post('/buildings/:id/incidents', async (c) => {
-      const viewer = viewerOf(c, roles);
-      const buildingId = c.req.param('id');
-      // A building the viewer may not see answers 404 before its form is even read.
-      await found(buildingId, 'Ce bâtiment', (id) => buildingFor(db, viewer, id, 'read'));
-      const fields = await postedForm(c, viewer, appSecret);
-      const parsed = parseForm(incidentForm, fields);
-      if (!parsed.ok) return show(c, viewer, { fields, errors: parsed.errors }, 422);
-      const outcome = await attempt(() => openIncident(db, viewer, { buildingId, ...parsed.value }), incidentFieldsInFrench);
-      if (!outcome.ok) return show(c, viewer, { fields, errors: outcome.errors.length > 0 ? outcome.errors : [{ path: 'category', message: outcome.detail ?? '' }] }, 422);
-      return seeOther(c, `/buildings/${buildingId}?incident=ouvert#incidents`);
-    })
-    // The box's and access points' QR labels, followed on the job page until the sheet is ready.
-    .post('/buildings/:id/labels', async (c) => {
-      const viewer = viewerOf(c, roles);
-      const buildingId = c.req.param('id');
-      await found(buildingId, 'Ce bâtiment', (id) => buildingFor(db, viewer, id, 'read'));
-      const fields = await postedForm(c, viewer, appSecret);
-      const outcome = await attempt(() => createLabelBatch(db, viewer, { format: fields.format ?? '', buildingId }));
-      if (!outcome.ok) return show(c, viewer, { errors: outcome.errors.length > 0 ? outcome.errors : [{ path: 'format', message: outcome.detail ?? '' }] }, 422);
-      return seeOther(c, `/jobs/${outcome.value.jobId}`);
-    });
+    c.html(
+      <BuildingView viewer={viewer} data={await loadBuilding(database, viewer, c.req.param('id')!)} opened={c.req.query('incident') === 'ouvert'} {...form} />,
+      status,
+    );
+  return (
+    new Hono<PageEnv>()
+      .get('/buildings/:id', (c) => show(c, viewerOf(c, roles)))
+      .post('/buildings/:id/incidents', async (c) => {
+        const viewer = viewerOf(c, roles);
+        const buildingId = c.req.param('id');
+        // A building the viewer may not see answers 404 before its form is even read.
+        await found(buildingId, 'Ce bâtiment', (id) => buildingFor(db, viewer, id, 'read'));
+        const fields = await postedForm(c, viewer, appSecret);
+        const parsed = parseForm(incidentForm, fields);
+        if (!parsed.ok) return show(c, viewer, { fields, errors: parsed.errors }, 422);
+        const outcome = await attempt(() => openIncident(db, viewer, { buildingId, ...parsed.value }), incidentFieldsInFrench);
+        if (!outcome.ok)
+          return show(c, viewer, { fields, errors: outcome.errors.length > 0 ? outcome.errors : [{ path: 'category', message: outcome.detail ?? '' }] }, 422);
+        return seeOther(c, `/buildings/${buildingId}?incident=ouvert#incidents`);
+      })
+      // The box's and access points' QR labels, followed on the job page until the sheet is ready.
+      .post('/buildings/:id/labels', async (c) => {
+        const viewer = viewerOf(c, roles);
+        const buildingId = c.req.param('id');
+        await found(buildingId, 'Ce bâtiment', (id) => buildingFor(db, viewer, id, 'read'));
+        const fields = await postedForm(c, viewer, appSecret);
+        const outcome = await attempt(() => createLabelBatch(db, viewer, { format: fields.format ?? '', buildingId }));
+        if (!outcome.ok)
+          return show(c, viewer, { errors: outcome.errors.length > 0 ? outcome.errors : [{ path: 'format', message: outcome.detail ?? '' }] }, 422);
+        return seeOther(c, `/jobs/${outcome.value.jobId}`);
+      })
+  );
 }

@@ -30,7 +30,7 @@ export function devicePageRoutes(database: Database) {
       );
     }
     const device = viewer ? await findDevice(db, viewer, parsed.code).catch(() => null) : null;
-    if (viewer && device) return c.html(<Passport viewer={viewer} device={device} {...await passportFacts(db, viewer, device)} />);
+    if (viewer && device) return c.html(<Passport viewer={viewer} device={device} {...(await passportFacts(db, viewer, device))} />);
     const card = await publicDeviceCard(db, parsed.code);
     if (!card) {
       const equipment = await publicEquipmentCard(db, parsed.code);
@@ -64,8 +64,7 @@ export function devicePageRoutes(database: Database) {
           {deviceKindLabels[card.kind]} {card.brand} {card.model}
         </h1>
         <p>
-          Cet équipement, code <strong>{formatAssetCode(parsed.code)}</strong>, est suivi par {card.holder} dans le réseau de réemploi
-          solidaire Boucle.
+          Cet équipement, code <strong>{formatAssetCode(parsed.code)}</strong>, est suivi par {card.holder} dans le réseau de réemploi solidaire Boucle.
         </p>
         {contact ? (
           <>

@@ -20,7 +20,10 @@ import { seeOther } from './redirect.ts';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalText = (max: number) =>
-  z.preprocess(blankToUndefined, z.string().trim().max(max, `${max} caractères au plus.`).refine(isStorableText, 'Ce texte contient un caractère illisible.').optional());
+  z.preprocess(
+    blankToUndefined,
+    z.string().trim().max(max, `${max} caractères au plus.`).refine(isStorableText, 'Ce texte contient un caractère illisible.').optional(),
+  );
 
 // A lot comes from a donor organisation (a company, a town hall) or from one person, never both:
 // the same rule as the API's, in French and next to the fields.
@@ -65,11 +68,7 @@ type DonationFormState = { fields?: Record<string, string>; errors?: FieldError[
 /** The donations list and what the « Nouveau don » form offers: the viewer's sites and the network's donors. */
 async function loadDonations(database: Database, viewer: Viewer) {
   const { db } = database;
-  const [donations, sites, donors] = await Promise.all([
-    listDonations(db, viewer, { limit: 200 }),
-    listSites(db, viewer),
-    listDonorOrganisations(db),
-  ]);
+  const [donations, sites, donors] = await Promise.all([listDonations(db, viewer, { limit: 200 }), listSites(db, viewer), listDonorOrganisations(db)]);
   return { donations, sites, donors };
 }
 
@@ -109,15 +108,52 @@ function DonationsPage({ viewer, data, fields = {}, errors, detail }: DonationFo
       ) : (
         <form method="post" action="/donations" novalidate>
           <CsrfField viewer={viewer} />
-          <Select name="collectionSiteId" label="Lieu de collecte" required empty="Choisir le lieu" value={fields.collectionSiteId} error={errorFor(errors, 'collectionSiteId')} options={data.sites.map((site) => ({ value: site.id, label: site.name }))} />
+          <Select
+            name="collectionSiteId"
+            label="Lieu de collecte"
+            required
+            empty="Choisir le lieu"
+            value={fields.collectionSiteId}
+            error={errorFor(errors, 'collectionSiteId')}
+            options={data.sites.map((site) => ({ value: site.id, label: site.name }))}
+          />
           <fieldset>
             <legend>Donateur : une structure, ou un particulier</legend>
-            <Select name="donorOrganisationId" label="Structure donatrice" empty="Aucune : un particulier" value={fields.donorOrganisationId} error={errorFor(errors, 'donorOrganisationId')} options={data.donors.map((donor) => ({ value: donor.id, label: donor.name }))} />
+            <Select
+              name="donorOrganisationId"
+              label="Structure donatrice"
+              empty="Aucune : un particulier"
+              value={fields.donorOrganisationId}
+              error={errorFor(errors, 'donorOrganisationId')}
+              options={data.donors.map((donor) => ({ value: donor.id, label: donor.name }))}
+            />
             <Field name="donorName" label="Nom du particulier" value={fields.donorName} error={errorFor(errors, 'donorName')} />
-            <Field name="donorContact" label="Contact du particulier" hint="Un e-mail ou un téléphone, pour lui envoyer les certificats d’effacement." autocomplete="off" value={fields.donorContact} error={errorFor(errors, 'donorContact')} />
+            <Field
+              name="donorContact"
+              label="Contact du particulier"
+              hint="Un e-mail ou un téléphone, pour lui envoyer les certificats d’effacement."
+              autocomplete="off"
+              value={fields.donorContact}
+              error={errorFor(errors, 'donorContact')}
+            />
           </fieldset>
-          <Field name="campaign" label="Campagne" hint="Facultatif, par exemple « Collecte de printemps 2026 »." value={fields.campaign} error={errorFor(errors, 'campaign')} />
-          <Field name="expectedCount" label="Nombre d’équipements annoncés" hint="Facultatif : la page du don signale ceux qui manquent." type="number" min="0" step="1" value={fields.expectedCount} error={errorFor(errors, 'expectedCount')} />
+          <Field
+            name="campaign"
+            label="Campagne"
+            hint="Facultatif, par exemple « Collecte de printemps 2026 »."
+            value={fields.campaign}
+            error={errorFor(errors, 'campaign')}
+          />
+          <Field
+            name="expectedCount"
+            label="Nombre d’équipements annoncés"
+            hint="Facultatif : la page du don signale ceux qui manquent."
+            type="number"
+            min="0"
+            step="1"
+            value={fields.expectedCount}
+            error={errorFor(errors, 'expectedCount')}
+          />
           <button type="submit">Enregistrer le don</button>
         </form>
       )}
@@ -208,8 +244,11 @@ export function donationPageRoutes(database: Database, fileStore: FileStore, app
       const viewer = viewerOf(c, benchRoles);
       const fields = await postedForm(c, viewer, appSecret);
       const parsed = parseForm(donationForm, fields);
-      const outcome = parsed.ok ? await attempt(() => createDonation(db, viewer, toNewDonation(parsed.value)), donationRefusals) : { ...parsed, status: 422 as const };
-      if (!outcome.ok) return c.html(<DonationsPage viewer={viewer} data={await loadDonations(database, viewer)} fields={fields} {...outcome} />, outcome.status);
+      const outcome = parsed.ok
+        ? await attempt(() => createDonation(db, viewer, toNewDonation(parsed.value)), donationRefusals)
+        : { ...parsed, status: 422 as const };
+      if (!outcome.ok)
+        return c.html(<DonationsPage viewer={viewer} data={await loadDonations(database, viewer)} fields={fields} {...outcome} />, outcome.status);
       return seeOther(c, `/donations/${outcome.value.id}`);
     })
     .get('/donations/:id', async (c) => c.html(await donationPage(database, viewerOf(c, benchRoles), c.req.param('id'))))
@@ -218,10 +257,13 @@ export function donationPageRoutes(database: Database, fileStore: FileStore, app
       const body = await postedBody(c);
       await postedForm(c, viewer, appSecret, body);
       const file = body.file;
-      if (!(file instanceof File) || file.size === 0) return c.html(await donationPage(database, viewer, c.req.param('id'), [{ path: 'file', message: 'Choisissez le fichier CSV à importer.' }]), 422);
+      if (!(file instanceof File) || file.size === 0)
+        return c.html(await donationPage(database, viewer, c.req.param('id'), [{ path: 'file', message: 'Choisissez le fichier CSV à importer.' }]), 422);
       try {
         const content = new Uint8Array(await file.arrayBuffer());
-        const job = await found(c.req.param('id'), 'Ce don', (donationId) => startIntakeImport(db, fileStore, viewer, { donationId, filename: file.name, content }));
+        const job = await found(c.req.param('id'), 'Ce don', (donationId) =>
+          startIntakeImport(db, fileStore, viewer, { donationId, filename: file.name, content }),
+        );
         return seeOther(c, `/jobs/${job.id}`);
       } catch (error) {
         if (error instanceof ValidationError) return c.html(await donationPage(database, viewer, c.req.param('id'), error.inFrench()), 422);

@@ -7,7 +7,8 @@ import { PageRefusal } from './session.ts';
 
 /** Form controls beside layout.tsx's `Field`, with the same ids (`champ-<name>`) and error wiring. */
 const idOf = (name: string) => `champ-${name.replace(/[^\w-]/g, '-')}`;
-const describedBy = (id: string, hint?: string, error?: string) => [hint ? `${id}-aide` : '', error ? `${id}-erreur` : ''].filter(Boolean).join(' ') || undefined;
+const describedBy = (id: string, hint?: string, error?: string) =>
+  [hint ? `${id}-aide` : '', error ? `${id}-erreur` : ''].filter(Boolean).join(' ') || undefined;
 
 const Hint: FC<{ id: string; hint?: string }> = ({ id, hint }) =>
   hint ? (
@@ -91,14 +92,23 @@ export const TextArea: FC<FrameProps & { value?: string }> = (props) => (
 );
 
 /** Options from a list of values and their labels. */
-export const optionsOf = (values: readonly string[], labels: Record<string, string> = {}): Option[] => values.map((value) => ({ value, label: labels[value] ?? value }));
+export const optionsOf = (values: readonly string[], labels: Record<string, string> = {}): Option[] =>
+  values.map((value) => ({ value, label: labels[value] ?? value }));
 
 /** A checkbox with its label after it; `error` for one that must be ticked. */
 export const Checkbox: FC<{ name: string; label: string; checked?: boolean; error?: string }> = (props) => {
   const id = idOf(props.name);
   return (
     <div class={props.error ? 'field check invalid' : 'field check'}>
-      <input type="checkbox" id={id} name={props.name} value="on" checked={props.checked} aria-invalid={props.error ? 'true' : undefined} aria-describedby={describedBy(id, undefined, props.error)} />{' '}
+      <input
+        type="checkbox"
+        id={id}
+        name={props.name}
+        value="on"
+        checked={props.checked}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy(id, undefined, props.error)}
+      />{' '}
       <label for={id}>{props.label}</label>
       <ErrorText id={id} error={props.error} />
     </div>
@@ -129,7 +139,11 @@ export function formValues(fields: Record<string, string>, names: readonly strin
 
 /** The same, for a schema whose fields the page names otherwise: `formNames` maps each schema field to its form field. */
 export const formValuesAs = (fields: Record<string, string>, formNames: Record<string, string>) =>
-  Object.fromEntries(Object.entries(formNames).flatMap(([name, formName]) => (Object.hasOwn(fields, formName) && fields[formName]!.trim() !== '' ? [[name, fields[formName]!]] : [])));
+  Object.fromEntries(
+    Object.entries(formNames).flatMap(([name, formName]) =>
+      Object.hasOwn(fields, formName) && fields[formName]!.trim() !== '' ? [[name, fields[formName]!]] : [],
+    ),
+  );
 
 /** A number typed in a form, for a schema that takes a number: blank is absent, anything else is read as typed. */
 export const formNumber = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : Number(value.trim().replace(',', '.')));
@@ -146,7 +160,13 @@ export async function attempt<T>(action: () => Promise<T>, french: Record<string
     return { ok: true, value: await action() };
   } catch (error) {
     if (error instanceof ValidationError) {
-      return { ok: false, status: 422, errors: error.inFrench().map((field) => ({ path: field.path, message: (Object.hasOwn(french, field.path) ? french[field.path] : undefined) ?? field.message })) };
+      return {
+        ok: false,
+        status: 422,
+        errors: error
+          .inFrench()
+          .map((field) => ({ path: field.path, message: (Object.hasOwn(french, field.path) ? french[field.path] : undefined) ?? field.message })),
+      };
     }
     if (error instanceof DomainError && error.status === 409) return { ok: false, status: 409, errors: [], detail: refusalInFrench(error) };
     throw error;

@@ -73,7 +73,6 @@ export const costRecoveryLabels: Record<CostRecovery, string> = {
   none: 'Non récupéré',
 };
 
-
 export const wipeTechniqueLabels: Record<WipeTechnique, string> = {
   overwrite: 'Réécriture',
   ata_secure_erase: 'ATA Secure Erase',
@@ -95,7 +94,6 @@ export const weeeChannelLabels: Record<WeeeChannel, string> = {
 
 export const verificationLabels: Record<VerificationMethod, string> = { none: 'Aucune', sampled: 'Par échantillonnage', full: 'Complète' };
 export const wipeResultLabels = { passed: 'Réussi', failed: 'Échec' } as const;
-
 
 export const requestStatusLabels: Record<RequestStatus, string> = {
   submitted: 'Déposée',
@@ -177,7 +175,11 @@ export function requestReasonInFrench(reason: string | null): string | null {
   const outside = reason.match(/^The household's commune \((\w+)\) is outside/);
   if (outside) return `La commune de la famille (${outside[1]}) est hors du territoire du dispositif.`;
   const kinds = reason.match(/^The programme grants (.+), not (\w+)\.$/);
-  if (kinds) return `Le dispositif attribue : ${kinds[1]!.split(', ').map((kind) => deviceKindLabels[kind as DeviceKind] ?? kind).join(', ')} ; pas ce type d’équipement.`;
+  if (kinds)
+    return `Le dispositif attribue : ${kinds[1]!
+      .split(', ')
+      .map((kind) => deviceKindLabels[kind as DeviceKind] ?? kind)
+      .join(', ')} ; pas ce type d’équipement.`;
   const quota = reason.match(/quota for this year \((\d+)\) is reached/);
   if (quota) return `Le quota annuel du dispositif (${quota[1]}) est atteint.`;
   const known = lookupTable({

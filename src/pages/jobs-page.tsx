@@ -14,8 +14,8 @@ type EarlierImport = { jobId: string; filename: string; importedAt: string };
 function AlreadyImported({ earlier }: { earlier: EarlierImport }) {
   return (
     <p class="notice" data-testid="already-imported">
-      Cet inventaire a déjà été importé dans ce don le {dateTime(new Date(earlier.importedAt))} (« {earlier.filename} ») : rien n’a été
-      ajouté. <a href={`/jobs/${earlier.jobId}`}>Voir cet import</a>
+      Cet inventaire a déjà été importé dans ce don le {dateTime(new Date(earlier.importedAt))} (« {earlier.filename} ») : rien n’a été ajouté.{' '}
+      <a href={`/jobs/${earlier.jobId}`}>Voir cet import</a>
     </p>
   );
 }
@@ -32,7 +32,9 @@ export function jobPageRoutes(database: Database) {
     const running = job.state === 'queued' || job.state === 'running';
     return c.html(
       <Layout title="Suivi du travail" viewer={viewer} scripts={running ? ['/assets/job.js'] : []}>
-        <h1 data-job-id={running ? job.id : undefined}>{job.kind === 'intake_import' ? 'Import de l’inventaire' : job.kind === 'label_batch' ? 'Planche d’étiquettes' : 'Travail en cours'}</h1>
+        <h1 data-job-id={running ? job.id : undefined}>
+          {job.kind === 'intake_import' ? 'Import de l’inventaire' : job.kind === 'label_batch' ? 'Planche d’étiquettes' : 'Travail en cours'}
+        </h1>
         <p>
           <span class="status" data-testid="job-state" data-state={job.state} role="status">
             {jobStateLabels[job.state]}

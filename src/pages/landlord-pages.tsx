@@ -18,8 +18,9 @@ const percent = (value: number) => `${value.toLocaleString('fr-FR')} %`;
 const RolloutTable: FC<{ rollout: Rollout }> = ({ rollout }) => (
   <>
     <p>
-      {count(rollout.totals.buildings, 'bâtiment')}, {count(rollout.totals.apartments, 'logement')}, {count(rollout.totals.provisioned, 'réseau créé', 'réseaux créés')}, adhésion{' '}
-      {percent(rollout.totals.optedInPercent)}, {count(rollout.totals.openIncidents, 'incident ouvert', 'incidents ouverts')} dont {rollout.totals.overdueIncidents} en retard,{' '}
+      {count(rollout.totals.buildings, 'bâtiment')}, {count(rollout.totals.apartments, 'logement')},{' '}
+      {count(rollout.totals.provisioned, 'réseau créé', 'réseaux créés')}, adhésion {percent(rollout.totals.optedInPercent)},{' '}
+      {count(rollout.totals.openIncidents, 'incident ouvert', 'incidents ouverts')} dont {rollout.totals.overdueIncidents} en retard,{' '}
       {euros(rollout.totals.monthlyChargesTotalCents)} de charges par mois.
     </p>
     <p>
@@ -62,7 +63,11 @@ const RolloutTable: FC<{ rollout: Rollout }> = ({ rollout }) => (
             </td>
             <td>{item.openIncidents}</td>
             <td>{item.overdueIncidents > 0 ? <strong>{item.overdueIncidents}</strong> : 0}</td>
-            <td>{item.monthlyCostCents === null ? 'non renseigné' : `${euros(item.monthlyCostCents)} par logement, ${euros(item.monthlyChargesTotalCents)} en tout`}</td>
+            <td>
+              {item.monthlyCostCents === null
+                ? 'non renseigné'
+                : `${euros(item.monthlyCostCents)} par logement, ${euros(item.monthlyChargesTotalCents)} en tout`}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -79,7 +84,12 @@ export function landlordPageRoutes(database: Database, appSecret: string) {
   return new Hono<PageEnv>()
     .get('/rollout', async (c) => {
       const viewer = viewerOf(c, ['landlord_manager', 'installer', 'admin']);
-      const page = (body: Child) => c.html(<Layout title="Déploiement Wi-Fi" viewer={viewer} current="/rollout">{body}</Layout>);
+      const page = (body: Child) =>
+        c.html(
+          <Layout title="Déploiement Wi-Fi" viewer={viewer} current="/rollout">
+            {body}
+          </Layout>,
+        );
       if (viewer.role === 'landlord_manager') {
         const rollout = await landlordRollout(db, viewer, viewer.organisationId);
         return page(
@@ -97,7 +107,13 @@ export function landlordPageRoutes(database: Database, appSecret: string) {
           <>
             <h1>Déploiement du Wi-Fi solidaire</h1>
             <form method="get" action="/rollout">
-              <Select name="landlordId" label="Bailleur" empty="Choisir un bailleur" value={landlordId} options={landlords.map((landlord) => ({ value: landlord.id, label: landlord.name }))} />
+              <Select
+                name="landlordId"
+                label="Bailleur"
+                empty="Choisir un bailleur"
+                value={landlordId}
+                options={landlords.map((landlord) => ({ value: landlord.id, label: landlord.name }))}
+              />
               <button type="submit">Afficher</button>
             </form>
             {rollout ? (

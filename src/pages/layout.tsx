@@ -24,7 +24,13 @@ export const navigationFor = (role: Role) => navigation.filter((item) => item.ro
 export const CsrfField: FC<{ viewer: Viewer }> = ({ viewer }) => <input type="hidden" name={csrfField} value={viewer.csrf} />;
 
 /** The frame of every server-rendered page, in French: who is signed in and where they may go. */
-export const Layout: FC<PropsWithChildren<{ title: string; viewer?: Viewer | null; current?: string; scripts?: string[] }>> = ({ title, viewer, current, scripts, children }) => (
+export const Layout: FC<PropsWithChildren<{ title: string; viewer?: Viewer | null; current?: string; scripts?: string[] }>> = ({
+  title,
+  viewer,
+  current,
+  scripts,
+  children,
+}) => (
   <html lang="fr">
     <head>
       <meta charset="utf-8" />

@@ -19,8 +19,23 @@ const LoginForm = (props: { next: string; email?: string; errors?: { path: strin
     <h1>Se connecter à Boucle</h1>
     <ErrorSummary errors={props.errors ?? []} detail={props.detail} />
     <form method="post" action={`/login?next=${encodeURIComponent(props.next)}`} novalidate>
-      <Field name="email" label="Adresse e-mail" type="email" autocomplete="username" value={props.email} required error={props.errors?.find((error) => error.path === 'email')?.message} />
-      <Field name="password" label="Mot de passe" type="password" autocomplete="current-password" required error={props.errors?.find((error) => error.path === 'password')?.message} />
+      <Field
+        name="email"
+        label="Adresse e-mail"
+        type="email"
+        autocomplete="username"
+        value={props.email}
+        required
+        error={props.errors?.find((error) => error.path === 'email')?.message}
+      />
+      <Field
+        name="password"
+        label="Mot de passe"
+        type="password"
+        autocomplete="current-password"
+        required
+        error={props.errors?.find((error) => error.path === 'password')?.message}
+      />
       <button type="submit" class="big">
         Se connecter
       </button>
@@ -60,8 +75,16 @@ export function loginPageRoutes(database: Database, options: { appSecret: string
       ];
       if (errors.length > 0) return c.html(<LoginForm next={next} email={email} errors={errors} />, 422);
       try {
-        const credential = await options.signIns.throttle.attempt({ email, address: options.signIns.clientAddress(c) }, () => issueCredential(db, { email, password, kind: 'session' }));
-        setCookie(c, sessionCookie, credential.secret, { httpOnly: true, sameSite: 'Lax', secure: options.secureCookies, path: '/', maxAge: sessionLifetimeMs / 1000 });
+        const credential = await options.signIns.throttle.attempt({ email, address: options.signIns.clientAddress(c) }, () =>
+          issueCredential(db, { email, password, kind: 'session' }),
+        );
+        setCookie(c, sessionCookie, credential.secret, {
+          httpOnly: true,
+          sameSite: 'Lax',
+          secure: options.secureCookies,
+          path: '/',
+          maxAge: sessionLifetimeMs / 1000,
+        });
         return seeOther(c, next);
       } catch (error) {
         if (error instanceof DomainError && error.status === 401) {

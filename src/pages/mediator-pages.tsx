@@ -30,13 +30,34 @@ function HouseholdForm({ viewer, criteria, fields = {}, errors, detail }: Househ
       <p>Le minimum pour la demande : pas de pièce justificative, pas de date de naissance. Les champs marqués * sont obligatoires.</p>
       <form method="post" action="/households/new" novalidate>
         <CsrfField viewer={viewer} />
-        <Field name="reference" label="Référence de la famille" hint="Celle de votre structure, par exemple CSV-2026-014 ; pas de nom." value={fields.reference} required error={errorFor(errors, 'reference')} />
-        <Field name="communeCode" label="Code INSEE de la commune" hint="5 caractères, par exemple 47001 pour Agen." value={fields.communeCode} required error={errorFor(errors, 'communeCode')} />
+        <Field
+          name="reference"
+          label="Référence de la famille"
+          hint="Celle de votre structure, par exemple CSV-2026-014 ; pas de nom."
+          value={fields.reference}
+          required
+          error={errorFor(errors, 'reference')}
+        />
+        <Field
+          name="communeCode"
+          label="Code INSEE de la commune"
+          hint="5 caractères, par exemple 47001 pour Agen."
+          value={fields.communeCode}
+          required
+          error={errorFor(errors, 'communeCode')}
+        />
         <Field name="size" label="Nombre de personnes du foyer" type="number" min="1" max="30" value={fields.size} required error={errorFor(errors, 'size')} />
         <fieldset>
           <legend>Contact pour les rappels (téléphone ou e-mail)</legend>
           <Field name="contactPhone" label="Téléphone" type="tel" autocomplete="off" value={fields.contactPhone} error={errorFor(errors, 'contactPhone')} />
-          <Field name="contactEmail" label="Adresse e-mail" type="email" autocomplete="off" value={fields.contactEmail} error={errorFor(errors, 'contactEmail')} />
+          <Field
+            name="contactEmail"
+            label="Adresse e-mail"
+            type="email"
+            autocomplete="off"
+            value={fields.contactEmail}
+            error={errorFor(errors, 'contactEmail')}
+          />
         </fieldset>
         {criteria.length > 0 ? (
           <fieldset>
@@ -46,7 +67,12 @@ function HouseholdForm({ viewer, criteria, fields = {}, errors, detail }: Househ
             ))}
           </fieldset>
         ) : null}
-        <Checkbox name="consent" label="La famille accepte que ces informations soient conservées pour sa demande d’équipement." checked={fields.consent === 'on'} error={errorFor(errors, 'consent')} />
+        <Checkbox
+          name="consent"
+          label="La famille accepte que ces informations soient conservées pour sa demande d’équipement."
+          checked={fields.consent === 'on'}
+          error={errorFor(errors, 'consent')}
+        />
         <div class="actions">
           <button type="submit" class="big">
             Enregistrer la famille
@@ -108,7 +134,15 @@ export function mediatorPageRoutes(database: Database, appSecret: string) {
                       <td>{commune.ok ? `${commune.commune.name} (${family.communeCode})` : family.communeCode}</td>
                       <td>{family.size}</td>
                       <td>{longDate(family.createdAt)}</td>
-                      <td>{mayInAllocation(viewer, 'file_requests') ? <a href={`/requests/new?householdId=${family.id}`}>Nouvelle demande<span class="visually-hidden"> pour {family.reference}</span></a> : '—'}</td>
+                      <td>
+                        {mayInAllocation(viewer, 'file_requests') ? (
+                          <a href={`/requests/new?householdId=${family.id}`}>
+                            Nouvelle demande<span class="visually-hidden"> pour {family.reference}</span>
+                          </a>
+                        ) : (
+                          '—'
+                        )}
+                      </td>
                     </tr>
                   );
                 })}
@@ -126,7 +160,8 @@ export function mediatorPageRoutes(database: Database, appSecret: string) {
       const viewer = viewerOf(c, allocationRights.record_families.roles);
       const fields = await postedForm(c, viewer, appSecret);
       const criteria = await programmeCriteria(database);
-      const again = (state: HouseholdFormState, status: 409 | 422) => c.html(<HouseholdForm viewer={viewer} criteria={criteria} fields={fields} {...state} />, status);
+      const again = (state: HouseholdFormState, status: 409 | 422) =>
+        c.html(<HouseholdForm viewer={viewer} criteria={criteria} fields={fields} {...state} />, status);
       const parsed = parseForm(householdInput, {
         ...formValues(fields, ['reference', 'communeCode', 'contactPhone', 'contactEmail']),
         size: formNumber(fields.size),

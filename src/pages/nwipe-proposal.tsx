@@ -36,7 +36,9 @@ const RecordFields: FC<{ index: number; record: LogRecord }> = ({ index, record 
         {wipeResultLabels[record.result]} — {record.pattern ?? record.technique}, du {dateTime(record.startedAt)} au {dateTime(record.endedAt)}
       </p>
       {fields.map(([name, value]) =>
-        value === undefined ? null : <input type="hidden" name={`records.${index}.${name}`} value={String(value)} data-number={typeof value === 'number' ? '' : undefined} />,
+        value === undefined ? null : (
+          <input type="hidden" name={`records.${index}.${name}`} value={String(value)} data-number={typeof value === 'number' ? '' : undefined} />
+        ),
       )}
     </>
   );
@@ -50,7 +52,13 @@ export const NwipeProposal: FC<{ code: string; media: StorageMedium[]; proposal:
   return (
     <div data-testid="nwipe-proposal-result">
       {records > 0 ? (
-        <ApiForm method="POST" path={`/api/devices/${code}/wipes`} extra={{ logFileId: proposal.logFileId }} testid="nwipe-confirm-form" label="Enregistrer ces effacements">
+        <ApiForm
+          method="POST"
+          path={`/api/devices/${code}/wipes`}
+          extra={{ logFileId: proposal.logFileId }}
+          testid="nwipe-confirm-form"
+          label="Enregistrer ces effacements"
+        >
           <h3>Effacements lus dans le journal</h3>
           {proposal.proposals.map((entry, index) => (
             <fieldset>
@@ -67,8 +75,8 @@ export const NwipeProposal: FC<{ code: string; media: StorageMedium[]; proposal:
               <fieldset data-testid="nwipe-drive-to-match">
                 <legend>{entry.drive}</legend>
                 <p class="notice warn">
-                  Le journal ne donne pas de numéro de série pour ce disque, que nwipe dit {entry.record.result === 'passed' ? 'effacé' : 'en échec'} : indiquez quel
-                  support de l’équipement il est.
+                  Le journal ne donne pas de numéro de série pour ce disque, que nwipe dit {entry.record.result === 'passed' ? 'effacé' : 'en échec'} : indiquez
+                  quel support de l’équipement il est.
                 </p>
                 <Select
                   name={`records.${index}.mediumIndex`}

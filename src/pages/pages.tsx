@@ -65,7 +65,13 @@ const dashboardHeaders = secureHeaders({ referrerPolicy: 'same-origin' });
 const isPage = (path: string) => !path.startsWith('/api/') && path !== '/healthz' && path !== '/readyz';
 
 /** The page of a refusal or a failure: what happened, in French, in the site's frame with the viewer's navigation. */
-const ErrorPage: FC<PropsWithChildren<{ title: string; heading?: string; message: string; viewer?: Viewer | null }>> = ({ title, heading, message, viewer, children }) => (
+const ErrorPage: FC<PropsWithChildren<{ title: string; heading?: string; message: string; viewer?: Viewer | null }>> = ({
+  title,
+  heading,
+  message,
+  viewer,
+  children,
+}) => (
   <Layout title={title} viewer={viewer}>
     <h1>{heading ?? title}</h1>
     <p>{message}</p>
@@ -84,7 +90,11 @@ export const wantsNotFoundPage = (c: Context) =>
 export const notFoundPage = (c: Context) => {
   const viewer = (c as Context<PageEnv>).get('viewer');
   return c.html(
-    <ErrorPage title="Page introuvable" message="Cette adresse ne mène à aucune page de Boucle : elle a peut-être été mal saisie, ou la page a été déplacée." viewer={viewer}>
+    <ErrorPage
+      title="Page introuvable"
+      message="Cette adresse ne mène à aucune page de Boucle : elle a peut-être été mal saisie, ou la page a été déplacée."
+      viewer={viewer}
+    >
       <p>
         <a href="/">Revenir à l’accueil</a>
       </p>
@@ -134,10 +144,16 @@ export function pageRoutes(deps: PageDeps) {
   // Assets need no session: no database lookup for a stylesheet.
   app.use('*', (c, next) => (isPage(c.req.path) && !c.req.path.startsWith('/assets/') ? session(c, next) : next()));
   // Before any page reads a form: the same limits as the API's (src/http/body-limits.ts).
-  const pageBodyLimit = limitBodies(deps.inventoryTurns, { tooLarge: (c, bytes) => tooLargePage(c as Context<PageEnv>, bytes), busy: (c) => inventoriesQueuedPage(c as Context<PageEnv>) });
+  const pageBodyLimit = limitBodies(deps.inventoryTurns, {
+    tooLarge: (c, bytes) => tooLargePage(c as Context<PageEnv>, bytes),
+    busy: (c) => inventoriesQueuedPage(c as Context<PageEnv>),
+  });
   app.use('*', (c, next) => (isPage(c.req.path) ? pageBodyLimit(c, next) : next()));
   app.route('/', assetRoutes());
-  app.route('/', loginPageRoutes(database, { appSecret, publicUrl: deps.publicUrl, secureCookies: deps.publicUrl.startsWith('https:'), signIns: deps.signIns }));
+  app.route(
+    '/',
+    loginPageRoutes(database, { appSecret, publicUrl: deps.publicUrl, secureCookies: deps.publicUrl.startsWith('https:'), signIns: deps.signIns }),
+  );
   app.route('/', devicePageRoutes(database));
   app.route('/', scanPageRoutes(database, deps.fileStore, appSecret));
   app.route('/', donationPageRoutes(database, deps.fileStore, appSecret));

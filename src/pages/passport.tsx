@@ -18,7 +18,13 @@ export async function passportFacts(db: DbOrTx, viewer: Viewer, device: DeviceRo
  * specifications, grade, wipe certificates and the whole history. A donor sees the journey, as
  * deviceJourney gives it: neither who acted, nor their notes, nor the structure that received it.
  */
-export const Passport: FC<{ viewer: Viewer; device: DeviceRow } & Awaited<ReturnType<typeof passportFacts>>> = ({ viewer, device, placeName, history, certificates }) => {
+export const Passport: FC<{ viewer: Viewer; device: DeviceRow } & Awaited<ReturnType<typeof passportFacts>>> = ({
+  viewer,
+  device,
+  placeName,
+  history,
+  certificates,
+}) => {
   const code = formatAssetCode(device.assetCode);
   const partner = 'une structure partenaire du réseau';
   return (
@@ -41,10 +47,20 @@ export const Passport: FC<{ viewer: Viewer; device: DeviceRow } & Awaited<Return
         <dd>{device.grade ?? 'pas encore évalué'}</dd>
         <dt>Caractéristiques</dt>
         <dd>
-          {[device.specs.cpu, device.specs.ramGb ? `${device.specs.ramGb} Go de mémoire` : '', device.specs.storageGb ? `${device.specs.storageGb} Go de stockage` : ''].filter(Boolean).join(', ') || 'non renseignées'}
+          {[
+            device.specs.cpu,
+            device.specs.ramGb ? `${device.specs.ramGb} Go de mémoire` : '',
+            device.specs.storageGb ? `${device.specs.storageGb} Go de stockage` : '',
+          ]
+            .filter(Boolean)
+            .join(', ') || 'non renseignées'}
         </dd>
         <dt>Supports de stockage</dt>
-        <dd>{device.storageMedia.length === 0 ? 'aucun' : device.storageMedia.map((medium) => `${medium.type.toUpperCase()}${medium.capacityGb ? ` ${medium.capacityGb} Go` : ''}`).join(', ')}</dd>
+        <dd>
+          {device.storageMedia.length === 0
+            ? 'aucun'
+            : device.storageMedia.map((medium) => `${medium.type.toUpperCase()}${medium.capacityGb ? ` ${medium.capacityGb} Go` : ''}`).join(', ')}
+        </dd>
       </dl>
       <h2>Certificats d’effacement</h2>
       {certificates.length === 0 ? (
@@ -62,7 +78,8 @@ export const Passport: FC<{ viewer: Viewer; device: DeviceRow } & Awaited<Return
       <ol class="timeline" data-testid="timeline">
         {history.map(({ event, siteName, actorName: actor }) => (
           <li>
-            <strong>{dateTime(event.occurredAt)}</strong> — {event.type === 'move' ? `Déplacé vers ${siteName ?? partner}` : `${deviceStatusLabels[event.toStatus]} (${siteName ?? partner})`}
+            <strong>{dateTime(event.occurredAt)}</strong> —{' '}
+            {event.type === 'move' ? `Déplacé vers ${siteName ?? partner}` : `${deviceStatusLabels[event.toStatus]} (${siteName ?? partner})`}
             {actor ? `, par ${actor}` : ''}
             {event.note ? ` : ${event.note}` : ''}
           </li>

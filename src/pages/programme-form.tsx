@@ -19,7 +19,9 @@ import type { Viewer } from './session.ts';
  */
 
 // The criteria fr.ts has words for; a criterion another programme already asks for is offered too.
-export const criteriaToOffer = (programmes: { eligibilityCriteria: string[] }[]) => [...new Set([...Object.keys(criterionLabels), ...programmes.flatMap((programme) => programme.eligibilityCriteria)])];
+export const criteriaToOffer = (programmes: { eligibilityCriteria: string[] }[]) => [
+  ...new Set([...Object.keys(criterionLabels), ...programmes.flatMap((programme) => programme.eligibilityCriteria)]),
+];
 
 const criterionField = (criterion: string) => `programmeCriterion-${criterion}`;
 const deviceKindField = (kind: string) => `programmeDeviceKind-${kind}`;
@@ -35,7 +37,14 @@ function territoryOf(code: string): Territory | undefined {
 }
 
 const territoriesField = z.string().transform((text, ctx): Territory[] => {
-  const codes = [...new Set(text.toUpperCase().split(/[\s,;]+/).filter(Boolean))];
+  const codes = [
+    ...new Set(
+      text
+        .toUpperCase()
+        .split(/[\s,;]+/)
+        .filter(Boolean),
+    ),
+  ];
   const unreadable = codes.filter((code) => !territoryOf(code));
   const problem =
     codes.length === 0
@@ -53,7 +62,12 @@ const territoriesField = z.string().transform((text, ctx): Territory[] => {
 });
 
 const wholeNumber = (min: number, max: number, message: string) =>
-  z.string().trim().regex(/^[0-9]+$/, message).transform(Number).pipe(z.number().min(min, message).max(max, message));
+  z
+    .string()
+    .trim()
+    .regex(/^[0-9]+$/, message)
+    .transform(Number)
+    .pipe(z.number().min(min, message).max(max, message));
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 
 /** The form's schema, the same bounds as the API's (allocation.routes.ts); the ticked boxes are read into lists first. */
@@ -100,18 +114,24 @@ function territoryProblem(territory: Territory) {
 }
 
 /** The domain's refusals, moved onto the form's fields: every unknown territory goes next to the territories field. */
-const refusalsAsFields = (territories: Territory[]) => (error: unknown): never => {
-  if (!(error instanceof ValidationError)) throw error;
-  const territoryErrors = error.errors.flatMap((field) => {
-    const index = field.path.match(/^territories\.(\d+)/)?.[1];
-    const territory = index === undefined ? undefined : territories[Number(index)];
-    return territory ? [territoryProblem(territory)] : [];
-  });
-  const others: FieldError[] = error.errors
-    .filter((field) => !/^territories\./.test(field.path))
-    .map((field) => (field.path === 'trainingModuleId' ? { path: 'programmeTrainingModuleId', message: 'Cette formation n’existe pas : choisissez-en une dans la liste.' } : field));
-  throw new ValidationError([...(territoryErrors.length > 0 ? [{ path: 'programmeTerritories', message: territoryErrors.join(' ') }] : []), ...others]);
-};
+const refusalsAsFields =
+  (territories: Territory[]) =>
+  (error: unknown): never => {
+    if (!(error instanceof ValidationError)) throw error;
+    const territoryErrors = error.errors.flatMap((field) => {
+      const index = field.path.match(/^territories\.(\d+)/)?.[1];
+      const territory = index === undefined ? undefined : territories[Number(index)];
+      return territory ? [territoryProblem(territory)] : [];
+    });
+    const others: FieldError[] = error.errors
+      .filter((field) => !/^territories\./.test(field.path))
+      .map((field) =>
+        field.path === 'trainingModuleId'
+          ? { path: 'programmeTrainingModuleId', message: 'Cette formation n’existe pas : choisissez-en une dans la liste.' }
+          : field,
+      );
+    throw new ValidationError([...(territoryErrors.length > 0 ? [{ path: 'programmeTerritories', message: territoryErrors.join(' ') }] : []), ...others]);
+  };
 
 export async function createProgrammeFromForm(db: DbOrTx, viewer: Viewer, fields: Record<string, string>, criteria: string[]) {
   const parsed = parseForm(programmeForm(criteria), fields);
@@ -133,7 +153,14 @@ export async function createProgrammeFromForm(db: DbOrTx, viewer: Viewer, fields
 }
 
 /** Checkboxes under one legend; the error, when none is ticked, is the group's. */
-const CheckboxGroup: FC<{ name: string; legend: string; options: Option[]; fieldOf: (value: string) => string; fields?: Record<string, string>; error?: string }> = (props) => {
+const CheckboxGroup: FC<{
+  name: string;
+  legend: string;
+  options: Option[];
+  fieldOf: (value: string) => string;
+  fields?: Record<string, string>;
+  error?: string;
+}> = (props) => {
   const id = `champ-${props.name}`;
   return (
     <fieldset id={id} tabindex={-1} class={props.error ? 'field invalid' : 'field'} aria-describedby={props.error ? `${id}-erreur` : undefined}>
@@ -168,8 +195,23 @@ export const ProgrammeForm: FC<ProgrammeFormProps> = ({ viewer, criteria, module
       fields={fields}
       error={errorFor(errors, 'programmeCriteria')}
     />
-    <CheckboxGroup name="programmeDeviceKinds" legend="Équipements attribués" options={optionsOf(deviceKinds, deviceKindLabels)} fieldOf={deviceKindField} fields={fields} error={errorFor(errors, 'programmeDeviceKinds')} />
-    <Field name="programmeRamGb" label="Mémoire vive minimale (Go)" hint="Facultatif." type="number" min="1" value={fields?.programmeRamGb} error={errorFor(errors, 'programmeRamGb')} />
+    <CheckboxGroup
+      name="programmeDeviceKinds"
+      legend="Équipements attribués"
+      options={optionsOf(deviceKinds, deviceKindLabels)}
+      fieldOf={deviceKindField}
+      fields={fields}
+      error={errorFor(errors, 'programmeDeviceKinds')}
+    />
+    <Field
+      name="programmeRamGb"
+      label="Mémoire vive minimale (Go)"
+      hint="Facultatif."
+      type="number"
+      min="1"
+      value={fields?.programmeRamGb}
+      error={errorFor(errors, 'programmeRamGb')}
+    />
     <Select
       name="programmeTrainingModuleId"
       label="Formation à suivre avant la remise"
@@ -178,7 +220,11 @@ export const ProgrammeForm: FC<ProgrammeFormProps> = ({ viewer, criteria, module
       error={errorFor(errors, 'programmeTrainingModuleId')}
       options={modules.map((module) => ({ value: module.id, label: `${module.title} (${module.durationMinutes} min)` }))}
     />
-    <Checkbox name="programmeTrainingValid" label="Une formation déjà suivie vaut pour les demandes suivantes de la famille" checked={fields ? fields.programmeTrainingValid === 'on' : true} />
+    <Checkbox
+      name="programmeTrainingValid"
+      label="Une formation déjà suivie vaut pour les demandes suivantes de la famille"
+      checked={fields ? fields.programmeTrainingValid === 'on' : true}
+    />
     <Field
       name="programmeReservationDays"
       label="Durée de réservation (jours)"
@@ -199,7 +245,16 @@ export const ProgrammeForm: FC<ProgrammeFormProps> = ({ viewer, criteria, module
       value={fields?.programmeTerritories}
       error={errorFor(errors, 'programmeTerritories')}
     />
-    <Field name="programmeYearlyQuota" label="Quota annuel d’équipements" hint="Facultatif : sans quota, pas de limite." type="number" min="1" step="1" value={fields?.programmeYearlyQuota} error={errorFor(errors, 'programmeYearlyQuota')} />
+    <Field
+      name="programmeYearlyQuota"
+      label="Quota annuel d’équipements"
+      hint="Facultatif : sans quota, pas de limite."
+      type="number"
+      min="1"
+      step="1"
+      value={fields?.programmeYearlyQuota}
+      error={errorFor(errors, 'programmeYearlyQuota')}
+    />
     <button type="submit">Créer le dispositif</button>
   </form>
 );

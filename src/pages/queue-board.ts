@@ -52,31 +52,37 @@ const rewriteEntryPage: MiddlewareHandler = async (c, next) => {
  */
 export function queueBoardRoutes(queues: readonly Queue[]) {
   const adapter = new HonoAdapter(serveStatic).setBasePath(queueBoardPath);
-  createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter: adapter, options: { uiConfig: { boardTitle: 'Boucle — files de travail' } } });
+  createBullBoard({
+    queues: queues.map((queue) => new BullMQAdapter(queue)),
+    serverAdapter: adapter,
+    options: { uiConfig: { boardTitle: 'Boucle — files de travail' } },
+  });
   const fonts = new Map<string, Buffer>();
   const adminsOnly: MiddlewareHandler<PageEnv> = async (c, next) => {
     viewerOf(c, ['admin']);
     await next();
   };
-  return new Hono<PageEnv>()
-    .use(`${queueBoardPath}/*`, adminsOnly)
-    .use(queueBoardPath, adminsOnly)
-    // `/*` also matches the bare path: once is enough, or the page would be rewritten twice.
-    .use(`${queueBoardPath}/*`, rewriteEntryPage)
-    .get(`${queueBoardPath}/fonts/:family/*`, async (c) => {
-      const family = fontFamilies.get(c.req.param('family'));
-      const file = c.req.path.slice(`${queueBoardPath}/fonts/${c.req.param('family')}/`.length);
-      const match = file.match(fontFile);
-      if (!family || !match || (match[1] && !family.weights.includes(match[1]))) return c.notFound();
-      const key = join(family.folder, file);
-      let content = fonts.get(key);
-      if (!content) {
-        content = await readFile(key).catch(() => undefined);
-        if (!content) return c.notFound();
-        fonts.set(key, content);
-      }
-      const type = fontTypes[file.slice(file.lastIndexOf('.') + 1) as keyof typeof fontTypes];
-      return c.body(new Uint8Array(content), 200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
-    })
-    .route(queueBoardPath, adapter.registerPlugin());
+  return (
+    new Hono<PageEnv>()
+      .use(`${queueBoardPath}/*`, adminsOnly)
+      .use(queueBoardPath, adminsOnly)
+      // `/*` also matches the bare path: once is enough, or the page would be rewritten twice.
+      .use(`${queueBoardPath}/*`, rewriteEntryPage)
+      .get(`${queueBoardPath}/fonts/:family/*`, async (c) => {
+        const family = fontFamilies.get(c.req.param('family'));
+        const file = c.req.path.slice(`${queueBoardPath}/fonts/${c.req.param('family')}/`.length);
+        const match = file.match(fontFile);
+        if (!family || !match || (match[1] && !family.weights.includes(match[1]))) return c.notFound();
+        const key = join(family.folder, file);
+        let content = fonts.get(key);
+        if (!content) {
+          content = await readFile(key).catch(() => undefined);
+          if (!content) return c.notFound();
+          fonts.set(key, content);
+        }
+        const type = fontTypes[file.slice(file.lastIndexOf('.') + 1) as keyof typeof fontTypes];
+        return c.body(new Uint8Array(content), 200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
+      })
+      .route(queueBoardPath, adapter.registerPlugin())
+  );
 }

@@ -18,7 +18,8 @@ const roles = ['mediator', 'admin'] as const;
 const holds = (status: RequestStatus) => (holdingStatuses as readonly RequestStatus[]).includes(status);
 
 /** Everything the page of one request shows, read with the viewer's rights; an id of no request of theirs is a 404 page. */
-const loadRequest = (database: Database, viewer: Viewer, id: string) => found(id, 'Cette demande', (requestId) => requestOverview(database.db, viewer, requestId));
+const loadRequest = (database: Database, viewer: Viewer, id: string) =>
+  found(id, 'Cette demande', (requestId) => requestOverview(database.db, viewer, requestId));
 
 function RequestView({ viewer, data, errors, detail }: State & { viewer: Viewer; data: Awaited<ReturnType<typeof loadRequest>> }) {
   const { request, household, programme, device, enrolment, handover, module, sessions } = data;
@@ -65,7 +66,9 @@ function RequestView({ viewer, data, errors, detail }: State & { viewer: Viewer;
             <dt>Formation obligatoire</dt>
             <dd>
               {module.title}
-              {enrolment ? ` : session du ${dateTime(enrolment.startsAt)} à ${enrolment.site} (${enrolment.status === 'present' ? 'présente' : enrolment.status === 'absent' ? 'absente' : 'inscrite'})` : ''}
+              {enrolment
+                ? ` : session du ${dateTime(enrolment.startsAt)} à ${enrolment.site} (${enrolment.status === 'present' ? 'présente' : enrolment.status === 'absent' ? 'absente' : 'inscrite'})`
+                : ''}
             </dd>
           </>
         ) : null}
@@ -95,14 +98,25 @@ function RequestView({ viewer, data, errors, detail }: State & { viewer: Viewer;
           ) : (
             <form method="post" action={`/requests/${request.id}/enrol`} novalidate>
               <CsrfField viewer={viewer} />
-              <fieldset class={errorFor(errors, 'sessionId') ? 'field invalid' : 'field'} aria-describedby={errorFor(errors, 'sessionId') ? 'champ-sessionId-erreur' : undefined}>
+              <fieldset
+                class={errorFor(errors, 'sessionId') ? 'field invalid' : 'field'}
+                aria-describedby={errorFor(errors, 'sessionId') ? 'champ-sessionId-erreur' : undefined}
+              >
                 <legend>Session</legend>
                 {sessions.map((session, index) => (
                   <div class="check">
-                    <input type="radio" name="sessionId" value={session.id} id={index === 0 ? 'champ-sessionId' : `session-${session.id}`} disabled={session.placesLeft === 0} />{' '}
+                    <input
+                      type="radio"
+                      name="sessionId"
+                      value={session.id}
+                      id={index === 0 ? 'champ-sessionId' : `session-${session.id}`}
+                      disabled={session.placesLeft === 0}
+                    />{' '}
                     <label for={index === 0 ? 'champ-sessionId' : `session-${session.id}`}>
                       {dateTime(session.startsAt)}, {session.place.name}, avec {session.trainerName} :{' '}
-                      {session.placesLeft === 0 ? 'complète' : `${session.placesLeft} place${session.placesLeft > 1 ? 's' : ''} restante${session.placesLeft > 1 ? 's' : ''}`}
+                      {session.placesLeft === 0
+                        ? 'complète'
+                        : `${session.placesLeft} place${session.placesLeft > 1 ? 's' : ''} restante${session.placesLeft > 1 ? 's' : ''}`}
                     </label>
                   </div>
                 ))}
@@ -155,7 +169,9 @@ export function requestPageRoutes(database: Database, appSecret: string) {
       const id = c.req.param('id');
       if (!isUuid(fields.sessionId)) return show(c, viewer, { errors: [{ path: 'sessionId', message: 'Choisissez une session de formation.' }] }, 422);
       const sessionId = fields.sessionId;
-      const outcome = await attempt(() => found(id, 'Cette demande', () => enrolRequest(db, viewer, id, sessionId)), { sessionId: 'Cette session de formation n’existe pas.' });
+      const outcome = await attempt(() => found(id, 'Cette demande', () => enrolRequest(db, viewer, id, sessionId)), {
+        sessionId: 'Cette session de formation n’existe pas.',
+      });
       if (!outcome.ok) return show(c, viewer, outcome, outcome.status);
       return seeOther(c, `/requests/${id}`);
     });

@@ -23,9 +23,16 @@ const requestForm = z.object({
   kind: z.enum(requestableKinds, 'Choisissez le type d’équipement.'),
   minRamGb: z.preprocess(
     blankToUndefined,
-    z.coerce.number({ message: 'La mémoire vive en Go, par exemple 4.' }).positive('La mémoire vive en Go, par exemple 4.').max(1024, 'Au plus 1024 Go.').optional(),
+    z.coerce
+      .number({ message: 'La mémoire vive en Go, par exemple 4.' })
+      .positive('La mémoire vive en Go, par exemple 4.')
+      .max(1024, 'Au plus 1024 Go.')
+      .optional(),
   ),
-  notes: z.preprocess(blankToUndefined, z.string().trim().max(1000, 'Au plus 1000 caractères.').refine(isStorableText, 'Le texte contient un caractère illisible.').optional()),
+  notes: z.preprocess(
+    blankToUndefined,
+    z.string().trim().max(1000, 'Au plus 1000 caractères.').refine(isStorableText, 'Le texte contient un caractère illisible.').optional(),
+  ),
 });
 
 type Choices = { households: { id: string; reference: string }[]; programmes: { id: string; name: string }[] };
@@ -45,11 +52,50 @@ function RequestForm({ viewer, choices, fields = {}, errors, detail }: RequestFo
       <p>La demande est vérifiée aussitôt au regard du dispositif. Les champs marqués * sont obligatoires.</p>
       <form method="post" action="/requests/new" novalidate>
         <CsrfField viewer={viewer} />
-        <Select name="householdId" label="Famille" required empty="Choisir une famille" value={fields.householdId} error={errorFor(errors, 'householdId')} options={choices.households.map((family) => ({ value: family.id, label: family.reference }))} />
-        <Select name="programmeId" label="Dispositif" required empty="Choisir un dispositif" value={fields.programmeId} error={errorFor(errors, 'programmeId')} options={choices.programmes.map((programme) => ({ value: programme.id, label: programme.name }))} />
-        <Select name="kind" label="Type d’équipement" required value={fields.kind ?? 'laptop'} error={errorFor(errors, 'kind')} options={requestableKinds.map((kind) => ({ value: kind, label: deviceKindLabels[kind] }))} />
-        <Field name="minRamGb" label="Mémoire vive minimale (Go)" type="number" min="1" max="1024" step="any" hint="Facultatif : le minimum du dispositif s’applique toujours." value={fields.minRamGb} error={errorFor(errors, 'minRamGb')} />
-        <TextArea name="notes" label="Remarques" hint="Facultatif : un besoin particulier (clavier, taille d’écran…). Pas d’information sur la santé ou la situation sociale." value={fields.notes} error={errorFor(errors, 'notes')} />
+        <Select
+          name="householdId"
+          label="Famille"
+          required
+          empty="Choisir une famille"
+          value={fields.householdId}
+          error={errorFor(errors, 'householdId')}
+          options={choices.households.map((family) => ({ value: family.id, label: family.reference }))}
+        />
+        <Select
+          name="programmeId"
+          label="Dispositif"
+          required
+          empty="Choisir un dispositif"
+          value={fields.programmeId}
+          error={errorFor(errors, 'programmeId')}
+          options={choices.programmes.map((programme) => ({ value: programme.id, label: programme.name }))}
+        />
+        <Select
+          name="kind"
+          label="Type d’équipement"
+          required
+          value={fields.kind ?? 'laptop'}
+          error={errorFor(errors, 'kind')}
+          options={requestableKinds.map((kind) => ({ value: kind, label: deviceKindLabels[kind] }))}
+        />
+        <Field
+          name="minRamGb"
+          label="Mémoire vive minimale (Go)"
+          type="number"
+          min="1"
+          max="1024"
+          step="any"
+          hint="Facultatif : le minimum du dispositif s’applique toujours."
+          value={fields.minRamGb}
+          error={errorFor(errors, 'minRamGb')}
+        />
+        <TextArea
+          name="notes"
+          label="Remarques"
+          hint="Facultatif : un besoin particulier (clavier, taille d’écran…). Pas d’information sur la santé ou la situation sociale."
+          value={fields.notes}
+          error={errorFor(errors, 'notes')}
+        />
         <div class="actions">
           <button type="submit" class="big">
             Déposer la demande
@@ -126,7 +172,8 @@ export function requestsPageRoutes(database: Database, appSecret: string) {
       const viewer = viewerOf(c, allocationRights.file_requests.roles);
       const fields = await postedForm(c, viewer, appSecret);
       const choices = await choicesFor(viewer);
-      const again = (state: RequestFormState, status: 409 | 422) => c.html(<RequestForm viewer={viewer} choices={choices} fields={fields} {...state} />, status);
+      const again = (state: RequestFormState, status: 409 | 422) =>
+        c.html(<RequestForm viewer={viewer} choices={choices} fields={fields} {...state} />, status);
       const parsed = parseForm(requestForm, fields);
       if (!parsed.ok) return again({ errors: parsed.errors }, 422);
       const { householdId, programmeId, ...need } = parsed.value;

@@ -5,7 +5,17 @@ import type { WorkOrder } from '../refurbishment/refurbishment.service.ts';
 import { checkOutcomes, checklistItems, grades } from '../refurbishment/rules.ts';
 import type { scanCode } from '../scan/scan.service.ts';
 import { sanitizationLevels, verificationMethods, wipeTechniques } from '../wiping/policy.ts';
-import { checklistItemLabels, dateTime, deviceKindLabels, deviceStatusLabels, sanitizationLevelLabels, verificationLabels, weeeChannelLabels, wipeResultLabels, wipeTechniqueLabels } from './fr.ts';
+import {
+  checklistItemLabels,
+  dateTime,
+  deviceKindLabels,
+  deviceStatusLabels,
+  sanitizationLevelLabels,
+  verificationLabels,
+  weeeChannelLabels,
+  wipeResultLabels,
+  wipeTechniqueLabels,
+} from './fr.ts';
 import { Field, optionsOf, Select } from './forms.tsx';
 
 type Scan = Awaited<ReturnType<typeof scanCode>>;
@@ -16,8 +26,23 @@ export type DeviceScan = Extract<Scan, { type: 'device' }>;
  * with the session's CSRF token and an Idempotency-Key, queued while offline). Field names are
  * paths in the JSON body (`records.0.level`); `type=number` fields are sent as numbers.
  */
-export const ApiForm: FC<{ method: string; path: string; testid?: string; extra?: Record<string, unknown>; label: string; action?: string; children?: unknown }> = (props) => (
-  <form class="api-form" data-api-method={props.method} data-api-path={props.path} data-api-extra={props.extra ? JSON.stringify(props.extra) : undefined} data-testid={props.testid} data-action={props.action}>
+export const ApiForm: FC<{
+  method: string;
+  path: string;
+  testid?: string;
+  extra?: Record<string, unknown>;
+  label: string;
+  action?: string;
+  children?: unknown;
+}> = (props) => (
+  <form
+    class="api-form"
+    data-api-method={props.method}
+    data-api-path={props.path}
+    data-api-extra={props.extra ? JSON.stringify(props.extra) : undefined}
+    data-testid={props.testid}
+    data-action={props.action}
+  >
     {props.children}
     <button type="submit" class="big" data-action={props.action}>
       {props.label}
@@ -38,7 +63,13 @@ const WipeForm: FC<{ scan: DeviceScan }> = ({ scan }) => (
         <Select name={`records.${index}.level`} label="Niveau (NIST)" options={optionsOf(sanitizationLevels, sanitizationLevelLabels)} required value="purge" />
         <Select name={`records.${index}.technique`} label="Technique" options={optionsOf(wipeTechniques, wipeTechniqueLabels)} required />
         <Field name={`records.${index}.toolName`} label="Outil" required />
-        <Select name={`records.${index}.verification`} label="Vérification" options={optionsOf(verificationMethods, verificationLabels)} required value="full" />
+        <Select
+          name={`records.${index}.verification`}
+          label="Vérification"
+          options={optionsOf(verificationMethods, verificationLabels)}
+          required
+          value="full"
+        />
         <Select name={`records.${index}.result`} label="Résultat" options={optionsOf(['passed', 'failed'], wipeResultLabels)} required value="passed" />
         {/* Filled with the bench's own clock by the script, in its time zone. */}
         <Field name={`records.${index}.startedAt`} label="Début" type="datetime-local" required />
@@ -68,9 +99,22 @@ const ChecklistForm: FC<{ order: WorkOrder }> = ({ order }) => (
     <ApiForm method="PATCH" path={`/api/work-orders/${order.id}`} testid="checklist-form" label="Enregistrer la fiche">
       <h3>Fiche de reconditionnement</h3>
       {checklistItems.map((item) => (
-        <Select name={`checklist.${item}`} label={checklistItemLabels[item]} options={optionsOf(checkOutcomes, { ok: 'Fonctionne', fault: 'En panne', absent: 'Absent' })} value={order.checklist[item] as string | undefined} empty="—" />
+        <Select
+          name={`checklist.${item}`}
+          label={checklistItemLabels[item]}
+          options={optionsOf(checkOutcomes, { ok: 'Fonctionne', fault: 'En panne', absent: 'Absent' })}
+          value={order.checklist[item] as string | undefined}
+          empty="—"
+        />
       ))}
-      <Field name="checklist.batteryHealthPercent" label="Santé de la batterie (%)" type="number" min="0" max="100" value={order.checklist.batteryHealthPercent} />
+      <Field
+        name="checklist.batteryHealthPercent"
+        label="Santé de la batterie (%)"
+        type="number"
+        min="0"
+        max="100"
+        value={order.checklist.batteryHealthPercent}
+      />
       <Field name="specs.cpu" label="Processeur" value={order.specs.cpu} />
       <Field name="specs.ramGb" label="Mémoire vive (Go)" type="number" value={order.specs.ramGb} />
       <Field name="specs.storageGb" label="Stockage (Go)" type="number" value={order.specs.storageGb} />
@@ -86,7 +130,12 @@ const ChecklistForm: FC<{ order: WorkOrder }> = ({ order }) => (
 export type HoldingRequest = { id: string; reference: string };
 
 /** What this person may do with the device now: one button or short form per action. */
-const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; name: string }[]; request?: HoldingRequest }> = ({ scan, order, sites, request }) => {
+const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; name: string }[]; request?: HoldingRequest }> = ({
+  scan,
+  order,
+  sites,
+  request,
+}) => {
   const code = scan.device.code;
   const transition = `/api/devices/${code}/transitions`;
   const offered = new Set(scan.actions.map((action) => action.to));
@@ -115,7 +164,14 @@ const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; na
         </ApiForm>
       ) : null}
       {offered.has('allocated') && request ? (
-        <ApiForm method="POST" path={`/api/requests/${request.id}/handover`} extra={{ deviceCode: code }} testid="handover-form" label="Remettre l’équipement" action="allocated">
+        <ApiForm
+          method="POST"
+          path={`/api/requests/${request.id}/handover`}
+          extra={{ deviceCode: code }}
+          testid="handover-form"
+          label="Remettre l’équipement"
+          action="allocated"
+        >
           <h3>Remise à la famille {request.reference}</h3>
           <Field name="receivedBy" label="Nom de la personne qui reçoit l’équipement" required />
           <div class="field">
@@ -125,7 +181,9 @@ const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; na
         </ApiForm>
       ) : null}
       <div class="actions">
-        {offered.has('dismantled') ? <ApiForm method="POST" path={transition} extra={{ to: 'dismantled' }} label="Démonter pour pièces" action="dismantled" /> : null}
+        {offered.has('dismantled') ? (
+          <ApiForm method="POST" path={transition} extra={{ to: 'dismantled' }} label="Démonter pour pièces" action="dismantled" />
+        ) : null}
       </div>
       {offered.has('recycled') ? (
         <ApiForm method="POST" path={transition} extra={{ to: 'recycled' }} label="Envoyer au recyclage" action="recycled">
@@ -138,7 +196,12 @@ const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; na
 };
 
 /** The card of a scanned device: what it is, where, its last events and the actions open to this person. */
-export const DeviceCard: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; name: string }[]; request?: HoldingRequest }> = ({ scan, order, sites, request }) => (
+export const DeviceCard: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; name: string }[]; request?: HoldingRequest }> = ({
+  scan,
+  order,
+  sites,
+  request,
+}) => (
   <section class="card" data-testid="device-card" data-code={scan.device.code.replace('-', '')} data-status={scan.device.status} aria-labelledby="card-title">
     <h2 id="card-title">
       {deviceKindLabels[scan.device.kind]} {scan.device.brand} {scan.device.model}
@@ -170,4 +233,3 @@ export const DeviceCard: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: 
     <Actions scan={scan} order={order} sites={sites} request={request} />
   </section>
 );
-

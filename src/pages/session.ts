@@ -63,10 +63,18 @@ export async function postedBody(c: Context<PageEnv>) {
 }
 
 /** A posted form's fields, once its CSRF token is checked against the viewer's session. */
-export async function postedForm(c: Context<PageEnv>, viewer: Viewer, appSecret: string, parsed?: Record<string, string | File | (string | File)[]>): Promise<Record<string, string>> {
+export async function postedForm(
+  c: Context<PageEnv>,
+  viewer: Viewer,
+  appSecret: string,
+  parsed?: Record<string, string | File | (string | File)[]>,
+): Promise<Record<string, string>> {
   const body = parsed ?? (await postedBody(c));
   // Without a prototype, as hono parses it: a field named "constructor" is a field like any other.
-  const fields = Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value === 'string')));
+  const fields = Object.assign(
+    Object.create(null) as Record<string, string>,
+    Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value === 'string')),
+  );
   if (!csrfTokenMatches(appSecret, viewer.credentialId, fields[csrfField])) {
     throw new PageRefusal(403, 'Ce formulaire a expiré ou ne vient pas de Boucle : rechargez la page et recommencez.');
   }

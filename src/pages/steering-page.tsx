@@ -46,12 +46,18 @@ export function steeringPageRoutes(database: Database) {
       <Layout title="Pilotage" viewer={viewer} current="/pilotage">
         <h1>Pilotage du réseau</h1>
         <p>
-          Ce qui s’est passé pendant la période, compté à partir des événements enregistrés (et non des statuts d’aujourd’hui), là où chaque
-          événement a eu lieu.
+          Ce qui s’est passé pendant la période, compté à partir des événements enregistrés (et non des statuts d’aujourd’hui), là où chaque événement a eu
+          lieu.
         </p>
         <ErrorSummary errors={errors} />
         <form method="get" action="/pilotage" class="filters" role="search" aria-label="Choisir la période et le territoire">
-          <Field name="period" label="Période" hint="Une année (2026), un trimestre (2026-Q2) ou un mois (2026-03)" value={fields.period} error={errorOf('period')} />
+          <Field
+            name="period"
+            label="Période"
+            hint="Une année (2026), un trimestre (2026-Q2) ou un mois (2026-03)"
+            value={fields.period}
+            error={errorOf('period')}
+          />
           <Field
             name="territory"
             label="Territoire"

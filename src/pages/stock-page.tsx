@@ -37,7 +37,13 @@ export function stockPageRoutes(database: Database) {
       <Layout title="Stock" viewer={viewer} current="/stock">
         <h1>Stock prêt à attribuer</h1>
         <form method="get" action="/stock" class="filters" role="search" aria-label="Filtrer le stock">
-          <Select name="kind" label="Type d’équipement" empty="Tous les types" value={kind} options={deviceKinds.map((value) => ({ value, label: deviceKindLabels[value] }))} />
+          <Select
+            name="kind"
+            label="Type d’équipement"
+            empty="Tous les types"
+            value={kind}
+            options={deviceKinds.map((value) => ({ value, label: deviceKindLabels[value] }))}
+          />
           <Select name="grade" label="Grade" empty="Tous les grades" value={grade} options={grades.map((value) => ({ value, label: gradeLabels[value] }))} />
           <Select name="siteId" label="Lieu" empty="Tous les lieux" value={siteId} options={sites.map(([value, label]) => ({ value, label }))} />
           <div class="actions">
@@ -47,9 +53,7 @@ export function stockPageRoutes(database: Database) {
             </a>
           </div>
         </form>
-        <p role="status">
-          {total === 0 ? 'Aucun équipement prêt ne correspond.' : `${total} équipement${total > 1 ? 's' : ''} prêt${total > 1 ? 's' : ''}.`}
-        </p>
+        <p role="status">{total === 0 ? 'Aucun équipement prêt ne correspond.' : `${total} équipement${total > 1 ? 's' : ''} prêt${total > 1 ? 's' : ''}.`}</p>
         {stock.counts.length > 0 ? (
           <table>
             <caption>Équipements prêts par lieu et par type</caption>
@@ -73,9 +77,7 @@ export function stockPageRoutes(database: Database) {
         ) : null}
         {stock.items.length > 0 ? (
           <table>
-            <caption>
-              Équipements prêts{total > shown ? ` (les ${shown} premiers, meilleur grade d’abord)` : ', meilleur grade d’abord'}
-            </caption>
+            <caption>Équipements prêts{total > shown ? ` (les ${shown} premiers, meilleur grade d’abord)` : ', meilleur grade d’abord'}</caption>
             <thead>
               <tr>
                 <th scope="col">Code</th>

@@ -60,8 +60,9 @@ export function verifyPageRoutes(database: Database, appSecret: string, publicUr
         </dl>
         <h2>Vérifier sans Boucle</h2>
         <p>
-          La déclaration signée (les octets exacts signés) et sa signature sont à <a href={`/api/certificates/${statement.certificateId}`}>{`${publicUrl}/api/certificates/${statement.certificateId}`}</a>{' '}
-          (ou cette adresse demandée en JSON) ; la clé publique Ed25519 est à <a href="/api/keys/certificates">{`${publicUrl}/api/keys/certificates`}</a>.
+          La déclaration signée (les octets exacts signés) et sa signature sont à{' '}
+          <a href={`/api/certificates/${statement.certificateId}`}>{`${publicUrl}/api/certificates/${statement.certificateId}`}</a> (ou cette adresse demandée
+          en JSON) ; la clé publique Ed25519 est à <a href="/api/keys/certificates">{`${publicUrl}/api/keys/certificates`}</a>.
         </p>
         <p>
           Signature (Ed25519, base64url) : <code data-testid="signature">{verification.signature}</code>

@@ -6,14 +6,26 @@ import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, optio
 import { abandonWorkOrder, completeWorkOrder, getWorkOrder, openWorkOrder, updateWorkOrder } from './refurbishment.service.ts';
 import { checklistItems, checkOutcomes, grades } from './rules.ts';
 
-const codeParam = z.object({ code: z.string().max(40).openapi({ param: { name: 'code', in: 'path' }, example: 'B7K2-9QWM' }) });
+const codeParam = z.object({
+  code: z
+    .string()
+    .max(40)
+    .openapi({ param: { name: 'code', in: 'path' }, example: 'B7K2-9QWM' }),
+});
 
 const checklist = z
-  .object(Object.fromEntries(checklistItems.map((item) => [item, z.enum(checkOutcomes).optional()])) as Record<(typeof checklistItems)[number], z.ZodOptional<z.ZodEnum<{ ok: 'ok'; fault: 'fault'; absent: 'absent' }>>>)
+  .object(
+    Object.fromEntries(checklistItems.map((item) => [item, z.enum(checkOutcomes).optional()])) as Record<
+      (typeof checklistItems)[number],
+      z.ZodOptional<z.ZodEnum<{ ok: 'ok'; fault: 'fault'; absent: 'absent' }>>
+    >,
+  )
   .extend({ batteryHealthPercent: z.number().min(0).max(100).optional() })
   .strict();
 const part = z.object({ kind: text(60), description: text(300), reused: z.boolean(), costCents: z.number().int().min(0).max(10_000_000) });
-const specs = z.object({ cpu: text(120).optional(), ramGb: z.number().positive().max(4096).optional(), storageGb: z.number().positive().max(1_000_000).optional() }).strict();
+const specs = z
+  .object({ cpu: text(120).optional(), ramGb: z.number().positive().max(4096).optional(), storageGb: z.number().positive().max(1_000_000).optional() })
+  .strict();
 
 const workOrderSchema = z
   .object({

@@ -102,7 +102,11 @@ export async function updateWorkOrder(db: DbOrTx, actor: Actor, id: string, chan
     await requireValidQualification(tx, actor, 'refurbishment');
     const [updated] = await tx
       .update(workOrders)
-      .set({ ...changes, checklist: changes.checklist ? { ...order.checklist, ...changes.checklist } : undefined, specs: changes.specs ? { ...order.specs, ...changes.specs } : undefined })
+      .set({
+        ...changes,
+        checklist: changes.checklist ? { ...order.checklist, ...changes.checklist } : undefined,
+        specs: changes.specs ? { ...order.specs, ...changes.specs } : undefined,
+      })
       .where(eq(workOrders.id, id))
       .returning();
     return presentOrder(device, updated!);
@@ -122,12 +126,22 @@ export async function completeWorkOrder(db: DbOrTx, actor: Actor, id: string, in
     const grade = input.grade ?? suggestion.grade;
     if (grade !== suggestion.grade && !input.gradeOverrideReason) {
       throw new ValidationError([
-        { path: 'gradeOverrideReason', message: `The rules suggest ${suggestion.grade} (${suggestion.reasons.join(', ') || 'nothing lowers it'}); say why you give ${grade}.` },
+        {
+          path: 'gradeOverrideReason',
+          message: `The rules suggest ${suggestion.grade} (${suggestion.reasons.join(', ') || 'nothing lowers it'}); say why you give ${grade}.`,
+        },
       ]);
     }
     await tx
       .update(workOrders)
-      .set({ status: 'completed', grade, suggestedGrade: suggestion.grade, gradeOverrideReason: input.gradeOverrideReason, completedByUserId: actor.userId, closedAt: new Date() })
+      .set({
+        status: 'completed',
+        grade,
+        suggestedGrade: suggestion.grade,
+        gradeOverrideReason: input.gradeOverrideReason,
+        completedByUserId: actor.userId,
+        closedAt: new Date(),
+      })
       .where(eq(workOrders.id, id));
     await tx.update(devices).set({ grade, specs: order.specs }).where(eq(devices.id, device.id));
     // The grade travels in the event: the indicators count refurbished devices by grade from it.
@@ -150,16 +164,18 @@ export async function abandonWorkOrder(
   db: DbOrTx,
   actor: Actor,
   id: string,
-  input: { outcome: 'dismantled'; parts: { kind: string; description: string }[] } | { outcome: 'recycled'; deeeChannel: WeeeChannel; deeeChannelName?: string; note?: string },
+  input:
+    | { outcome: 'dismantled'; parts: { kind: string; description: string }[] }
+    | { outcome: 'recycled'; deeeChannel: WeeeChannel; deeeChannelName?: string; note?: string },
 ) {
   return db.transaction(async (tx) => {
     const { order, device } = await orderForActor(tx, actor, id);
     if (order.status !== 'open') throw new DomainError(409, 'work_order_closed', `This work order is ${order.status}.`);
     await tx.update(workOrders).set({ status: 'abandoned', completedByUserId: actor.userId, closedAt: new Date() }).where(eq(workOrders.id, id));
     if (input.outcome === 'dismantled' && input.parts.length > 0) {
-      await tx.insert(spareParts).values(
-        input.parts.map((part) => ({ ...part, organisationId: order.organisationId, siteId: order.siteId, fromDeviceId: device.id })),
-      );
+      await tx
+        .insert(spareParts)
+        .values(input.parts.map((part) => ({ ...part, organisationId: order.organisationId, siteId: order.siteId, fromDeviceId: device.id })));
     }
     const change = await transitionDevice(tx, actor, {
       code: device.assetCode,

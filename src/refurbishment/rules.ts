@@ -50,8 +50,16 @@ export const gradingRules: readonly GradingRule[] = [
   { cap: 'B', reason: 'less than 8 GB of RAM', applies: (facts) => facts.ramGb !== undefined && facts.ramGb < 8 },
   { cap: 'C', reason: 'less than 128 GB of storage', applies: (facts) => facts.storageGb !== undefined && facts.storageGb < 128 },
   { cap: 'B', reason: 'less than 256 GB of storage', applies: (facts) => facts.storageGb !== undefined && facts.storageGb < 256 },
-  { cap: 'C', reason: 'battery below 60 % of its design capacity', applies: (facts) => facts.batteryHealthPercent !== undefined && facts.batteryHealthPercent < 60 },
-  { cap: 'B', reason: 'battery below 80 % of its design capacity', applies: (facts) => facts.batteryHealthPercent !== undefined && facts.batteryHealthPercent < 80 },
+  {
+    cap: 'C',
+    reason: 'battery below 60 % of its design capacity',
+    applies: (facts) => facts.batteryHealthPercent !== undefined && facts.batteryHealthPercent < 60,
+  },
+  {
+    cap: 'B',
+    reason: 'battery below 80 % of its design capacity',
+    applies: (facts) => facts.batteryHealthPercent !== undefined && facts.batteryHealthPercent < 80,
+  },
   { cap: 'B', reason: 'visible wear (cosmetic B)', applies: (facts) => facts.cosmetic === 'B' },
   { cap: 'C', reason: 'marked casing or screen (cosmetic C)', applies: (facts) => facts.cosmetic === 'C' },
 ];

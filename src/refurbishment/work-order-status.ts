@@ -33,7 +33,10 @@ export async function refurbishmentGuard(db: DbOrTx, device: Device): Promise<Wo
     .orderBy(desc(workOrders.closedAt))
     .limit(1);
   if (!order) {
-    return { en: 'Complete the work order first (checklist, specs and grade).', fr: 'Terminez d’abord la fiche de reconditionnement (liste de contrôle, caractéristiques et grade).' };
+    return {
+      en: 'Complete the work order first (checklist, specs and grade).',
+      fr: 'Terminez d’abord la fiche de reconditionnement (liste de contrôle, caractéristiques et grade).',
+    };
   }
   const problems = checklistProblemsInWords(device.kind, order.checklist);
   if (problems.length > 0) {

@@ -23,7 +23,17 @@ export type DemoCast = {
 
 const day = 86_400_000;
 const families = ['47001', '47323', '47157'];
-const checklist = { power: 'ok', screen: 'ok', keyboard: 'ok', battery: 'ok', storage: 'ok', ports: 'ok', wifi: 'ok', webcam: 'ok', batteryHealthPercent: 80 } as const;
+const checklist = {
+  power: 'ok',
+  screen: 'ok',
+  keyboard: 'ok',
+  battery: 'ok',
+  storage: 'ok',
+  ports: 'ok',
+  wifi: 'ok',
+  webcam: 'ok',
+  batteryHealthPercent: 80,
+} as const;
 
 /** Gives a device's events, oldest first, the days they happened on (after `start`), never later than an hour ago. */
 async function dateEvents(db: DbOrTx, deviceId: string, start: Date, offsetsInDays: number[]) {
@@ -66,10 +76,28 @@ export async function seedYearOfActivity(db: DbOrTx, cast: DemoCast, now = new D
         }),
       );
     }
-    const desktop = await registerDevice(db, operator, { donationId: donation.id, kind: 'desktop', brand: 'HP', model: 'ProDesk 600 G3', serialNumber: `DEMO${start.toISOString().slice(0, 7).replace('-', '')}D`, storageMedia: [{ type: 'hdd', capacityGb: 500 }] });
+    const desktop = await registerDevice(db, operator, {
+      donationId: donation.id,
+      kind: 'desktop',
+      brand: 'HP',
+      model: 'ProDesk 600 G3',
+      serialNumber: `DEMO${start.toISOString().slice(0, 7).replace('-', '')}D`,
+      storageMedia: [{ type: 'hdd', capacityGb: 500 }],
+    });
     for (const device of [...laptops, desktop]) {
       const wiped = { startedAt: new Date(), endedAt: new Date() };
-      await recordWipes(db, operator, device.code, [{ mediumIndex: 0, level: 'purge', technique: 'ata_secure_erase', toolName: 'hdparm', toolVersion: '9.65', verification: 'full', result: 'passed', ...wiped }]);
+      await recordWipes(db, operator, device.code, [
+        {
+          mediumIndex: 0,
+          level: 'purge',
+          technique: 'ata_secure_erase',
+          toolName: 'hdparm',
+          toolVersion: '9.65',
+          verification: 'full',
+          result: 'passed',
+          ...wiped,
+        },
+      ]);
     }
     // The desktop's motherboard is dead: dismantled; one laptop in two months beyond repair: recycled.
     await transitionDevice(db, operator, { code: desktop.code, to: 'dismantled', note: 'Carte mère HS' });

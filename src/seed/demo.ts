@@ -51,10 +51,37 @@ const accountFor: Record<Role, { kind: OrganisationKind; email: string; name: st
 };
 
 const demoDevices: IntakeItem[] = [
-  { kind: 'laptop', brand: 'Lenovo', model: 'ThinkPad T480', serialNumber: 'PF1KX2AB', storageMedia: [{ type: 'nvme', model: 'Samsung PM981', serialNumber: 'S4DXNX0M123456', capacityGb: 256 }] },
-  { kind: 'laptop', brand: 'Dell', model: 'Latitude 5490', serialNumber: '7CQ8KQ2', storageMedia: [{ type: 'ssd', model: 'Samsung 860 EVO', serialNumber: 'S3Z9NB0K123456', capacityGb: 250 }] },
-  { kind: 'laptop', brand: 'HP', model: 'EliteBook 840 G5', serialNumber: '5CG8341XYZ', storageMedia: [{ type: 'ssd', capacityGb: 256 }, { type: 'hdd', capacityGb: 500 }] },
-  { kind: 'desktop', brand: 'Dell', model: 'OptiPlex 7050', serialNumber: 'HX7P0K2', storageMedia: [{ type: 'hdd', model: 'Seagate ST500DM002', serialNumber: 'Z6EABC12', capacityGb: 500 }] },
+  {
+    kind: 'laptop',
+    brand: 'Lenovo',
+    model: 'ThinkPad T480',
+    serialNumber: 'PF1KX2AB',
+    storageMedia: [{ type: 'nvme', model: 'Samsung PM981', serialNumber: 'S4DXNX0M123456', capacityGb: 256 }],
+  },
+  {
+    kind: 'laptop',
+    brand: 'Dell',
+    model: 'Latitude 5490',
+    serialNumber: '7CQ8KQ2',
+    storageMedia: [{ type: 'ssd', model: 'Samsung 860 EVO', serialNumber: 'S3Z9NB0K123456', capacityGb: 250 }],
+  },
+  {
+    kind: 'laptop',
+    brand: 'HP',
+    model: 'EliteBook 840 G5',
+    serialNumber: '5CG8341XYZ',
+    storageMedia: [
+      { type: 'ssd', capacityGb: 256 },
+      { type: 'hdd', capacityGb: 500 },
+    ],
+  },
+  {
+    kind: 'desktop',
+    brand: 'Dell',
+    model: 'OptiPlex 7050',
+    serialNumber: 'HX7P0K2',
+    storageMedia: [{ type: 'hdd', model: 'Seagate ST500DM002', serialNumber: 'Z6EABC12', capacityGb: 500 }],
+  },
   { kind: 'tablet', brand: 'Samsung', model: 'Galaxy Tab A8', serialNumber: 'R9WT30ABCDE', storageMedia: [{ type: 'emmc', capacityGb: 32 }] },
   { kind: 'screen', brand: 'Iiyama', model: 'ProLite E2282HS', serialNumber: '1145623401234', storageMedia: [] },
   { kind: 'screen', brand: 'Dell', model: 'P2219H', serialNumber: 'CN0ABCDE', storageMedia: [] },
@@ -168,14 +195,37 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
     // The bench's qualifications, then a device in each status the modules reach so far: wiped
     // (with its signed certificate), refurbished to stock, on the bench, dismantled, recycled.
     for (const kind of ['data_wiping', 'refurbishment'] as const) {
-      await recordQualification(db, adminActor, operator.userId, { kind, issuer: 'Centre de formation du réseau', issuedOn: '2026-01-12', expiresOn: '2028-01-12' });
+      await recordQualification(db, adminActor, operator.userId, {
+        kind,
+        issuer: 'Centre de formation du réseau',
+        issuedOn: '2026-01-12',
+        expiresOn: '2028-01-12',
+      });
     }
     const wipedNow = { startedAt: new Date(), endedAt: new Date() };
     await recordWipes(db, operator, thinkpad!.code, [
-      { mediumIndex: 0, level: 'purge', technique: 'nvme_sanitize', toolName: 'nvme-cli', toolVersion: '2.8', verification: 'full', result: 'passed', ...wipedNow },
+      {
+        mediumIndex: 0,
+        level: 'purge',
+        technique: 'nvme_sanitize',
+        toolName: 'nvme-cli',
+        toolVersion: '2.8',
+        verification: 'full',
+        result: 'passed',
+        ...wipedNow,
+      },
     ]);
     await recordWipes(db, operator, latitude!.code, [
-      { mediumIndex: 0, level: 'purge', technique: 'ata_secure_erase', toolName: 'hdparm', toolVersion: '9.65', verification: 'full', result: 'passed', ...wipedNow },
+      {
+        mediumIndex: 0,
+        level: 'purge',
+        technique: 'ata_secure_erase',
+        toolName: 'hdparm',
+        toolVersion: '9.65',
+        verification: 'full',
+        result: 'passed',
+        ...wipedNow,
+      },
     ]);
     // One bench session: the work order opened, the findings recorded, the device in stock.
     const refurbishToStock = async (code: string, findings: WorkOrderChanges) => {
@@ -199,8 +249,28 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
       minutesSpent: 55,
     });
     await recordWipes(db, operator, elitebook!.code, [
-      { mediumIndex: 0, level: 'purge', technique: 'ata_secure_erase', toolName: 'hdparm', toolVersion: '9.65', verification: 'full', result: 'passed', ...wipedNow },
-      { mediumIndex: 1, level: 'clear', technique: 'overwrite', passes: 1, pattern: 'zeros', toolName: 'nwipe', toolVersion: '0.38', verification: 'full', result: 'passed', ...wipedNow },
+      {
+        mediumIndex: 0,
+        level: 'purge',
+        technique: 'ata_secure_erase',
+        toolName: 'hdparm',
+        toolVersion: '9.65',
+        verification: 'full',
+        result: 'passed',
+        ...wipedNow,
+      },
+      {
+        mediumIndex: 1,
+        level: 'clear',
+        technique: 'overwrite',
+        passes: 1,
+        pattern: 'zeros',
+        toolName: 'nwipe',
+        toolVersion: '0.38',
+        verification: 'full',
+        result: 'passed',
+        ...wipedNow,
+      },
     ]);
     await openWorkOrder(db, operator, dropped[0]!.code, { need: 'Écran pour un poste de la médiathèque' });
     // A programme, a family followed by the social centre, its request, and the ThinkPad held for it.
@@ -233,8 +303,20 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
     await reserveForRequest(db, mediator, request.id);
     // Two sessions of the training: the family takes the only place of the first, which is then full.
     const inDays = (days: number, hour: number) => new Date(new Date().setHours(hour, 0, 0, 0) + days * 86_400_000);
-    const firstSession = await createTrainingSession(db, mediator, { moduleId: training.id, siteId: socialCentre.id, startsAt: inDays(7, 14), capacity: 1, trainerName: 'Sophie Médiation' });
-    await createTrainingSession(db, mediator, { moduleId: training.id, siteId: socialCentre.id, startsAt: inDays(14, 14), capacity: 8, trainerName: 'Sophie Médiation' });
+    const firstSession = await createTrainingSession(db, mediator, {
+      moduleId: training.id,
+      siteId: socialCentre.id,
+      startsAt: inDays(7, 14),
+      capacity: 1,
+      trainerName: 'Sophie Médiation',
+    });
+    await createTrainingSession(db, mediator, {
+      moduleId: training.id,
+      siteId: socialCentre.id,
+      startsAt: inDays(14, 14),
+      capacity: 8,
+      trainerName: 'Sophie Médiation',
+    });
     await enrolRequest(db, mediator, request.id, firstSession.id);
     await moveDevice(db, operator, { code: dropped[1]!.code, siteId: bench.id, note: 'Arrivé par la navette du mardi' });
     await transitionDevice(db, operator, { code: desktop!.code, to: 'dismantled', note: 'Carte mère HS, RAM et alimentation récupérées' });
@@ -279,8 +361,17 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
  */
 async function seedSharedConnectivity(db: DbOrTx, admin: Actor, manager: Actor, installer: Actor) {
   const residence = await createResidence(db, manager, { name: 'Résidence Les Lauriers', shortName: 'Lauriers', communeCode: '13215' });
-  const building = (name: string, floors: number) => createBuilding(db, manager, residence.id, { name, address: `${name === 'Bâtiment A' ? 2 : 4} boulevard des Lauriers, 13015 Marseille`, communeCode: '13215', floors });
-  const levels = (floors: number, perLanding: number) => Array.from({ length: floors }, (_, floor) => Array.from({ length: perLanding }, (_, door) => ({ unit: `${floor}${String(door + 1).padStart(2, '0')}`, floor }))).flat();
+  const building = (name: string, floors: number) =>
+    createBuilding(db, manager, residence.id, {
+      name,
+      address: `${name === 'Bâtiment A' ? 2 : 4} boulevard des Lauriers, 13015 Marseille`,
+      communeCode: '13215',
+      floors,
+    });
+  const levels = (floors: number, perLanding: number) =>
+    Array.from({ length: floors }, (_, floor) =>
+      Array.from({ length: perLanding }, (_, door) => ({ unit: `${floor}${String(door + 1).padStart(2, '0')}`, floor })),
+    ).flat();
   const settings = {
     ispOrganisationId: installer.organisationId,
     monthlyCostCents: 250,
@@ -297,7 +388,9 @@ async function seedSharedConnectivity(db: DbOrTx, admin: Actor, manager: Actor, 
   await transitionDeployment(db, installer, a.id, { to: 'box_installed' });
   const accessPoints = [];
   for (const floor of [0, 1, 2, 3]) {
-    accessPoints.push(await registerNetworkDevice(db, installer, a.id, { kind: 'access_point', model: 'TP-Link EAP245', floor, macAddress: `3C:84:6A:5E:00:1${floor}` }));
+    accessPoints.push(
+      await registerNetworkDevice(db, installer, a.id, { kind: 'access_point', model: 'TP-Link EAP245', floor, macAddress: `3C:84:6A:5E:00:1${floor}` }),
+    );
   }
   await transitionDeployment(db, installer, a.id, { to: 'access_points_installed' });
   await startProvisioning(db, installer, a.id);
@@ -305,8 +398,18 @@ async function seedSharedConnectivity(db: DbOrTx, admin: Actor, manager: Actor, 
     if (index % 3 !== 2) await setOptIn(db, manager, apartment.id, { optIn: index % 4 === 0 ? 'out' : 'in' });
   }
   const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000);
-  await openIncident(db, manager, { buildingId: a.id, networkDeviceId: accessPoints[2]!.id, category: 'ap_down', description: 'Plus de Wi-Fi au 2e étage depuis l’orage' }, tenDaysAgo);
-  await openIncident(db, installer, { buildingId: a.id, apartmentId: apartmentsOfA[6]!.id, category: 'slow', description: 'Débit faible le soir dans le logement 102' });
+  await openIncident(
+    db,
+    manager,
+    { buildingId: a.id, networkDeviceId: accessPoints[2]!.id, category: 'ap_down', description: 'Plus de Wi-Fi au 2e étage depuis l’orage' },
+    tenDaysAgo,
+  );
+  await openIncident(db, installer, {
+    buildingId: a.id,
+    apartmentId: apartmentsOfA[6]!.id,
+    category: 'slow',
+    description: 'Débit faible le soir dans le logement 102',
+  });
 
   const b = await building('Bâtiment B', 3);
   await addApartments(db, manager, b.id, levels(3, 4));

@@ -60,7 +60,9 @@ export async function reconcileStockCounters(db: Db, logger: Logger): Promise<St
           on s.site_id = f.site_id and s.kind = f.kind and s.status = f.status
         where coalesce(s.count, 0) <> coalesce(f.count, 0)
         order by 1, 2, 3`);
-      const lost = await tx.execute<{ id: number }>(sql`select e.id from device_events e where ${uncounted} and ${settled} order by e.id limit ${lostEventsPerRun}`);
+      const lost = await tx.execute<{ id: number }>(
+        sql`select e.id from device_events e where ${uncounted} and ${settled} order by e.id limit ${lostEventsPerRun}`,
+      );
       // The watermark passes the settled events, up to the first event still waiting for its job
       // (and, when more were lost than one run counts, up to the first of those left).
       const [through] = await tx.execute<{ id: string | null }>(sql`
@@ -91,4 +93,3 @@ export async function reconcileStockCounters(db: Db, logger: Logger): Promise<St
   }
   return { lostEventsCounted: lost.length, drifts };
 }
-

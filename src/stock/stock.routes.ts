@@ -53,16 +53,16 @@ export function stockRoutes(database: Database) {
       async (c) => c.json(asJson(await listStock(database.db, actorOf(c), c.req.valid('query'))), 200),
     )
     .openapi(
-    createRoute({
-      method: 'get',
-      path: '/sites/{id}/stock',
-      operationId: 'getSiteStock',
-      tags: ['Stock'],
-      summary: 'Devices at a site by status and kind (updated by the workers within a second or so of each change).',
-      security: bearerSecurity,
-      request: { params: idParam },
-      responses: { 200: ok('Counts.', stockSchema), ...problems(401, 404, 422) },
-    }),
-    async (c) => c.json(await getSiteStock(database.db, actorOf(c), c.req.valid('param').id), 200),
-  );
+      createRoute({
+        method: 'get',
+        path: '/sites/{id}/stock',
+        operationId: 'getSiteStock',
+        tags: ['Stock'],
+        summary: 'Devices at a site by status and kind (updated by the workers within a second or so of each change).',
+        security: bearerSecurity,
+        request: { params: idParam },
+        responses: { 200: ok('Counts.', stockSchema), ...problems(401, 404, 422) },
+      }),
+      async (c) => c.json(await getSiteStock(database.db, actorOf(c), c.req.valid('param').id), 200),
+    );
 }

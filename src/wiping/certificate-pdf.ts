@@ -17,7 +17,12 @@ export async function renderCertificatePdf(statement: CertificateStatement, sign
   });
   doc.pipe(out);
   const field = (label: string, value: string | number | null | undefined) => {
-    doc.font('Helvetica-Bold').fontSize(9).text(`${label} : `, { continued: true }).font('Helvetica').text(value === null || value === undefined || value === '' ? '—' : String(value));
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(9)
+      .text(`${label} : `, { continued: true })
+      .font('Helvetica')
+      .text(value === null || value === undefined || value === '' ? '—' : String(value));
   };
   const section = (title: string) => doc.moveDown(0.6).font('Helvetica-Bold').fontSize(11).text(title).moveDown(0.2);
 

@@ -30,7 +30,10 @@ export async function certificateStatement(db: DbOrTx, certificateId: string, ev
     .innerJoin(users, eq(users.id, wipeRecords.operatorUserId))
     .where(
       signedRecordIds
-        ? inArray(wipeRecords.id, signedRecordIds.filter((id): id is string => id !== null))
+        ? inArray(
+            wipeRecords.id,
+            signedRecordIds.filter((id): id is string => id !== null),
+          )
         : and(eq(wipeRecords.deviceId, device.id), gte(wipeRecords.endedAt, device.custodySince)),
     )
     .orderBy(asc(wipeRecords.createdAt));

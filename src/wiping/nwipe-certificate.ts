@@ -54,7 +54,11 @@ function readFields(text: string): Map<Label, string[]> {
   const found = [...text.matchAll(labelPattern)];
   found.forEach((match, index) => {
     const end = found[index + 1]?.index ?? text.length;
-    const lines = text.slice(match.index + match[0].length, end).split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+    const lines = text
+      .slice(match.index + match[0].length, end)
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter(Boolean);
     if (!fields.has(match[0] as Label)) fields.set(match[0] as Label, lines);
   });
   return fields;
@@ -108,7 +112,8 @@ export function parseCertificateText(text: string, options: NwipeParseOptions = 
   const hiddenSectors = field('HPA/DCO:');
   const notes = (fields.get('Information:') ?? []).filter((line) => !/^Warning$/i.test(line));
   // The Information lines explain an HPA/DCO warning when there is one; otherwise say it here.
-  if (notes.length === 0 && hiddenSectors && !/^(No hidden sectors|Not applicable)/.test(hiddenSectors)) notes.push(`HPA/DCO (hidden sectors): ${hiddenSectors}.`);
+  if (notes.length === 0 && hiddenSectors && !/^(No hidden sectors|Not applicable)/.test(hiddenSectors))
+    notes.push(`HPA/DCO (hidden sectors): ${hiddenSectors}.`);
   const finalPass = field('Final Pass(Zeros/Ones/None):');
   const drive = toDrive(
     {

@@ -41,12 +41,7 @@ export type DriveToMatch = { drive: string; reason: string; record: Omit<WipeInp
  * POST /api/devices/{code}/wipes with the log's file id. A drive whose outcome the log does not
  * show is listed as unreadable, never proposed.
  */
-export async function readNwipeLogForDevice(
-  db: Db,
-  fileStore: FileStore,
-  actor: Actor,
-  input: { code: string; log: string; timeZone: string },
-) {
+export async function readNwipeLogForDevice(db: Db, fileStore: FileStore, actor: Actor, input: { code: string; log: string; timeZone: string }) {
   const device = await findDevice(db, actor, input.code);
   const parsed = parseNwipeLog(input.log, { timeZone: input.timeZone });
   if (!parsed.ok) throw new ValidationError([{ path: 'log', message: parsed.reason }]);

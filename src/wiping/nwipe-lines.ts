@@ -34,10 +34,7 @@ export type ErasureSummaryRow = { name: string; flagged: boolean; bytesErased: n
 
 /** `wideDeviceColumn`: the `!   Device` header of v0.34+; before, names were cut to their last 6 characters (FORMAT.md §3c). */
 type TableOf<Kind extends string, Row> = { kind: Kind; lineNumber: number; wideDeviceColumn: boolean; rows: Row[] };
-export type LogTable =
-  | TableOf<'drive_status', DriveStatusRow>
-  | TableOf<'error_summary', ErrorSummaryRow>
-  | TableOf<'erasure_summary', ErasureSummaryRow>;
+export type LogTable = TableOf<'drive_status', DriveStatusRow> | TableOf<'error_summary', ErrorSummaryRow> | TableOf<'erasure_summary', ErasureSummaryRow>;
 
 /** `[2020/06/17 19:31:37] Total Throughput 480 MB/s, Zero Fill, 1R+B+VL` (FORMAT.md §3c, "Footer"). */
 export type SummaryFooter = {
@@ -143,14 +140,30 @@ export function readLogRecords(text: string): LogRecord[] {
     const footer = line.match(footerLine);
     if (footer) {
       const [method, rounds, blank, verify] = footer.slice(7);
-      records.push({ kind: 'footer', lineNumber, at: localTime(footer), method: method!, rounds: Number(rounds), blanking: blank === 'B', verify: verify as SummaryFooter['verify'] });
+      records.push({
+        kind: 'footer',
+        lineNumber,
+        at: localTime(footer),
+        method: method!,
+        rounds: Number(rounds),
+        blanking: blank === 'B',
+        verify: verify as SummaryFooter['verify'],
+      });
       message = undefined;
       return;
     }
     const m = line.match(messageLine);
     if (m) {
       const [nwipePrefix, padding, level, body] = m.slice(7);
-      message = { kind: 'message', lineNumber, at: localTime(m), level: level as LogLevel, era: eraOf(nwipePrefix, padding!, level!), text: body!, continuation: '' };
+      message = {
+        kind: 'message',
+        lineNumber,
+        at: localTime(m),
+        level: level as LogLevel,
+        era: eraOf(nwipePrefix, padding!, level!),
+        text: body!,
+        continuation: '',
+      };
       records.push(message);
       return;
     }

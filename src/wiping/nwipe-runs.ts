@@ -151,7 +151,10 @@ const rules: Rule[] = [
     },
   },
   { pattern: /^Verifying that (\/dev\/\S+) is zeroed/, apply: ([, device], run, m) => void progress(run, device!, m) },
-  { pattern: /^\[SUCCESS\] (?:Blanked device|Verified that) (\/dev\/[^\s']+?)(?: is Zeroed)?\.?$/, apply: ([, device], run, m) => void progress(run, device!, m) },
+  {
+    pattern: /^\[SUCCESS\] (?:Blanked device|Verified that) (\/dev\/[^\s']+?)(?: is Zeroed)?\.?$/,
+    apply: ([, device], run, m) => void progress(run, device!, m),
+  },
   // `[FAILURE] %s may not be blanked`, `[FAILURE] %s has not been Zeroed .`
   { pattern: /^\[FAILURE\] (\/dev\/[^\s']+)/, apply: ([, device], run, m) => fail(progress(run, device!, m), m) },
   // Per-drive error counts, and the --verbose status line (fixture partial-5.log).

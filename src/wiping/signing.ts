@@ -35,8 +35,7 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export const signStatement = (key: SigningKey, statement: unknown) =>
-  sign(null, Buffer.from(canonicalJson(statement)), key.privateKey).toString('base64url');
+export const signStatement = (key: SigningKey, statement: unknown) => sign(null, Buffer.from(canonicalJson(statement)), key.privateKey).toString('base64url');
 
 export const signatureHolds = (key: SigningKey, statement: unknown, signature: string) =>
   verify(null, Buffer.from(canonicalJson(statement)), key.publicKey, Buffer.from(signature, 'base64url'));

@@ -12,7 +12,12 @@ import { verificationForAuditors, verifyCertificate } from './certificates.ts';
 import { certificateSigningKey } from './signing.ts';
 import { listWipeRecords, recordWipes } from './wiping.service.ts';
 
-const codeParam = z.object({ code: z.string().max(40).openapi({ param: { name: 'code', in: 'path' }, example: 'B7K2-9QWM' }) });
+const codeParam = z.object({
+  code: z
+    .string()
+    .max(40)
+    .openapi({ param: { name: 'code', in: 'path' }, example: 'B7K2-9QWM' }),
+});
 
 export const wipeInput = z.object({
   mediumIndex: z.number().int().min(0).max(15).openapi({ description: "Position of the medium in the device's storage list, from 0." }),
@@ -57,7 +62,8 @@ export const certificateVerificationSchema = z
   .object({
     certificateId: z.uuid(),
     status: z.enum(['valid', 'altered', 'bad_signature']).openapi({
-      description: "Boucle's own check: `valid`, `bad_signature` (the statement does not match its signature), `altered` (the wipe records now say something else).",
+      description:
+        "Boucle's own check: `valid`, `bad_signature` (the statement does not match its signature), `altered` (the wipe records now say something else).",
     }),
     issuedAt: timestamp,
     algorithm: z.literal('Ed25519'),
@@ -65,7 +71,9 @@ export const certificateVerificationSchema = z
     signature: z.string().openapi({ description: 'The Ed25519 signature of signedStatement (64 bytes), base64url.' }),
     signatureEncoding: z.literal('base64url'),
     publicKeyUrl: z.string().openapi({ description: 'Where the public key is published (GET /api/keys/certificates).' }),
-    statement: z.record(z.string(), z.unknown()).openapi({ description: 'signedStatement parsed: device, media and how each was sanitized (NIST SP 800-88), organisation, place, date.' }),
+    statement: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: 'signedStatement parsed: device, media and how each was sanitized (NIST SP 800-88), organisation, place, date.' }),
   })
   .openapi('CertificateVerification');
 
@@ -140,7 +148,9 @@ export function wipingRoutes(database: Database, fileStore: FileStore, appSecret
             'The proposal.',
             z.object({
               logFileId: z.uuid(),
-              proposals: z.array(z.object({ drive: z.string(), record: wipeInput.extend({ startedAt: timestamp, endedAt: timestamp }), notes: z.array(z.string()) })),
+              proposals: z.array(
+                z.object({ drive: z.string(), record: wipeInput.extend({ startedAt: timestamp, endedAt: timestamp }), notes: z.array(z.string()) }),
+              ),
               unmatched: z.array(
                 z.object({
                   drive: z.string(),
@@ -149,7 +159,10 @@ export function wipingRoutes(database: Database, fileStore: FileStore, appSecret
                   record: wipeInput.omit({ mediumIndex: true }).extend({ startedAt: timestamp, endedAt: timestamp }).optional().openapi({
                     description: 'For a drive the log gives no serial number for: its record, to send with the mediumIndex of the medium it is.',
                   }),
-                  mediumIndexes: z.array(z.number().int()).optional().openapi({ description: 'The media that drive may be: those no other drive of the log matched.' }),
+                  mediumIndexes: z
+                    .array(z.number().int())
+                    .optional()
+                    .openapi({ description: 'The media that drive may be: those no other drive of the log matched.' }),
                   notes: z.array(z.string()).optional(),
                 }),
               ),
@@ -163,7 +176,11 @@ export function wipingRoutes(database: Database, fileStore: FileStore, appSecret
         const type = c.req.header('content-type') ?? '';
         if (!type.startsWith('text/')) throw new DomainError(415, 'unsupported_media_type', 'Send the log as text/plain.');
         const log = decodeUploadedText(new Uint8Array(await c.req.arrayBuffer()));
-        const proposal = await readNwipeLogForDevice(db, fileStore, actorOf(c), { code: c.req.valid('param').code, log, timeZone: c.req.valid('query').timeZone });
+        const proposal = await readNwipeLogForDevice(db, fileStore, actorOf(c), {
+          code: c.req.valid('param').code,
+          log,
+          timeZone: c.req.valid('query').timeZone,
+        });
         return c.json(asJson(proposal), 200);
       },
     )

@@ -183,7 +183,9 @@ async function waitForCertificates(database: Database, worker: WorkerProcess, ex
     if (worker.exited()) throw new Error(`the worker exited (${JSON.stringify(worker.exited())}):\n${worker.output()}`);
     if (Date.now() > deadline) {
       const jobs = await certificateJobs(worker.queuePrefix);
-      throw new Error(`${row!.done} of ${expected} certificates have a file after ${timeoutMs / 1000} s; jobs ${JSON.stringify(jobs.counts)}:\n${worker.output()}`);
+      throw new Error(
+        `${row!.done} of ${expected} certificates have a file after ${timeoutMs / 1000} s; jobs ${JSON.stringify(jobs.counts)}:\n${worker.output()}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
@@ -269,7 +271,9 @@ async function checkIssued(database: Database, dataDir: string, wiped: Wiped[], 
     }
   }
   let verified = 0;
-  const sample = [...new Set([0, Math.floor(wiped.length / 2), wiped.length - 1])].map((index) => byDevice.get(wiped[index]!.device.id)).filter((row) => row !== undefined);
+  const sample = [...new Set([0, Math.floor(wiped.length / 2), wiped.length - 1])]
+    .map((index) => byDevice.get(wiped[index]!.device.id))
+    .filter((row) => row !== undefined);
   for (const row of sample) {
     const verification = await verifyCertificate(database.db, appSecret, row.id);
     if (verification.status !== 'valid') {
@@ -297,7 +301,9 @@ export async function measureCertificateRender(options: { workerNodeArgs?: strin
     const { db } = database;
     const seed = await seedWorkshop(database, warmUpCount + deviceCount, { storageMedia: (index) => [ssdOf(index)] });
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-    await db.insert(qualifications).values({ userId: seed.operatorId, kind: 'data_wiping', issuer: 'Centre de formation (bench)', issuedOn: day(-30), expiresOn: day(365) });
+    await db
+      .insert(qualifications)
+      .values({ userId: seed.operatorId, kind: 'data_wiping', issuer: 'Centre de formation (bench)', issuedOn: day(-30), expiresOn: day(365) });
     const credential = await issueCredential(db, { email: seed.operatorEmail, password: seed.operatorPassword, kind: 'api_token', label: 'bench' });
     const actor = await authenticate(db, credential.secret);
     if (!actor) throw new Error('the bench token does not authenticate');
@@ -318,7 +324,8 @@ export async function measureCertificateRender(options: { workerNodeArgs?: strin
       .where(inArray(devices.assetCode, seed.codes));
     const order = new Map(seed.codes.map((code, index) => [code, index]));
     rows.sort((a, b) => order.get(a.assetCode)! - order.get(b.assetCode)!);
-    if (rows.length !== warmUpCount + deviceCount || rows.some((row) => !Array.isArray(row.storageMedia) || row.storageMedia.length !== 1)) throw new Error('the seeded devices are not as asked');
+    if (rows.length !== warmUpCount + deviceCount || rows.some((row) => !Array.isArray(row.storageMedia) || row.storageMedia.length !== 1))
+      throw new Error('the seeded devices are not as asked');
 
     worker = await startWorker({ databaseUrl: bench.url, dataDir, publicUrl, nodeArgs: options.workerNodeArgs, env: { APP_SECRET: appSecret } });
     const statementsOf = (entries: Wiped[]) => entries.map((entry) => buildStatement(randomUUID(), entry.device, entry.record, actor, place, entry.wipedAt));
@@ -351,14 +358,21 @@ export async function measureCertificateRender(options: { workerNodeArgs?: strin
     const wiped = timed.wiped.filter((entry) => entry !== undefined);
     const statements = statementsOf(wiped);
     const inProcess = await renderInProcess(statements, join(dataDir, 'in-process'));
-    progress(`certificate_render: the same ${statements.length} signed and rendered in this process in ${Math.round(inProcess.ms)} ms (CPU ${Math.round(inProcess.cpuMs)} ms)`);
+    progress(
+      `certificate_render: the same ${statements.length} signed and rendered in this process in ${Math.round(inProcess.ms)} ms (CPU ${Math.round(inProcess.cpuMs)} ms)`,
+    );
 
     const checked = await checkIssued(database, dataDir, wiped, place, actor);
     const emptyInProcess = inProcess.sizes.filter((size) => size <= 0).length;
     if (emptyInProcess > 0) progress(`certificate_render: ${emptyInProcess} in-process certificates are empty`);
     const jobs = await certificateJobs(worker.queuePrefix);
     const jobErrors =
-      Math.abs(jobs.counts.completed! - (warmUpCount + wiped.length)) + jobs.counts.failed! + jobs.counts.delayed! + jobs.counts.waiting! + jobs.counts.active! + jobs.retried;
+      Math.abs(jobs.counts.completed! - (warmUpCount + wiped.length)) +
+      jobs.counts.failed! +
+      jobs.counts.delayed! +
+      jobs.counts.waiting! +
+      jobs.counts.active! +
+      jobs.retried;
     if (jobErrors > 0) progress(`certificate_render: the wipe-certificates queue holds ${JSON.stringify(jobs.counts)}, ${jobs.retried} retried`);
     const errors = timed.failures + checked.errors + emptyInProcess + jobErrors;
 
@@ -385,7 +399,12 @@ export async function measureCertificateRender(options: { workerNodeArgs?: strin
         pdf_kb: round(median(checked.sizes) / 1024),
         pdf_kb_in_process: round(median(inProcess.sizes) / 1024),
         // What each side cost in CPU: unlike the figures above, barely moved by other work on the machine.
-        cpu_ms: { worker: Math.round(cpuMs.worker), postgres: Math.round(cpuMs.postgres), bench: Math.round(cpuMs.bench), in_process: Math.round(inProcess.cpuMs) },
+        cpu_ms: {
+          worker: Math.round(cpuMs.worker),
+          postgres: Math.round(cpuMs.postgres),
+          bench: Math.round(cpuMs.bench),
+          in_process: Math.round(inProcess.cpuMs),
+        },
         cpu_ratio: round(inProcess.cpuMs / cpuMs.worker, 3),
         worker_rss_mb_before: round(rssBefore),
         load_avg_1m: round(loadBefore, 2),

@@ -47,7 +47,12 @@ type IntakeItem = {
 };
 
 // What a company's IT department hands over: mostly laptops, some towers, a few tablets and screens.
-const catalogue: { kind: IntakeItem['kind']; brand: string; model: string; storage: { type: 'hdd' | 'ssd' | 'nvme' | 'emmc'; model: string; capacityGb: number }[] }[] = [
+const catalogue: {
+  kind: IntakeItem['kind'];
+  brand: string;
+  model: string;
+  storage: { type: 'hdd' | 'ssd' | 'nvme' | 'emmc'; model: string; capacityGb: number }[];
+}[] = [
   { kind: 'laptop', brand: 'Lenovo', model: 'ThinkPad T480', storage: [{ type: 'nvme', model: 'Samsung PM981 MZVLB256HAHQ', capacityGb: 256 }] },
   { kind: 'laptop', brand: 'Lenovo', model: 'ThinkPad X270', storage: [{ type: 'ssd', model: 'Toshiba THNSF5256GPUK', capacityGb: 256 }] },
   { kind: 'laptop', brand: 'Dell', model: 'Latitude 5490', storage: [{ type: 'ssd', model: 'SK hynix SC311 SATA', capacityGb: 256 }] },
@@ -194,7 +199,6 @@ async function rawIntake(sql: postgres.Sql, seed: WorkshopSeed, donationId: stri
   });
 }
 
-
 export type IntakeBulkOptions = {
   /** Extra node flags for the API (e.g. --cpu-prof) and, for experiments, what it runs instead of package.json's api script. */
   apiNodeArgs?: string[];
@@ -249,7 +253,9 @@ export async function measureIntakeBulk(options: IntakeBulkOptions = {}): Promis
         if (path === 'raw') {
           const result = await runRaw(`raw ${run + 1}`, devicesPerLot);
           rawRuns.push(result);
-          progress(`raw driver, lot ${run + 1}: ${devicesPerLot} devices in ${Math.round(result.ms)} ms, ${round(result.perSecond)} devices/s, CPU ms/1k ${JSON.stringify(result.cpuMsPer1k)}`);
+          progress(
+            `raw driver, lot ${run + 1}: ${devicesPerLot} devices in ${Math.round(result.ms)} ms, ${round(result.perSecond)} devices/s, CPU ms/1k ${JSON.stringify(result.cpuMsPer1k)}`,
+          );
         } else {
           const result = await runHttp(`http ${run + 1}`, devicesPerLot);
           httpRuns.push(result);

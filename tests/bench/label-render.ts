@@ -155,24 +155,38 @@ async function renderOnce(database: Database, worker: WorkerProcess, actor: Acto
   return { batch, job, ms, orderMs: enqueued - ordered };
 }
 
-
 /**
  * `runs` rounds of: a batch rendered by the worker (timed from its commit to `succeeded`), its PDF
  * checked, then the same URLs' QR codes alone in this process; right after each other, so both
  * sides of a round see the same load on the machine. The figures are the medians.
  */
-async function measureFormat(database: Database, dataDir: string, worker: WorkerProcess, actor: Actor, format: LabelFormat, databaseName: string): Promise<BenchResult> {
+async function measureFormat(
+  database: Database,
+  dataDir: string,
+  worker: WorkerProcess,
+  actor: Actor,
+  format: LabelFormat,
+  databaseName: string,
+): Promise<BenchResult> {
   const loadBefore = loadavg()[0]!;
   // Two pages first, so that the figure is a warm worker's, as in production.
   const warmUp = await renderOnce(database, worker, actor, format.id, labelsPerPage(format) * 2);
-  const warmUrls = (await database.sql<{ code: string }[]>`select code from label_batch_items where batch_id = ${warmUp.batch.id} order by position`).map((row) =>
-    deviceUrl(publicUrl, row.code),
+  const warmUrls = (await database.sql<{ code: string }[]>`select code from label_batch_items where batch_id = ${warmUp.batch.id} order by position`).map(
+    (row) => deviceUrl(publicUrl, row.code),
   );
   await qrCodesAlone(warmUrls, format, 'svg');
   const rssBefore = worker.peakRssMb();
 
   progress(`label_render ${format.id}: ${runs} batches of ${labelCount} labels, each followed by the same QR codes alone`);
-  const rounds: { ms: number; runMs: number; orderMs: number; cpuMs: { worker: number; postgres: number }; pdfKb: number; pages: number; qr: { ms: number; cpuMs: number } }[] = [];
+  const rounds: {
+    ms: number;
+    runMs: number;
+    orderMs: number;
+    cpuMs: { worker: number; postgres: number };
+    pdfKb: number;
+    pages: number;
+    qr: { ms: number; cpuMs: number };
+  }[] = [];
   let urls: string[] = [];
   for (let run = 0; run < runs; run++) {
     const meters = { worker: await measureCpu(() => [worker.pid]), postgres: await measureCpu(() => backendPids(database.sql, databaseName)) };
@@ -184,7 +198,15 @@ async function measureFormat(database: Database, dataDir: string, worker: Worker
     const pdf = await renderedPdf(database, dataDir, rendered.batch.jobId);
     const checked = await checkPdf(pdf, format, urls);
     const qr = await qrCodesAlone(urls, format, 'svg');
-    rounds.push({ ms: rendered.ms, runMs: rendered.job.run_ms ?? Number.NaN, orderMs: rendered.orderMs, cpuMs, pdfKb: pdf.length / 1024, pages: checked.pages, qr });
+    rounds.push({
+      ms: rendered.ms,
+      runMs: rendered.job.run_ms ?? Number.NaN,
+      orderMs: rendered.orderMs,
+      cpuMs,
+      pdfKb: pdf.length / 1024,
+      pages: checked.pages,
+      qr,
+    });
     progress(
       `label_render ${format.id}, batch ${run + 1}: ${Math.round(rendered.ms)} ms (${Math.round(rendered.job.run_ms ?? Number.NaN)} ms from the job's start), ` +
         `${checked.pages} pages, ${round(pdf.length / 1024)} KB, first and last labels read back; worker CPU ${Math.round(cpuMs.worker)} ms; ` +

@@ -77,7 +77,13 @@ async function seedCast(database: Database): Promise<Cast> {
   const password = () => `pw-${randomBytes(12).toString('hex')}`;
   const tag = randomBytes(4).toString('hex');
   const [coordinator] = await db.insert(organisations).values({ name: 'Coordination (bench)', shortName: 'Coord', kind: 'coordinator' }).returning();
-  await insertUser(db, { organisationId: coordinator!.id, email: `admin.${tag}@bench.boucle.example`, displayName: 'Admin', role: 'admin', password: password() });
+  await insertUser(db, {
+    organisationId: coordinator!.id,
+    email: `admin.${tag}@bench.boucle.example`,
+    displayName: 'Admin',
+    role: 'admin',
+    password: password(),
+  });
   const [workshop] = await db.insert(organisations).values({ name: 'Atelier (bench)', shortName: 'Atelier', kind: 'workshop' }).returning();
   const workshopSites = await db
     .insert(sites)
@@ -196,9 +202,7 @@ async function seedSet(database: Database, cast: Cast, label: string): Promise<S
   const [departement] = [...departements];
   const siteDepartement = new Map(cast.sites.map((site) => [site.id, departementOf(site.communeCode)]));
   const rank = (device: (typeof devices)[number]) => (siteDepartement.get(device.site_id) === departement ? 0 : 1);
-  const greedy = [...devices].sort(
-    (a, b) => rank(a) - rank(b) || a.grade.localeCompare(b.grade) || Date.parse(a.updated_at) - Date.parse(b.updated_at),
-  );
+  const greedy = [...devices].sort((a, b) => rank(a) - rank(b) || a.grade.localeCompare(b.grade) || Date.parse(a.updated_at) - Date.parse(b.updated_at));
   return {
     programmeId,
     donationIds: donationRows.map((donation) => donation.id),
@@ -225,8 +229,7 @@ async function check(database: Database, set: SeededSet): Promise<Check> {
   const notReserved = holding.filter((row) => row.device_status !== 'reserved').length;
   const greedy = new Map(set.requestIds.slice(0, expected).map((id, index) => [id, set.greedyDeviceIds[index]]));
   const offGreedy = holding.filter((row) => greedy.get(row.id) !== row.device_id).length;
-  const errors =
-    Math.abs(expected - holding.length) + duplicates + notReserved + Math.abs(devicesReserved!.count - expected) + (held.length - holding.length);
+  const errors = Math.abs(expected - holding.length) + duplicates + notReserved + Math.abs(devicesReserved!.count - expected) + (held.length - holding.length);
   return { matches: holding.length, duplicates, notReserved, offGreedy, errors };
 }
 
@@ -416,7 +419,9 @@ export async function measureMatching(): Promise<BenchResult> {
       raw_bare_off_greedy: bareCheck.offGreedy,
       load_avg_1m: round(loadBefore, 2),
       ...(requestCount < fullSize || deviceCount < fullSize
-        ? { note: `measured on ${requestCount} requests and ${deviceCount} devices, not ${fullSize}: BENCH_MATCHING_REQUESTS=${fullSize} for the full size (about 2 minutes)` }
+        ? {
+            note: `measured on ${requestCount} requests and ${deviceCount} devices, not ${fullSize}: BENCH_MATCHING_REQUESTS=${fullSize} for the full size (about 2 minutes)`,
+          }
         : {}),
     };
   } finally {

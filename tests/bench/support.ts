@@ -136,10 +136,7 @@ export type SeedOptions = {
  */
 export async function seedWorkshop(database: Database, deviceCount: number, options: SeedOptions = {}): Promise<WorkshopSeed> {
   const { db, sql } = database;
-  const [coordinator] = await db
-    .insert(organisations)
-    .values({ name: 'Coordination (bench)', shortName: 'Coord', kind: 'coordinator' })
-    .returning();
+  const [coordinator] = await db.insert(organisations).values({ name: 'Coordination (bench)', shortName: 'Coord', kind: 'coordinator' }).returning();
   await insertUser(db, {
     organisationId: coordinator!.id,
     email: `admin.${randomBytes(4).toString('hex')}@bench.boucle.example`,
@@ -297,9 +294,7 @@ function productionArguments(script: 'api' | 'worker'): string[] {
  * output goes to stderr; its peak RSS is sampled until it is stopped (SIGTERM, SIGKILL after 10 s).
  */
 function spawnService(args: string[], env: Record<string, string>): ServiceProcess {
-  const inherited = Object.fromEntries(
-    ['PATH', 'HOME', 'TMPDIR', 'LANG', 'REDIS_URL'].flatMap((key) => (process.env[key] ? [[key, process.env[key]!]] : [])),
-  );
+  const inherited = Object.fromEntries(['PATH', 'HOME', 'TMPDIR', 'LANG', 'REDIS_URL'].flatMap((key) => (process.env[key] ? [[key, process.env[key]!]] : [])));
   const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid!;
   let output = '';
@@ -441,10 +436,7 @@ async function purgeQueues(prefix: string): Promise<void> {
 }
 
 /** A JSON request to the API; throws with the answer when the status is not the expected one. */
-export async function requestJson<T>(
-  url: string,
-  init: { method?: string; body?: unknown; token?: string; expect?: number } = {},
-): Promise<T> {
+export async function requestJson<T>(url: string, init: { method?: string; body?: unknown; token?: string; expect?: number } = {}): Promise<T> {
   const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
@@ -493,10 +485,7 @@ export type AutocannonResult = {
   requests: Percentiles & { total: number; sent: number };
 };
 
-type Autocannon = (
-  options: AutocannonOptions,
-  callback: (error: Error | null, result: AutocannonResult) => void,
-) => { stop: () => void };
+type Autocannon = (options: AutocannonOptions, callback: (error: Error | null, result: AutocannonResult) => void) => { stop: () => void };
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 export function runAutocannon(options: AutocannonOptions): Promise<AutocannonResult> {

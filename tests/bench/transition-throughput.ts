@@ -81,7 +81,18 @@ async function rawTransition(sql: postgres.Sql, actor: Actor, code: string): Pro
     if (!updated) throw new Error(`device ${code} changed meanwhile`);
     const [event] = await tx.unsafe(
       statements.appendEvent,
-      [device.id, 'transition', device.status, 'recycled', null, device.site_id, actor.operatorId, actor.organisationId, { deeeChannel: 'ecosystem' }, new Date()],
+      [
+        device.id,
+        'transition',
+        device.status,
+        'recycled',
+        null,
+        device.site_id,
+        actor.operatorId,
+        actor.organisationId,
+        { deeeChannel: 'ecosystem' },
+        new Date(),
+      ],
       prepared,
     );
     await tx.unsafe(statements.enqueue, ['device-events', 'device.transition', { eventId: Number(event!.id) }], prepared);

@@ -102,10 +102,18 @@ async function createCast(database: Database, api: ApiProcess): Promise<Cast> {
   });
   const adminToken = await tokenOf(admin.email, adminPassword);
   const account = async (kind: 'landlord' | 'isp', name: string, role: 'landlord_manager' | 'installer') => {
-    const organisation = await requestJson<{ id: string }>(`${api.url}/api/organisations`, { token: adminToken, body: { name, shortName: name.slice(0, 24), kind }, expect: 201 });
+    const organisation = await requestJson<{ id: string }>(`${api.url}/api/organisations`, {
+      token: adminToken,
+      body: { name, shortName: name.slice(0, 24), kind },
+      expect: 201,
+    });
     const email = `${role}.${randomBytes(4).toString('hex')}@bench.boucle.example`;
     const secret = password();
-    await requestJson(`${api.url}/api/users`, { token: adminToken, body: { organisationId: organisation.id, email, displayName: `${role} (bench)`, role, password: secret }, expect: 201 });
+    await requestJson(`${api.url}/api/users`, {
+      token: adminToken,
+      body: { organisationId: organisation.id, email, displayName: `${role} (bench)`, role, password: secret },
+      expect: 201,
+    });
     return { organisationId: organisation.id, token: await tokenOf(email, secret) };
   };
   const landlord = await account('landlord', 'Habitat Méditerranée (bench)', 'landlord_manager');
@@ -129,16 +137,22 @@ async function residenceReadyToProvision(cast: Cast, name: string, buildingsUnit
       floors: landings.length,
     });
     await call(`/buildings/${building.id}/apartments`, managerToken, { apartments: units });
-    await call(`/buildings/${building.id}/deployment`, managerToken, {
-      ispOrganisationId: cast.ispId,
-      ssidPattern: '{residence}-{building}{unit}',
-      supportContact: 'Hotline Connexion solidaire : 04 91 00 00 00',
-    }, 'PATCH');
+    await call(
+      `/buildings/${building.id}/deployment`,
+      managerToken,
+      {
+        ispOrganisationId: cast.ispId,
+        ssidPattern: '{residence}-{building}{unit}',
+        supportContact: 'Hotline Connexion solidaire : 04 91 00 00 00',
+      },
+      'PATCH',
+    );
     const step = (to: string) => call(`/buildings/${building.id}/deployment/transitions`, installerToken, { to }, 'POST', 200);
     await step('surveyed');
     await call(`/buildings/${building.id}/network-devices`, installerToken, { kind: 'building_box', model: 'Nokia G-010G-Q' });
     await step('box_installed');
-    for (const floor of landings) await call(`/buildings/${building.id}/network-devices`, installerToken, { kind: 'access_point', model: 'TP-Link EAP245', floor });
+    for (const floor of landings)
+      await call(`/buildings/${building.id}/network-devices`, installerToken, { kind: 'access_point', model: 'TP-Link EAP245', floor });
     await step('access_points_installed');
     buildings.push({ id: building.id, name: building.name, units, landings: landings.length });
   }
@@ -150,7 +164,11 @@ async function provision(cast: Cast, worker: WorkerProcess, buildings: Building[
   const started = performance.now();
   const posted = await Promise.all(
     buildings.map((building) =>
-      requestJson<{ job: Job; warnings: unknown[] }>(`${cast.api.url}/api/buildings/${building.id}/provisioning`, { method: 'POST', token: cast.installerToken, expect: 202 }),
+      requestJson<{ job: Job; warnings: unknown[] }>(`${cast.api.url}/api/buildings/${building.id}/provisioning`, {
+        method: 'POST',
+        token: cast.installerToken,
+        expect: 202,
+      }),
     ),
   );
   // One job asked at a time, the next as soon as it has succeeded: the run ends with the last of
@@ -158,7 +176,9 @@ async function provision(cast: Cast, worker: WorkerProcess, buildings: Building[
   // Postgres's, come from the same two cores as the worker's).
   const jobs: Job[] = [];
   const deadline = Date.now() + timeoutMs;
-  for (const { job: { id } } of posted) {
+  for (const {
+    job: { id },
+  } of posted) {
     for (;;) {
       const job = await requestJson<Job>(`${cast.api.url}/api/jobs/${id}`, { token: cast.installerToken });
       if (job.state === 'succeeded') {
@@ -168,7 +188,10 @@ async function provision(cast: Cast, worker: WorkerProcess, buildings: Building[
       if (job.state === 'failed') throw new Error(`the provisioning job ${job.id} failed: ${job.failureReason}`);
       if (worker.exited()) throw new Error(`the worker exited (${JSON.stringify(worker.exited())}):\n${worker.output()}`);
       if (cast.api.exited()) throw new Error(`the API exited (${JSON.stringify(cast.api.exited())}):\n${cast.api.output()}`);
-      if (Date.now() > deadline) throw new Error(`provisioning unfinished after ${timeoutMs / 1000} s: job ${jobs.length + 1} of ${posted.length} is ${job.state} (${job.processed}/${job.total})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `provisioning unfinished after ${timeoutMs / 1000} s: job ${jobs.length + 1} of ${posted.length} is ${job.state} (${job.processed}/${job.total})`,
+        );
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
@@ -181,7 +204,24 @@ type LetterRow = TenantLetter & { apartmentId: string; buildingId: string; seale
 /** What each apartment's letter says, as renderBuildingOutputs gathers it, with its sealed passphrase. */
 async function lettersOf(database: Database, buildings: Building[]): Promise<LetterRow[]> {
   const rows = await database.sql<
-    { apartment_id: string; building_id: string; unit: string; floor: number; ssid: string; sealed: string; version: number; building: string; address: string; residence: string; security_mode: SecurityMode; filtering: FilteringPolicy; support_contact: string | null; passphrase_length: number; landlord: string; isp: string | null }[]
+    {
+      apartment_id: string;
+      building_id: string;
+      unit: string;
+      floor: number;
+      ssid: string;
+      sealed: string;
+      version: number;
+      building: string;
+      address: string;
+      residence: string;
+      security_mode: SecurityMode;
+      filtering: FilteringPolicy;
+      support_contact: string | null;
+      passphrase_length: number;
+      landlord: string;
+      isp: string | null;
+    }[]
   >`select n.apartment_id, n.building_id, a.unit, a.floor, n.ssid, n.passphrase_ciphertext as sealed, n.passphrase_version as version,
       b.name as building, b.address, r.name as residence, d.security_mode, d.filtering, d.support_contact, d.passphrase_length, l.name as landlord, i.name as isp
     from wifi_networks n join apartments a on a.id = n.apartment_id join buildings b on b.id = n.building_id join residences r on r.id = n.residence_id
@@ -257,7 +297,9 @@ async function checkOutputs(database: Database, dataDir: string, buildings: Buil
   const jobRows = await database.sql<{ id: string; created_ms: number; started_ms: number; finished_ms: number }[]>`
     select id, (extract(epoch from created_at) * 1000)::float8 as created_ms, (extract(epoch from started_at) * 1000)::float8 as started_ms,
       (extract(epoch from finished_at) * 1000)::float8 as finished_ms from background_jobs where id = any(${jobs.map((job) => job.id)}::uuid[])`;
-  const [unprovisioned] = await database.sql<{ count: number }[]>`select count(*)::int as count from apartments where building_id = any(${ids}::uuid[]) and status <> 'provisioned'`;
+  const [unprovisioned] = await database.sql<
+    { count: number }[]
+  >`select count(*)::int as count from apartments where building_id = any(${ids}::uuid[]) and status <> 'provisioned'`;
   if (unprovisioned!.count > 0) fail(`${unprovisioned!.count} apartments are not provisioned`);
   if (letters.length !== apartmentCount) fail(`${letters.length} networks for ${apartmentCount} apartments`);
 
@@ -277,12 +319,19 @@ async function checkOutputs(database: Database, dataDir: string, buildings: Buil
     }
     const own = files.filter((file) => file.building_id === building.id);
     const ofKind = (kind: string) => own.filter((file) => file.kind === kind);
-    const counts = { wifi_letter: ofKind('wifi_letter').length, access_point_config_uci: ofKind('access_point_config_uci').length, access_point_config_csv: ofKind('access_point_config_csv').length };
+    const counts = {
+      wifi_letter: ofKind('wifi_letter').length,
+      access_point_config_uci: ofKind('access_point_config_uci').length,
+      access_point_config_csv: ofKind('access_point_config_csv').length,
+    };
     if (counts.wifi_letter !== building.units.length || counts.access_point_config_uci !== building.landings || counts.access_point_config_csv !== 1) {
       fail(`building ${building.name} has ${JSON.stringify(counts)} files for ${building.units.length} apartments on ${building.landings} landings`);
     }
     for (const file of own) {
-      const size = await buffer(sealedFiles.read(file.storage_key)).then((opened) => opened.length, () => -1);
+      const size = await buffer(sealedFiles.read(file.storage_key)).then(
+        (opened) => opened.length,
+        () => -1,
+      );
       if (size <= 0 || size !== file.size) fail(`${file.storage_key} opens to ${size} bytes, ${file.size} listed`);
     }
     const times = ofKind('wifi_letter').map((file) => file.at_ms);
@@ -308,7 +357,8 @@ async function checkOutputs(database: Database, dataDir: string, buildings: Buil
       const text = page?.toStructuredText('preserve-whitespace').asText() ?? '';
       page?.destroy();
       const passphrase = box.open(letter.sealed, passphraseContext(letter.apartmentId, letter.passphraseVersion));
-      if (!text.includes(letter.ssid) || !text.includes(passphrase)) fail(`the letter of ${letter.building} ${letter.unit} does not show its SSID and passphrase (${document.countPages()} pages)`);
+      if (!text.includes(letter.ssid) || !text.includes(passphrase))
+        fail(`the letter of ${letter.building} ${letter.unit} does not show its SSID and passphrase (${document.countPages()} pages)`);
       else opened++;
     } finally {
       document.destroy();
@@ -318,7 +368,8 @@ async function checkOutputs(database: Database, dataDir: string, buildings: Buil
 }
 
 export async function measureWifiProvisioning(options: { workerNodeArgs?: string[]; apiNodeArgs?: string[] } = {}): Promise<BenchResult> {
-  if (!Number.isInteger(apartmentCount) || apartmentCount < 1) throw new Error(`BENCH_WIFI_APARTMENTS must be a positive integer, not ${process.env.BENCH_WIFI_APARTMENTS}`);
+  if (!Number.isInteger(apartmentCount) || apartmentCount < 1)
+    throw new Error(`BENCH_WIFI_APARTMENTS must be a positive integer, not ${process.env.BENCH_WIFI_APARTMENTS}`);
   const loadBefore = loadavg()[0]!;
   const bench = await createBenchDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'boucle-bench-wifi-'));
@@ -333,7 +384,9 @@ export async function measureWifiProvisioning(options: { workerNodeArgs?: string
     const cast = await createCast(database, api);
 
     const shape = layout(apartmentCount);
-    progress(`wifi_provisioning: setting up ${apartmentCount} apartments in ${shape.length} buildings through the API, and a warm-up building of ${warmUpApartments}`);
+    progress(
+      `wifi_provisioning: setting up ${apartmentCount} apartments in ${shape.length} buildings through the API, and a warm-up building of ${warmUpApartments}`,
+    );
     const warmUp = await residenceReadyToProvision(cast, 'Résidence de rodage (bench)', layout(warmUpApartments), 22);
     const buildings = await residenceReadyToProvision(cast, 'Résidence Les Pins (bench)', shape);
     await provision(cast, worker, warmUp);
@@ -350,7 +403,9 @@ export async function measureWifiProvisioning(options: { workerNodeArgs?: string
     const run = await provision(cast, worker, buildings);
     const cpuMs = { worker: await meters.worker(), api: await meters.api(), postgres: await meters.postgres() };
     const rssMb = worker.peakRssMb();
-    progress(`wifi_provisioning: ${apartmentCount} apartments in ${Math.round(run.ms)} ms; worker CPU ${Math.round(cpuMs.worker)} ms, peak RSS ${round(rssMb)} MB`);
+    progress(
+      `wifi_provisioning: ${apartmentCount} apartments in ${Math.round(run.ms)} ms; worker CPU ${Math.round(cpuMs.worker)} ms, peak RSS ${round(rssMb)} MB`,
+    );
 
     const letters = await lettersOf(database, buildings);
     const checked = await checkOutputs(database, dataDir, buildings, run.jobs, letters);
@@ -401,5 +456,7 @@ export async function measureWifiProvisioning(options: { workerNodeArgs?: string
 
 export const wifiProvisioning: Benchmark = {
   name: 'wifi_provisioning',
-  run: async () => [await measureWifiProvisioning({ workerNodeArgs: cpuProfileArgs('BENCH_WORKER_CPU_PROF'), apiNodeArgs: cpuProfileArgs('BENCH_API_CPU_PROF') })],
+  run: async () => [
+    await measureWifiProvisioning({ workerNodeArgs: cpuProfileArgs('BENCH_WORKER_CPU_PROF'), apiNodeArgs: cpuProfileArgs('BENCH_API_CPU_PROF') }),
+  ],
 };

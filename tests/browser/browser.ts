@@ -30,7 +30,11 @@ export const chromiumArgs = [
 ];
 
 /** Chromium's fake camera, playing `videoPath` (a Y4M file, see fake-camera.ts) in a loop, with permission prompts accepted. */
-export const fakeCameraArgs = (videoPath: string) => ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${videoPath}`];
+export const fakeCameraArgs = (videoPath: string) => [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  `--use-file-for-fake-video-capture=${videoPath}`,
+];
 
 /** A browser test's world: the app on a real port, Chromium, the usual cast (see world.ts). */
 export type BrowserHarness = {
@@ -61,7 +65,9 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
 
 async function listen(fetch: Harness['app']['fetch']): Promise<{ server: Server; baseUrl: string }> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve({ server, baseUrl: `http://127.0.0.1:${info.port}` })) as Server;
+    const server = serve({ fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
+      resolve({ server, baseUrl: `http://127.0.0.1:${info.port}` }),
+    ) as Server;
     server.once('error', reject);
   });
 }
@@ -133,7 +139,10 @@ export async function signIn(page: Page, account: Pick<Account, 'email' | 'passw
   await committed;
   await page.waitForLoadState('load');
   if (new URL(page.url()).pathname === '/login') {
-    const said = await page.locator('.error-summary').innerText({ timeout: 1_000 }).catch(() => null);
+    const said = await page
+      .locator('.error-summary')
+      .innerText({ timeout: 1_000 })
+      .catch(() => null);
     throw new Error(`${account.email} could not sign in${said ? `: ${said.replace(/\s+/g, ' ').trim()}` : ''}`);
   }
 }
@@ -167,17 +176,25 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   const hasAxe = () => page.evaluate(() => (globalThis as unknown as AxeWindow).axe !== undefined);
   if (!(await hasAxe())) {
     await page.addScriptTag({ path: axePath }).catch((error: unknown) => {
-      throw new Error('axe-core could not be injected: create the page\'s context with { bypassCSP: true } for accessibility checks.', { cause: error });
+      throw new Error("axe-core could not be injected: create the page's context with { bypassCSP: true } for accessibility checks.", { cause: error });
     });
     if (!(await hasAxe())) {
-      throw new Error('axe-core was blocked by the page\'s Content-Security-Policy: create the page\'s context with { bypassCSP: true } for accessibility checks.');
+      throw new Error(
+        "axe-core was blocked by the page's Content-Security-Policy: create the page's context with { bypassCSP: true } for accessibility checks.",
+      );
     }
   }
   const results: AxeResult[] = await page.evaluate(async () => {
     const { axe, document } = globalThis as unknown as AxeWindow;
     const { violations } = await axe!.run(document, { resultTypes: ['violations'] });
     // Only what crosses back to Node: axe's results hold DOM nodes.
-    return violations.map(({ id, impact, help, helpUrl, nodes }) => ({ id, impact, help, helpUrl, nodes: nodes.map(({ target, failureSummary }) => ({ target, failureSummary })) }));
+    return violations.map(({ id, impact, help, helpUrl, nodes }) => ({
+      id,
+      impact,
+      help,
+      helpUrl,
+      nodes: nodes.map(({ target, failureSummary }) => ({ target, failureSummary })),
+    }));
   });
   const where = new URL(page.url()).pathname;
   return results.flatMap(({ id, impact, help, helpUrl, nodes }) => {

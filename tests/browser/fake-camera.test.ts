@@ -53,6 +53,8 @@ describe('the fake camera video', () => {
   });
 
   it('refuses a frame too small for eight pixels a module with the quiet zone', async () => {
-    await expect(writeQrVideo('http://boucle.test/d/B7K29QXM', join(folder, 'tiny.y4m'), { width: 160, height: 120, frames: 1 })).rejects.toThrow(/does not fit/);
+    await expect(writeQrVideo('http://boucle.test/d/B7K29QXM', join(folder, 'tiny.y4m'), { width: 160, height: 120, frames: 1 })).rejects.toThrow(
+      /does not fit/,
+    );
   });
 });

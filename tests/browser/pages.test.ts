@@ -37,7 +37,10 @@ async function qualify(account: Account, kind: 'data_wiping' | 'refurbishment') 
 /** A device of the bench put on the shelf, as tests/pages.test.ts does: ready, graded, with its specs. */
 async function readyDevice(kind: 'laptop' | 'desktop' | 'tablet', grade: 'A' | 'B' | 'C' = 'A') {
   const device = await world.device(bench.operator.token, bench.site.id, { kind, brand: 'Dell', model: kind === 'tablet' ? 'Venue 11' : 'Latitude 7490' });
-  await browser.harness.database.db.update(devices).set({ status: 'ready', grade, specs: { cpu: 'Intel Core i5-8350U', ramGb: 8, storageGb: 256 } }).where(eq(devices.id, device.id));
+  await browser.harness.database.db
+    .update(devices)
+    .set({ status: 'ready', grade, specs: { cpu: 'Intel Core i5-8350U', ramGb: 8, storageGb: 256 } })
+    .where(eq(devices.id, device.id));
   return device;
 }
 
@@ -45,7 +48,14 @@ async function readyDevice(kind: 'laptop' | 'desktop' | 'tablet', grade: 'A' | '
 async function requestThroughApi(kind: 'laptop' | 'desktop') {
   const household = await world.call('POST', '/api/households', {
     token: mediator.token,
-    body: { reference: `CSV-API-${suffix()}`, communeCode: '47001', size: 4, contactPhone: '06 11 22 33 44', attestations: ['child_in_college'], consent: true },
+    body: {
+      reference: `CSV-API-${suffix()}`,
+      communeCode: '47001',
+      size: 4,
+      contactPhone: '06 11 22 33 44',
+      attestations: ['child_in_college'],
+      consent: true,
+    },
   });
   expect(household.status, JSON.stringify(household.body)).toBe(201);
   const request = await world.call('POST', '/api/requests', {
@@ -83,7 +93,13 @@ beforeAll(async () => {
   trainedProgramme = programme.body;
   const session = await world.call('POST', '/api/training-sessions', {
     token: mediator.token,
-    body: { moduleId: module.body.id, siteId: place.id, startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), capacity: 8, trainerName: sessionTrainer },
+    body: {
+      moduleId: module.body.id,
+      siteId: place.id,
+      startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      capacity: 8,
+      trainerName: sessionTrainer,
+    },
   });
   expect(session.status, JSON.stringify(session.body)).toBe(201);
 });
@@ -163,7 +179,14 @@ describe('a mediator’s request, from the family to the reserved device, in Chr
 describe('a landlord’s rollout, in Chromium', { timeout: 60_000 }, () => {
   it('shows a landlord manager its own buildings, not another landlord’s (404), the apartments of its own, and the incident it reports', async () => {
     const own = await world.landlord({ name: `Résidence Les Pins ${suffix()}` });
-    const tower = await world.building(own.manager.token, own.residence.id, { name: 'Bâtiment A', apartments: [{ unit: '001', floor: 0 }, { unit: '101', floor: 1 }, { unit: '102', floor: 1 }] });
+    const tower = await world.building(own.manager.token, own.residence.id, {
+      name: 'Bâtiment A',
+      apartments: [
+        { unit: '001', floor: 0 },
+        { unit: '101', floor: 1 },
+        { unit: '102', floor: 1 },
+      ],
+    });
     const annex = await world.building(own.manager.token, own.residence.id, { name: 'Bâtiment B' });
     const other = await world.landlord({ name: `Résidence du Port ${suffix()}` });
     const elsewhere = await world.building(other.manager.token, other.residence.id, { name: 'Bâtiment C' });
@@ -245,7 +268,10 @@ async function findingsOn(account: Account | null, visits: Visit[], screenshot?:
           await strict!.waitForLoadState('load');
           // Deferred scripts run and their first fetches answer before the page counts as clean.
           await strict!.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => {});
-          return [...problems.splice(0).filter((problem) => !visit.documentStatus || problem !== documentRefused(visit.documentStatus)), ...elsewhere.splice(0)];
+          return [
+            ...problems.splice(0).filter((problem) => !visit.documentStatus || problem !== documentRefused(visit.documentStatus)),
+            ...elsewhere.splice(0),
+          ];
         })(),
         (async () => {
           await visit.open(audited!);
@@ -292,7 +318,20 @@ describe('accessibility and script errors of the main pages, with realistic cont
     const laptop = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd], notes: 'Rayure sur le capot' });
     const wiped = await world.call('POST', `/api/devices/${laptop.code}/wipes`, {
       token: bench.operator.token,
-      body: { records: [{ mediumIndex: 0, level: 'purge', technique: 'crypto_erase', toolName: 'hdparm', verification: 'full', result: 'passed', startedAt: new Date(Date.now() - 60_000).toISOString(), endedAt: new Date().toISOString() }] },
+      body: {
+        records: [
+          {
+            mediumIndex: 0,
+            level: 'purge',
+            technique: 'crypto_erase',
+            toolName: 'hdparm',
+            verification: 'full',
+            result: 'passed',
+            startedAt: new Date(Date.now() - 60_000).toISOString(),
+            endedAt: new Date().toISOString(),
+          },
+        ],
+      },
     });
     expect(wiped.body, JSON.stringify(wiped.body)).toMatchObject({ wiped: true });
     const opened = await world.call('POST', `/api/devices/${laptop.code}/work-orders`, { token: bench.operator.token, body: { need: 'Collégien en 4e' } });
@@ -303,11 +342,18 @@ describe('accessibility and script errors of the main pages, with realistic cont
     });
     await readyDevice('tablet', 'B');
     await readyDevice('tablet', 'C');
-    const donation = await world.donation(bench.operator.token, bench.site.id, { donor: { name: 'Crédit Agricole d’Aquitaine' }, campaign: 'Renouvellement du parc 2026', expectedCount: 4 });
+    const donation = await world.donation(bench.operator.token, bench.site.id, {
+      donor: { name: 'Crédit Agricole d’Aquitaine' },
+      campaign: 'Renouvellement du parc 2026',
+      expectedCount: 4,
+    });
     for (let index = 0; index < 2; index++) await world.device(bench.operator.token, bench.site.id, { donationId: donation.id });
     const batch = await world.call('POST', '/api/label-batches', { token: bench.operator.token, body: { format: 'a4-3x7', donationId: donation.id } });
     expect(batch.status, JSON.stringify(batch.body)).toBe(202);
-    await eventually('the label sheet', async () => (await world.call('GET', `/api/jobs/${batch.body.jobId}`, { token: bench.operator.token })).body.state === 'succeeded');
+    await eventually(
+      'the label sheet',
+      async () => (await world.call('GET', `/api/jobs/${batch.body.jobId}`, { token: bench.operator.token })).body.state === 'succeeded',
+    );
 
     const findings = await findingsOn(bench.operator, [
       { name: '/scan with a device card open', open: (page) => openCard(page, laptop.code) },
@@ -358,11 +404,25 @@ describe('accessibility and script errors of the main pages, with realistic cont
 
   it('the landlord’s pages: the rollout of its buildings and a building with apartments and an open incident', async () => {
     const landlord = await world.landlord({ name: `Résidence Les Tilleuls ${suffix()}` });
-    const building = await world.building(landlord.manager.token, landlord.residence.id, { name: 'Bâtiment A', floors: 3, apartments: [{ unit: '001', floor: 0 }, { unit: '101', floor: 1 }, { unit: '201', floor: 2 }] });
+    const building = await world.building(landlord.manager.token, landlord.residence.id, {
+      name: 'Bâtiment A',
+      floors: 3,
+      apartments: [
+        { unit: '001', floor: 0 },
+        { unit: '101', floor: 1 },
+        { unit: '201', floor: 2 },
+      ],
+    });
     await world.building(landlord.manager.token, landlord.residence.id, { name: 'Bâtiment B' });
-    const incident = await world.call('POST', '/api/incidents', { token: landlord.manager.token, body: { buildingId: building.id, category: 'slow', description: 'Débit très faible le soir au 2e étage' } });
+    const incident = await world.call('POST', '/api/incidents', {
+      token: landlord.manager.token,
+      body: { buildingId: building.id, category: 'slow', description: 'Débit très faible le soir au 2e étage' },
+    });
     expect(incident.status, JSON.stringify(incident.body)).toBe(201);
-    const findings = await findingsOn(landlord.manager, [goTo('/rollout'), goTo(`/buildings/${building.id}`, '/buildings/{id}')], { visit: '/rollout', name: 'rollout-landlord' });
+    const findings = await findingsOn(landlord.manager, [goTo('/rollout'), goTo(`/buildings/${building.id}`, '/buildings/{id}')], {
+      visit: '/rollout',
+      name: 'rollout-landlord',
+    });
     expect(findings).toEqual([]);
   });
 
@@ -436,7 +496,10 @@ describe('the family form with the keyboard alone', { timeout: 60_000 }, () => {
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => {
         type El = { id: string; tagName: string; textContent: string | null; closest: (selector: string) => unknown };
-        const { document, getComputedStyle } = globalThis as unknown as { document: { activeElement: El | null }; getComputedStyle: (element: El) => { outlineStyle: string; outlineWidth: string; boxShadow: string } };
+        const { document, getComputedStyle } = globalThis as unknown as {
+          document: { activeElement: El | null };
+          getComputedStyle: (element: El) => { outlineStyle: string; outlineWidth: string; boxShadow: string };
+        };
         const element = document.activeElement;
         if (!element) return null;
         const style = getComputedStyle(element);
@@ -465,7 +528,13 @@ describe('the family form with the keyboard alone', { timeout: 60_000 }, () => {
     expect(await page.getByRole('status').first().innerText()).toContain(`Famille ${reference} enregistrée.`);
     const families = await world.call('GET', '/api/households', { token: mediator.token });
     const family = families.body.items.find((item: { reference: string }) => item.reference === reference);
-    expect(family).toMatchObject({ communeCode: '47001', size: 2, contactPhone: '06 98 76 54 32', contactEmail: 'famille@exemple.fr', attestations: [expect.objectContaining({ criterion: 'child_in_college' })] });
+    expect(family).toMatchObject({
+      communeCode: '47001',
+      size: 2,
+      contactPhone: '06 98 76 54 32',
+      contactEmail: 'famille@exemple.fr',
+      attestations: [expect.objectContaining({ criterion: 'child_in_college' })],
+    });
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -482,21 +551,31 @@ describe('the scan station on a phone', { timeout: 60_000 }, () => {
       page.evaluate(() => {
         type Box = { right: number };
         type El = { tagName: string; id: string; className: string; getBoundingClientRect: () => Box };
-        const { document } = globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelectorAll: (selector: string) => El[] } };
+        const { document } = globalThis as unknown as {
+          document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelectorAll: (selector: string) => El[] };
+        };
         const { scrollWidth, clientWidth } = document.documentElement;
         // The elements sticking out, to say where the page is too wide.
         const wide = [...document.querySelectorAll('body *')]
           .filter((element) => element.getBoundingClientRect().right > clientWidth + 1)
           .slice(0, 5)
-          .map((element) => `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.className ? `.${String(element.className).split(' ').join('.')}` : ''} (right edge ${Math.round(element.getBoundingClientRect().right)} px)`);
+          .map(
+            (element) =>
+              `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.className ? `.${String(element.className).split(' ').join('.')}` : ''} (right edge ${Math.round(element.getBoundingClientRect().right)} px)`,
+          );
         return { scrollWidth, clientWidth, wide };
       });
     const empty = await overflow();
-    expect(empty.scrollWidth, `the empty scan station is ${empty.scrollWidth} px wide for ${empty.clientWidth}: ${empty.wide.join(', ')}`).toBeLessThanOrEqual(empty.clientWidth);
+    expect(empty.scrollWidth, `the empty scan station is ${empty.scrollWidth} px wide for ${empty.clientWidth}: ${empty.wide.join(', ')}`).toBeLessThanOrEqual(
+      empty.clientWidth,
+    );
     await openCard(page, device.code);
     await page.locator('[data-testid=wipe-form]').waitFor();
     const withCard = await overflow();
-    expect(withCard.scrollWidth, `with a card open, the scan station is ${withCard.scrollWidth} px wide for ${withCard.clientWidth}: ${withCard.wide.join(', ')}`).toBeLessThanOrEqual(withCard.clientWidth);
+    expect(
+      withCard.scrollWidth,
+      `with a card open, the scan station is ${withCard.scrollWidth} px wide for ${withCard.clientWidth}: ${withCard.wide.join(', ')}`,
+    ).toBeLessThanOrEqual(withCard.clientWidth);
     await context.close();
   });
 });

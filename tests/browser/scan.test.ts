@@ -82,10 +82,15 @@ async function cardShown(page: Page, code: string, status?: string, timeout = 10
   try {
     await card(page, code, status).waitFor({ timeout });
   } catch (error) {
-    const shown = await page.locator('[data-testid=device-card]').evaluateAll((cards) => cards.map((each) => `${each.getAttribute('data-code')} ${each.getAttribute('data-status')}`));
+    const shown = await page
+      .locator('[data-testid=device-card]')
+      .evaluateAll((cards) => cards.map((each) => `${each.getAttribute('data-code')} ${each.getAttribute('data-status')}`));
     const said = (await page.locator('[data-testid=result]').textContent())?.trim();
     const refused = await page.locator('#card .error, [data-testid=card-error]').allTextContents();
-    throw new Error(`no card of ${plain(code)}${status ? ` in status ${status}` : ''}; the page shows ${shown.join(', ') || 'no device card'}${said ? `, says « ${said} »` : ''}${refused.length ? `, flags ${refused.join(' | ')}` : ''}`, { cause: error });
+    throw new Error(
+      `no card of ${plain(code)}${status ? ` in status ${status}` : ''}; the page shows ${shown.join(', ') || 'no device card'}${said ? `, says « ${said} »` : ''}${refused.length ? `, flags ${refused.join(' | ')}` : ''}`,
+      { cause: error },
+    );
   }
 }
 
@@ -169,7 +174,9 @@ describe('the scan station', { timeout: 60_000 }, () => {
     await cardShown(page, device.code, 'collected');
 
     const reader = page.locator('[data-testid=nwipe-log-form]');
-    await reader.getByLabel('Journal (nwipe_log_….txt)').setInputFiles({ name: 'nwipe_log_20261130-090000.txt', mimeType: 'text/plain', buffer: Buffer.from(log) });
+    await reader
+      .getByLabel('Journal (nwipe_log_….txt)')
+      .setInputFiles({ name: 'nwipe_log_20261130-090000.txt', mimeType: 'text/plain', buffer: Buffer.from(log) });
     await reader.getByRole('button', { name: 'Lire le journal' }).click();
     const toMatch = page.locator('[data-testid=nwipe-drive-to-match]');
     await toMatch.waitFor();
@@ -181,7 +188,9 @@ describe('the scan station', { timeout: 60_000 }, () => {
     await cardShown(page, device.code, 'wiped');
 
     const wipes = await world.call('GET', `/api/devices/${device.code}/wipes`, { token: bench.operator.token });
-    expect(wipes.body.records.map((record: { mediumIndex: number; source: string; result: string }) => [record.mediumIndex, record.source, record.result]).sort()).toEqual([
+    expect(
+      wipes.body.records.map((record: { mediumIndex: number; source: string; result: string }) => [record.mediumIndex, record.source, record.result]).sort(),
+    ).toEqual([
       [0, 'nwipe_log', 'passed'],
       [1, 'nwipe_log', 'passed'],
     ]);
@@ -191,7 +200,11 @@ describe('the scan station', { timeout: 60_000 }, () => {
 
   it('says on the card why an nwipe log that ended in fatal errors records nothing', async () => {
     const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [{ type: 'hdd', model: 'Seagate ST500', capacityGb: 500 }] });
-    const log = ['[2021/10/29 16:02:12]    info: Wipe thread for device /dev/sda has been cancelled', '[2021/10/29 16:02:12]   error: Nwipe exited with fatal errors on device = /dev/sda', ''].join('\n');
+    const log = [
+      '[2021/10/29 16:02:12]    info: Wipe thread for device /dev/sda has been cancelled',
+      '[2021/10/29 16:02:12]   error: Nwipe exited with fatal errors on device = /dev/sda',
+      '',
+    ].join('\n');
     const context = await browser.newContext();
     const page = await openScanStation(context);
     await scan(page, device.code);
@@ -201,7 +214,9 @@ describe('the scan station', { timeout: 60_000 }, () => {
     await reader.getByRole('button', { name: 'Lire le journal' }).click();
     const refused = page.locator('[data-testid=nwipe-refused]');
     await refused.waitFor();
-    expect(await refused.textContent()).toMatch(/^Journal refusé : This log shows only the end of an nwipe run: nwipe cancelled the wipe threads of \/dev\/sda and exited with fatal errors on \/dev\/sda\./);
+    expect(await refused.textContent()).toMatch(
+      /^Journal refusé : This log shows only the end of an nwipe run: nwipe cancelled the wipe threads of \/dev\/sda and exited with fatal errors on \/dev\/sda\./,
+    );
     expect((await deviceOf(device.code)).status).toBe('collected');
     await context.close();
   });
@@ -232,7 +247,10 @@ describe('the scan station', { timeout: 60_000 }, () => {
     await channel.selectOption({ label: 'Ecologic (éco-organisme agréé)' });
     await form.getByRole('button', { name: 'Envoyer au recyclage' }).click();
     await cardShown(page, device.code, 'recycled');
-    const [event] = await browser.harness.database.db.select().from(deviceEvents).where(and(eq(deviceEvents.deviceId, device.id), eq(deviceEvents.toStatus, 'recycled')));
+    const [event] = await browser.harness.database.db
+      .select()
+      .from(deviceEvents)
+      .where(and(eq(deviceEvents.deviceId, device.id), eq(deviceEvents.toStatus, 'recycled')));
     expect(event?.payload).toEqual({ deeeChannel: 'ecologic' });
     await context.close();
   });
@@ -356,7 +374,9 @@ describe('the scan station', { timeout: 60_000 }, () => {
     // A handheld scanner reading a label types what its QR holds: the device's URL.
     for (const device of devices.slice(0, 2)) await scan(page, device.code);
     await scan(page, `http://boucle.test/d/${plain(devices[2]!.code)}`);
-    await expect.poll(() => page.locator('#batch-list [data-code]').evaluateAll((items) => items.map((item) => item.getAttribute('data-code')))).toEqual(devices.map((device) => plain(device.code)));
+    await expect
+      .poll(() => page.locator('#batch-list [data-code]').evaluateAll((items) => items.map((item) => item.getAttribute('data-code'))))
+      .toEqual(devices.map((device) => plain(device.code)));
 
     await page.locator('#batch-action').selectOption('dismantled');
     await page.locator('#batch-check').click();

@@ -60,5 +60,18 @@ export const anyJson = fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' });
 /** A URL path segment nobody should send: broken escapes, traversal, huge, a code-like string, a prototype name. */
 export const garbageSegment = fc.oneof(
   fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }).map(percentEncode),
-  fc.constantFrom('%ZZ', '%00', '%2e%2e', '%2F', 'null', '-1', '0', '00000000-0000-0000-0000-00000000000g', 'x'.repeat(300), '%E0%A4%A', 'B7K2-9QXM', ...prototypeNames),
+  fc.constantFrom(
+    '%ZZ',
+    '%00',
+    '%2e%2e',
+    '%2F',
+    'null',
+    '-1',
+    '0',
+    '00000000-0000-0000-0000-00000000000g',
+    'x'.repeat(300),
+    '%E0%A4%A',
+    'B7K2-9QXM',
+    ...prototypeNames,
+  ),
 );

@@ -3,7 +3,16 @@ export type LoggedDrive = { device: string; model: string; serial?: string };
 
 /** nwipe writes the wiping machine's wall clock, `2025/03/10 09:00:10` (FORMAT.md §2, "Timestamp"). */
 function wallClock(at: Date, timeZone: string): string {
-  const format = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  const format = new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
   return format.format(at).replaceAll('-', '/');
 }
 
@@ -11,7 +20,10 @@ function wallClock(at: Date, timeZone: string): string {
  * A complete nwipe 0.42 run that fills hard disks with zeros and erases them all (FORMAT.md §2,
  * §3), starting at `startedAt` on a machine whose clock is in `timeZone`.
  */
-export function nwipeZeroFillLog(drives: LoggedDrive[], { startedAt, minutes = 100, timeZone = 'Europe/Paris' }: { startedAt: Date; minutes?: number; timeZone?: string }): string {
+export function nwipeZeroFillLog(
+  drives: LoggedDrive[],
+  { startedAt, minutes = 100, timeZone = 'Europe/Paris' }: { startedAt: Date; minutes?: number; timeZone?: string },
+): string {
   const at = (offsetSeconds: number) => `[${wallClock(new Date(startedAt.getTime() + offsetSeconds * 1000), timeZone)}]`;
   const end = minutes * 60;
   const name = (drive: LoggedDrive) => drive.device.slice('/dev/'.length).padStart(8);
@@ -36,7 +48,10 @@ export function nwipeZeroFillLog(drives: LoggedDrive[], { startedAt, minutes = 1
     '********************************* Drive Status *********************************',
     '!   Device | Status | Thru-put | HH:MM:SS | Model/Serial Number',
     '-'.repeat(80),
-    ...drives.map((drive) => `  ${name(drive)} | Erased |    83 MB/s | ${new Date(end * 1000).toISOString().slice(11, 19)} | ${drive.model.slice(0, 17)}/${drive.serial ?? ''}`),
+    ...drives.map(
+      (drive) =>
+        `  ${name(drive)} | Erased |    83 MB/s | ${new Date(end * 1000).toISOString().slice(11, 19)} | ${drive.model.slice(0, 17)}/${drive.serial ?? ''}`,
+    ),
     '-'.repeat(80),
     `${at(end + 1)} Total Throughput 83 MB/s, Fill With Zeros, 1R+NB+NV`,
     '*'.repeat(80),

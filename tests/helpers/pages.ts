@@ -32,6 +32,10 @@ export const csrfOf = (html: string) => html.match(/<meta name="csrf-token" cont
 export async function submitForm(app: App, person: Person, path: string, fields: Record<string, string>, options: SubmitOptions = {}): Promise<Page> {
   const token = options.csrf === undefined ? csrfOf((await openPage(app, options.from ?? '/', person)).html) : options.csrf;
   const body = new URLSearchParams(token === null ? fields : { ...fields, _csrf: token });
-  const response = await app.request(path, { method: 'POST', headers: { cookie: person.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+  const response = await app.request(path, {
+    method: 'POST',
+    headers: { cookie: person.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: body.toString(),
+  });
   return { status: response.status, html: await response.text(), location: response.headers.get('location') };
 }

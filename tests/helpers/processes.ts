@@ -34,10 +34,12 @@ export function runBoucle(entry: 'src/main.ts' | 'workers/index.ts', args: strin
     stderr += chunk.toString('utf8');
   });
   let exitCode: number | null | undefined;
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
       exitCode = code;
       resolve(code);
-    }));
+    }),
+  );
   const stop = async () => {
     if (exitCode === undefined) child.kill('SIGTERM');
     const killed = setTimeout(() => child.kill('SIGKILL'), 15_000);

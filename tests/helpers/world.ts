@@ -40,10 +40,7 @@ export type Account = { id: string; email: string; password: string; token: stri
  */
 export async function createWorld(harness: Harness) {
   const { app, database } = harness;
-  const [coordinator] = await database.db
-    .insert(organisations)
-    .values({ name: 'Coordination de test', shortName: 'Coord', kind: 'coordinator' })
-    .returning();
+  const [coordinator] = await database.db.insert(organisations).values({ name: 'Coordination de test', shortName: 'Coord', kind: 'coordinator' }).returning();
   const adminPassword = `pw-${randomBytes(12).toString('hex')}`;
   const adminUser = await insertUser(database.db, {
     organisationId: coordinator!.id,
@@ -151,10 +148,16 @@ export async function createWorld(harness: Harness) {
       const building = await expectCreated(
         await call(app, 'POST', `/api/residences/${residenceId}/buildings`, {
           token,
-          body: { name: options.name ?? `Bât. ${randomBytes(2).toString('hex')}`, address: '12 avenue de la Viste, 13015 Marseille', communeCode: '13215', floors: options.floors ?? 3 },
+          body: {
+            name: options.name ?? `Bât. ${randomBytes(2).toString('hex')}`,
+            address: '12 avenue de la Viste, 13015 Marseille',
+            communeCode: '13215',
+            floors: options.floors ?? 3,
+          },
         }),
       );
-      if (options.apartments) await expectCreated(await call(app, 'POST', `/api/buildings/${building.id}/apartments`, { token, body: { apartments: options.apartments } }));
+      if (options.apartments)
+        await expectCreated(await call(app, 'POST', `/api/buildings/${building.id}/apartments`, { token, body: { apartments: options.apartments } }));
       return building as { id: string; name: string; organisationId: string; floors: number };
     },
     /** An internet provider's installer organisation with one installer. */
