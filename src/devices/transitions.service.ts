@@ -101,6 +101,9 @@ export async function transitionDevice(db: DbOrTx, actor: Actor, input: Transiti
     if (permission && !transition.requestStep) {
       throw forbidden(`An equipment request cannot "${transition.action}": do it from the device.`);
     }
+    if (permission && input.payload?.requestId !== permission.onBehalfOfRequest.requestId) {
+      throw forbidden('A step taken for an equipment request records that request, and no other.');
+    }
     if (!transition.roles.includes(actor.role)) {
       throw forbidden(`As a ${roleLabels[actor.role]} you cannot do this ("${transition.action}").`);
     }
