@@ -281,7 +281,7 @@ describe('forms', () => {
 
     const organisation = await submit(people.admin, '/admin/organisations', { name: '', shortName: 'X', kind: 'nope' }, { from: '/admin' });
     expect(organisation.status).toBe(422);
-    expect(organisation.html).toMatch(/id="champ-name-erreur">Indiquez le nom de la structure/);
+    expect(organisation.html).toMatch(/id="champ-name-erreur">À renseigner/);
     expect(organisation.html).toMatch(/id="champ-kind-erreur">Choisissez le type de structure/);
   });
 

@@ -96,16 +96,14 @@ export async function transitionDeployment(db: DbOrTx, actor: Actor, buildingId:
       changes,
       () => new DomainError(409, 'concurrent_change', 'Someone else changed this deployment at the same moment; reload it and try again.'),
     );
-    await tx
-      .insert(deploymentEvents)
-      .values({
-        deploymentId: current.id,
-        fromStatus: current.status,
-        toStatus: request.to,
-        actorUserId: actor.userId,
-        organisationId: actor.organisationId,
-        note: request.note,
-      });
+    await tx.insert(deploymentEvents).values({
+      deploymentId: current.id,
+      fromStatus: current.status,
+      toStatus: request.to,
+      actorUserId: actor.userId,
+      organisationId: actor.organisationId,
+      note: request.note,
+    });
     return updated;
   });
 }

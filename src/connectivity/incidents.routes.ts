@@ -3,6 +3,7 @@ import type { Database } from '../db/client.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
 import { incidentCategories, incidentStatuses } from './incidents.rules.ts';
 import { changeIncidentStatus, getIncident, listIncidents, openIncident } from './incidents.service.ts';
+import { incidentInput } from './incidents.input.ts';
 
 const tag = 'Shared connectivity';
 
@@ -46,17 +47,7 @@ export function incidentRoutes(database: Database) {
         summary: 'Opens an incident on a building, one of its apartments or access points; its due date follows the category (working days).',
         security: bearerSecurity,
         request: {
-          body: json(
-            z
-              .object({
-                buildingId: z.uuid(),
-                apartmentId: z.uuid().optional(),
-                networkDeviceId: z.uuid().optional(),
-                category: z.enum(incidentCategories),
-                description: text(2_000),
-              })
-              .strict(),
-          ),
+          body: json(incidentInput),
         },
         responses: { 201: ok('The incident.', incidentSchema), ...problems(401, 403, 422) },
       }),

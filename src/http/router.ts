@@ -43,11 +43,9 @@ export const problemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z
-      .enum(errorCodeList)
-      .openapi({
-        description: `What refused the request, from a closed list:\n${errorCodeList.map((code) => `- \`${code}\`: ${errorCodes[code]}`).join('\n')}`,
-      }),
+    code: z.enum(errorCodeList).openapi({
+      description: `What refused the request, from a closed list:\n${errorCodeList.map((code) => `- \`${code}\`: ${errorCodes[code]}`).join('\n')}`,
+    }),
     requestId: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     // A refused status change (transition_not_allowed, guard_failed), whatever moved (src/status-machine.ts).

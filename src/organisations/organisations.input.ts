@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { inBoth } from '../field-messages.ts';
 import { communeCode } from '../geography/commune-code.ts';
 import { phoneNumber, text } from '../http/router.ts';
-import { siteKinds } from './organisations.types.ts';
+import { organisationKinds, siteKinds } from './organisations.types.ts';
 
 /** A contact to publish on the public card of the devices an organisation or a site holds; null withdraws it. */
 export const publicContactInput = z.object({
@@ -25,5 +25,13 @@ export const siteInput = z.object({
     .regex(/^[0-9]{5}$/, inBoth('A postal code has 5 digits.', 'Le code postal a 5 chiffres, par exemple 47000.'))
     .optional(),
   communeCode,
+  ...publicContactInput.shape,
+});
+
+/** A partner organisation of the network: the API's body and the coordinator's form. */
+export const organisationInput = z.object({
+  name: text(200),
+  shortName: text(24),
+  kind: z.enum(organisationKinds, inBoth(`One of the kinds of organisation: ${organisationKinds.join(', ')}.`, 'Choisissez le type de structure.')),
   ...publicContactInput.shape,
 });

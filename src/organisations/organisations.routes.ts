@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
+import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, timestamp } from '../http/router.ts';
 import { createOrganisation, getOrganisation, listOrganisations } from './organisations.service.ts';
 import { organisationKinds, siteKinds } from './organisations.types.ts';
 import { setOrganisationPublicContact } from './public-contact.ts';
-import { publicContactInput, siteInput } from './organisations.input.ts';
+import { organisationInput, publicContactInput, siteInput } from './organisations.input.ts';
 import { createSite, getSite, listSites, updateSite } from './sites.service.ts';
 
 const publishedContact = {
@@ -43,7 +43,7 @@ export function organisationRoutes(database: Database) {
         tags: ['Organisations'],
         summary: 'Adds a partner organisation to the network (coordinator only).',
         security: bearerSecurity,
-        request: { body: json(z.object({ name: text(200), shortName: text(24), kind: z.enum(organisationKinds), ...publicContactInput.shape })) },
+        request: { body: json(organisationInput) },
         responses: { 201: ok('Created.', organisationSchema), ...problems(401, 403, 422) },
       }),
       async (c) => c.json(asJson(await createOrganisation(db, actorOf(c), c.req.valid('json'))), 201),

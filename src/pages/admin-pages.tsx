@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { listProgrammes } from '../allocation/programmes.service.ts';
 import { trainingModuleChoices } from '../allocation/training-offer.ts';
 import { listUsers } from '../auth/users.service.ts';
@@ -8,19 +7,14 @@ import { createOrganisation, listOrganisations } from '../organisations/organisa
 import { organisationKinds } from '../organisations/organisations.types.ts';
 import { listSites } from '../organisations/sites.service.ts';
 import { publishedContact, PublicContactForm, setPublicContactFromForm } from './admin-contact-form.tsx';
-import { createSiteFromForm, createUserFromForm, requiredText, SiteForm, UserForm, type FormState } from './admin-forms.tsx';
-import { attempt, errorFor, Field, parseForm, Select } from './forms.tsx';
+import { createSiteFromForm, createUserFromForm, SiteForm, UserForm, type FormState } from './admin-forms.tsx';
+import { attempt, errorFor, Field, formValues, parseForm, Select } from './forms.tsx';
+import { organisationInput } from '../organisations/organisations.input.ts';
 import { criterionLabel, deviceKindLabels, organisationKindLabels, roleLabels, siteKindLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { createProgrammeFromForm, criteriaToOffer, ProgrammeForm } from './programme-form.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 import { seeOther } from './redirect.ts';
-
-const organisationForm = z.object({
-  name: requiredText(200, 'Indiquez le nom de la structure.'),
-  shortName: requiredText(24, 'Indiquez un nom court : il est imprimé sur les étiquettes.'),
-  kind: z.enum(organisationKinds, 'Choisissez le type de structure.'),
-});
 
 /** The page's forms; a refused one comes back with its fields and errors, the others empty. */
 type Submitted = FormState & { form: 'organisation' | 'user' | 'site' | 'programme' | 'contact' };
@@ -228,7 +222,7 @@ export function adminPageRoutes(database: Database, appSecret: string) {
     .post('/admin/organisations', async (c) => {
       const viewer = viewerOf(c, ['admin']);
       const fields = await postedForm(c, viewer, appSecret);
-      const parsed = parseForm(organisationForm, fields);
+      const parsed = parseForm(organisationInput, formValues(fields, ['name', 'shortName', 'kind']));
       const outcome = parsed.ok ? await attempt(() => createOrganisation(db, viewer, parsed.value)) : { ...parsed, status: 422 as const };
       if (!outcome.ok)
         return c.html(

@@ -1,28 +1,12 @@
 import type { FC } from 'hono/jsx';
-import { z } from 'zod';
 import { incidentCategories, workingDaysToFix } from '../connectivity/incidents.rules.ts';
 import type { listIncidents } from '../connectivity/incidents.service.ts';
 import type { listNetworkDevices } from '../connectivity/network-devices.service.ts';
 import type { FieldError } from '../errors.ts';
-import { isStorableText } from '../text.ts';
 import { errorFor, Select, TextArea } from './forms.tsx';
 import { floorLabel, incidentCategoryLabels, incidentStatusLabels, longDate } from './fr.ts';
 import { CsrfField } from './layout.tsx';
 import type { Viewer } from './session.ts';
-
-const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-
-export const incidentForm = z.object({
-  category: z.enum(incidentCategories, 'Choisissez le type de problème.'),
-  apartmentId: z.preprocess(blankToUndefined, z.uuid('Choisissez un logement de la liste.').optional()),
-  networkDeviceId: z.preprocess(blankToUndefined, z.uuid('Choisissez un équipement de la liste.').optional()),
-  description: z
-    .string()
-    .trim()
-    .min(1, 'Décrivez le problème : depuis quand, où, ce que voient les locataires.')
-    .max(2000, 'La description fait 2000 caractères au plus.')
-    .refine(isStorableText, 'La description contient un caractère illisible.'),
-});
 
 /** What the domain says about an incident's fields, in French. */
 export const incidentFieldsInFrench = {

@@ -10,8 +10,9 @@ import type { Database } from '../db/client.ts';
 import type { FieldError } from '../errors.ts';
 import { labelFormats } from '../labels/formats.ts';
 import { createLabelBatch } from '../labels/labels.service.ts';
-import { apartmentPlace, BuildingIncidents, equipmentPlace, incidentFieldsInFrench, incidentForm } from './building-incidents.tsx';
-import { attempt, found, parseForm, Select } from './forms.tsx';
+import { incidentInput } from '../connectivity/incidents.input.ts';
+import { apartmentPlace, BuildingIncidents, equipmentPlace, incidentFieldsInFrench } from './building-incidents.tsx';
+import { attempt, formValues, found, parseForm, Select } from './forms.tsx';
 import { apartmentStatusLabels, dateTime, deploymentStatusLabels, floorLabel, optInLabels } from './fr.ts';
 import { DeploymentProgress } from './deployment-progress.tsx';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
@@ -215,9 +216,9 @@ export function buildingPageRoutes(database: Database, appSecret: string) {
         // A building the viewer may not see answers 404 before its form is even read.
         await found(buildingId, 'Ce bâtiment', (id) => buildingFor(db, viewer, id, 'read'));
         const fields = await postedForm(c, viewer, appSecret);
-        const parsed = parseForm(incidentForm, fields);
+        const parsed = parseForm(incidentInput, { ...formValues(fields, ['category', 'apartmentId', 'networkDeviceId', 'description']), buildingId });
         if (!parsed.ok) return show(c, viewer, { fields, errors: parsed.errors }, 422);
-        const outcome = await attempt(() => openIncident(db, viewer, { buildingId, ...parsed.value }), incidentFieldsInFrench);
+        const outcome = await attempt(() => openIncident(db, viewer, parsed.value), incidentFieldsInFrench);
         if (!outcome.ok)
           return show(c, viewer, { fields, errors: outcome.errors.length > 0 ? outcome.errors : [{ path: 'category', message: outcome.detail ?? '' }] }, 422);
         return seeOther(c, `/buildings/${buildingId}?incident=ouvert#incidents`);
