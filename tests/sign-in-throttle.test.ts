@@ -51,13 +51,16 @@ const endWaits = () => harness.database.db.execute(sql`update sign_in_throttle s
 const argon2Checks = (answers: { status: number }[]) => answers.filter((answer) => answer.status === 401).length;
 
 describe('one account from one address', () => {
-  it('checks 6 of 50 guesses sent at once (the allowance, and one turn past it); the others, and then the right password, wait (429, Retry-After)', async () => {
+  it('checks at most 6 of 50 guesses sent at once (the allowance, and the one turn past it if it comes before the last failure’s wait); the others, and then the right password, wait (429, Retry-After)', async () => {
     const target = await person();
     const address = newAddress();
     const answers = await Promise.all(Array.from({ length: 50 }, (_, index) => apiSignIn('/api/auth/tokens', target.email, `wrong-${index}`, address)));
-    expect(argon2Checks(answers)).toBe(signInThrottlePolicy.accountFromAddress.failures + 1);
+    const { failures } = signInThrottlePolicy.accountFromAddress;
+    const checked = argon2Checks(answers);
+    expect(checked).toBeGreaterThanOrEqual(failures);
+    expect(checked).toBeLessThanOrEqual(failures + 1);
     const waiting = answers.filter((answer) => answer.status === 429);
-    expect(waiting).toHaveLength(44);
+    expect(waiting).toHaveLength(50 - checked);
     for (const answer of waiting) {
       expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(60);
       expect(answer.body).toMatchObject({ code: 'too_many_sign_in_attempts', retryAfterSeconds: Number(answer.retryAfter) });
