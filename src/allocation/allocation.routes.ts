@@ -4,6 +4,7 @@ import { deviceSchema } from '../devices/devices.routes.ts';
 import { deviceKinds } from '../devices/devices.schema.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, optionalJson, problems, text, timestamp } from '../http/router.ts';
 import { criterion, householdInput } from './households.input.ts';
+import { needInput, requestInput } from './requests.input.ts';
 import { createHousehold, getHousehold, listHouseholds } from './households.service.ts';
 import { createProgramme, getProgramme, listProgrammes } from './programmes.service.ts';
 import { requestStatuses } from './requests.lifecycle.ts';
@@ -44,13 +45,6 @@ const householdSchema = z
   })
   .openapi('Household');
 
-const need = z.object({
-  kind: z.enum(deviceKinds),
-  minRamGb: z.number().positive().max(1024).optional(),
-  minStorageGb: z.number().positive().max(100_000).optional(),
-  notes: text(1000).optional(),
-});
-
 export const requestSchema = z
   .object({
     id: z.uuid(),
@@ -58,7 +52,7 @@ export const requestSchema = z
     householdId: z.uuid(),
     programmeId: z.uuid(),
     status: z.enum(requestStatuses),
-    need,
+    need: needInput,
     statusReason: z.string().nullable(),
     reservedDeviceId: z.uuid().nullable(),
     reservedUntil: timestamp.nullable(),
@@ -193,7 +187,7 @@ export function allocationRoutes(database: Database) {
         summary:
           'Files an equipment request for a family under a programme; it is checked against the programme at once (eligible or ineligible, with the reason).',
         security: bearerSecurity,
-        request: { body: json(z.object({ householdId: z.uuid(), programmeId: z.uuid(), need })) },
+        request: { body: json(requestInput) },
         responses: { 201: ok('Filed and checked.', requestSchema), ...problems(401, 403, 422) },
       }),
       async (c) => c.json(asJson(await submitRequest(db, actorOf(c), c.req.valid('json'))), 201),

@@ -126,6 +126,7 @@ export function parseForm<T extends z.ZodType>(schema: T, input: Record<string, 
   const parsed = parseInFrench(schema, input);
   if (parsed.ok) return parsed;
   const onForm = (path: string) => {
+    if (Object.hasOwn(formNames, path)) return formNames[path]!;
     const [head = '', ...rest] = path.split('.');
     return [Object.hasOwn(formNames, head) ? formNames[head] : head, ...rest].join('.');
   };

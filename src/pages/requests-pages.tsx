@@ -1,39 +1,19 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { listHouseholds } from '../allocation/households.service.ts';
 import { listProgrammes } from '../allocation/programmes.service.ts';
 import { listRequests, submitRequest } from '../allocation/requests.service.ts';
 import type { Database } from '../db/client.ts';
 import { deviceKinds } from '../devices/devices.service.ts';
 import type { FieldError } from '../errors.ts';
-import { isStorableText } from '../text.ts';
-import { attempt, errorFor, Field, parseForm, Select, TextArea } from './forms.tsx';
+import { attempt, errorFor, Field, formNumber, formValues, parseForm, Select, TextArea } from './forms.tsx';
+import { requestInput } from '../allocation/requests.input.ts';
 import { deviceKindLabels, longDate, requestStatusLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 import { seeOther } from './redirect.ts';
 import { allocationRights, mayInAllocation } from '../allocation/rights.ts';
 
-const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const requestableKinds = deviceKinds.filter((kind) => kind !== 'access_point');
-
-const requestForm = z.object({
-  householdId: z.uuid('Choisissez la famille.'),
-  programmeId: z.uuid('Choisissez le dispositif.'),
-  kind: z.enum(requestableKinds, 'Choisissez le type d’équipement.'),
-  minRamGb: z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number({ message: 'La mémoire vive en Go, par exemple 4.' })
-      .positive('La mémoire vive en Go, par exemple 4.')
-      .max(1024, 'Au plus 1024 Go.')
-      .optional(),
-  ),
-  notes: z.preprocess(
-    blankToUndefined,
-    z.string().trim().max(1000, 'Au plus 1000 caractères.').refine(isStorableText, 'Le texte contient un caractère illisible.').optional(),
-  ),
-});
 
 type Choices = { households: { id: string; reference: string }[]; programmes: { id: string; name: string }[] };
 type RequestFormState = { fields?: Record<string, string>; errors?: FieldError[]; detail?: string };
@@ -174,10 +154,13 @@ export function requestsPageRoutes(database: Database, appSecret: string) {
       const choices = await choicesFor(viewer);
       const again = (state: RequestFormState, status: 409 | 422) =>
         c.html(<RequestForm viewer={viewer} choices={choices} fields={fields} {...state} />, status);
-      const parsed = parseForm(requestForm, fields);
+      const parsed = parseForm(
+        requestInput,
+        { ...formValues(fields, ['householdId', 'programmeId']), need: { ...formValues(fields, ['kind', 'notes']), minRamGb: formNumber(fields.minRamGb) } },
+        { 'need.kind': 'kind', 'need.minRamGb': 'minRamGb', 'need.notes': 'notes' },
+      );
       if (!parsed.ok) return again({ errors: parsed.errors }, 422);
-      const { householdId, programmeId, ...need } = parsed.value;
-      const outcome = await attempt(() => submitRequest(db, viewer, { householdId, programmeId, need }), {
+      const outcome = await attempt(() => submitRequest(db, viewer, parsed.value), {
         householdId: 'Choisissez une des familles que vous suivez.',
         programmeId: 'Choisissez un des dispositifs de la liste.',
       });
