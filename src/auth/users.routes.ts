@@ -3,9 +3,8 @@ import type { Database } from '../db/client.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
 import { organisationFilter } from '../organisations/organisations.routes.ts';
 import { roles } from './roles.ts';
+import { passwordInput, userInput } from './users.input.ts';
 import { createUser, getUser, listUsers, updateUser } from './users.service.ts';
-
-const password = z.string().min(12, 'A password has at least 12 characters.').max(1024);
 
 const userSchema = z
   .object({
@@ -33,15 +32,7 @@ export function userRoutes(database: Database) {
         summary: 'Creates an account in an organisation, with one role (coordinator only).',
         security: bearerSecurity,
         request: {
-          body: json(
-            z.object({
-              organisationId: z.uuid(),
-              email: z.email('Give a valid e-mail address.'),
-              displayName: text(200),
-              role: z.enum(roles),
-              password,
-            }),
-          ),
+          body: json(userInput),
         },
         responses: { 201: ok('Created.', userSchema), ...problems(401, 403, 404, 409, 422) },
       }),
@@ -85,7 +76,7 @@ export function userRoutes(database: Database) {
           params: idParam,
           body: json(
             z
-              .object({ displayName: text(200).optional(), password: password.optional(), disabled: z.boolean().optional() })
+              .object({ displayName: text(200).optional(), password: passwordInput.optional(), disabled: z.boolean().optional() })
               .refine((changes) => Object.keys(changes).length > 0, 'Give at least one field to change.'),
           ),
         },

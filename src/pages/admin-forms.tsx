@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
 import { organisationKindsForRole, roles, type Role } from '../auth/roles.ts';
+import { userInput } from '../auth/users.input.ts';
 import { createUser } from '../auth/users.service.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { DomainError, notFoundAsField, ValidationError, type FieldError } from '../errors.ts';
@@ -26,14 +27,8 @@ type OrganisationChoice = { id: string; name: string; kind: OrganisationKind };
 const organisationOptions = (organisations: OrganisationChoice[]): Option[] =>
   organisations.map((organisation) => ({ value: organisation.id, label: `${organisation.name} (${organisationKindLabels[organisation.kind]})` }));
 
-const userForm = z.object({
-  userOrganisationId: z.uuid('Choisissez la structure de la personne.'),
-  email: z.string().trim().pipe(z.email('Une adresse e-mail, par exemple nom@exemple.fr.')),
-  displayName: requiredText(200, 'Indiquez le nom de la personne.'),
-  role: z.enum(roles, 'Choisissez le rôle.'),
-  // The same minimum as the API's (users.routes.ts).
-  password: z.string().min(12, 'Le mot de passe a au moins 12 caractères.').max(1024, '1024 caractères au plus.'),
-});
+/** The account form's fields, the organisation's named apart from the site form's on the same page. */
+const userFormNames = { organisationId: 'userOrganisationId', email: 'email', displayName: 'displayName', role: 'role', password: 'password' };
 
 /** The site form's fields, named apart from the organisation form's on the same page. */
 const siteFormNames = {
@@ -63,13 +58,13 @@ const takenEmailAsField =
   };
 
 export async function createUserFromForm(db: DbOrTx, viewer: Viewer, fields: Record<string, string>, organisations: OrganisationChoice[]) {
-  const parsed = parseForm(userForm, fields);
+  const parsed = parseForm(userInput, { ...formValuesAs(fields, userFormNames), email: fields.email?.trim() || undefined }, userFormNames);
   if (!parsed.ok) return { ...parsed, status: 422 as const };
-  const { userOrganisationId: organisationId, ...input } = parsed.value;
-  const organisation = organisations.find((candidate) => candidate.id === organisationId);
+  const input = parsed.value;
+  const organisation = organisations.find((candidate) => candidate.id === input.organisationId);
   return attempt(
     () =>
-      createUser(db, viewer, { ...input, organisationId })
+      createUser(db, viewer, input)
         .catch(notFoundAsField('userOrganisationId', 'Cette structure n’existe pas : choisissez-en une dans la liste.'))
         .catch(takenEmailAsField(input.email)),
     { role: roleMismatch(input.role, organisation) },
