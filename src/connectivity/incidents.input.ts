@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { inBoth } from '../field-messages.ts';
+import { unstorable } from '../http/router.ts';
 import { isStorableText } from '../text.ts';
 import { incidentCategories } from './incidents.rules.ts';
 
@@ -18,12 +19,6 @@ export const incidentInput = z
         inBoth('Describe the problem: since when, where, what the tenants see.', 'Décrivez le problème : depuis quand, où, ce que voient les locataires.'),
       )
       .max(2000, inBoth('At most 2000 characters.', '2000 caractères au plus.'))
-      .refine(
-        isStorableText,
-        inBoth(
-          'Contains a character that cannot be stored (a NUL or a broken character).',
-          'Ce texte contient un caractère illisible (un NUL ou un caractère abîmé).',
-        ),
-      ),
+      .refine(isStorableText, unstorable),
   })
   .strict();

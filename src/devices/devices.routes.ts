@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, isStorableJson, json, ok, problems, text, timestamp } from '../http/router.ts';
+import { actorOf, asJson, bearerSecurity, createRouter, isStorableJson, json, ok, problems, text, timestamp, unstorable } from '../http/router.ts';
 import { registerDevice } from '../donations/intake.service.ts';
 import { intakeItem, storageMedium } from './devices.input.ts';
 import { benchChecks, deviceKinds } from './devices.schema.ts';
@@ -20,7 +20,7 @@ const codeParam = z.object({
 const payload = z
   .record(z.string().max(100), z.unknown())
   .refine((value) => JSON.stringify(value).length <= 16_384, 'The payload is larger than 16 KB.')
-  .refine(isStorableJson, 'Contains a character that cannot be stored (a NUL or a broken character).');
+  .refine(isStorableJson, unstorable);
 
 const expectedVersion = z
   .number()

@@ -80,7 +80,7 @@ export const idParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in
 export const timestamp = z.string().openapi({ format: 'date-time' });
 export const bearerSecurity: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
 
-const unstorable = inBoth(
+export const unstorable = inBoth(
   'Contains a character that cannot be stored (a NUL or a broken character).',
   'Ce texte contient un caractère illisible (un NUL ou un caractère abîmé).',
 );

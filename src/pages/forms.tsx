@@ -133,18 +133,20 @@ export function parseForm<T extends z.ZodType>(schema: T, input: Record<string, 
   return { ok: false as const, errors: parsed.errors.map((error) => ({ ...error, path: onForm(error.path) })) };
 }
 
-/** The named fields of a posted form, as a module's input schema reads them: a field left blank is absent. */
-export function formValues(fields: Record<string, string>, names: readonly string[]): Record<string, string> {
-  return Object.fromEntries(names.filter((name) => Object.hasOwn(fields, name) && fields[name]!.trim() !== '').map((name) => [name, fields[name]!]));
-}
-
-/** The same, for a schema whose fields the page names otherwise: `formNames` maps each schema field to its form field. */
-export const formValuesAs = (fields: Record<string, string>, formNames: Record<string, string>) =>
+/**
+ * The fields of a posted form a module's input schema reads, a field left blank being absent.
+ * `formNames` maps each schema field to its form field where the page names it otherwise.
+ */
+export const formValuesAs = (fields: Record<string, string>, formNames: Record<string, string>): Record<string, string> =>
   Object.fromEntries(
     Object.entries(formNames).flatMap(([name, formName]) =>
       Object.hasOwn(fields, formName) && fields[formName]!.trim() !== '' ? [[name, fields[formName]!]] : [],
     ),
   );
+
+/** The same, for fields the form and the schema name alike. */
+export const formValues = (fields: Record<string, string>, names: readonly string[]) =>
+  formValuesAs(fields, Object.fromEntries(names.map((name) => [name, name])));
 
 /** A number typed in a form, for a schema that takes a number: blank is absent, anything else is read as typed. */
 export const formNumber = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : Number(value.trim().replace(',', '.')));
