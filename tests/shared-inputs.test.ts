@@ -26,8 +26,8 @@ const pageErrors = (html: string) =>
   Object.fromEntries([...html.matchAll(/id="champ-([\w-]+)-erreur">([^<]*)</g)].map(([, name, message]) => [name!, message!.replaceAll('&#39;', '’').trim()]));
 
 /** The message of each field the API refuses, in the language asked for. */
-async function apiErrors(path: string, token: string, body: unknown, language?: string) {
-  const response = await world.call('POST', path, { token, body, headers: language ? { 'accept-language': language } : {} });
+async function apiErrors(path: string, token: string, body: unknown, language?: string, method: 'POST' | 'PATCH' = 'POST') {
+  const response = await world.call(method, path, { token, body, headers: language ? { 'accept-language': language } : {} });
   expect(response.status, JSON.stringify(response.body)).toBe(422);
   return Object.fromEntries(response.body.errors.map((error: { path: string; message: string }) => [error.path, error.message]));
 }
@@ -69,6 +69,70 @@ describe('one input schema per command, read by the API and by the page', () => 
       kind: 'Choisissez le type de lieu.',
       communeCode: 'Le code INSEE de la commune a 5 caractères, par exemple 47001 ou 2A004.',
     });
+  });
+
+  it('gives the programme form the API’s words for each bad field, every refused territory beside the territories field', async () => {
+    const body = {
+      name: 'Dispositif refusé',
+      eligibilityCriteria: [],
+      deviceKinds: ['laptop'],
+      minimumSpecs: { ramGb: -2 },
+      reservationDays: 400,
+      territories: [
+        { type: 'departement', code: '47' },
+        { type: 'commune', code: '47999' },
+        { type: 'epci', code: '999999999' },
+      ],
+      yearlyQuota: 0,
+    };
+    const french = await apiErrors('/api/programmes', admin.token, body, 'fr');
+    const english = await apiErrors('/api/programmes', admin.token, body);
+    const page = await submitForm(
+      harness.app,
+      admin,
+      '/admin/programmes',
+      {
+        programmeName: body.name,
+        'programmeDeviceKind-laptop': 'on',
+        programmeRamGb: '-2',
+        programmeReservationDays: '400',
+        programmeTerritories: '47 47999 999999999',
+        programmeYearlyQuota: '0',
+      },
+      { from: '/admin' },
+    );
+    expect(page.status).toBe(422);
+    expect(pageErrors(page.html)).toEqual({
+      programmeCriteria: french.eligibilityCriteria,
+      programmeRamGb: french['minimumSpecs.ramGb'],
+      programmeReservationDays: french.reservationDays,
+      programmeTerritories: `${french['territories.1.code']} ${french['territories.2.code']}`,
+      programmeYearlyQuota: french.yearlyQuota,
+    });
+    expect(french['territories.1.code']).toBe('47999 n’est pas le code INSEE d’une commune actuelle.');
+    expect(english['territories.2.code']).toBe('999999999 is not the SIREN of an EPCI.');
+    expect(english.reservationDays).toBe('A whole number of days, from 1 to 365.');
+  });
+
+  it('gives the public contact form the API’s words, a blank field withdrawing the contact as null does', async () => {
+    const organisation = await world.organisation('workshop');
+    const body = { publicPhone: 'appelez-moi', publicEmail: 'pas-une-adresse' };
+    const french = await apiErrors(`/api/organisations/${organisation.id}`, admin.token, body, 'fr', 'PATCH');
+    const contactOf = `organisation:${organisation.id}`;
+    const refused = await submitForm(harness.app, admin, '/admin/public-contact', { contactOf, ...body }, { from: '/admin' });
+    expect(refused.status).toBe(422);
+    expect(pageErrors(refused.html)).toEqual({ publicPhone: french.publicPhone, publicEmail: french.publicEmail });
+
+    const published = await submitForm(
+      harness.app,
+      admin,
+      '/admin/public-contact',
+      { contactOf, publicPhone: ' 05 53 12 34 56 ', publicEmail: '' },
+      { from: '/admin' },
+    );
+    expect(published.status, published.html).toBe(303);
+    const read = await world.call('GET', `/api/organisations/${organisation.id}`, { token: admin.token });
+    expect(read.body).toMatchObject({ publicPhone: '05 53 12 34 56', publicEmail: null });
   });
 
   it('reads an inventory’s lines with the JSON intake’s schema', async () => {

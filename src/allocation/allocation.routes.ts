@@ -3,9 +3,10 @@ import type { Database } from '../db/client.ts';
 import { deviceSchema } from '../devices/devices.routes.ts';
 import { deviceKinds } from '../devices/devices.schema.ts';
 import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, optionalJson, problems, text, timestamp } from '../http/router.ts';
-import { criterion, householdInput } from './households.input.ts';
+import { householdInput } from './households.input.ts';
 import { needInput, requestInput } from './requests.input.ts';
 import { createHousehold, getHousehold, listHouseholds } from './households.service.ts';
+import { programmeInput } from './programmes.input.ts';
 import { createProgramme, getProgramme, listProgrammes } from './programmes.service.ts';
 import { requestStatuses } from './requests.lifecycle.ts';
 import { finishRequest, getRequest, listRequests, releaseReservation, reserveForRequest, submitRequest } from './requests.service.ts';
@@ -87,21 +88,7 @@ export function allocationRoutes(database: Database) {
           'Sets up a programme: criteria to attest, devices and minimum specs granted, training, reservation length, territory, quota (coordinator only).',
         security: bearerSecurity,
         request: {
-          body: json(
-            z.object({
-              name: text(200),
-              eligibilityCriteria: z.array(criterion).min(1).max(20),
-              deviceKinds: z.array(z.enum(deviceKinds)).min(1),
-              minimumSpecs: z
-                .object({ ramGb: z.number().positive().max(1024).optional(), storageGb: z.number().positive().max(100_000).optional() })
-                .default({}),
-              trainingModuleId: z.uuid().optional(),
-              trainingValidForLaterRequests: z.boolean().default(true),
-              reservationDays: z.number().int().min(1).max(365),
-              territories: z.array(territory).min(1).max(500),
-              yearlyQuota: z.number().int().min(1).max(1_000_000).optional(),
-            }),
-          ),
+          body: json(programmeInput),
         },
         responses: { 201: ok('Created.', programmeSchema), ...problems(401, 403, 422) },
       }),

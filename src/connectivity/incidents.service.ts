@@ -66,9 +66,9 @@ export async function openIncident(db: DbOrTx, actor: Actor, input: IncidentInpu
 
 export const overdueCondition = (today: string) => and(inArray(incidents.status, [...unresolvedStatuses]), lt(incidents.dueOn, today));
 
-export type IncidentFilter = { buildingId?: string; status?: IncidentStatus; overdue?: boolean; limit: number };
+export type IncidentFilter = { buildingId?: string; status?: IncidentStatus; unresolved?: boolean; overdue?: boolean; limit: number };
 
-/** Incidents of the buildings the actor sees; `overdue` lists those past their due date and not yet resolved. */
+/** Incidents of the buildings the actor sees; `unresolved` lists those still open or in progress, `overdue` those of them past their due date. */
 export async function listIncidents(db: DbOrTx, actor: Actor, filter: IncidentFilter, now = new Date()) {
   const today = parisDate(now);
   const rows = await db
@@ -81,6 +81,7 @@ export async function listIncidents(db: DbOrTx, actor: Actor, filter: IncidentFi
         visibleBuildings(actor),
         filter.buildingId ? eq(incidents.buildingId, filter.buildingId) : undefined,
         filter.status ? eq(incidents.status, filter.status) : undefined,
+        filter.unresolved ? inArray(incidents.status, [...unresolvedStatuses]) : undefined,
         filter.overdue ? overdueCondition(today) : undefined,
       ),
     )

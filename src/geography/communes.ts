@@ -86,18 +86,34 @@ function departements() {
 /** A territory a programme serves: a commune, an EPCI (by its SIREN) or a département. */
 export type Territory = { type: 'commune' | 'epci' | 'departement'; code: string };
 
-/** The territory's name, or why it is not one (a code that does not exist is refused). */
-export function lookUpTerritory(territory: Territory): { ok: true; name: string } | { ok: false; message: string } {
+/** The territory's name, or why it is not one in English and French (a code that does not exist is refused). */
+export function lookUpTerritory(territory: Territory): { ok: true; name: string } | { ok: false; message: string; french: string } {
   if (territory.type === 'commune') {
     const lookup = lookUpCommune(territory.code);
     return lookup.ok ? { ok: true, name: lookup.commune.name } : lookup;
   }
   if (territory.type === 'epci') {
     const epci = epcis().byCode.get(territory.code);
-    return epci ? { ok: true, name: epci.nom } : { ok: false, message: `${territory.code} is not the SIREN of an EPCI.` };
+    return epci
+      ? { ok: true, name: epci.nom }
+      : { ok: false, message: `${territory.code} is not the SIREN of an EPCI.`, french: `${territory.code} n’est le SIREN d’aucun EPCI.` };
   }
   const departement = departements().get(territory.code.toUpperCase());
-  return departement ? { ok: true, name: departement.nom } : { ok: false, message: `${territory.code} is not a département code.` };
+  return departement
+    ? { ok: true, name: departement.nom }
+    : { ok: false, message: `${territory.code} is not a département code.`, french: `${territory.code} n’est pas le code d’un département.` };
+}
+
+/**
+ * The territory a code alone names, by its shape: a département (47, 2A, 971), a commune (its
+ * INSEE code, 47001) or an EPCI (its SIREN, 200068161); undefined for a code of no such shape.
+ */
+export function territoryOfCode(code: string): Territory | undefined {
+  const upper = code.toUpperCase();
+  if (/^[0-9]{9}$/.test(upper)) return { type: 'epci', code: upper };
+  if (/^([0-9]{2}|2[AB])[0-9]{3}$/.test(upper)) return { type: 'commune', code: upper };
+  if (/^([0-9]{2}|2[AB]|97[1-6])$/.test(upper)) return { type: 'departement', code: upper };
+  return undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { lookUpTerritory, territoriesOf, type Territory } from '../geography/communes.ts';
+import { lookUpTerritory, territoriesOf, territoryOfCode, type Territory } from '../geography/communes.ts';
 import { lookUpRegion, regionOfDepartement } from '../geography/regions.ts';
 
 /** A territory figures are asked for: the programmes' territories, and the région above them. */
@@ -13,17 +13,10 @@ export const territoryTypes = ['commune', 'epci', 'departement', 'region'] as co
  */
 export const territoryPattern = /^(?:(commune|epci|departement|region):)?([0-9A-Za-z]{2,9})$/;
 
-function inferredType(code: string): Territory['type'] | undefined {
-  if (/^[0-9]{9}$/.test(code)) return 'epci';
-  if (/^([0-9]{2}|2[AB])[0-9]{3}$/.test(code)) return 'commune';
-  if (/^([0-9]{2}|2[AB]|97[1-6])$/.test(code)) return 'departement';
-  return undefined;
-}
-
 export function parseTerritory(text: string): { ok: true; territory: IndicatorTerritory } | { ok: false; message: string } {
   const match = territoryPattern.exec(text);
   const code = match?.[2]?.toUpperCase();
-  const type = (match?.[1] as IndicatorTerritory['type'] | undefined) ?? (code ? inferredType(code) : undefined);
+  const type = (match?.[1] as IndicatorTerritory['type'] | undefined) ?? (code ? territoryOfCode(code)?.type : undefined);
   if (!code || !type) {
     return { ok: false, message: 'A commune (47001), an EPCI (its SIREN, 200068161), a département (47) or a région written region:75.' };
   }

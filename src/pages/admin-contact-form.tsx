@@ -2,11 +2,12 @@ import type { FC } from 'hono/jsx';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
 import { notFoundAsField } from '../errors.ts';
-import { phonePattern } from '../http/router.ts';
+import { inBoth } from '../field-messages.ts';
+import { publicContactInput } from '../organisations/organisations.input.ts';
 import type { PublicContact } from '../organisations/organisations.types.ts';
 import { setOrganisationPublicContact } from '../organisations/public-contact.ts';
 import { updateSite } from '../organisations/sites.service.ts';
-import { blankToUndefined, type FormState } from './admin-forms.tsx';
+import type { FormState } from './admin-forms.tsx';
 import { attempt, errorFor, Field, parseForm, Select } from './forms.tsx';
 import { CsrfField } from './layout.tsx';
 import type { Viewer } from './session.ts';
@@ -15,13 +16,13 @@ import type { Viewer } from './session.ts';
  * The contact a structure or one of its places publishes on the public card of its devices (what
  * someone who finds one reads): nothing unless the coordinator sets it; emptied, it is withdrawn.
  */
-const blankToNull = (value: unknown) => blankToUndefined(value) ?? null;
-
-const contactForm = z.object({
-  contactOf: z.string().regex(/^(organisation|site):[0-9a-f-]{36}$/, 'Choisissez la structure ou le lieu.'),
-  publicPhone: z.preprocess(blankToNull, z.string().trim().regex(phonePattern, 'Un numéro de téléphone, par exemple 05 53 12 34 56.').nullable()),
-  publicEmail: z.preprocess(blankToNull, z.string().trim().pipe(z.email('Une adresse e-mail, par exemple contact@atelier.fr.')).nullable()),
+const contactForm = publicContactInput.extend({
+  // One list offers the structures and their places: the choice names which, and its id.
+  contactOf: z.string().regex(/^(organisation|site):[0-9a-f-]{36}$/, inBoth('Choose the organisation or the place.', 'Choisissez la structure ou le lieu.')),
 });
+
+/** A field left blank is a contact withdrawn (null), as the API takes it. */
+const blankAsWithdrawn = (value: string | undefined) => (value === undefined || value.trim() === '' ? null : value.trim());
 
 type Holder = { id: string; name: string } & PublicContact;
 
@@ -29,7 +30,11 @@ type Holder = { id: string; name: string } & PublicContact;
 export const publishedContact = (holder: PublicContact) => [holder.publicPhone, holder.publicEmail].filter(Boolean).join(', ') || 'non publié';
 
 export async function setPublicContactFromForm(db: DbOrTx, viewer: Viewer, fields: Record<string, string>) {
-  const parsed = parseForm(contactForm, fields);
+  const parsed = parseForm(contactForm, {
+    contactOf: fields.contactOf,
+    publicPhone: blankAsWithdrawn(fields.publicPhone),
+    publicEmail: blankAsWithdrawn(fields.publicEmail),
+  });
   if (!parsed.ok) return { ...parsed, status: 422 as const };
   const { contactOf, ...contact } = parsed.value;
   const [kind, id] = contactOf.split(':') as ['organisation' | 'site', string];

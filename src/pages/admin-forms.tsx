@@ -9,17 +9,12 @@ import { inBoth } from '../field-messages.ts';
 import { siteInput } from '../organisations/organisations.input.ts';
 import { siteKinds, type OrganisationKind } from '../organisations/organisations.types.ts';
 import { createSite } from '../organisations/sites.service.ts';
-import { isStorableText } from '../text.ts';
 import { attempt, errorFor, Field, formValuesAs, parseForm, Select, type Option } from './forms.tsx';
 import { organisationKindLabels, roleLabels, siteKindLabels } from './fr.ts';
 import { CsrfField } from './layout.tsx';
 import type { Viewer } from './session.ts';
 
 /** The coordinator's forms for accounts and sites; their fields are named apart from the organisation form's, as they share a page. */
-
-export const requiredText = (max: number, missing: string) =>
-  z.string().trim().min(1, missing).max(max, `${max} caractères au plus.`).refine(isStorableText, 'Ce texte contient un caractère illisible.');
-export const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 export type FormState = { fields?: Record<string, string>; errors?: FieldError[]; detail?: string };
 type OrganisationChoice = { id: string; name: string; kind: OrganisationKind };

@@ -2,7 +2,6 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { buildingFor, canRevealPassphrase } from '../connectivity/access.ts';
 import { getDeployment } from '../connectivity/deployments.service.ts';
-import { unresolvedStatuses } from '../connectivity/incidents.rules.ts';
 import { listIncidents, openIncident } from '../connectivity/incidents.service.ts';
 import { listNetworkDevices } from '../connectivity/network-devices.service.ts';
 import { listApartments } from '../connectivity/places.service.ts';
@@ -29,17 +28,10 @@ async function loadBuilding(database: Database, viewer: Viewer, id: string) {
     listApartments(db, viewer, id),
     listNetworkDevices(db, viewer, id),
     getDeployment(db, viewer, id),
-    listIncidents(db, viewer, { buildingId: id, limit: 500 }),
+    listIncidents(db, viewer, { buildingId: id, unresolved: true, limit: 500 }),
   ]);
   const seesPassphrases = canRevealPassphrase(access.relation);
-  return {
-    ...access,
-    apartments,
-    equipment,
-    deployment,
-    seesPassphrases,
-    incidents: incidents.filter((incident) => unresolvedStatuses.includes(incident.status)),
-  };
+  return { ...access, apartments, equipment, deployment, seesPassphrases, incidents };
 }
 
 type Form = { fields?: Record<string, string>; errors?: FieldError[] };

@@ -115,7 +115,19 @@ export const Checkbox: FC<{ name: string; label: string; checked?: boolean; erro
   );
 };
 
-export const errorFor = (errors: FieldError[] | undefined, path: string) => errors?.find((error) => error.path === path)?.message;
+/** What a field shows of the refusals: its own and those of its parts (each item of a list), together. */
+export const errorFor = (errors: FieldError[] | undefined, path: string) =>
+  errors
+    ?.filter((error) => error.path === path || error.path.startsWith(`${path}.`))
+    .map((error) => error.message)
+    .join(' ') || undefined;
+
+/** A schema field's name on a form: `formNames` maps its full path, or its head (`need` for `need.kind`), to the form's name. */
+const onForm = (formNames: Record<string, string>) => (path: string) => {
+  if (Object.hasOwn(formNames, path)) return formNames[path]!;
+  const [head = '', ...rest] = path.split('.');
+  return [Object.hasOwn(formNames, head) ? formNames[head] : head, ...rest].join('.');
+};
 
 /**
  * A form's fields as typed, or every bad field with its message in French (the module's schema or
@@ -125,12 +137,8 @@ export const errorFor = (errors: FieldError[] | undefined, path: string) => erro
 export function parseForm<T extends z.ZodType>(schema: T, input: Record<string, unknown>, formNames: Record<string, string> = {}) {
   const parsed = parseInFrench(schema, input);
   if (parsed.ok) return parsed;
-  const onForm = (path: string) => {
-    if (Object.hasOwn(formNames, path)) return formNames[path]!;
-    const [head = '', ...rest] = path.split('.');
-    return [Object.hasOwn(formNames, head) ? formNames[head] : head, ...rest].join('.');
-  };
-  return { ok: false as const, errors: parsed.errors.map((error) => ({ ...error, path: onForm(error.path) })) };
+  const named = onForm(formNames);
+  return { ok: false as const, errors: parsed.errors.map((error) => ({ ...error, path: named(error.path) })) };
 }
 
 /**
@@ -156,19 +164,26 @@ export type Refusal = { status: 422 | 409; errors: FieldError[]; detail?: string
 
 /**
  * Runs a domain function for a form: a validation error becomes the fields to show again (in
- * French where `french` knows the field), a 409 its reason; anything else goes to the error page.
+ * French, or as `french` words it for a field), each on its form field (`formNames`, as for
+ * `parseForm`), a 409 its reason; anything else goes to the error page.
  */
-export async function attempt<T>(action: () => Promise<T>, french: Record<string, string> = {}): Promise<{ ok: true; value: T } | ({ ok: false } & Refusal)> {
+export async function attempt<T>(
+  action: () => Promise<T>,
+  french: Record<string, string> = {},
+  formNames: Record<string, string> = {},
+): Promise<{ ok: true; value: T } | ({ ok: false } & Refusal)> {
   try {
     return { ok: true, value: await action() };
   } catch (error) {
     if (error instanceof ValidationError) {
+      const named = onForm(formNames);
       return {
         ok: false,
         status: 422,
-        errors: error
-          .inFrench()
-          .map((field) => ({ path: field.path, message: (Object.hasOwn(french, field.path) ? french[field.path] : undefined) ?? field.message })),
+        errors: error.inFrench().map((field) => ({
+          path: named(field.path),
+          message: (Object.hasOwn(french, field.path) ? french[field.path] : undefined) ?? field.message,
+        })),
       };
     }
     if (error instanceof DomainError && error.status === 409) return { ok: false, status: 409, errors: [], detail: refusalInFrench(error) };

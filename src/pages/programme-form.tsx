@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { createProgramme } from '../allocation/programmes.service.ts';
 import type { trainingModuleChoices } from '../allocation/training-offer.ts';
 import type { DbOrTx } from '../db/client.ts';
+import { programmeInput } from '../allocation/programmes.input.ts';
 import { deviceKinds } from '../devices/devices.service.ts';
-import { ValidationError, type FieldError } from '../errors.ts';
-import { lookUpCommune, type Territory } from '../geography/communes.ts';
-import { blankToUndefined, requiredText, type FormState } from './admin-forms.tsx';
-import { attempt, Checkbox, errorFor, Field, optionsOf, parseForm, Select, type Option } from './forms.tsx';
+import { territoryOfCode } from '../geography/communes.ts';
+import type { FormState } from './admin-forms.tsx';
+import { attempt, Checkbox, errorFor, Field, formNumber, formValuesAs, optionsOf, parseForm, Select, type Option } from './forms.tsx';
 import { criterionLabel, criterionLabels, deviceKindLabels } from './fr.ts';
 import { CsrfField } from './layout.tsx';
 import type { Viewer } from './session.ts';
@@ -28,128 +28,61 @@ const deviceKindField = (kind: string) => `programmeDeviceKind-${kind}`;
 
 type TrainingModuleChoice = Awaited<ReturnType<typeof trainingModuleChoices>>[number];
 
-/** A territory from its code alone: the INSEE and SIREN codes have distinct shapes. */
-function territoryOf(code: string): Territory | undefined {
-  if (/^[0-9]{9}$/.test(code)) return { type: 'epci', code };
-  if (/^([0-9]{2}|2A|2B)[0-9]{3}$/.test(code)) return { type: 'commune', code };
-  if (/^([0-9]{2,3}|2A|2B)$/.test(code)) return { type: 'departement', code };
-  return undefined;
-}
-
-const territoriesField = z.string().transform((text, ctx): Territory[] => {
+/** The territories typed in one field, separated by commas or spaces; a code of no known shape is refused here, the others by the module's schema. */
+const territoriesTyped = z.string().transform((typed, context) => {
   const codes = [
     ...new Set(
-      text
+      typed
         .toUpperCase()
         .split(/[\s,;]+/)
         .filter(Boolean),
     ),
   ];
-  const unreadable = codes.filter((code) => !territoryOf(code));
-  const problem =
-    codes.length === 0
-      ? 'Indiquez au moins un territoire : un département, une commune ou un EPCI.'
-      : unreadable.length > 0
-        ? `${unreadable.join(', ')} : ni un département (47, 2A, 971), ni une commune (code INSEE à 5 caractères), ni un EPCI (SIREN à 9 chiffres).`
-        : codes.length > 500
-          ? '500 territoires au plus.'
-          : undefined;
-  if (problem) {
-    ctx.addIssue({ code: 'custom', message: problem });
+  const unreadable = codes.filter((code) => !territoryOfCode(code));
+  if (unreadable.length > 0) {
+    context.addIssue({
+      code: 'custom',
+      message: `${unreadable.join(', ')}: not a territory code.`,
+      params: {
+        french: `${unreadable.join(', ')} : ni un département (47, 2A, 971), ni une commune (code INSEE à 5 caractères), ni un EPCI (SIREN à 9 chiffres).`,
+      },
+    });
     return z.NEVER;
   }
-  return codes.map((code) => territoryOf(code)!);
+  return codes.map((code) => territoryOfCode(code)!);
 });
 
-const wholeNumber = (min: number, max: number, message: string) =>
-  z
-    .string()
-    .trim()
-    .regex(/^[0-9]+$/, message)
-    .transform(Number)
-    .pipe(z.number().min(min, message).max(max, message));
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+const programmeForm = programmeInput.extend({ territories: territoriesTyped.pipe(programmeInput.shape.territories) });
 
-/** The form's schema, the same bounds as the API's (allocation.routes.ts); the ticked boxes are read into lists first. */
-const programmeForm = (criteria: string[]) =>
-  z.preprocess(
-    (fields: Record<string, string>) => ({
-      ...fields,
-      programmeName: fields.programmeName ?? '',
-      programmeReservationDays: fields.programmeReservationDays ?? '',
-      programmeTerritories: fields.programmeTerritories ?? '',
-      programmeCriteria: criteria.filter((criterion) => fields[criterionField(criterion)] === 'on'),
-      programmeDeviceKinds: deviceKinds.filter((kind) => fields[deviceKindField(kind)] === 'on'),
-      programmeTrainingValid: fields.programmeTrainingValid === 'on',
-    }),
-    z.object({
-      programmeName: requiredText(200, 'Indiquez le nom du dispositif.'),
-      programmeCriteria: z.array(z.string()).min(1, 'Cochez au moins un critère à attester.').max(20, '20 critères au plus.'),
-      programmeDeviceKinds: z.array(z.enum(deviceKinds)).min(1, 'Cochez au moins un type d’équipement.'),
-      programmeRamGb: optional(
-        z
-          .string()
-          .trim()
-          .transform((value) => value.replace(',', '.'))
-          .pipe(z.string().regex(/^[0-9]+(\.[0-9]+)?$/, 'Une quantité en Go, par exemple 4.'))
-          .transform(Number)
-          .pipe(z.number().positive('Une quantité en Go, par exemple 4.').max(1024, '1024 Go au plus.')),
-      ),
-      programmeTrainingModuleId: optional(z.uuid('Choisissez une formation dans la liste.')),
-      programmeReservationDays: wholeNumber(1, 365, 'Un nombre entier de jours, de 1 à 365.'),
-      programmeTerritories: territoriesField,
-      programmeYearlyQuota: optional(wholeNumber(1, 1_000_000, 'Un nombre entier d’équipements, de 1 à 1 000 000.')),
-      programmeTrainingValid: z.boolean(),
-    }),
-  );
-
-/** Why the official geography refuses a territory, in French (the domain says it in English). */
-function territoryProblem(territory: Territory) {
-  if (territory.type === 'commune') {
-    const lookup = lookUpCommune(territory.code);
-    return lookup.ok ? `${territory.code} n’est pas le code INSEE d’une commune actuelle.` : lookup.french;
-  }
-  if (territory.type === 'epci') return `${territory.code} n’est le SIREN d’aucun EPCI.`;
-  return `${territory.code} n’est pas le code d’un département.`;
-}
-
-/** The domain's refusals, moved onto the form's fields: every unknown territory goes next to the territories field. */
-const refusalsAsFields =
-  (territories: Territory[]) =>
-  (error: unknown): never => {
-    if (!(error instanceof ValidationError)) throw error;
-    const territoryErrors = error.errors.flatMap((field) => {
-      const index = field.path.match(/^territories\.(\d+)/)?.[1];
-      const territory = index === undefined ? undefined : territories[Number(index)];
-      return territory ? [territoryProblem(territory)] : [];
-    });
-    const others: FieldError[] = error.errors
-      .filter((field) => !/^territories\./.test(field.path))
-      .map((field) =>
-        field.path === 'trainingModuleId'
-          ? { path: 'programmeTrainingModuleId', message: 'Cette formation n’existe pas : choisissez-en une dans la liste.' }
-          : field,
-      );
-    throw new ValidationError([...(territoryErrors.length > 0 ? [{ path: 'programmeTerritories', message: territoryErrors.join(' ') }] : []), ...others]);
-  };
+/** Where each field of the module's schema is on the form (the page holds other forms). */
+const programmeFormNames = {
+  name: 'programmeName',
+  eligibilityCriteria: 'programmeCriteria',
+  deviceKinds: 'programmeDeviceKinds',
+  'minimumSpecs.ramGb': 'programmeRamGb',
+  trainingModuleId: 'programmeTrainingModuleId',
+  reservationDays: 'programmeReservationDays',
+  territories: 'programmeTerritories',
+  yearlyQuota: 'programmeYearlyQuota',
+};
 
 export async function createProgrammeFromForm(db: DbOrTx, viewer: Viewer, fields: Record<string, string>, criteria: string[]) {
-  const parsed = parseForm(programmeForm(criteria), fields);
-  if (!parsed.ok) return { ...parsed, status: 422 as const };
-  const input = parsed.value;
-  return attempt(() =>
-    createProgramme(db, viewer, {
-      name: input.programmeName,
-      eligibilityCriteria: input.programmeCriteria,
-      deviceKinds: input.programmeDeviceKinds,
-      minimumSpecs: input.programmeRamGb === undefined ? {} : { ramGb: input.programmeRamGb },
-      trainingModuleId: input.programmeTrainingModuleId,
-      trainingValidForLaterRequests: input.programmeTrainingValid,
-      reservationDays: input.programmeReservationDays,
-      territories: input.programmeTerritories,
-      yearlyQuota: input.programmeYearlyQuota,
-    }).catch(refusalsAsFields(input.programmeTerritories)),
+  const parsed = parseForm(
+    programmeForm,
+    {
+      ...formValuesAs(fields, { name: 'programmeName', trainingModuleId: 'programmeTrainingModuleId' }),
+      eligibilityCriteria: criteria.filter((criterion) => fields[criterionField(criterion)] === 'on'),
+      deviceKinds: deviceKinds.filter((kind) => fields[deviceKindField(kind)] === 'on'),
+      minimumSpecs: { ramGb: formNumber(fields.programmeRamGb) },
+      trainingValidForLaterRequests: fields.programmeTrainingValid === 'on',
+      reservationDays: formNumber(fields.programmeReservationDays),
+      territories: fields.programmeTerritories ?? '',
+      yearlyQuota: formNumber(fields.programmeYearlyQuota),
+    },
+    programmeFormNames,
   );
+  if (!parsed.ok) return { ...parsed, status: 422 as const };
+  return attempt(() => createProgramme(db, viewer, parsed.value), {}, programmeFormNames);
 }
 
 /** Checkboxes under one legend; the error, when none is ticked, is the group's. */
