@@ -7,12 +7,15 @@ import { issueToken } from './helpers/world.ts';
 
 let harness: Harness;
 let token: string;
+let funderToken: string;
 
 beforeAll(async () => {
   harness = await startHarness();
   const accounts = await seedDemoData(harness.database.db, harness.fileStore);
   const admin = accounts!.find((account) => account.role === 'admin')!;
   token = await issueToken(harness.app, admin.email, admin.password);
+  const funder = accounts!.find((account) => account.role === 'funder_viewer')!;
+  funderToken = await issueToken(harness.app, funder.email, funder.password);
   const workers = harness.startWorkers();
   const { db } = harness.database;
   await eventually(
@@ -31,6 +34,27 @@ beforeAll(async () => {
 afterAll(() => harness?.close());
 
 describe('the demo data', () => {
+  it('holds two years of the fund: two funders’ conventions, the collégiens’ share and the year’s families', async () => {
+    const thisYear = new Date().getFullYear();
+    const read = async (year: number, bearer = token) => {
+      const response = await harness.app.request(`/api/fund/report?year=${year}`, { headers: { authorization: `Bearer ${bearer}` } });
+      expect(response.status).toBe(200);
+      return (await response.json()) as Record<string, any>;
+    };
+    const years = [await read(thisYear - 1), await read(thisYear)];
+    for (const report of years) {
+      expect(report.fundCents).toBe(5_500_000);
+      expect(report.contributions).toHaveLength(2);
+      expect(report.programmes).toEqual([expect.objectContaining({ sharePercent: 80, fundedCents: 4_400_000 })]);
+    }
+    // The 36 handovers of the last twelve months fall in one year or the other; one family in two paid 50 €.
+    expect(years.reduce((sum, report) => sum + report.programmes[0].familiesEquipped, 0)).toBe(36);
+    expect(years.reduce((sum, report) => sum + report.programmes[0].solidarityPricesCents, 0)).toBe(20 * 5_000);
+    const caf = await read(thisYear, funderToken);
+    expect(caf).toMatchObject({ funderCents: 4_000_000, funderSharePercent: 72.7 });
+    expect(caf.contributions).toHaveLength(1);
+  });
+
   it('holds a year of activity the steering figures show, month by month', async () => {
     const now = new Date();
     // The twelve months before this one, and this one, where the demo's own devices are.

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceEvents } from '../src/devices/devices.schema.ts';
+import { roles } from '../src/auth/roles.ts';
 import { backgroundJobs } from '../src/jobs/jobs.schema.ts';
 import { seedDemoData, type DemoAccount } from '../src/seed/demo.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
@@ -27,7 +28,7 @@ const account = async (role: DemoAccount['role']) => {
 
 describe('the demo data', () => {
   it('seeds once, with an account per role', async () => {
-    expect(accounts.map((each) => each.role).sort()).toEqual(['admin', 'donor_viewer', 'installer', 'landlord_manager', 'mediator', 'workshop_operator']);
+    expect(accounts.map((each) => each.role).sort()).toEqual([...roles].sort());
     expect(await seedDemoData(harness.database.db, harness.fileStore)).toBeNull();
   });
 

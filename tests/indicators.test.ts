@@ -11,41 +11,21 @@ import {
   rollupsFromEvents,
 } from '../src/indicators/rollups.service.ts';
 import { eventually, type Harness } from './helpers/harness.ts';
+import { allocationJourney, qualify } from './helpers/journey.ts';
 import { buildingReadyToProvision, deploymentStep, expectStatus, finishedJob } from './helpers/wifi.ts';
 import { startWorld, type Account, type World } from './helpers/world.ts';
 
 let harness: Harness;
 let world: World;
 
-const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
-const fullChecklist = {
-  power: 'ok',
-  screen: 'ok',
-  keyboard: 'ok',
-  battery: 'ok',
-  storage: 'ok',
-  ports: 'ok',
-  wifi: 'ok',
-  webcam: 'ok',
-  batteryHealthPercent: 91,
-};
 const ssd = { type: 'ssd', model: 'Samsung PM981', serialNumber: 'S4DXNX0M1', capacityGb: 256 };
 const noon = (date: string) => `${date}T11:00:00.000Z`;
 
 let shopA: { organisationId: string; agen: { id: string }; montDeMarsan: { id: string }; operator: Account };
 let shopB: { organisationId: string; marseille: { id: string }; operator: Account };
 let mediator: Account;
+let journey: ReturnType<typeof allocationJourney>;
 const gradesGiven: string[] = [];
-
-async function qualify(account: Account, kind: 'data_wiping' | 'refurbishment') {
-  expectStatus(
-    await world.call('POST', `/api/users/${account.id}/qualifications`, {
-      token: world.admin.token,
-      body: { kind, issuer: 'Centre de formation ADN', issuedOn: day(-200), expiresOn: day(365) },
-    }),
-    201,
-  );
-}
 
 /** Gives a device's events, oldest first, the dates they would have had: the history the figures are read from. */
 async function dateEvents(deviceId: string, dates: string[]) {
@@ -63,58 +43,11 @@ async function dateEvents(deviceId: string, dates: string[]) {
 const transition = async (token: string, code: string, body: Record<string, unknown>) =>
   expectStatus(await world.call('POST', `/api/devices/${code}/transitions`, { token, body }));
 
-/** A device of the Agen bench refurbished and put in stock (grade as the rules suggest). */
-async function refurbished() {
-  const device = await world.device(shopA.operator.token, shopA.agen.id, { storageMedia: [] });
-  const opened = expectStatus(await world.call('POST', `/api/devices/${device.code}/work-orders`, { token: shopA.operator.token, body: {} }), 201);
-  expectStatus(
-    await world.call('PATCH', `/api/work-orders/${opened.id}`, {
-      token: shopA.operator.token,
-      body: { checklist: fullChecklist, specs: { cpu: 'Intel Core i5-8350U', ramGb: 8, storageGb: 256 }, cosmetic: 'A', minutesSpent: 60 },
-    }),
-  );
-  const completed = expectStatus(await world.call('POST', `/api/work-orders/${opened.id}/complete`, { token: shopA.operator.token, body: {} }));
-  gradesGiven.push(completed.device.grade);
-  return device;
-}
-
-/**
- * The whole way to a family: refurbished, reserved for its request, the family trained at the
- * Villeneuve-sur-Lot centre, the device handed over. Returns the device and the request.
- */
+/** The whole way to a family, trained at the Villeneuve-sur-Lot centre. Returns the device and the request. */
 async function handedOverToAFamily(programmeId: string, moduleId: string, placeId: string) {
-  const device = await refurbished();
-  const household = expectStatus(
-    await world.call('POST', '/api/households', {
-      token: mediator.token,
-      body: { reference: `F-${Math.random().toString(36).slice(2, 8)}`, communeCode: '47001', size: 3, attestations: ['child_in_college'], consent: true },
-    }),
-    201,
-  );
-  const request = expectStatus(
-    await world.call('POST', '/api/requests', { token: mediator.token, body: { householdId: household.id, programmeId, need: { kind: 'laptop' } } }),
-    201,
-  );
-  expectStatus(await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code } }), 201);
-  const session = expectStatus(
-    await world.call('POST', '/api/training-sessions', {
-      token: mediator.token,
-      body: { moduleId, siteId: placeId, startsAt: new Date(Date.now() + 86_400_000).toISOString(), capacity: 8, trainerName: 'Inès' },
-    }),
-    201,
-  );
-  expectStatus(await world.call('POST', `/api/requests/${request.id}/enrolment`, { token: mediator.token, body: { sessionId: session.id } }), 201);
-  expectStatus(
-    await world.call('POST', `/api/training-sessions/${session.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } }),
-  );
-  expectStatus(
-    await world.call('POST', `/api/requests/${request.id}/handover`, {
-      token: mediator.token,
-      body: { deviceCode: device.code, receivedBy: 'Mme Durand', termsAccepted: true },
-    }),
-    201,
-  );
-  return { device, requestId: request.id as string };
+  const { device, grade, requestId } = await journey.handedOver({ programmeId, moduleId, placeId });
+  gradesGiven.push(grade);
+  return { device, requestId };
 }
 
 async function dateTrainingOf(requestId: string, date: string) {
@@ -154,10 +87,11 @@ beforeAll(async () => {
     marseille: await world.site(organisationB.id, { communeCode: '13201' }),
     operator: await world.account(organisationB.id, 'workshop_operator'),
   };
-  await qualify(shopA.operator, 'refurbishment');
-  await qualify(shopA.operator, 'data_wiping');
+  await qualify(world, shopA.operator, 'refurbishment');
+  await qualify(world, shopA.operator, 'data_wiping');
   const centre = await world.organisation('mediation');
   mediator = await world.account(centre.id, 'mediator');
+  journey = allocationJourney(world, { operator: shopA.operator, siteId: shopA.agen.id }, mediator);
   const place = await world.site(centre.id, { kind: 'mediation_place', name: 'Centre social', communeCode: '47323' });
   const module = expectStatus(
     await world.call('POST', '/api/training-modules', {

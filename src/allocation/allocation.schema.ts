@@ -188,5 +188,7 @@ export const handovers = pgTable('handovers', {
     .notNull()
     .references(() => users.id),
   receiptFileId: uuid().references(() => files.id),
+  // What the family paid, at most the legal solidarity price of the device's kind (fund/solidarity-prices.ts).
+  solidarityPriceCents: integer().notNull().default(0),
   handedOverAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
 });

@@ -5,7 +5,8 @@ import { formatAssetCode } from '../devices/asset-code.ts';
 import { devices } from '../devices/devices.schema.ts';
 import { assetCodeFromInput } from '../devices/devices.service.ts';
 import { transitionDevice } from '../devices/transitions.service.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, ValidationError } from '../errors.ts';
+import { euros, solidarityPriceCapCents, solidarityPriceCaps } from '../fund/solidarity-prices.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
 import { handovers } from './allocation.schema.ts';
 import { moveRequest, onBehalfOf, requestForActor } from './requests.service.ts';
@@ -16,7 +17,12 @@ import { requireAllocationRight } from './rights.ts';
  * device scanned is the one reserved for it. The device becomes `allocated`, the request
  * `handed_over`, and a worker prints the receipt, all from one transaction.
  */
-export async function handOver(db: DbOrTx, actor: Actor, requestId: string, input: { deviceCode: string; receivedBy: string; termsAccepted: true }) {
+export async function handOver(
+  db: DbOrTx,
+  actor: Actor,
+  requestId: string,
+  input: { deviceCode: string; receivedBy: string; termsAccepted: true; solidarityPriceCents?: number },
+) {
   requireAllocationRight(actor, 'hand_over');
   const code = assetCodeFromInput(input.deviceCode);
   return db.transaction(async (tx) => {
@@ -26,9 +32,23 @@ export async function handOver(db: DbOrTx, actor: Actor, requestId: string, inpu
         currentStatus: request.status,
       });
     }
-    const [reserved] = await tx.select({ id: devices.id, code: devices.assetCode }).from(devices).where(eq(devices.id, request.reservedDeviceId!));
+    const [reserved] = await tx
+      .select({ id: devices.id, code: devices.assetCode, kind: devices.kind })
+      .from(devices)
+      .where(eq(devices.id, request.reservedDeviceId!));
     if (reserved!.code !== code) {
       throw new DomainError(409, 'not_the_reserved_device', `This is not the device reserved for this family: scan ${formatAssetCode(reserved!.code)}.`);
+    }
+    const price = input.solidarityPriceCents ?? 0;
+    const cap = solidarityPriceCapCents(reserved!.kind);
+    if (price > cap) {
+      throw new ValidationError([
+        {
+          path: 'solidarityPriceCents',
+          message: `At most ${cap / 100} € for this kind of device (${solidarityPriceCaps.source}).`,
+          french: `Au plus ${euros(cap)} pour ce type d’équipement (${solidarityPriceCaps.source}).`,
+        },
+      ]);
     }
     const [handover] = await tx
       .insert(handovers)
@@ -38,6 +58,7 @@ export async function handOver(db: DbOrTx, actor: Actor, requestId: string, inpu
         receivedByName: input.receivedBy,
         termsAcceptedAt: new Date(),
         handedOverByUserId: actor.userId,
+        solidarityPriceCents: price,
       })
       .returning();
     const change = await transitionDevice(

@@ -127,6 +127,12 @@ export function trainingRoutes(database: Database) {
               deviceCode: z.string().min(1).max(40),
               receivedBy: text(200),
               termsAccepted: z.literal(true, 'The person receiving the device must accept the terms.'),
+              solidarityPriceCents: z
+                .number()
+                .int()
+                .min(0)
+                .optional()
+                .openapi({ description: 'What the family pays, in euro cents (0 by default), at most the legal solidarity price of the device’s kind.' }),
             }),
           ),
         },
@@ -134,7 +140,14 @@ export function trainingRoutes(database: Database) {
           201: ok(
             'Handed over.',
             z.object({
-              handover: z.object({ id: z.uuid(), requestId: z.uuid(), deviceId: z.uuid(), receivedByName: z.string(), handedOverAt: timestamp }),
+              handover: z.object({
+                id: z.uuid(),
+                requestId: z.uuid(),
+                deviceId: z.uuid(),
+                receivedByName: z.string(),
+                solidarityPriceCents: z.number().int(),
+                handedOverAt: timestamp,
+              }),
               request: requestSchema,
               device: deviceSchema,
             }),

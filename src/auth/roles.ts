@@ -1,6 +1,6 @@
 import type { OrganisationKind } from '../organisations/organisations.types.ts';
 
-export const roles = ['admin', 'workshop_operator', 'mediator', 'landlord_manager', 'donor_viewer', 'installer'] as const;
+export const roles = ['admin', 'workshop_operator', 'mediator', 'landlord_manager', 'donor_viewer', 'installer', 'funder_viewer'] as const;
 export type Role = (typeof roles)[number];
 
 /** Which organisations a role makes sense in; a user's role must fit their organisation's kind. */
@@ -11,6 +11,7 @@ export const organisationKindsForRole: Record<Role, readonly OrganisationKind[]>
   landlord_manager: ['landlord'],
   donor_viewer: ['donor'],
   installer: ['isp'],
+  funder_viewer: ['funder'],
 };
 
 export const roleLabels: Record<Role, string> = {
@@ -20,4 +21,5 @@ export const roleLabels: Record<Role, string> = {
   landlord_manager: 'landlord manager',
   donor_viewer: 'donor',
   installer: 'installer',
+  funder_viewer: 'funder (read-only)',
 };

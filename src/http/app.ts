@@ -7,6 +7,7 @@ import { allocationRoutes } from '../allocation/allocation.routes.ts';
 import { trainingRoutes } from '../allocation/training.routes.ts';
 import { apartmentRoutes } from '../connectivity/apartments.routes.ts';
 import { deploymentRoutes } from '../connectivity/deployments.routes.ts';
+import { fundRoutes } from '../fund/fund.routes.ts';
 import { indicatorRoutes } from '../indicators/indicators.routes.ts';
 import { incidentRoutes } from '../connectivity/incidents.routes.ts';
 import { placesRoutes } from '../connectivity/places.routes.ts';
@@ -146,6 +147,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', apartmentRoutes(database, deps.fileStore, deps.appSecret));
   app.route('/api', incidentRoutes(database));
   app.route('/api', indicatorRoutes(database));
+  app.route('/api', fundRoutes(database));
   app.route('/api', docsRoutes());
   app.route(
     '/',

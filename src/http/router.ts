@@ -74,7 +74,8 @@ const problemDescriptions = {
 
 /** A calendar day (YYYY-MM-DD) within what people mean: Postgres has no year 0, and nobody means year 9999. */
 export const calendarDate = (message = 'A date like 2026-01-31.') =>
-  z.iso.date(message).refine((day) => day >= '1900-01-01' && day <= '2199-12-31', 'A date between 1900 and 2199.');
+  // A string that is no date is not also said to be out of range.
+  z.iso.date({ error: message, abort: true }).refine((day) => day >= '1900-01-01' && day <= '2199-12-31', 'A date between 1900 and 2199.');
 
 export const idParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 export const timestamp = z.string().openapi({ format: 'date-time' });

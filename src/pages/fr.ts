@@ -53,6 +53,7 @@ export const roleLabels: Record<Role, string> = {
   landlord_manager: 'Gestionnaire bailleur',
   donor_viewer: 'Donateur',
   installer: 'Installateur',
+  funder_viewer: 'Financeur (lecture seule)',
 };
 
 export const deploymentStatusLabels: Record<DeploymentStatus, string> = {
@@ -123,6 +124,7 @@ export const organisationKindLabels: Record<OrganisationKind, string> = {
   landlord: 'Bailleur social',
   donor: 'Donateur',
   isp: 'Fournisseur d’accès, installateur',
+  funder: 'Financeur du fonds',
 };
 
 export const siteKindLabels: Record<SiteKind, string> = {

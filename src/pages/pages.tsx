@@ -21,6 +21,7 @@ import { queueBoardPath, queueBoardRoutes } from './queue-board.ts';
 import { scanPageRoutes } from './scan-page.tsx';
 import { donationPageRoutes } from './donation-pages.tsx';
 import { jobPageRoutes } from './jobs-page.tsx';
+import { fundPageRoutes } from './fund-page.tsx';
 import { steeringPageRoutes } from './steering-page.tsx';
 import { stockPageRoutes } from './stock-page.tsx';
 import { PageRefusal, pageSession, SignInFirst, type PageEnv, type Viewer } from './session.ts';
@@ -162,6 +163,7 @@ export function pageRoutes(deps: PageDeps) {
   if (deps.queues) app.route('/', queueBoardRoutes(deps.queues));
   app.route('/', stockPageRoutes(database));
   app.route('/', steeringPageRoutes(database));
+  app.route('/', fundPageRoutes(database, appSecret));
   app.route('/', mediatorPageRoutes(database, appSecret));
   app.route('/', landlordPageRoutes(database, appSecret));
   app.route('/', adminPageRoutes(database, appSecret));

@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx';
 import type { DeviceStatus } from '../devices/lifecycle.ts';
+import { euros, solidarityPriceCapCents } from '../fund/solidarity-prices.ts';
 import { weeeChannels } from '../devices/weee-channels.ts';
 import type { WorkOrder } from '../refurbishment/refurbishment.service.ts';
 import { checkOutcomes, checklistItems, grades } from '../refurbishment/rules.ts';
@@ -174,6 +175,19 @@ const Actions: FC<{ scan: DeviceScan; order?: WorkOrder; sites: { id: string; na
         >
           <h3>Remise à la famille {request.reference}</h3>
           <Field name="receivedBy" label="Nom de la personne qui reçoit l’équipement" required />
+          <div class="field">
+            <label for="champ-solidarityPriceCents">Prix solidaire payé par la famille (en euros)</label>
+            <p class="hint" id="champ-solidarityPriceCents-aide">
+              Facultatif, au plus {euros(solidarityPriceCapCents(scan.device.kind))} pour cet équipement ; vide : remis gratuitement.
+            </p>
+            <input
+              id="champ-solidarityPriceCents"
+              name="solidarityPriceCents"
+              inputmode="decimal"
+              data-euros=""
+              aria-describedby="champ-solidarityPriceCents-aide"
+            />
+          </div>
           <div class="field">
             <input id="champ-termsAccepted" name="termsAccepted" type="checkbox" required />
             <label for="champ-termsAccepted">La personne a lu et accepté les conditions de remise</label>

@@ -137,9 +137,18 @@ export async function seedYearOfActivity(db: DbOrTx, cast: DemoCast, now = new D
       await reserveForRequest(db, mediator, request.id, { deviceCode: laptop.code });
       await enrolRequest(db, mediator, request.id, session.id);
       await recordAttendance(db, mediator, session.id, { requestId: request.id, present: true });
-      await handOver(db, mediator, request.id, { deviceCode: laptop.code, receivedBy: 'Le représentant de la famille', termsAccepted: true });
+      // One family in two pays a solidarity price (under the legal cap of 180 € for a laptop).
+      await handOver(db, mediator, request.id, {
+        deviceCode: laptop.code,
+        receivedBy: 'Le représentant de la famille',
+        termsAccepted: true,
+        solidarityPriceCents: index % 2 === 0 ? 5_000 : 0,
+      });
       // collected, wiped, refurbishing, ready, reserved, allocated: handed over 16 to 40 days after collection
       await dateEvents(db, laptop.id, start, [0, 3, 4, 6 + index, 8 + index, 16 + index * 8]);
+      await db.execute(sql`
+        update handovers set handed_over_at = (select occurred_at from device_events where device_id = ${laptop.id} and to_status = 'allocated')
+        where request_id = ${request.id}`);
       await db.execute(sql`
         update request_events set occurred_at = ${start.toISOString()}::timestamptz + make_interval(days => 14)
         where request_id = ${request.id} and to_status = 'training_completed'`);

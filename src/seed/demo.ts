@@ -3,6 +3,7 @@ import { eq, ne, sql } from 'drizzle-orm';
 import { createHousehold } from '../allocation/households.service.ts';
 import { seedYearOfActivity } from './demo-history.ts';
 import { createProgramme } from '../allocation/programmes.service.ts';
+import { recordContribution, setFundAllocations } from '../fund/fund.service.ts';
 import { reserveForRequest, submitRequest } from '../allocation/requests.service.ts';
 import { createTrainingModule, createTrainingSession, enrolRequest } from '../allocation/training.service.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -39,6 +40,7 @@ const demoOrganisations: { kind: Exclude<OrganisationKind, 'coordinator'>; name:
   { kind: 'landlord', name: 'Habitat Sud Provence', shortName: 'HSP' },
   { kind: 'donor', name: 'Mairie d’Agen', shortName: 'Agen' },
   { kind: 'isp', name: 'Fibre Solidaire', shortName: 'FibreSol' },
+  { kind: 'funder', name: 'Caisse d’allocations familiales de Lot-et-Garonne', shortName: 'CAF 47' },
 ];
 
 const accountFor: Record<Role, { kind: OrganisationKind; email: string; name: string }> = {
@@ -48,6 +50,7 @@ const accountFor: Record<Role, { kind: OrganisationKind; email: string; name: st
   landlord_manager: { kind: 'landlord', email: 'bailleur@boucle.example', name: 'Luc Bailleur' },
   donor_viewer: { kind: 'donor', email: 'donateur@boucle.example', name: 'Anne Donatrice' },
   installer: { kind: 'isp', email: 'installateur@boucle.example', name: 'Yann Installateur' },
+  funder_viewer: { kind: 'funder', email: 'financeur@boucle.example', name: 'Marc Financeur' },
 };
 
 const demoDevices: IntakeItem[] = [
@@ -350,8 +353,35 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
       programmeId: programme.id,
       trainingModuleId: training.id,
     });
+    await seedFund(db, adminActor, byKind.get('funder')!.id, programme.id);
     return accounts;
   });
+}
+
+/**
+ * The departmental fund of the last two years: the CAF and the MSA under their conventions, the
+ * steering committee giving most of it to the collégiens' programme (the rest kept for the next).
+ */
+async function seedFund(db: Db, admin: Actor, cafId: string, programmeId: string) {
+  const msa = await createOrganisation(db, admin, { kind: 'funder', name: 'Mutualité sociale agricole Dordogne Lot-et-Garonne', shortName: 'MSA 24-47' });
+  const thisYear = new Date().getFullYear();
+  for (const year of [thisYear - 1, thisYear]) {
+    await recordContribution(db, admin, {
+      funderOrganisationId: cafId,
+      year,
+      amountCents: 4_000_000,
+      conventionReference: `CAF47-INCL-${year}`,
+      signedOn: `${year}-01-20`,
+    });
+    await recordContribution(db, admin, {
+      funderOrganisationId: msa.id,
+      year,
+      amountCents: 1_500_000,
+      conventionReference: `MSA-FDIN-${year}`,
+      signedOn: `${year}-02-05`,
+    });
+    await setFundAllocations(db, admin, year, { shares: [{ programmeId, sharePercent: 80 }] });
+  }
 }
 
 /**

@@ -426,7 +426,7 @@ describe('accessibility and script errors of the main pages, with realistic cont
     expect(findings).toEqual([]);
   });
 
-  it('the coordinator’s network page, the steering page (its filters refused too) and a page that does not exist', async () => {
+  it('the coordinator’s network page, the steering page (its filters refused too), the fund’s page and a page that does not exist', async () => {
     const wrongPeriod: Visit = {
       name: '/pilotage with a wrong period',
       documentStatus: 422,
@@ -437,7 +437,9 @@ describe('accessibility and script errors of the main pages, with realistic cont
         expect(await page.locator('#champ-period-erreur').innerText()).toContain('Indiquez une année');
       },
     };
-    expect(await findingsOn(world.admin, [goTo('/admin'), goTo('/pilotage'), wrongPeriod, missingPage('/nulle-part signed in')])).toEqual([]);
+    expect(
+      await findingsOn(world.admin, [goTo('/admin'), goTo('/pilotage'), wrongPeriod, goTo('/pilotage/fonds'), missingPage('/nulle-part signed in')]),
+    ).toEqual([]);
   });
 });
 

@@ -200,13 +200,15 @@
     for (const proposal of answer.querySelectorAll('form.api-form')) proposal.addEventListener('submit', submit);
   }
 
-  /** The JSON body of a form: field names are paths (records.0.level), numbers and dates converted. */
+  /** The JSON body of a form: field names are paths (records.0.level), numbers, amounts and dates converted. */
   function bodyOf(form) {
     const body = JSON.parse(form.dataset.apiExtra ?? '{}');
     for (const field of form.querySelectorAll('[name]')) {
       if (field.value === '' && field.type !== 'checkbox') continue;
       let value = field.type === 'checkbox' ? field.checked : field.value;
       if (field.type === 'number' || field.hasAttribute('data-number')) value = Number(value);
+      // An amount typed in euros (12,50) goes to the API in cents.
+      if (field.hasAttribute('data-euros')) value = Math.round(Number(value.replace(/\s/g, '').replace(',', '.')) * 100);
       if (field.type === 'datetime-local') value = (value === field.dataset.prefilled ? new Date() : new Date(value)).toISOString();
       const path = field.name.split('.');
       let target = body;

@@ -1,0 +1,110 @@
+import { expectStatus } from './wifi.ts';
+import type { Account, World } from './world.ts';
+
+const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+/** What a bench's checklist records of a device in working order. */
+export const fullChecklist = {
+  power: 'ok',
+  screen: 'ok',
+  keyboard: 'ok',
+  battery: 'ok',
+  storage: 'ok',
+  ports: 'ok',
+  wifi: 'ok',
+  webcam: 'ok',
+  batteryHealthPercent: 91,
+};
+
+/** Gives an account a qualification the coordinator recorded, valid for a year. */
+export async function qualify(world: World, account: Account, kind: 'data_wiping' | 'refurbishment') {
+  expectStatus(
+    await world.call('POST', `/api/users/${account.id}/qualifications`, {
+      token: world.admin.token,
+      body: { kind, issuer: 'Centre de formation ADN', issuedOn: day(-200), expiresOn: day(365) },
+    }),
+    201,
+  );
+}
+
+/**
+ * A device's way from a bench to a family, through the API: refurbished at the bench (by a
+ * qualified operator) and put in stock, then reserved for a family's request, the family trained
+ * at a mediation place, and the device handed over.
+ */
+export function allocationJourney(world: World, bench: { operator: Account; siteId: string }, mediator: Account) {
+  async function refurbished(kind = 'laptop') {
+    const token = bench.operator.token;
+    const device = await world.device(token, bench.siteId, { kind, storageMedia: [] });
+    const opened = expectStatus(await world.call('POST', `/api/devices/${device.code}/work-orders`, { token, body: {} }), 201);
+    expectStatus(
+      await world.call('PATCH', `/api/work-orders/${opened.id}`, {
+        token,
+        body: { checklist: fullChecklist, specs: { cpu: 'Intel Core i5-8350U', ramGb: 8, storageGb: 256 }, cosmetic: 'A', minutesSpent: 60 },
+      }),
+    );
+    const completed = expectStatus(await world.call('POST', `/api/work-orders/${opened.id}/complete`, { token, body: {} }));
+    return { device, grade: completed.device.grade as string };
+  }
+
+  type Family = { programmeId: string; moduleId: string; placeId: string; communeCode?: string; kind?: string };
+
+  /** Up to the table: the device reserved for the family, which has just been trained. */
+  async function readyForHandover(family: Family) {
+    const { device, grade } = await refurbished(family.kind);
+    const household = expectStatus(
+      await world.call('POST', '/api/households', {
+        token: mediator.token,
+        body: {
+          reference: `F-${Math.random().toString(36).slice(2, 8)}`,
+          communeCode: family.communeCode ?? '47001',
+          size: 3,
+          attestations: ['child_in_college'],
+          consent: true,
+        },
+      }),
+      201,
+    );
+    const request = expectStatus(
+      await world.call('POST', '/api/requests', {
+        token: mediator.token,
+        body: { householdId: household.id, programmeId: family.programmeId, need: { kind: family.kind ?? 'laptop' } },
+      }),
+      201,
+    );
+    expectStatus(await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code } }), 201);
+    const session = expectStatus(
+      await world.call('POST', '/api/training-sessions', {
+        token: mediator.token,
+        body: {
+          moduleId: family.moduleId,
+          siteId: family.placeId,
+          startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+          capacity: 8,
+          trainerName: 'Inès',
+        },
+      }),
+      201,
+    );
+    expectStatus(await world.call('POST', `/api/requests/${request.id}/enrolment`, { token: mediator.token, body: { sessionId: session.id } }), 201);
+    expectStatus(
+      await world.call('POST', `/api/training-sessions/${session.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } }),
+    );
+    return { device, grade, requestId: request.id as string };
+  }
+
+  /** The whole way, the family paying `solidarityPriceCents` (nothing by default). */
+  async function handedOver(family: Family & { solidarityPriceCents?: number }) {
+    const ready = await readyForHandover(family);
+    expectStatus(
+      await world.call('POST', `/api/requests/${ready.requestId}/handover`, {
+        token: mediator.token,
+        body: { deviceCode: ready.device.code, receivedBy: 'Mme Durand', termsAccepted: true, solidarityPriceCents: family.solidarityPriceCents },
+      }),
+      201,
+    );
+    return ready;
+  }
+
+  return { refurbished, readyForHandover, handedOver };
+}
