@@ -8,10 +8,11 @@ import { runMigrations } from '../db/migrate.ts';
 
 /**
  * A national network on one database, for benchmarks and for sizing a server (npm run seed:scale):
- * ten workshops in ten départements, N devices in donations of 1,000, each with K events along the
- * lifecycle (collected, wiped, refurbishing, ready, reserved, allocated, returned, wiped again...),
- * and the stock counters and indicator rollups the workers would have kept. Built set-wise in SQL,
- * in a database of its own (printed at the end), with asset codes issued as at intake.
+ * its coordinator, ten workshops in ten départements, N devices in donations of 1,000, each with K
+ * events along the lifecycle (collected, wiped, refurbishing, ready, reserved, allocated,
+ * returned, wiped again...) spread over the last eighteen months, and the stock counters and
+ * indicator rollups the workers would have kept. Built set-wise in SQL, in a database of its own
+ * (printed at the end), with asset codes issued as at intake.
  *
  *   npm run seed:scale -- --devices 1000000 --events-per-device 10 [--server postgres://postgres@127.0.0.1:5432]
  */
@@ -33,15 +34,20 @@ const workshops = [
   { name: 'Bouches-du-Rhône Réemploi', communeCode: '13055' },
 ];
 
-export async function seedScale(serverUrl: string, devices: number, eventsPerDevice: number, log: (line: string) => void = console.log) {
-  const name = `boucle_scale_${randomBytes(4).toString('hex')}`;
-  const url = `${serverUrl.replace(/\/+$/, '')}/${name}`;
+/** How far back the histories go: a year's figures, and most of the year before's, are not empty. */
+const historyDays = 548;
+/** A device's history lasts 1 to 12 days a step (its whole walk from `collected` to its last event). */
+const maxStepDays = 12;
+
+/** Builds the network in the database at `url` (created and migrated if need be), which should hold nothing yet. */
+export async function seedScale(url: string, devices: number, eventsPerDevice: number, log: (line: string) => void = console.log): Promise<void> {
   await ensureDatabase(url);
   await runMigrations(url);
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const started = Date.now();
   try {
     await sql`set synchronous_commit = off`;
+    await sql`insert into organisations (name, short_name, kind) values ('Coordination du réseau', 'Coordination', 'coordinator')`;
     for (const [index, workshop] of workshops.entries()) {
       const [organisation] = await sql<{ id: string }[]>`
         insert into organisations (name, short_name, kind) values (${workshop.name}, ${workshop.name.slice(0, 24)}, 'workshop') returning id`;
@@ -66,7 +72,10 @@ export async function seedScale(serverUrl: string, devices: number, eventsPerDev
           issued.add(code);
         }
       }
-      // Device n belongs to donation n / 1,000, at its collection site; its status is where its path ends.
+      // Device n belongs to donation n / 1,000, at its collection site; its status is where its path
+      // ends. It was collected (created_at) at any time of day in the last eighteen months, and had
+      // its last event (updated_at) 1 to 12 days a step later, before now; 7,919 and 104,729 are
+      // primes, so the dates, times of day and kinds are shuffled against each other.
       await sql`
         with numbered as (
           select code, ${from} + ordinality - 1 as n from unnest(${codes}::text[]) with ordinality as code
@@ -77,26 +86,38 @@ export async function seedScale(serverUrl: string, devices: number, eventsPerDev
           insert into asset_codes (code, organisation_id)
           select numbered.code, donation.organisation_id from numbered join donation on donation.k = numbered.n / ${perDonation}
         )
-        insert into devices (asset_code, donation_id, kind, brand, model, serial_number, status, site_id, organisation_id, grade, created_at, updated_at)
+        insert into devices (asset_code, donation_id, kind, brand, model, serial_number, status, site_id, organisation_id, grade, custody_since, created_at, updated_at)
         select numbered.code, donation.id,
                (array['laptop','laptop','laptop','desktop','tablet','smartphone','screen'])[1 + numbered.n % 7]::device_kind,
                (array['Dell','HP','Lenovo','Apple','Samsung'])[1 + numbered.n % 5], 'Modèle ' || (numbered.n % 40),
                'SN' || lpad(numbered.n::text, 9, '0'),
                ${statusAt(eventsPerDevice - 1)}::device_status, donation.collection_site_id, donation.organisation_id,
                ${eventsPerDevice > 3 ? sql`(array['A','B','C'])[1 + numbered.n % 3]` : sql`null`},
-               now() - make_interval(days => (numbered.n % 365)::int), now()
-        from numbered join donation on donation.k = numbered.n / ${perDonation}`;
+               history.collected_at, history.collected_at, history.collected_at + history.span
+        from numbered join donation on donation.k = numbered.n / ${perDonation}
+        cross join lateral (
+          select make_interval(days => ((${eventsPerDevice - 1} * (1 + numbered.n % ${maxStepDays})))::int) as span
+        ) walk
+        cross join lateral (
+          select now() - walk.span
+                 - make_interval(days => ((numbered.n * 7919) % greatest(1, ${historyDays} - extract(day from walk.span)))::int,
+                                 secs => (numbered.n * 104729) % 86400) as collected_at,
+                 walk.span
+        ) history`;
       log(`devices: ${Math.min(from + chunk, devices)} of ${devices}`);
     }
 
     const statuses = Array.from({ length: eventsPerDevice }, (_, step) => statusAt(step));
-    // One statement per step: the events of a device are spread over its year, one step a day or more.
+    // One statement per step: a device's events evenly spaced from its collection to its last
+    // event; a device put in stock from the workshop carries its grade, as a work order gives it.
     for (let step = 0; step < eventsPerDevice; step++) {
+      const refurbished = statuses[step - 1] === 'refurbishing' && statuses[step] === 'ready';
       await sql`
-        insert into device_events (device_id, type, from_status, to_status, site_id, organisation_id, occurred_at)
+        insert into device_events (device_id, type, from_status, to_status, site_id, organisation_id, payload, occurred_at)
         select id, ${step === 0 ? 'created' : 'transition'}::device_event_type,
                ${step === 0 ? null : statuses[step - 1]!}::device_status, ${statuses[step]!}::device_status,
-               site_id, organisation_id, created_at + make_interval(days => ${step})
+               site_id, organisation_id, ${refurbished ? sql`jsonb_build_object('grade', grade)` : sql`'{}'::jsonb`},
+               created_at + (updated_at - created_at) * ${step / Math.max(1, eventsPerDevice - 1)}::float8
         from devices`;
       log(`events: step ${step + 1} of ${eventsPerDevice}`);
     }
@@ -113,7 +134,6 @@ export async function seedScale(serverUrl: string, devices: number, eventsPerDev
     }
     await sql`vacuum analyze`;
     log(`built ${devices} devices and ${devices * eventsPerDevice} events in ${Math.round((Date.now() - started) / 1000)} s: ${url}`);
-    return url;
   } finally {
     await sql.end();
   }
@@ -133,5 +153,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error('--devices and --events-per-device must be whole numbers of at least 1');
     process.exit(1);
   }
-  console.log(await seedScale(values.server, devices, events));
+  const url = `${values.server.replace(/\/+$/, '')}/boucle_scale_${randomBytes(4).toString('hex')}`;
+  await seedScale(url, devices, events);
+  console.log(url);
 }

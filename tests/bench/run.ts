@@ -3,6 +3,7 @@ import { certificateRender } from './certificate-render.ts';
 import { intakeBulk } from './intake-bulk.ts';
 import { labelRender } from './label-render.ts';
 import { matching } from './matching.ts';
+import { reportQuery } from './report-query.ts';
 import { transitionThroughput } from './transition-throughput.ts';
 import { wifiProvisioning } from './wifi-provisioning.ts';
 
@@ -17,12 +18,14 @@ import { wifiProvisioning } from './wifi-provisioning.ts';
  * BENCH_LABEL_RUNS and BENCH_LABEL_FORMATS (labels per batch, default 1800; batches per format,
  * default 3; formats, default a4-3x7,a4-5x13); BENCH_CERTIFICATES (devices wiped, hence certificates
  * issued, default 500); BENCH_MATCHING_REQUESTS and BENCH_MATCHING_DEVICES (default 10000 each);
- * BENCH_WIFI_APARTMENTS (apartments provisioned, 8 to a landing, 10 landings to a building, default 400).
+ * BENCH_WIFI_APARTMENTS (apartments provisioned, 8 to a landing, 10 landings to a building, default 400);
+ * BENCH_REPORT_DEVICES and BENCH_REPORT_RUNS (devices of the scale network, 10 events each, default
+ * 1000000; indicator answers timed, default 200).
  * BENCH_API_CPU_PROF=<dir> and
  * BENCH_WORKER_CPU_PROF=<dir> write CPU profiles of the API and worker processes there (open them
  * in Chrome DevTools).
  */
-const benchmarks: Benchmark[] = [transitionThroughput, intakeBulk, labelRender, certificateRender, matching, wifiProvisioning];
+const benchmarks: Benchmark[] = [transitionThroughput, intakeBulk, labelRender, certificateRender, matching, wifiProvisioning, reportQuery];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !benchmarks.some((benchmark) => benchmark.name === name));
