@@ -133,6 +133,11 @@ beforeAll(async () => {
   const d5 = await handedOverToAFamily(programme.id, module.id, place.id);
   await dateEvents(d5.device.id, ['2025-04-01', '2025-04-02', '2025-04-03', '2025-04-04', '2025-04-11']);
   await dateTrainingOf(d5.requestId, '2025-04-08');
+  // A family that missed its session in June: the session held, the family absent.
+  const absent = await journey.absentFromTraining({ programmeId: programme.id, moduleId: module.id, placeId: place.id });
+  await harness.database.db.execute(
+    sql`update request_events set occurred_at = ${noon('2025-06-10')} where request_id = ${absent.requestId} and from_status = 'training_scheduled'`,
+  );
   const d6 = await world.device(token, shopA.agen.id, { storageMedia: [ssd] });
   expectStatus(
     await world.call('POST', `/api/devices/${d6.code}/wipes`, {
@@ -180,12 +185,27 @@ beforeAll(async () => {
   const started = expectStatus(await world.call('POST', `/api/buildings/${building.id}/provisioning`, { token: isp.installer.token }), 202);
   expect((await finishedJob(world, isp.installer.token, started.job.id)).state).toBe('succeeded');
   expectStatus(await deploymentStep(world, landlord.manager.token, building.id, 'live'));
+  // An incident reported in October and resolved in November.
+  const incident = expectStatus(
+    await world.call('POST', '/api/incidents', {
+      token: landlord.manager.token,
+      body: { buildingId: building.id, category: 'slow', description: 'Débit faible le soir' },
+    }),
+    201,
+  );
+  for (const to of ['in_progress', 'resolved']) {
+    expectStatus(await world.call('POST', `/api/incidents/${incident.id}/status`, { token: isp.installer.token, body: { to, note: 'Canal changé' } }));
+  }
   await workers.close();
   await harness.database.db.execute(sql`
     update deployment_events set occurred_at = ${noon('2025-09-01')}
     where to_status = 'live' and deployment_id = (select id from deployments where building_id = ${building.id})`);
-  // What the minute task does: the training and Wi-Fi events, which have no job of their own.
-  expect(await countUncountedEvents(harness.database.db)).toEqual({ device: 0, activity: 3 });
+  await harness.database.db.execute(sql`
+    update incident_events set occurred_at = case when from_status is null then ${noon('2025-10-02')}::timestamptz else ${noon('2025-11-03')}::timestamptz end
+    where incident_id = ${incident.id}`);
+  // What the minute task does: the training, Wi-Fi and incident events, which have no job of their own
+  // (two families trained, one absent, a building live, an incident opened and resolved).
+  expect(await countUncountedEvents(harness.database.db)).toEqual({ device: 0, activity: 6 });
 }, 120_000);
 afterAll(() => harness?.close());
 
@@ -197,7 +217,7 @@ describe('the indicators of a year', () => {
     expect(response.body.period).toEqual({ label: '2025', from: '2025-01-01', to: '2025-12-31', months: 12 });
     expect(response.body.previousPeriod).toEqual({ label: '2024', from: '2024-01-01', to: '2024-12-31', months: 12 });
     expect(figures.devicesCollected).toBe(6); // d2 to d7
-    expect(figures.devicesWiped).toBe(1); // d6
+    expect(figures.devicesWiped).toEqual({ total: 1, byLevel: { purge: 1 } }); // d6
     const byGrade: Record<string, number> = {};
     for (const grade of gradesGiven) byGrade[grade] = (byGrade[grade] ?? 0) + 1;
     expect(figures.devicesRefurbished).toEqual({ total: 2, byGrade });
@@ -208,7 +228,11 @@ describe('the indicators of a year', () => {
     expect(figures.reuseRate).toBe(0.4); // 2 handed over of the 5 that left: 2 + 1 dismantled + 2 recycled
     expect(figures.daysFromCollectionToHandover).toEqual({ median: 10, p90: 130 });
     expect(figures.familiesTrained).toBe(2);
+    // Three sessions: d4's, d5's, and the one the June family missed; two of the three families came.
+    expect(figures.trainingSessionsHeld).toBe(3);
+    expect(figures.attendanceRate).toBe(0.667);
     expect(figures.wifiBuildingsLive).toBe(1);
+    expect([figures.incidentsOpened, figures.incidentsResolved]).toEqual([1, 1]);
     expect(figures.avoidedEmissions).toEqual({ kgCo2e: 340, byKind: [{ deviceKind: 'laptop', devices: 2, kgCo2ePerDevice: 170, kgCo2e: 340 }] });
     expect(previous).toMatchObject({ devicesCollected: 1, devicesDismantled: 1, devicesHandedOver: { total: 0 }, reuseRate: 0, familiesTrained: 0 });
     expect(response.body.impact.factors.find((factor: { deviceKind: string }) => factor.deviceKind === 'desktop')).toMatchObject({ kgCo2e: 259, year: 2025 });
@@ -326,7 +350,8 @@ describe('the rollups', () => {
     expect(await rollupsFromEvents(db)).toEqual(live);
     expect(await rebuildIndicatorRollups(db)).toBe(live.length);
     expect(await liveRollups(db)).toEqual(live);
-    expect(await db.$count(indicatorCountedEvents)).toBe((await db.$count(deviceEvents)) + 3);
+    // Every device event, and the six training, Wi-Fi and incident events that count for something.
+    expect(await db.$count(indicatorCountedEvents)).toBe((await db.$count(deviceEvents)) + 6);
   });
 
   it('count an event once however many times its job runs, even at the same moment', async () => {

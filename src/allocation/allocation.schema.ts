@@ -125,7 +125,11 @@ export const requestEvents = pgTable(
     payload: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     occurredAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (table) => [index().on(table.requestId, table.id)],
+  (table) => [
+    index().on(table.requestId, table.id),
+    // The attendance events of one session, which the indicators read to count a session held once.
+    index('request_events_session_id_index').on(sql`(${table.payload} ->> 'sessionId')`, table.id),
+  ],
 );
 
 export const trainingSessions = pgTable(

@@ -18,7 +18,11 @@ export const countedIndicators = [
   'dismantled',
   'recycled',
   'families_trained',
+  'training_absences',
+  'training_sessions_held',
   'wifi_buildings_live',
+  'incidents_opened',
+  'incidents_resolved',
 ] as const;
 export type CountedIndicator = (typeof countedIndicators)[number];
 
@@ -27,6 +31,7 @@ const monthOf = (column: SQL) => sql`date_trunc('month', ${column} at time zone 
 /**
  * Device events: one fact per event for its indicator, and for a handover a second one, the
  * whole days since the device was collected (its `created` event), from which medians are read.
+ * A wipe is counted at the weakest NIST SP 800-88 level its media passed (clear, purge, destroy).
  */
 const deviceFacts = (where: SQL) => sql`
   select 'device'::text as source, e.id as event_id, ${monthOf(sql`e.occurred_at`)} as month, s.commune_code,
@@ -36,7 +41,9 @@ const deviceFacts = (where: SQL) => sql`
   join devices d on d.id = e.device_id
   cross join lateral (
     select 'collected' as indicator, '' as detail where e.type = 'created'
-    union all select 'wiped', '' where e.type = 'transition' and e.to_status = 'wiped'
+    union all select 'wiped', coalesce((
+        select min(w.level)::text from wipe_records w where w.device_id = e.device_id and w.result = 'passed'), '')
+      where e.type = 'transition' and e.to_status = 'wiped'
     union all select 'refurbished', coalesce(e.payload ->> 'grade', '') where e.type = 'transition' and e.to_status = 'ready' and e.from_status = 'refurbishing'
     union all select 'reserved', '' where e.type = 'transition' and e.to_status = 'reserved'
     union all select 'handed_over', '' where e.type = 'transition' and e.to_status = 'allocated'
@@ -49,14 +56,27 @@ const deviceFacts = (where: SQL) => sql`
   ) f
   where ${where}`;
 
-/** A family trained: its request's training completed at a session (the place of the session). */
+/**
+ * The attendance sheet of a session, at the session's place: a family trained (its request's
+ * training completed), a family absent (sent back to book another session), and the session held
+ * at its first attendance recorded.
+ */
 const requestFacts = (where: SQL) => sql`
   select 'request'::text as source, r.id as event_id, ${monthOf(sql`r.occurred_at`)} as month, s.commune_code,
-         s.organisation_id, ''::text as device_kind, 'families_trained'::text as indicator, ''::text as detail
+         s.organisation_id, ''::text as device_kind, f.indicator, ''::text as detail
   from request_events r
   join training_sessions t on t.id = case when r.payload ->> 'sessionId' ~* '^[0-9a-f-]{36}$' then (r.payload ->> 'sessionId')::uuid end
   join sites s on s.id = t.site_id
-  where r.to_status = 'training_completed' and ${where}`;
+  cross join lateral (
+    select 'families_trained' as indicator where r.to_status = 'training_completed'
+    union all select 'training_absences' where r.from_status = 'training_scheduled' and r.to_status = 'reserved'
+    union all select 'training_sessions_held'
+      where not exists (
+        select 1 from request_events earlier
+        where earlier.payload ->> 'sessionId' = r.payload ->> 'sessionId' and earlier.id < r.id
+          and (earlier.to_status = 'training_completed' or (earlier.from_status = 'training_scheduled' and earlier.to_status = 'reserved')))
+  ) f
+  where (r.to_status = 'training_completed' or (r.from_status = 'training_scheduled' and r.to_status = 'reserved')) and ${where}`;
 
 /** A building whose shared Wi-Fi went live for the first time (a return from suspension is not a new one). */
 const deploymentFacts = (where: SQL) => sql`
@@ -69,10 +89,23 @@ const deploymentFacts = (where: SQL) => sql`
     and not exists (select 1 from deployment_events earlier where earlier.deployment_id = de.deployment_id and earlier.to_status = 'live' and earlier.id < de.id)
     and ${where}`;
 
-export type FactFilter = { device?: SQL; request?: SQL; deployment?: SQL };
+/** An incident reported on a building's shared Wi-Fi, and one resolved, where the building is. */
+const incidentFacts = (where: SQL) => sql`
+  select 'incident'::text as source, ie.id as event_id, ${monthOf(sql`ie.occurred_at`)} as month, b.commune_code,
+         i.organisation_id, ''::text as device_kind, f.indicator, ''::text as detail
+  from incident_events ie
+  join incidents i on i.id = ie.incident_id
+  join buildings b on b.id = i.building_id
+  cross join lateral (
+    select 'incidents_opened' as indicator where ie.from_status is null
+    union all select 'incidents_resolved' where ie.to_status = 'resolved'
+  ) f
+  where (ie.from_status is null or ie.to_status = 'resolved') and ${where}`;
+
+export type FactFilter = { device?: SQL; request?: SQL; deployment?: SQL; incident?: SQL };
 
 /**
- * The facts of the events each filter selects (aliases e, r and de), as one relation with columns
+ * The facts of the events each filter selects (aliases e, r, de and ie), as one relation with columns
  * source, event_id, month, commune_code, organisation_id, device_kind, indicator, detail.
  * A source left out of the filter contributes nothing.
  */
@@ -81,12 +114,16 @@ export function indicatorFacts(filter: FactFilter): SQL {
     filter.device ? deviceFacts(filter.device) : undefined,
     filter.request ? requestFacts(filter.request) : undefined,
     filter.deployment ? deploymentFacts(filter.deployment) : undefined,
+    filter.incident ? incidentFacts(filter.incident) : undefined,
   ].filter((part): part is SQL => part !== undefined);
   return sql.join(parts, sql` union all `);
 }
 
 /** Every event of every source. */
-export const allFacts = () => indicatorFacts({ device: sql`true`, request: sql`true`, deployment: sql`true` });
+export const allFacts = () => indicatorFacts({ device: sql`true`, ...activityFacts });
+
+/** The sources without a job of their own (training, Wi-Fi rollouts, incidents): counted by a scheduled task. */
+export const activityFacts = { request: sql`true`, deployment: sql`true`, incident: sql`true` } satisfies FactFilter;
 
 /** Facts of events already in the ledger, for the reconciliation's comparison. */
 export const countedFacts = () =>
@@ -94,4 +131,5 @@ export const countedFacts = () =>
     device: sql`exists (select 1 from indicator_counted_events c where c.source = 'device' and c.event_id = e.id)`,
     request: sql`exists (select 1 from indicator_counted_events c where c.source = 'request' and c.event_id = r.id)`,
     deployment: sql`exists (select 1 from indicator_counted_events c where c.source = 'deployment' and c.event_id = de.id)`,
+    incident: sql`exists (select 1 from indicator_counted_events c where c.source = 'incident' and c.event_id = ie.id)`,
   });

@@ -1,4 +1,5 @@
 import { csvDocument } from '../csv.ts';
+import { sanitizationLevelLabels, type SanitizationLevel } from '../wiping/policy.ts';
 import type { IndicatorFigures, Indicators } from './indicators.service.ts';
 
 export const frenchNumber = (value: number | null) => (value === null ? '' : String(value).replace('.', ','));
@@ -10,7 +11,12 @@ export type FigureLine = [label: string, detail: string, value: number | null];
 export function figureLines(figures: IndicatorFigures): FigureLine[] {
   return [
     ['Appareils collectés', '', figures.devicesCollected],
-    ['Appareils effacés', '', figures.devicesWiped],
+    ['Appareils effacés', '', figures.devicesWiped.total],
+    ...Object.entries(figures.devicesWiped.byLevel).map(([level, count]): [string, string, number] => [
+      'Appareils effacés',
+      level === 'not_recorded' ? 'niveau non enregistré' : `niveau ${sanitizationLevelLabels[level as SanitizationLevel] ?? level}`,
+      count,
+    ]),
     ['Appareils reconditionnés', '', figures.devicesRefurbished.total],
     ...Object.entries(figures.devicesRefurbished.byGrade).map(([grade, count]): [string, string, number] => [
       'Appareils reconditionnés',
@@ -30,7 +36,11 @@ export function figureLines(figures: IndicatorFigures): FigureLine[] {
     ['Jours de la collecte à la remise', 'médiane', figures.daysFromCollectionToHandover.median],
     ['Jours de la collecte à la remise', '90e centile', figures.daysFromCollectionToHandover.p90],
     ['Familles formées', '', figures.familiesTrained],
+    ['Sessions de formation tenues', '', figures.trainingSessionsHeld],
+    ['Taux de présence aux formations (%)', '', percent(figures.attendanceRate)],
     ['Immeubles avec Wi-Fi partagé mis en service', '', figures.wifiBuildingsLive],
+    ['Incidents Wi-Fi signalés', '', figures.incidentsOpened],
+    ['Incidents Wi-Fi résolus', '', figures.incidentsResolved],
     ['Émissions de fabrication évitées (kg CO2e)', '', figures.avoidedEmissions.kgCo2e],
   ];
 }

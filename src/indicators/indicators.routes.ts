@@ -50,7 +50,10 @@ const periodSchema = z.object({ label: z.string(), from: z.string(), to: z.strin
 const figuresSchema = z
   .object({
     devicesCollected: count,
-    devicesWiped: count,
+    devicesWiped: z.object({
+      total: count,
+      byLevel: z.record(z.string(), count).openapi({ description: 'By the weakest NIST SP 800-88 level its media passed.' }),
+    }),
     devicesRefurbished: z.object({ total: count, byGrade: z.record(z.string(), count) }),
     devicesReserved: count,
     devicesHandedOver: z.object({ total: count, byKind: z.record(z.string(), count) }),
@@ -62,7 +65,11 @@ const figuresSchema = z
       .openapi({ description: 'Handed over among the devices that left the network (handed over, dismantled, recycled), 0 to 1.' }),
     daysFromCollectionToHandover: z.object({ median: count.nullable(), p90: count.nullable() }),
     familiesTrained: count,
+    trainingSessionsHeld: count,
+    attendanceRate: z.number().nullable().openapi({ description: 'Families present among the families expected at the sessions (present or absent), 0 to 1.' }),
     wifiBuildingsLive: count,
+    incidentsOpened: count,
+    incidentsResolved: count,
     avoidedEmissions: z.object({
       kgCo2e: count,
       byKind: z.array(z.object({ deviceKind: z.enum(deviceKinds), devices: count, kgCo2ePerDevice: z.number(), kgCo2e: count })),

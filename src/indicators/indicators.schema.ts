@@ -33,7 +33,7 @@ export const indicatorRollups = pgTable(
 );
 
 /** Where a counted event comes from: each is an append-only table with its own ids. */
-export const indicatorSources = ['device', 'request', 'deployment'] as const;
+export const indicatorSources = ['device', 'request', 'deployment', 'incident'] as const;
 export type IndicatorSource = (typeof indicatorSources)[number];
 
 /** The events already counted: an event counted twice (a job delivered again) finds its row here and changes nothing. */

@@ -49,9 +49,11 @@ function figuresOf(rows: SummedRow[]) {
   const recycled = total('recycled');
   const left = handedOver + dismantled + recycled;
   const days = rows.filter((row) => row.indicator === 'handover_days').map((row) => ({ days: Number(row.detail), count: row.count }));
+  const trained = total('families_trained');
+  const absent = total('training_absences');
   return {
     devicesCollected: total('collected'),
-    devicesWiped: total('wiped'),
+    devicesWiped: { total: total('wiped'), byLevel: split('wiped', 'not_recorded') },
     devicesRefurbished: { total: total('refurbished'), byGrade: split('refurbished', 'not_recorded') },
     devicesReserved: total('reserved'),
     devicesHandedOver: { total: handedOver, byKind: handedOverByKind },
@@ -59,8 +61,12 @@ function figuresOf(rows: SummedRow[]) {
     devicesRecycled: { total: recycled, byChannel: split('recycled', 'not_recorded') },
     reuseRate: left === 0 ? null : Math.round((handedOver / left) * 1000) / 1000,
     daysFromCollectionToHandover: { median: percentile(days, 0.5), p90: percentile(days, 0.9) },
-    familiesTrained: total('families_trained'),
+    familiesTrained: trained,
+    trainingSessionsHeld: total('training_sessions_held'),
+    attendanceRate: trained + absent === 0 ? null : Math.round((trained / (trained + absent)) * 1000) / 1000,
     wifiBuildingsLive: total('wifi_buildings_live'),
+    incidentsOpened: total('incidents_opened'),
+    incidentsResolved: total('incidents_resolved'),
     avoidedEmissions: avoidedEmissions(handedOverByKind),
   };
 }

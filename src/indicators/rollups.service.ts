@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
-import { allFacts, indicatorFacts, type FactFilter } from './indicator-facts.ts';
+import { activityFacts, allFacts, indicatorFacts, type FactFilter } from './indicator-facts.ts';
 
 export type RollupRow = {
   month: string;
@@ -48,7 +48,7 @@ export async function countDeviceEventInIndicators(db: Db, eventId: number): Pro
 const eventsPerRun = 10_000;
 
 /**
- * Counts, set-wise, the training and Wi-Fi events not counted yet (they have no job of their own:
+ * Counts, set-wise, the training, Wi-Fi and incident events not counted yet (they have no job of their own:
  * a scheduled task passes every minute) and, when asked (the hourly reconciliation: the look
  * goes through every device event), device events whose job was lost that long ago.
  * Claiming and adding happen in one transaction, so an overlapping run counts nothing twice.
@@ -60,11 +60,15 @@ export async function countUncountedEvents(db: Db, options: { deviceEventsOlderT
     const claimed = await tx.execute<{ source: string; event_id: number }>(sql`
       insert into indicator_counted_events (source, event_id)
       select source, event_id from (
-        select distinct source, event_id from (${indicatorFacts({ request: uncounted('request', 'r'), deployment: uncounted('deployment', 'de') })}) facts
+        select distinct source, event_id from (${indicatorFacts({
+          request: uncounted('request', 'r'),
+          deployment: uncounted('deployment', 'de'),
+          incident: uncounted('incident', 'ie'),
+        })}) facts
         order by source, event_id limit ${eventsPerRun}
       ) events
       on conflict do nothing returning source, event_id`);
-    await addClaimed(tx, claimed, { request: sql`true`, deployment: sql`true` });
+    await addClaimed(tx, claimed, activityFacts);
     return claimed.length;
   });
   const olderThan = options.deviceEventsOlderThanMinutes;
@@ -93,6 +97,7 @@ async function addClaimed(tx: DbOrTx, claimed: readonly { source: string; event_
         device: sources.device && inClaimed('device', 'e'),
         request: sources.request && inClaimed('request', 'r'),
         deployment: sources.deployment && inClaimed('deployment', 'de'),
+        incident: sources.incident && inClaimed('incident', 'ie'),
       }),
     ),
   );
@@ -130,7 +135,7 @@ export async function rebuildIndicatorRollups(db: Db): Promise<number> {
     await tx.execute(sql`
       insert into indicator_counted_events (source, event_id)
       select 'device', id from device_events
-      union all select distinct source, event_id from (${indicatorFacts({ request: sql`true`, deployment: sql`true` })}) facts`);
+      union all select distinct source, event_id from (${indicatorFacts(activityFacts)}) facts`);
     await tx.execute(addFactsToRollups(allFacts()));
     const [row] = await tx.execute<{ count: number }>(sql`select count(*)::int as count from indicator_rollups`);
     return Number(row!.count);

@@ -50,14 +50,17 @@ function communesOf(code: string): string[] {
 /** How each counted indicator reads in the API's figures. */
 const answered: Partial<Record<CountedIndicator, (figures: IndicatorFigures) => number>> = {
   collected: (figures) => figures.devicesCollected,
-  wiped: (figures) => figures.devicesWiped,
+  wiped: (figures) => figures.devicesWiped.total,
   refurbished: (figures) => figures.devicesRefurbished.total,
   reserved: (figures) => figures.devicesReserved,
   handed_over: (figures) => figures.devicesHandedOver.total,
   dismantled: (figures) => figures.devicesDismantled,
   recycled: (figures) => figures.devicesRecycled.total,
   families_trained: (figures) => figures.familiesTrained,
+  training_sessions_held: (figures) => figures.trainingSessionsHeld,
   wifi_buildings_live: (figures) => figures.wifiBuildingsLive,
+  incidents_opened: (figures) => figures.incidentsOpened,
+  incidents_resolved: (figures) => figures.incidentsResolved,
 };
 
 /**
@@ -71,6 +74,7 @@ function rawAggregate(year: number, communes: string[]): SQL {
     device: sql`${during('e.occurred_at')} and s.commune_code in ${communes}`,
     request: sql`${during('r.occurred_at')} and s.commune_code in ${communes}`,
     deployment: sql`${during('de.occurred_at')} and b.commune_code in ${communes}`,
+    incident: sql`${during('ie.occurred_at')} and b.commune_code in ${communes}`,
   });
   return sql`select indicator, count(*)::int as count from (${facts}) facts group by indicator`;
 }

@@ -49,8 +49,8 @@ export function allocationJourney(world: World, bench: { operator: Account; site
 
   type Family = { programmeId: string; moduleId: string; placeId: string; communeCode?: string; kind?: string };
 
-  /** Up to the table: the device reserved for the family, which has just been trained. */
-  async function readyForHandover(family: Family) {
+  /** The device reserved for the family, which is booked on a session of the training, and the trainer's sheet for it. */
+  async function booked(family: Family) {
     const { device, grade } = await refurbished(family.kind);
     const household = expectStatus(
       await world.call('POST', '/api/households', {
@@ -87,10 +87,25 @@ export function allocationJourney(world: World, bench: { operator: Account; site
       201,
     );
     expectStatus(await world.call('POST', `/api/requests/${request.id}/enrolment`, { token: mediator.token, body: { sessionId: session.id } }), 201);
-    expectStatus(
-      await world.call('POST', `/api/training-sessions/${session.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } }),
-    );
-    return { device, grade, requestId: request.id as string };
+    const attended = async (present: boolean) =>
+      expectStatus(
+        await world.call('POST', `/api/training-sessions/${session.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present } }),
+      );
+    return { device, grade, requestId: request.id as string, attended };
+  }
+
+  /** Up to the table: the device reserved for the family, which has just been trained. */
+  async function readyForHandover(family: Family) {
+    const { attended, ...ready } = await booked(family);
+    await attended(true);
+    return ready;
+  }
+
+  /** A family booked on a session it did not attend: its request goes back to book another. */
+  async function absentFromTraining(family: Family) {
+    const { attended, ...booking } = await booked(family);
+    await attended(false);
+    return booking;
   }
 
   /** The whole way, the family paying `solidarityPriceCents` (nothing by default). */
@@ -106,5 +121,5 @@ export function allocationJourney(world: World, bench: { operator: Account; site
     return ready;
   }
 
-  return { refurbished, readyForHandover, handedOver };
+  return { refurbished, readyForHandover, absentFromTraining, handedOver };
 }

@@ -1,0 +1,3 @@
+ALTER TABLE "indicator_counted_events" DROP CONSTRAINT "indicator_counted_events_source";--> statement-breakpoint
+CREATE INDEX "request_events_session_id_index" ON "request_events" USING btree (("payload" ->> 'sessionId'),"id");--> statement-breakpoint
+ALTER TABLE "indicator_counted_events" ADD CONSTRAINT "indicator_counted_events_source" CHECK ("indicator_counted_events"."source" in ('device', 'request', 'deployment', 'incident'));
