@@ -18,3 +18,4 @@ export * from '../connectivity/deployments.schema.ts';
 export * from '../connectivity/incidents.schema.ts';
 export * from '../idempotency/idempotency.schema.ts';
 export * from '../indicators/indicators.schema.ts';
+export * from '../reuse/reuse.schema.ts';
