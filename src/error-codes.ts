@@ -64,6 +64,7 @@ export const errorCodes = {
   ssid_taken: 'Another apartment of the residence already broadcasts this network name.',
   not_ready: 'The document is being prepared: try again in a moment.',
   inventories_queued: 'Other inventories are being read: send this one again after Retry-After.',
+  not_a_public_donor: 'This organisation is not a public donor (a donor that is a public body, with its SIREN): it files no reuse attestation.',
   // Ours
   internal_error: 'Something went wrong on Boucle’s side; it was logged with the request id.',
 } as const;

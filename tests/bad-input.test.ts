@@ -178,7 +178,8 @@ function expectWellFormedAnswer(answer: Answer, attempt: Attempt, route?: Route)
 }
 
 /** A route's path with every parameter filled: `{code}` with a device code, any other (`{id}`, `{accessPointId}`) with `id`. */
-const fillPath = (path: string, id: string, code: string) => path.replace(/\{(\w+)\}/g, (_whole, name: string) => (name === 'code' ? code : id));
+const fillPath = (path: string, id: string, code: string) =>
+  path.replace(/\{(\w+)\}/g, (_whole, name: string) => (name === 'code' ? code : name === 'year' ? '2025' : id));
 
 const mintedTokens: string[] = [];
 /** A fresh bearer token written straight to the table (as the API stores it), without paying argon2 per run. */
@@ -374,11 +375,13 @@ function pathArbitrary(route: Route): fc.Arbitrary<string> {
           { weight: 1, arbitrary: fc.constantFrom(fuzz.deviceCode, fuzz.deviceCode.toLowerCase().replace('-', '')) },
           { weight: 2, arbitrary: garbageSegment },
         )
-      : fc.oneof(
-          { weight: 3, arbitrary: fc.constantFrom(...fuzz.ids) },
-          { weight: 1, arbitrary: fc.uuid().map(String) },
-          { weight: 2, arbitrary: garbageSegment },
-        ),
+      : name === 'year'
+        ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom('2025', '2025.pdf') }, { weight: 2, arbitrary: garbageSegment })
+        : fc.oneof(
+            { weight: 3, arbitrary: fc.constantFrom(...fuzz.ids) },
+            { weight: 1, arbitrary: fc.uuid().map(String) },
+            { weight: 2, arbitrary: garbageSegment },
+          ),
   );
   return fc.tuple(...parts).map((values) => names.reduce((path, name, index) => path.replace(`{${name}}`, values[index]!), route.path));
 }
@@ -732,7 +735,14 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
     case 'createApiToken':
       return { url: route.path, body: { email: world.admin.email, password: world.admin.password, label: 'Poste de scan' } };
     case 'createOrganisation':
-      return { url: route.path, body: { name: 'Emmaüs Connect Agen', shortName: 'Emmaüs', kind: 'workshop', ...publicContact } };
+      return { url: route.path, body: { name: 'Emmaüs Connect Agen', shortName: 'Emmaüs', kind: 'workshop', siren: '214700015', ...publicContact } };
+    case 'setRetiredStock': {
+      const townHall = await world.call('POST', '/api/organisations', {
+        token: world.admin.token,
+        body: { name: 'Mairie de Nérac', shortName: 'Nérac', kind: 'donor', siren: '214701955', publicBody: true },
+      });
+      return { url: fillPath(route.path, succeeded(townHall, 201).id, ''), body: { devices: 120 } };
+    }
     case 'updateOrganisation':
       return { url: route.path.replace('{id}', (await world.organisation('workshop')).id), body: publicContact };
     case 'createSite':
@@ -787,7 +797,14 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
     case 'createDonation':
       return {
         url: route.path,
-        body: { collectionSiteId: bench.site.id, donor: { name: 'Mairie de Nérac', contact: 'dsi@nerac.example' }, campaign: 'Parc 2026', expectedCount: 12 },
+        body: {
+          collectionSiteId: bench.site.id,
+          donor: { name: 'Mairie de Nérac', contact: 'dsi@nerac.example' },
+          campaign: 'Parc 2026',
+          expectedCount: 12,
+          reuseCommitmentReference: 'Convention 2026-04',
+          reuseCommitmentDate: '2026-01-05',
+        },
       };
     case 'registerDonationDevices':
       return {
@@ -1175,12 +1192,12 @@ describe('unknown routes', () => {
 });
 
 describe('calls without credentials', () => {
-  it('leaves sign-in, token issue, the documents, the certificates key and their signed statements open, and protects everything else', () => {
+  it('leaves sign-in, token issue, the documents, the signing keys and the certificates’ signed statements open, and protects everything else', () => {
     const open = routes
       .filter((route) => !protectedRoutes.includes(route))
       .map((route) => route.operation.operationId)
       .sort();
-    expect(open).toEqual(['createApiToken', 'getCertificateKey', 'getCertificateVerification', 'login']);
+    expect(open).toEqual(['createApiToken', 'getCertificateKey', 'getCertificateVerification', 'getReuseAttestationKey', 'login']);
   });
 
   it.each(protectedRoutes.map((route) => [route.name, route] as const))(

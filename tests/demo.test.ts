@@ -60,3 +60,28 @@ describe('the demo data', () => {
     expect(card.html).toContain('mailto:contact@rebond47.example');
   });
 });
+
+describe('the town hall’s reuse attestation in the demo data', () => {
+  it('shows its devices in varied outcomes, those of the lot without a convention not counted, and the rate', async () => {
+    const donor = await account('donor_viewer');
+    const headers = { authorization: `Bearer ${donor.token}` };
+    const [me] = ((await (await harness.app.request('/api/organisations', { headers })).json()) as { items: { id: string }[] }).items;
+    const year = Number(new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', year: 'numeric' }).format(new Date()));
+    // A year of monthly lots before today: spread over this year and the last.
+    type Line = { outcome: string; counted: boolean; notCountedBecause: string | null };
+    const statements: { donor: unknown; retiredStockOnJanuaryFirst: number | null; devices: Line[] }[] = [];
+    for (const asked of [year - 1, year]) {
+      const answer = await harness.app.request(`/api/organisations/${me!.id}/reuse-attestations/${asked}`, { headers });
+      expect(answer.status).toBe(200);
+      statements.push(((await answer.json()) as { statement: (typeof statements)[number] }).statement);
+    }
+    expect(statements[1]!.donor).toEqual({ name: 'Mairie d’Agen', siren: '214700015' });
+    expect(statements.map((statement) => statement.retiredStockOnJanuaryFirst)).toEqual([60, 60]);
+    const lines = statements.flatMap((statement) => statement.devices);
+    expect(lines.some((line) => line.counted)).toBe(true);
+    expect(lines.some((line) => line.notCountedBecause === 'no_prior_commitment')).toBe(true);
+    expect(new Set(lines.map((line) => line.outcome))).toEqual(new Set(['reused_by_household', 'recycled', 'dismantled', 'in_workshop']));
+    const page = await openPage(harness.app, '/reemploi', await signInWithForm(harness.app, donor));
+    expect(page.html).toContain(`Mairie d’Agen — ${year}`);
+  });
+});

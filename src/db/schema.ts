@@ -19,3 +19,4 @@ export * from '../connectivity/incidents.schema.ts';
 export * from '../idempotency/idempotency.schema.ts';
 export * from '../indicators/indicators.schema.ts';
 export * from '../fund/fund.schema.ts';
+export * from '../reuse/reuse.schema.ts';

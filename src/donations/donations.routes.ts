@@ -5,8 +5,9 @@ import { intakeItem } from '../devices/devices.input.ts';
 import { deviceStatuses } from '../devices/lifecycle.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { uploadedFile, uploadedFileBody } from '../http/upload.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
+import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, timestamp } from '../http/router.ts';
 import { jobSchema } from '../jobs/jobs.routes.ts';
+import { donationInput } from './donations.input.ts';
 import { donationReport, donationReportCsv, renderDonationReportPdf } from './donation-report.ts';
 import { createDonation, getDonation, listDonations } from './donations.service.ts';
 import { startIntakeImport } from './intake-import.ts';
@@ -23,27 +24,13 @@ const donationSchema = z
     donorContact: z.string().nullable(),
     campaign: z.string().nullable(),
     expectedCount: z.number().int().nullable(),
+    reuseCommitmentReference: z.string().nullable().openapi({ description: 'The convention by which the receiver committed to reuse the devices.' }),
+    reuseCommitmentDate: z.string().nullable().openapi({ format: 'date', description: 'Its date: no later than the collection.' }),
     receivedCount: z.number().int(),
     countsByStatus: z.partialRecord(z.enum(deviceStatuses), z.number().int()),
     createdAt: timestamp,
   })
   .openapi('Donation');
-
-const newDonation = z
-  .object({
-    collectionSiteId: z.uuid(),
-    donorOrganisationId: z.uuid().optional().openapi({ description: 'A donor organisation (company, public body)...' }),
-    donor: z
-      .object({ name: text(200), contact: text(200).optional().openapi({ description: 'One e-mail or phone, for the wipe certificates.' }) })
-      .optional()
-      .openapi({ description: '...or an individual.' }),
-    campaign: text(200).optional(),
-    expectedCount: z.number().int().min(0).max(1_000_000).optional(),
-  })
-  .refine((body) => Boolean(body.donorOrganisationId) !== Boolean(body.donor), {
-    message: 'Give either donorOrganisationId or donor (an individual), not both.',
-    path: ['donor'],
-  });
 
 const batchResult = z.object({
   createdCount: z.number().int(),
@@ -65,7 +52,7 @@ export function donationRoutes(database: Database, fileStore: FileStore, publicU
         tags: [tag],
         summary: 'Records a donation (a lot) arriving at one of your collection sites.',
         security: bearerSecurity,
-        request: { body: json(newDonation) },
+        request: { body: json(donationInput) },
         responses: { 201: ok('Recorded.', donationSchema), ...problems(401, 403, 422) },
       }),
       async (c) => c.json(asJson(await createDonation(db, actorOf(c), c.req.valid('json'))), 201),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, date, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../auth/auth.schema.ts';
 import { organisations, sites } from '../organisations/organisations.schema.ts';
 
@@ -23,6 +23,10 @@ export const donations = pgTable(
       .references(() => sites.id),
     campaign: text(),
     expectedCount: integer(),
+    // The receiver's commitment to reuse what it is given (a convention), made before the
+    // collection: without it, a public donor's devices do not count as reused (décret 2023-266).
+    reuseCommitmentReference: text(),
+    reuseCommitmentDate: date({ mode: 'string' }),
     createdByUserId: uuid().references(() => users.id),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
@@ -31,5 +35,6 @@ export const donations = pgTable(
     index().on(table.donorOrganisationId),
     check('donations_one_donor', sql`(${table.donorOrganisationId} is null) <> (${table.donorName} is null)`),
     check('donations_expected_count', sql`${table.expectedCount} is null or ${table.expectedCount} >= 0`),
+    check('donations_reuse_commitment_whole', sql`(${table.reuseCommitmentReference} is null) = (${table.reuseCommitmentDate} is null)`),
   ],
 );

@@ -6,15 +6,11 @@ import { benchRoles } from '../devices/lifecycle.ts';
 import { forbidden, notFound, notFoundAsField, ValidationError } from '../errors.ts';
 import { organisations, sites } from '../organisations/organisations.schema.ts';
 import { getSite } from '../organisations/sites.service.ts';
+import type { DonationInput } from './donations.input.ts';
 import { donations } from './donations.schema.ts';
 
-export type NewDonation = {
-  collectionSiteId: string;
-  donorOrganisationId?: string;
-  donor?: { name: string; contact?: string };
-  campaign?: string;
-  expectedCount?: number;
-};
+/** Today in France, as a calendar day (YYYY-MM-DD): the day a donation recorded now is collected. */
+export const parisToday = (now = new Date()) => new Intl.DateTimeFormat('fr-CA', { timeZone: 'Europe/Paris' }).format(now);
 
 /**
  * Donations an actor may see: those their organisation received; for a donor, those it gave;
@@ -26,8 +22,18 @@ export function visibleDonations(actor: Actor): SQL | undefined {
   return eq(donations.organisationId, actor.organisationId);
 }
 
-export async function createDonation(db: DbOrTx, actor: Actor, input: NewDonation) {
+export async function createDonation(db: DbOrTx, actor: Actor, input: DonationInput) {
   if (!benchRoles.includes(actor.role)) throw forbidden('Your role cannot record donations.');
+  // A donation is recorded as it is collected: a commitment dated later was not made beforehand.
+  if (input.reuseCommitmentDate !== undefined && input.reuseCommitmentDate > parisToday()) {
+    throw new ValidationError([
+      {
+        path: 'reuseCommitmentDate',
+        message: 'The reuse commitment must be dated no later than the collection (today).',
+        french: 'L’engagement de réemploi doit dater au plus tard du jour de la collecte (aujourd’hui).',
+      },
+    ]);
+  }
   const site = await getSite(db, actor, input.collectionSiteId).catch(notFoundAsField('collectionSiteId', 'No site of yours has this id.'));
   if (input.donorOrganisationId) {
     const [donor] = await db.select().from(organisations).where(eq(organisations.id, input.donorOrganisationId));
@@ -45,6 +51,8 @@ export async function createDonation(db: DbOrTx, actor: Actor, input: NewDonatio
       donorContact: input.donor?.contact,
       campaign: input.campaign,
       expectedCount: input.expectedCount,
+      reuseCommitmentReference: input.reuseCommitmentReference,
+      reuseCommitmentDate: input.reuseCommitmentDate,
       createdByUserId: actor.userId,
     })
     .returning();
@@ -69,6 +77,8 @@ function donationQuery(db: DbOrTx, actor: Actor) {
       donorName: sql<string>`coalesce(${organisations.name}, ${donations.donorName})`,
       campaign: donations.campaign,
       expectedCount: donations.expectedCount,
+      reuseCommitmentReference: donations.reuseCommitmentReference,
+      reuseCommitmentDate: donations.reuseCommitmentDate,
       receivedCount,
       countsByStatus,
       createdAt: donations.createdAt,

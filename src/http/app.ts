@@ -29,6 +29,7 @@ import { qualificationRoutes } from '../qualifications/qualifications.routes.ts'
 import { refurbishmentRoutes } from '../refurbishment/refurbishment.routes.ts';
 import { scanRoutes } from '../scan/scan.routes.ts';
 import { wipingRoutes } from '../wiping/wiping.routes.ts';
+import { reuseRoutes } from '../reuse/reuse.routes.ts';
 import { clientAddress } from './client-address.ts';
 import { inventoryRetryAfterSeconds, inventoryTurns, limitBodies, shownSize } from './body-limits.ts';
 import { docsRoutes } from './docs.ts';
@@ -61,6 +62,7 @@ const isPublic = (method: string, path: string) =>
   (method === 'GET' &&
     (path === '/api/openapi.json' ||
       path === '/api/keys/certificates' ||
+      path === '/api/keys/reuse-attestations' ||
       /^\/api\/certificates\/[^/]+$/.test(path) ||
       path === '/api/docs' ||
       path.startsWith('/api/docs/')));
@@ -148,6 +150,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', incidentRoutes(database));
   app.route('/api', indicatorRoutes(database));
   app.route('/api', fundRoutes(database));
+  app.route('/api', reuseRoutes(database, deps.appSecret, deps.publicUrl));
   app.route('/api', docsRoutes());
   app.route(
     '/',

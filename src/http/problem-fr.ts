@@ -67,6 +67,8 @@ const catalogue: Record<ErrorCode, (details: Record<string, unknown>) => string>
   not_provisioned: () => 'Ce logement n’a pas encore de réseau Wi-Fi : configurez d’abord le bâtiment.',
   ssid_taken: () => 'Un autre logement de la résidence diffuse déjà ce nom de réseau : les voisins verraient deux réseaux du même nom.',
   not_ready: () => 'Ce document est en préparation : réessayez dans un instant.',
+  not_a_public_donor: () =>
+    'Cette structure n’est pas un donateur public (une personne publique donatrice, avec son numéro SIREN) : elle n’a pas d’attestation de réemploi.',
   inventories_queued: () => 'D’autres inventaires sont en cours de lecture : renvoyez celui-ci dans un instant.',
   internal_error: () => 'Une erreur est survenue de notre côté ; elle a été enregistrée.',
 };

@@ -13,7 +13,16 @@ const publishedContact = {
 };
 
 const organisationSchema = z
-  .object({ id: z.uuid(), name: z.string(), shortName: z.string(), kind: z.enum(organisationKinds), ...publishedContact, createdAt: timestamp })
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    shortName: z.string(),
+    kind: z.enum(organisationKinds),
+    siren: z.string().nullable(),
+    publicBody: z.boolean().openapi({ description: 'A public body: as a donor with its SIREN, it gets a yearly reuse attestation (loi REEN).' }),
+    ...publishedContact,
+    createdAt: timestamp,
+  })
   .openapi('Organisation');
 
 const siteSchema = z

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { organisationKinds, siteKinds } from './organisations.types.ts';
 import { communeCodePattern } from '../geography/commune-code.ts';
 
@@ -9,17 +9,28 @@ export const communeCodeFormat = (column: unknown) => sql`${column} ~ ${sql.raw(
 export const organisationKind = pgEnum('organisation_kind', organisationKinds);
 export const siteKind = pgEnum('site_kind', siteKinds);
 
-export const organisations = pgTable('organisations', {
-  id: uuid().primaryKey().defaultRandom(),
-  name: text().notNull(),
-  // Printed on QR labels, where a few millimetres hold it.
-  shortName: text().notNull(),
-  kind: organisationKind().notNull(),
-  // A contact the organisation chose to publish on its devices' public cards; none by default.
-  publicPhone: text(),
-  publicEmail: text(),
-  createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
-});
+export const organisations = pgTable(
+  'organisations',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    name: text().notNull(),
+    // Printed on QR labels, where a few millimetres hold it.
+    shortName: text().notNull(),
+    kind: organisationKind().notNull(),
+    // A contact the organisation chose to publish on its devices' public cards; none by default.
+    publicPhone: text(),
+    publicEmail: text(),
+    // The INSEE's SIREN (9 digits, Luhn-checked by the inputs), and whether the organisation is a
+    // public body (a town hall, an EPCI, a département): such a donor files its reuse (loi REEN).
+    siren: text(),
+    publicBody: boolean().notNull().default(false),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (table) => [
+    check('organisations_siren_format', sql`${table.siren} ~ '^[0-9]{9}$'`),
+    check('organisations_public_body_has_siren', sql`not ${table.publicBody} or ${table.siren} is not null`),
+  ],
+);
 
 export const sites = pgTable(
   'sites',

@@ -8,7 +8,7 @@ import { organisationKinds } from '../organisations/organisations.types.ts';
 import { listSites } from '../organisations/sites.service.ts';
 import { publishedContact, PublicContactForm, setPublicContactFromForm } from './admin-contact-form.tsx';
 import { createSiteFromForm, createUserFromForm, SiteForm, UserForm, type FormState } from './admin-forms.tsx';
-import { attempt, errorFor, Field, formValues, parseForm, Select } from './forms.tsx';
+import { attempt, Checkbox, errorFor, Field, formValues, parseForm, Select } from './forms.tsx';
 import { organisationInput } from '../organisations/organisations.input.ts';
 import { criterionLabel, deviceKindLabels, organisationKindLabels, roleLabels, siteKindLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
@@ -107,6 +107,19 @@ function NetworkPage({ viewer, data, submitted, notice }: { viewer: Viewer; data
           value={fields.kind}
           error={errorFor(errors, 'kind')}
           options={organisationKinds.map((kind) => ({ value: kind, label: organisationKindLabels[kind] }))}
+        />
+        <Field
+          name="siren"
+          label="Numéro SIREN"
+          hint="Facultatif, 9 chiffres sans espace ; nécessaire pour une personne publique."
+          value={fields.siren}
+          error={errorFor(errors, 'siren')}
+        />
+        <Checkbox
+          name="publicBody"
+          label="Personne publique (commune, EPCI, département) : ses dons ont une attestation de réemploi annuelle"
+          checked={fields.publicBody === 'on'}
+          error={errorFor(errors, 'publicBody')}
         />
         <button type="submit">Ajouter la structure</button>
       </form>
@@ -222,7 +235,7 @@ export function adminPageRoutes(database: Database, appSecret: string) {
     .post('/admin/organisations', async (c) => {
       const viewer = viewerOf(c, ['admin']);
       const fields = await postedForm(c, viewer, appSecret);
-      const parsed = parseForm(organisationInput, formValues(fields, ['name', 'shortName', 'kind']));
+      const parsed = parseForm(organisationInput, { ...formValues(fields, ['name', 'shortName', 'kind', 'siren']), publicBody: fields.publicBody === 'on' });
       const outcome = parsed.ok ? await attempt(() => createOrganisation(db, viewer, parsed.value)) : { ...parsed, status: 422 as const };
       if (!outcome.ok)
         return c.html(

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import type { Database } from '../db/client.ts';
 import { devicesOfDonation } from '../devices/devices.service.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
-import { createDonation, getDonation, listDonations, type NewDonation } from '../donations/donations.service.ts';
+import { donationInput } from '../donations/donations.input.ts';
+import { createDonation, getDonation, listDonations } from '../donations/donations.service.ts';
 import { startIntakeImport } from '../donations/intake-import.ts';
 import { ValidationError, type FieldError } from '../errors.ts';
 import type { FileStore } from '../files/file-store.ts';
@@ -11,51 +11,20 @@ import { labelFormats } from '../labels/formats.ts';
 import { createLabelBatch } from '../labels/labels.service.ts';
 import { listDonorOrganisations } from '../organisations/organisations.service.ts';
 import { listSites } from '../organisations/sites.service.ts';
-import { isStorableText } from '../text.ts';
-import { attempt, errorFor, Field, found, parseForm, Select } from './forms.tsx';
-import { dateTime, deviceKindLabels, deviceStatusLabels } from './fr.ts';
+import { attempt, errorFor, Field, formNumber, formValues, formValuesAs, found, parseForm, Select } from './forms.tsx';
+import { dateTime, deviceKindLabels, deviceStatusLabels, longDate } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { postedBody, postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
 import { seeOther } from './redirect.ts';
 
-const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optionalText = (max: number) =>
-  z.preprocess(
-    blankToUndefined,
-    z.string().trim().max(max, `${max} caractères au plus.`).refine(isStorableText, 'Ce texte contient un caractère illisible.').optional(),
-  );
-
-// A lot comes from a donor organisation (a company, a town hall) or from one person, never both:
-// the same rule as the API's, in French and next to the fields.
-const donationForm = z
-  .object({
-    collectionSiteId: z.uuid('Choisissez le lieu où le don est reçu.'),
-    donorOrganisationId: z.preprocess(blankToUndefined, z.uuid('Choisissez la structure donatrice dans la liste.').optional()),
-    donorName: optionalText(200),
-    donorContact: optionalText(200),
-    campaign: optionalText(200),
-    expectedCount: z.preprocess(
-      blankToUndefined,
-      z.coerce
-        .number('Le nombre d’équipements annoncés est un nombre, par exemple 12.')
-        .int('Un nombre entier d’équipements, par exemple 12.')
-        .min(0, 'Le nombre d’équipements annoncés ne peut pas être négatif.')
-        .max(1_000_000, 'Un million d’équipements au plus.')
-        .optional(),
-    ),
-  })
-  .superRefine((form, context) => {
-    if (form.donorOrganisationId && form.donorName) {
-      context.addIssue({ code: 'custom', path: ['donorName'], message: 'Choisissez une structure donatrice ou indiquez un particulier, pas les deux.' });
-    } else if (!form.donorOrganisationId && !form.donorName) {
-      context.addIssue({ code: 'custom', path: ['donorOrganisationId'], message: 'Indiquez qui donne : une structure donatrice, ou le nom d’un particulier.' });
-    }
-  });
-
-const toNewDonation = ({ donorName, donorContact, ...form }: z.output<typeof donationForm>): NewDonation => ({
-  ...form,
-  donor: donorName ? { name: donorName, contact: donorContact } : undefined,
+/** The « Nouveau don » form's fields as the donations module's schema reads them: the individual's name and contact are `donor`. */
+const donationFromForm = (fields: Record<string, string>) => ({
+  ...formValues(fields, ['collectionSiteId', 'donorOrganisationId', 'campaign', 'reuseCommitmentReference', 'reuseCommitmentDate']),
+  donor: fields.donorName?.trim() ? { name: fields.donorName, ...formValuesAs(fields, { contact: 'donorContact' }) } : undefined,
+  expectedCount: formNumber(fields.expectedCount),
 });
+// Who gives is chosen first in the organisation's list: a refusal of the donor as a whole shows there.
+const donationFormNames = { donor: 'donorOrganisationId', 'donor.name': 'donorName', 'donor.contact': 'donorContact' };
 
 /** The domain's refusals of a posted donation, in French (a site or donor from another page, or removed since). */
 const donationRefusals = {
@@ -154,6 +123,26 @@ function DonationsPage({ viewer, data, fields = {}, errors, detail }: DonationFo
             value={fields.expectedCount}
             error={errorFor(errors, 'expectedCount')}
           />
+          <fieldset>
+            <legend>Engagement de réemploi</legend>
+            <p class="hint">
+              La convention par laquelle votre structure s’est engagée, avant la collecte, à réemployer ces équipements. Sans elle, les équipements d’une
+              personne publique ne comptent pas dans son taux de réemploi (décret n° 2023-266).
+            </p>
+            <Field
+              name="reuseCommitmentReference"
+              label="Référence de la convention"
+              value={fields.reuseCommitmentReference}
+              error={errorFor(errors, 'reuseCommitmentReference')}
+            />
+            <Field
+              name="reuseCommitmentDate"
+              label="Date de l’engagement"
+              type="date"
+              value={fields.reuseCommitmentDate}
+              error={errorFor(errors, 'reuseCommitmentDate')}
+            />
+          </fieldset>
           <button type="submit">Enregistrer le don</button>
         </form>
       )}
@@ -177,6 +166,12 @@ async function donationPage(database: Database, viewer: Viewer, id: string, erro
         <dd data-testid="expected">{donation.expectedCount ?? 'non précisé'}</dd>
         <dt>Reçus</dt>
         <dd data-testid="received">{donation.receivedCount}</dd>
+        <dt>Engagement de réemploi</dt>
+        <dd data-testid="reuse-commitment">
+          {donation.reuseCommitmentReference && donation.reuseCommitmentDate
+            ? `${donation.reuseCommitmentReference}, du ${longDate(donation.reuseCommitmentDate)}`
+            : 'aucun enregistré'}
+        </dd>
       </dl>
       {donation.expectedCount !== null && donation.receivedCount < donation.expectedCount ? (
         <p class="notice warn">Il manque {donation.expectedCount - donation.receivedCount} équipement(s) par rapport à l’annonce.</p>
@@ -243,10 +238,8 @@ export function donationPageRoutes(database: Database, fileStore: FileStore, app
     .post('/donations', async (c) => {
       const viewer = viewerOf(c, benchRoles);
       const fields = await postedForm(c, viewer, appSecret);
-      const parsed = parseForm(donationForm, fields);
-      const outcome = parsed.ok
-        ? await attempt(() => createDonation(db, viewer, toNewDonation(parsed.value)), donationRefusals)
-        : { ...parsed, status: 422 as const };
+      const parsed = parseForm(donationInput, donationFromForm(fields), donationFormNames);
+      const outcome = parsed.ok ? await attempt(() => createDonation(db, viewer, parsed.value), donationRefusals) : { ...parsed, status: 422 as const };
       if (!outcome.ok)
         return c.html(<DonationsPage viewer={viewer} data={await loadDonations(database, viewer)} fields={fields} {...outcome} />, outcome.status);
       return seeOther(c, `/donations/${outcome.value.id}`);

@@ -8,6 +8,7 @@ import type { ApartmentStatus, OptInStatus } from '../connectivity/apartments.li
 import type { IncidentCategory, IncidentStatus } from '../connectivity/incidents.rules.ts';
 import type { OrganisationKind, SiteKind } from '../organisations/organisations.types.ts';
 import type { VerificationMethod, WipeTechnique } from '../wiping/policy.ts';
+import type { NotCountedReason, ReuseOutcome } from '../reuse/attestation-statement.ts';
 import { lookupTable } from '../lookup.ts';
 import { inSentence } from '../text.ts';
 
@@ -92,6 +93,32 @@ export const weeeChannelLabels: Record<WeeeChannel, string> = {
   licensed_treatment_operator: 'Opérateur de traitement DEEE autorisé',
   other: 'Autre filière (à nommer)',
 };
+
+/** What became of a public donor's device, on its reuse attestation. */
+export const reuseOutcomeLabels: Record<ReuseOutcome, string> = {
+  reused_by_household: 'Réemployé : remis à un foyer',
+  recycled: 'Recyclé (filière DEEE)',
+  dismantled: 'Démonté pour pièces',
+  in_workshop: 'Encore à l’atelier (en traitement ou en stock)',
+};
+
+export const notCountedReasonLabels: Record<NotCountedReason, string> = {
+  no_prior_commitment: 'Non compté : pas d’engagement préalable',
+  not_reused: 'Non compté : pas réemployé',
+  reuse_not_proven_yet: 'Non compté : réemploi pas encore prouvé',
+};
+
+/** A device's outcome in words, with the WEEE channel of a recycled one. */
+export function reuseOutcomeInFrench(device: { outcome: ReuseOutcome; weeeChannel: { channel: string; name: string | null } | null }): string {
+  if (!device.weeeChannel) return reuseOutcomeLabels[device.outcome];
+  const channel = Object.hasOwn(weeeChannelLabels, device.weeeChannel.channel)
+    ? weeeChannelLabels[device.weeeChannel.channel as WeeeChannel]
+    : device.weeeChannel.channel;
+  return `Recyclé : ${channel}${device.weeeChannel.name ? ` — ${device.weeeChannel.name}` : ''}`;
+}
+
+/** A share (0.35) as people read it: 35 %. */
+export const percent = (share: number) => share.toLocaleString('fr-FR', { style: 'percent', maximumFractionDigits: 1 });
 
 export const verificationLabels: Record<VerificationMethod, string> = { none: 'Aucune', sampled: 'Par échantillonnage', full: 'Complète' };
 export const wipeResultLabels = { passed: 'Réussi', failed: 'Échec' } as const;

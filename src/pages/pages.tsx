@@ -26,6 +26,7 @@ import { steeringPageRoutes } from './steering-page.tsx';
 import { stockPageRoutes } from './stock-page.tsx';
 import { PageRefusal, pageSession, SignInFirst, type PageEnv, type Viewer } from './session.ts';
 import { verifyPageRoutes } from './verify-page.tsx';
+import { reusePageRoutes } from './reuse-page.tsx';
 import { seeOther } from './redirect.ts';
 
 export type PageDeps = {
@@ -160,6 +161,7 @@ export function pageRoutes(deps: PageDeps) {
   app.route('/', donationPageRoutes(database, deps.fileStore, appSecret));
   app.route('/', jobPageRoutes(database));
   app.route('/', verifyPageRoutes(database, appSecret, deps.publicUrl));
+  app.route('/', reusePageRoutes(database, appSecret));
   if (deps.queues) app.route('/', queueBoardRoutes(deps.queues));
   app.route('/', stockPageRoutes(database));
   app.route('/', steeringPageRoutes(database));

@@ -19,6 +19,8 @@ export type DemoCast = {
   donorOrganisationId: string;
   programmeId: string;
   trainingModuleId: string;
+  /** The donor's reuse convention, which every lot but one carries. */
+  reuseConvention: { reuseCommitmentReference: string; reuseCommitmentDate: string };
 };
 
 const day = 86_400_000;
@@ -47,8 +49,8 @@ async function dateEvents(db: DbOrTx, deviceId: string, start: Date, offsetsInDa
 }
 
 /**
- * A year of the workshop's activity before today, so the steering figures show something on a
- * fresh install: each month a town hall's lot of laptops and a desktop collected and wiped, most
+ * A year of the workshop's activity before today, so the steering figures and the town hall's
+ * reuse attestation show something on a fresh install: each month a town hall's lot of laptops and a desktop collected and wiped, most
  * laptops refurbished and handed over to trained families, the rest dismantled or recycled.
  * Everything goes through the domain functions, as it would have happened; then each event is
  * given the day it would have happened on, before the workers count it.
@@ -61,6 +63,8 @@ export async function seedYearOfActivity(db: DbOrTx, cast: DemoCast, now = new D
       collectionSiteId: cast.benchSiteId,
       donorOrganisationId: cast.donorOrganisationId,
       campaign: `Collecte de ${start.toLocaleDateString('fr-FR', { month: 'long', year: 'numeric', timeZone: 'Europe/Paris' })}`,
+      // One lot came in before anyone thought of the convention: on the reuse attestation, its devices do not count.
+      ...(monthsAgo === 5 ? {} : cast.reuseConvention),
     });
     const handovers = 2 + (monthsAgo % 3);
     const laptops = [];

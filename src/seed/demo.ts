@@ -11,7 +11,8 @@ import type { Role } from '../auth/roles.ts';
 import { insertUser } from '../auth/users.service.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { devices } from '../devices/devices.schema.ts';
-import { createDonation } from '../donations/donations.service.ts';
+import { createDonation, parisToday } from '../donations/donations.service.ts';
+import { setRetiredStock } from '../reuse/attestations.service.ts';
 import { startIntakeImport } from '../donations/intake-import.ts';
 import { registerDevice, registerDeviceBatch, type IntakeItem } from '../donations/intake.service.ts';
 import { openIncident } from '../connectivity/incidents.service.ts';
@@ -34,11 +35,12 @@ import type { OrganisationKind } from '../organisations/organisations.types.ts';
 
 export type DemoAccount = { email: string; role: Role; organisation: string; password: string };
 
-const demoOrganisations: { kind: Exclude<OrganisationKind, 'coordinator'>; name: string; shortName: string }[] = [
+const demoOrganisations: { kind: Exclude<OrganisationKind, 'coordinator'>; name: string; shortName: string; siren?: string; publicBody?: boolean }[] = [
   { kind: 'workshop', name: 'Atelier Rebond 47 (chantier d’insertion)', shortName: 'Rebond 47' },
   { kind: 'mediation', name: 'Centre social de Villeneuve-sur-Lot', shortName: 'CS Villeneuve' },
   { kind: 'landlord', name: 'Habitat Sud Provence', shortName: 'HSP' },
-  { kind: 'donor', name: 'Mairie d’Agen', shortName: 'Agen' },
+  // A public donor: its devices' reuse is attested each year (loi REEN); the commune's SIREN.
+  { kind: 'donor', name: 'Mairie d’Agen', shortName: 'Agen', siren: '214700015', publicBody: true },
   { kind: 'isp', name: 'Fibre Solidaire', shortName: 'FibreSol' },
   { kind: 'funder', name: 'Caisse d’allocations familiales de Lot-et-Garonne', shortName: 'CAF 47' },
 ];
@@ -106,6 +108,13 @@ const companyInventory = [
 ].join('\r\n');
 
 const password = () => randomBytes(12).toString('base64url');
+
+// The town hall's convention with the workshop, signed before its first lot was collected: its
+// devices count as reused (décret 2023-266).
+const agenConvention = {
+  reuseCommitmentReference: 'Convention de réemploi Agen – Rebond 47',
+  reuseCommitmentDate: new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 10),
+};
 
 /**
  * Demo data for a fresh install: one organisation of each kind, one account per role, sites in
@@ -185,6 +194,7 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
       donorOrganisationId: byKind.get('donor')!.id,
       campaign: 'Renouvellement du parc 2026',
       expectedCount: 8,
+      ...agenConvention,
     });
     const batch = await registerDeviceBatch(db, operator, townHall.id, demoDevices.slice(0, 5));
     const resident = await createDonation(db, operator, {
@@ -352,8 +362,12 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
       donorOrganisationId: byKind.get('donor')!.id,
       programmeId: programme.id,
       trainingModuleId: training.id,
+      reuseConvention: agenConvention,
     });
     await seedFund(db, adminActor, byKind.get('funder')!.id, programme.id);
+    // The town hall's retired IT equipment on 1 January, for the rate of its reuse attestation.
+    const thisYear = Number(parisToday().slice(0, 4));
+    for (const year of [thisYear - 1, thisYear]) await setRetiredStock(db, people.get('donor_viewer')!, byKind.get('donor')!.id, year, { devices: 60 });
     return accounts;
   });
 }

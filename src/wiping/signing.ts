@@ -2,8 +2,9 @@ import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 
 import { derivedKey } from '../derived-keys.ts';
 
 /**
- * The server's Ed25519 key for wipe certificates, derived from APP_SECRET (HKDF-SHA256), so every
- * API and worker process of one installation signs with the same key and nothing else is stored.
+ * The server's Ed25519 keys, derived from APP_SECRET (HKDF-SHA256) under one label per kind of
+ * document, so every API and worker process of one installation signs with the same key and
+ * nothing else is stored.
  */
 export type SigningKey = { privateKey: KeyObject; publicKey: KeyObject; publicPem: string };
 
@@ -11,17 +12,24 @@ export type SigningKey = { privateKey: KeyObject; publicKey: KeyObject; publicPe
 const pkcs8Ed25519Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
 const keys = new Map<string, SigningKey>();
 
-export function certificateSigningKey(appSecret: string): SigningKey {
-  let key = keys.get(appSecret);
+function signingKey(appSecret: string, label: string): SigningKey {
+  const cacheKey = `${label}\u0000${appSecret}`;
+  let key = keys.get(cacheKey);
   if (!key) {
-    const seed = derivedKey(appSecret, 'wipe-certificate-signing-key');
+    const seed = derivedKey(appSecret, label);
     const privateKey = createPrivateKey({ key: Buffer.concat([pkcs8Ed25519Prefix, seed]), format: 'der', type: 'pkcs8' });
     const publicKey = createPublicKey(privateKey);
     key = { privateKey, publicKey, publicPem: publicKey.export({ format: 'pem', type: 'spki' }).toString() };
-    keys.set(appSecret, key);
+    keys.set(cacheKey, key);
   }
   return key;
 }
+
+/** The key of wipe certificates. */
+export const certificateSigningKey = (appSecret: string) => signingKey(appSecret, 'wipe-certificate-signing-key');
+
+/** The key of public donors' reuse attestations: another label, so neither document can pass for the other. */
+export const reuseAttestationSigningKey = (appSecret: string) => signingKey(appSecret, 'reuse-attestation-signing-key');
 
 /** JSON with keys sorted at every level: the same statement always gives the same bytes to sign. */
 export function canonicalJson(value: unknown): string {
