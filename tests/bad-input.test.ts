@@ -996,6 +996,17 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
       const incident = await openIncidentOn((await freshBuilding(await wifiCast())).id);
       return { url: fillPath(route.path, incident.id, ''), body: { to: 'resolved', note: 'Point d’accès redémarré, le signal est revenu' } };
     }
+    case 'recordFundContribution':
+      return {
+        url: route.path,
+        body: {
+          funderOrganisationId: (await world.organisation('funder')).id,
+          year: 2026,
+          amountCents: 1_500_000,
+          conventionReference: `CAF-${Math.random().toString(36).slice(2, 8)}`,
+          signedOn: '2026-01-20',
+        },
+      };
     default: {
       const id = route.path.startsWith('/api/auth/tokens') && route.path.includes('{id}') ? await mintedTokenId() : bench.site.id;
       return { url: fillPath(route.path, id, route.path.includes('{code}') ? (await device()).code : '') };
