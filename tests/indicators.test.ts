@@ -25,6 +25,7 @@ let shopA: { organisationId: string; agen: { id: string }; montDeMarsan: { id: s
 let shopB: { organisationId: string; marseille: { id: string }; operator: Account };
 let mediator: Account;
 let journey: ReturnType<typeof allocationJourney>;
+let programmeId: string;
 const gradesGiven: string[] = [];
 
 /** Gives a device's events, oldest first, the dates they would have had: the history the figures are read from. */
@@ -114,6 +115,7 @@ beforeAll(async () => {
     }),
     201,
   );
+  programmeId = programme.id;
 
   const token = shopA.operator.token;
   const d1 = await world.device(token, shopA.agen.id, { storageMedia: [] });
@@ -281,6 +283,15 @@ describe('the indicators of a year', () => {
     expect(run.figures.devicesCollected).toBe(4); // d2, d3, d4, d5
   });
 
+  it('keep, for one programme, what served its families: devices reserved and handed over, families trained', async () => {
+    const { figures, programmeId: asked } = (await indicators(`period=2025&programmeId=${programmeId}`)).body;
+    expect(asked).toBe(programmeId);
+    expect([figures.devicesReserved, figures.devicesHandedOver.total, figures.familiesTrained, figures.trainingSessionsHeld]).toEqual([2, 2, 2, 3]);
+    expect([figures.devicesCollected, figures.devicesRecycled.total, figures.wifiBuildingsLive]).toEqual([0, 0, 0]);
+    const other = (await indicators('period=2025&programmeId=00000000-0000-4000-8000-000000000000')).body.figures;
+    expect([other.devicesHandedOver.total, other.familiesTrained]).toEqual([0, 0]);
+  });
+
   it('narrow the device figures to a kind, and keep the training and Wi-Fi figures', async () => {
     const { figures } = (await indicators('period=2025&kind=smartphone')).body;
     expect([figures.devicesCollected, figures.devicesDismantled, figures.devicesHandedOver.total, figures.familiesTrained, figures.wifiBuildingsLive]).toEqual([
@@ -384,6 +395,7 @@ describe('the rollups', () => {
         communeCode: '47001',
         organisationId: shopA.organisationId,
         deviceKind: 'laptop',
+        programmeId,
         indicator: 'handed_over',
         detail: '',
         counted: 6,

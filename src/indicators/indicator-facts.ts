@@ -27,6 +27,8 @@ export const countedIndicators = [
 export type CountedIndicator = (typeof countedIndicators)[number];
 
 const monthOf = (column: SQL) => sql`date_trunc('month', ${column} at time zone 'Europe/Paris')::date`;
+/** An id an event's payload names, as a uuid (null when it holds none, or something else). */
+const uuidIn = (text: SQL) => sql`case when ${text} ~* '^[0-9a-f-]{36}$' then (${text})::uuid end`;
 
 /**
  * Device events: one fact per event for its indicator, and for a handover a second one, the
@@ -35,10 +37,11 @@ const monthOf = (column: SQL) => sql`date_trunc('month', ${column} at time zone 
  */
 const deviceFacts = (where: SQL) => sql`
   select 'device'::text as source, e.id as event_id, ${monthOf(sql`e.occurred_at`)} as month, s.commune_code,
-         s.organisation_id, d.kind::text as device_kind, f.indicator, f.detail
+         s.organisation_id, d.kind::text as device_kind, coalesce(rq.programme_id::text, '') as programme_id, f.indicator, f.detail
   from device_events e
   join sites s on s.id = e.site_id
   join devices d on d.id = e.device_id
+  left join equipment_requests rq on rq.id = ${uuidIn(sql`e.payload ->> 'requestId'`)}
   cross join lateral (
     select 'collected' as indicator, '' as detail where e.type = 'created'
     union all select 'wiped', coalesce((
@@ -63,9 +66,10 @@ const deviceFacts = (where: SQL) => sql`
  */
 const requestFacts = (where: SQL) => sql`
   select 'request'::text as source, r.id as event_id, ${monthOf(sql`r.occurred_at`)} as month, s.commune_code,
-         s.organisation_id, ''::text as device_kind, f.indicator, ''::text as detail
+         s.organisation_id, ''::text as device_kind, rq.programme_id::text as programme_id, f.indicator, ''::text as detail
   from request_events r
-  join training_sessions t on t.id = case when r.payload ->> 'sessionId' ~* '^[0-9a-f-]{36}$' then (r.payload ->> 'sessionId')::uuid end
+  join equipment_requests rq on rq.id = r.request_id
+  join training_sessions t on t.id = ${uuidIn(sql`r.payload ->> 'sessionId'`)}
   join sites s on s.id = t.site_id
   cross join lateral (
     select 'families_trained' as indicator where r.to_status = 'training_completed'
@@ -81,7 +85,7 @@ const requestFacts = (where: SQL) => sql`
 /** A building whose shared Wi-Fi went live for the first time (a return from suspension is not a new one). */
 const deploymentFacts = (where: SQL) => sql`
   select 'deployment'::text as source, de.id as event_id, ${monthOf(sql`de.occurred_at`)} as month, b.commune_code,
-         dp.organisation_id, ''::text as device_kind, 'wifi_buildings_live'::text as indicator, ''::text as detail
+         dp.organisation_id, ''::text as device_kind, ''::text as programme_id, 'wifi_buildings_live'::text as indicator, ''::text as detail
   from deployment_events de
   join deployments dp on dp.id = de.deployment_id
   join buildings b on b.id = dp.building_id
@@ -92,7 +96,7 @@ const deploymentFacts = (where: SQL) => sql`
 /** An incident reported on a building's shared Wi-Fi, and one resolved, where the building is. */
 const incidentFacts = (where: SQL) => sql`
   select 'incident'::text as source, ie.id as event_id, ${monthOf(sql`ie.occurred_at`)} as month, b.commune_code,
-         i.organisation_id, ''::text as device_kind, f.indicator, ''::text as detail
+         i.organisation_id, ''::text as device_kind, ''::text as programme_id, f.indicator, ''::text as detail
   from incident_events ie
   join incidents i on i.id = ie.incident_id
   join buildings b on b.id = i.building_id
@@ -106,7 +110,7 @@ export type FactFilter = { device?: SQL; request?: SQL; deployment?: SQL; incide
 
 /**
  * The facts of the events each filter selects (aliases e, r, de and ie), as one relation with columns
- * source, event_id, month, commune_code, organisation_id, device_kind, indicator, detail.
+ * source, event_id, month, commune_code, organisation_id, device_kind, programme_id, indicator, detail.
  * A source left out of the filter contributes nothing.
  */
 export function indicatorFacts(filter: FactFilter): SQL {

@@ -24,6 +24,10 @@ export const indicatorQuerySchema = z
     }),
     organisationId: z.uuid().optional().openapi({ description: 'One organisation (the coordinator only; others always see their own).' }),
     kind: z.enum(deviceKinds).optional().openapi({ description: 'One device kind (the device figures only).' }),
+    programmeId: z
+      .uuid()
+      .optional()
+      .openapi({ description: "One programme: what served its families' requests (devices reserved and handed over, families trained)." }),
   })
   .superRefine((query, context) => {
     // Zod runs this even when a field failed: a date it refused already has its message.
@@ -42,7 +46,7 @@ export function indicatorQuery(query: z.infer<typeof indicatorQuerySchema>): Ind
   const period = parsePeriod(query);
   const territory = query.territory === undefined ? undefined : parseTerritory(query.territory);
   if (!period.ok || (territory && !territory.ok)) throw new Error('indicatorQuery called on a query the schema refuses');
-  return { period: period.period, territory: territory?.territory, organisationId: query.organisationId, kind: query.kind };
+  return { period: period.period, territory: territory?.territory, organisationId: query.organisationId, kind: query.kind, programmeId: query.programmeId };
 }
 
 const count = z.number().int();
@@ -84,6 +88,7 @@ const indicatorsSchema = z
     territory: z.object({ type: z.enum(territoryTypes), code: z.string(), name: z.string() }).nullable(),
     organisationId: z.uuid().nullable(),
     deviceKind: z.enum(deviceKinds).nullable(),
+    programmeId: z.uuid().nullable(),
     figures: figuresSchema,
     previous: figuresSchema,
     impact: z.object({

@@ -4,7 +4,8 @@ import { communeCodeFormat, organisations } from '../organisations/organisations
 
 /**
  * What happened, counted by month (Europe/Paris), commune and organisation of the place where it
- * happened, device kind ('' for figures about no device) and indicator; `detail` splits an
+ * happened, device kind ('' for figures about no device), the programme of the family's request
+ * it served ('' for none) and indicator; `detail` splits an
  * indicator (a grade, a WEEE channel, a number of days). A read model kept by the workers from the
  * append-only events: it can be rebuilt from them, and is checked against them.
  */
@@ -17,6 +18,7 @@ export const indicatorRollups = pgTable(
       .notNull()
       .references(() => organisations.id),
     deviceKind: text().notNull(),
+    programmeId: text().notNull().default(''),
     indicator: text().notNull(),
     detail: text().notNull(),
     count: integer().notNull(),
@@ -24,7 +26,7 @@ export const indicatorRollups = pgTable(
   (table) => [
     primaryKey({
       name: 'indicator_rollups_pk',
-      columns: [table.month, table.communeCode, table.organisationId, table.deviceKind, table.indicator, table.detail],
+      columns: [table.month, table.communeCode, table.organisationId, table.deviceKind, table.programmeId, table.indicator, table.detail],
     }),
     index().on(table.organisationId, table.month),
     check('indicator_rollups_commune_code_format', communeCodeFormat(table.communeCode)),

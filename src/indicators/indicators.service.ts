@@ -12,6 +12,7 @@ export type IndicatorQuery = {
   territory?: IndicatorTerritory;
   organisationId?: string;
   kind?: DeviceKind;
+  programmeId?: string;
 };
 
 type SummedRow = { current: boolean; deviceKind: string; indicator: string; detail: string; count: number };
@@ -78,6 +79,7 @@ export type Indicators = {
   territory: IndicatorTerritory | null;
   organisationId: string | null;
   deviceKind: DeviceKind | null;
+  programmeId: string | null;
   figures: IndicatorFigures;
   previous: IndicatorFigures;
 };
@@ -92,7 +94,8 @@ function scopedOrganisation(actor: Actor, asked: string | undefined): string | u
 /**
  * The indicators of a period and territory, with the previous period's for comparison, read from
  * the monthly rollups (never from today's statuses). A device kind narrows the device figures;
- * training and Wi-Fi figures concern no device and stay.
+ * training and Wi-Fi figures concern no device and stay. A programme keeps what served its
+ * families' requests: devices reserved and handed over, families trained.
  */
 export async function getIndicators(db: DbOrTx, actor: Actor, query: IndicatorQuery): Promise<Indicators> {
   const { period, territory } = query;
@@ -108,10 +111,11 @@ export async function getIndicators(db: DbOrTx, actor: Actor, query: IndicatorQu
     inTerritory = sql`and commune_code in (select jsonb_array_elements_text(${JSON.stringify(inside)}::jsonb))`;
   }
   const byKind = query.kind ? sql`and device_kind in (${query.kind}, '')` : sql``;
+  const byProgramme = query.programmeId ? sql`and programme_id = ${query.programmeId}` : sql``;
   const rows = await db.execute<SummedRow>(sql`
     select month >= ${period.from}::date as current, device_kind as "deviceKind", indicator, detail, sum(count)::int as count
     from indicator_rollups
-    where ${inRange} ${byOrganisation} ${inTerritory} ${byKind}
+    where ${inRange} ${byOrganisation} ${inTerritory} ${byKind} ${byProgramme}
     group by 1, 2, 3, 4`);
   const summed = rows.map((row) => ({ ...row, count: Number(row.count) }));
   return {
@@ -120,6 +124,7 @@ export async function getIndicators(db: DbOrTx, actor: Actor, query: IndicatorQu
     territory: territory ?? null,
     organisationId: organisationId ?? null,
     deviceKind: query.kind ?? null,
+    programmeId: query.programmeId ?? null,
     figures: figuresOf(summed.filter((row) => row.current)),
     previous: figuresOf(summed.filter((row) => !row.current)),
   };

@@ -7,22 +7,33 @@ export type RollupRow = {
   communeCode: string;
   organisationId: string;
   deviceKind: string;
+  programmeId: string;
   indicator: string;
   detail: string;
   count: number;
 };
 
-const rollupKey = sql`month, commune_code, organisation_id, device_kind, indicator, detail`;
+/** The columns that identify a rollup row (what a fact is counted by), by their names in a `RollupRow`. */
+export const rollupKeyColumns: Record<Exclude<keyof RollupRow, 'count'>, string> = {
+  month: 'month',
+  communeCode: 'commune_code',
+  organisationId: 'organisation_id',
+  deviceKind: 'device_kind',
+  programmeId: 'programme_id',
+  indicator: 'indicator',
+  detail: 'detail',
+};
+export const rollupKey = sql.raw(Object.values(rollupKeyColumns).join(', '));
 
 /**
  * Adds the facts of the claimed events to the rollups. Rows go in key order, so two transactions
  * adding to the same rows never wait on each other in a cycle.
  */
 const addFactsToRollups = (facts: SQL) => sql`
-  insert into indicator_rollups (month, commune_code, organisation_id, device_kind, indicator, detail, count)
+  insert into indicator_rollups (${rollupKey}, count)
   select ${rollupKey}, count(*)::int from (${facts}) facts
   group by ${rollupKey} order by ${rollupKey}
-  on conflict (month, commune_code, organisation_id, device_kind, indicator, detail)
+  on conflict (${rollupKey})
   do update set count = indicator_rollups.count + excluded.count`;
 
 export type CountOutcome = 'counted' | 'already_counted' | 'unknown_event';
@@ -108,7 +119,7 @@ export async function rollupsFromEvents(db: DbOrTx): Promise<RollupRow[]> {
   return [
     ...(await db.execute<RollupRow>(sql`
       select month::text, commune_code as "communeCode", organisation_id as "organisationId", device_kind as "deviceKind",
-             indicator, detail, count(*)::int as count
+             programme_id as "programmeId", indicator, detail, count(*)::int as count
       from (${allFacts()}) facts group by ${rollupKey} order by ${rollupKey}`)),
   ];
 }
@@ -118,7 +129,7 @@ export async function liveRollups(db: DbOrTx): Promise<RollupRow[]> {
   return [
     ...(await db.execute<RollupRow>(sql`
       select month::text, commune_code as "communeCode", organisation_id as "organisationId", device_kind as "deviceKind",
-             indicator, detail, count
+             programme_id as "programmeId", indicator, detail, count
       from indicator_rollups where count <> 0 order by ${rollupKey}`)),
   ];
 }
