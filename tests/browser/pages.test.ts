@@ -426,7 +426,7 @@ describe('accessibility and script errors of the main pages, with realistic cont
     expect(findings).toEqual([]);
   });
 
-  it('the coordinator’s network page, the steering page (its filters refused too), the fund’s page and a page that does not exist', async () => {
+  it('the coordinator’s network page, the steering page (its filters refused too), the fund’s page, the reuse attestations and a page that does not exist', async () => {
     const wrongPeriod: Visit = {
       name: '/pilotage with a wrong period',
       documentStatus: 422,
@@ -438,7 +438,7 @@ describe('accessibility and script errors of the main pages, with realistic cont
       },
     };
     expect(
-      await findingsOn(world.admin, [goTo('/admin'), goTo('/pilotage'), wrongPeriod, goTo('/pilotage/fonds'), missingPage('/nulle-part signed in')]),
+      await findingsOn(world.admin, [goTo('/admin'), goTo('/pilotage'), wrongPeriod, goTo('/pilotage/fonds'), goTo('/reemploi'), missingPage('/nulle-part signed in')]),
     ).toEqual([]);
   });
 });
