@@ -11,7 +11,7 @@ import {
   rollupsFromEvents,
 } from '../src/indicators/rollups.service.ts';
 import { eventually, type Harness } from './helpers/harness.ts';
-import { allocationJourney, qualify } from './helpers/journey.ts';
+import { allocationJourney, dateEvents, noon, qualify } from './helpers/journey.ts';
 import { buildingReadyToProvision, deploymentStep, expectStatus, finishedJob } from './helpers/wifi.ts';
 import { startWorld, type Account, type World } from './helpers/world.ts';
 
@@ -19,7 +19,6 @@ let harness: Harness;
 let world: World;
 
 const ssd = { type: 'ssd', model: 'Samsung PM981', serialNumber: 'S4DXNX0M1', capacityGb: 256 };
-const noon = (date: string) => `${date}T11:00:00.000Z`;
 
 let shopA: { organisationId: string; agen: { id: string }; montDeMarsan: { id: string }; operator: Account };
 let shopB: { organisationId: string; marseille: { id: string }; operator: Account };
@@ -27,19 +26,6 @@ let mediator: Account;
 let journey: ReturnType<typeof allocationJourney>;
 let programmeId: string;
 const gradesGiven: string[] = [];
-
-/** Gives a device's events, oldest first, the dates they would have had: the history the figures are read from. */
-async function dateEvents(deviceId: string, dates: string[]) {
-  const events = await harness.database.db
-    .select({ id: deviceEvents.id })
-    .from(deviceEvents)
-    .where(eq(deviceEvents.deviceId, deviceId))
-    .orderBy(deviceEvents.id);
-  expect(events.length, 'one date per event').toBe(dates.length);
-  for (const [index, event] of events.entries()) {
-    await harness.database.db.execute(sql`update device_events set occurred_at = ${noon(dates[index]!)} where id = ${event.id}`);
-  }
-}
 
 const transition = async (token: string, code: string, body: Record<string, unknown>) =>
   expectStatus(await world.call('POST', `/api/devices/${code}/transitions`, { token, body }));
@@ -120,20 +106,20 @@ beforeAll(async () => {
   const token = shopA.operator.token;
   const d1 = await world.device(token, shopA.agen.id, { storageMedia: [] });
   await transition(token, d1.code, { to: 'dismantled' });
-  await dateEvents(d1.id, ['2024-06-10', '2024-06-20']);
+  await dateEvents(harness.database.db, d1.id, ['2024-06-10', '2024-06-20']);
   const d2 = await world.device(token, shopA.agen.id, { kind: 'desktop', storageMedia: [] });
   await transition(token, d2.code, { to: 'recycled', payload: { deeeChannel: 'ecosystem' } });
-  await dateEvents(d2.id, ['2025-02-03', '2025-02-10']);
+  await dateEvents(harness.database.db, d2.id, ['2025-02-03', '2025-02-10']);
   const d3 = await world.device(token, shopA.agen.id, { storageMedia: [] });
   expectStatus(await world.call('POST', `/api/devices/${d3.code}/moves`, { token, body: { siteId: shopA.montDeMarsan.id } }));
   await transition(token, d3.code, { to: 'recycled', payload: { deeeChannel: 'ecologic' } });
-  await dateEvents(d3.id, ['2025-03-01', '2025-03-05', '2025-04-01']);
+  await dateEvents(harness.database.db, d3.id, ['2025-03-01', '2025-03-05', '2025-04-01']);
   const d4 = await handedOverToAFamily(programme.id, module.id, place.id);
   // collected, refurbishing, ready, reserved, allocated
-  await dateEvents(d4.device.id, ['2025-01-06', '2025-01-10', '2025-01-20', '2025-05-02', '2025-05-16']);
+  await dateEvents(harness.database.db, d4.device.id, ['2025-01-06', '2025-01-10', '2025-01-20', '2025-05-02', '2025-05-16']);
   await dateTrainingOf(d4.requestId, '2025-05-10');
   const d5 = await handedOverToAFamily(programme.id, module.id, place.id);
-  await dateEvents(d5.device.id, ['2025-04-01', '2025-04-02', '2025-04-03', '2025-04-04', '2025-04-11']);
+  await dateEvents(harness.database.db, d5.device.id, ['2025-04-01', '2025-04-02', '2025-04-03', '2025-04-04', '2025-04-11']);
   await dateTrainingOf(d5.requestId, '2025-04-08');
   // A family that missed its session in June: the session held, the family absent.
   const absent = await journey.absentFromTraining({ programmeId: programme.id, moduleId: module.id, placeId: place.id });
@@ -161,10 +147,10 @@ beforeAll(async () => {
     }),
     201,
   );
-  await dateEvents(d6.id, ['2025-07-01', '2025-07-02']);
+  await dateEvents(harness.database.db, d6.id, ['2025-07-01', '2025-07-02']);
   const d7 = await world.device(shopB.operator.token, shopB.marseille.id, { kind: 'smartphone', storageMedia: [] });
   await transition(shopB.operator.token, d7.code, { to: 'dismantled' });
-  await dateEvents(d7.id, ['2025-08-01', '2025-08-05']);
+  await dateEvents(harness.database.db, d7.id, ['2025-08-01', '2025-08-05']);
 
   // Only now do the workers count the device events, as they happened.
   const workers = harness.startWorkers();

@@ -6,6 +6,7 @@ import { gradingRules, suggestGrade } from '../src/refurbishment/rules.ts';
 import { wipeCertificates } from '../src/wiping/wiping.schema.ts';
 import { eventually, type Harness } from './helpers/harness.ts';
 import { startWorld, type Account, type World } from './helpers/world.ts';
+import { fullChecklist } from './helpers/journey.ts';
 
 let harness: Harness;
 let world: World;
@@ -14,17 +15,6 @@ let bench: Awaited<ReturnType<World['workshop']>>;
 const ssd = { type: 'ssd', model: 'Samsung PM981', serialNumber: 'S4DXNX0M1', capacityGb: 256 };
 const hdd = { type: 'hdd', model: 'Seagate ST500', serialNumber: 'Z6EABC99', capacityGb: 500 };
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
-const fullChecklist = {
-  power: 'ok',
-  screen: 'ok',
-  keyboard: 'ok',
-  battery: 'ok',
-  storage: 'ok',
-  ports: 'ok',
-  wifi: 'ok',
-  webcam: 'ok',
-  batteryHealthPercent: 91,
-};
 
 async function qualify(account: Account, kind: 'data_wiping' | 'refurbishment', expiresOn = day(365)) {
   const response = await world.call('POST', `/api/users/${account.id}/qualifications`, {

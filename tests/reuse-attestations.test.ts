@@ -1,12 +1,12 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceEvents } from '../src/devices/devices.schema.ts';
 import { retiredDeviceStocks, reuseAttestations } from '../src/reuse/reuse.schema.ts';
 import { wipeCertificates } from '../src/wiping/wiping.schema.ts';
 import { eventually, type Harness } from './helpers/harness.ts';
 import { openPage, signInWithForm, submitForm } from './helpers/pages.ts';
 import { openPdf } from './helpers/pdf.ts';
+import { allocationJourney, dateEvents, noon, qualify } from './helpers/journey.ts';
 import { expectStatus } from './helpers/wifi.ts';
 import { startWorld, type Account, type World } from './helpers/world.ts';
 
@@ -17,83 +17,14 @@ let harness: Harness;
 let world: World;
 let bench: Awaited<ReturnType<World['workshop']>>;
 let mediator: Account;
+let journey: ReturnType<typeof allocationJourney>;
 let townHall: { id: string; name: string };
 let townHallViewer: Account;
 const devices: Record<string, { id: string; code: string }> = {};
 
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
-const noon = (date: string) => `${date}T11:00:00.000Z`;
-const fullChecklist = {
-  power: 'ok',
-  screen: 'ok',
-  keyboard: 'ok',
-  battery: 'ok',
-  storage: 'ok',
-  ports: 'ok',
-  wifi: 'ok',
-  webcam: 'ok',
-  batteryHealthPercent: 88,
-};
-
-async function dateEvents(deviceId: string, dates: string[]) {
-  const events = await harness.database.db
-    .select({ id: deviceEvents.id })
-    .from(deviceEvents)
-    .where(eq(deviceEvents.deviceId, deviceId))
-    .orderBy(deviceEvents.id);
-  expect(events.length, 'one date per event').toBe(dates.length);
-  for (const [index, event] of events.entries()) {
-    await harness.database.db.execute(sql`update device_events set occurred_at = ${noon(dates[index]!)} where id = ${event.id}`);
-  }
-}
-
 const transition = async (code: string, body: Record<string, unknown>) =>
   expectStatus(await world.call('POST', `/api/devices/${code}/transitions`, { token: bench.operator.token, body }));
-
-/** The whole way to a family: refurbished, reserved, the family trained, handed over (5 events). */
-async function handedOver(donationId: string, programmeId: string, moduleId: string, placeId: string) {
-  const token = bench.operator.token;
-  const device = await world.device(token, bench.site.id, { donationId, storageMedia: [] });
-  const order = expectStatus(await world.call('POST', `/api/devices/${device.code}/work-orders`, { token, body: {} }), 201);
-  expectStatus(
-    await world.call('PATCH', `/api/work-orders/${order.id}`, {
-      token,
-      body: { checklist: fullChecklist, specs: { cpu: 'Intel Core i5-8350U', ramGb: 8, storageGb: 256 }, cosmetic: 'A', minutesSpent: 60 },
-    }),
-  );
-  expectStatus(await world.call('POST', `/api/work-orders/${order.id}/complete`, { token, body: {} }));
-  const household = expectStatus(
-    await world.call('POST', '/api/households', {
-      token: mediator.token,
-      body: { reference: `F-${Math.random().toString(36).slice(2, 8)}`, communeCode: '47001', size: 3, attestations: ['child_in_college'], consent: true },
-    }),
-    201,
-  );
-  const request = expectStatus(
-    await world.call('POST', '/api/requests', { token: mediator.token, body: { householdId: household.id, programmeId, need: { kind: 'laptop' } } }),
-    201,
-  );
-  expectStatus(await world.call('POST', `/api/requests/${request.id}/reservation`, { token: mediator.token, body: { deviceCode: device.code } }), 201);
-  const session = expectStatus(
-    await world.call('POST', '/api/training-sessions', {
-      token: mediator.token,
-      body: { moduleId, siteId: placeId, startsAt: new Date(Date.now() + 86_400_000).toISOString(), capacity: 8, trainerName: 'Inès' },
-    }),
-    201,
-  );
-  expectStatus(await world.call('POST', `/api/requests/${request.id}/enrolment`, { token: mediator.token, body: { sessionId: session.id } }), 201);
-  expectStatus(
-    await world.call('POST', `/api/training-sessions/${session.id}/attendance`, { token: mediator.token, body: { requestId: request.id, present: true } }),
-  );
-  expectStatus(
-    await world.call('POST', `/api/requests/${request.id}/handover`, {
-      token: mediator.token,
-      body: { deviceCode: device.code, receivedBy: 'Mme Durand', termsAccepted: true },
-    }),
-    201,
-  );
-  return device;
-}
 
 const attestation = (account: Account, organisationId = townHall.id, year = '2025') =>
   world.call('GET', `/api/organisations/${organisationId}/reuse-attestations/${year}`, { token: account.token });
@@ -112,17 +43,10 @@ const attestation = (account: Account, organisationId = townHall.id, year = '202
 beforeAll(async () => {
   ({ harness, world } = await startWorld({ workers: true }));
   bench = await world.workshop();
-  for (const kind of ['data_wiping', 'refurbishment']) {
-    expectStatus(
-      await world.call('POST', `/api/users/${bench.operator.id}/qualifications`, {
-        token: world.admin.token,
-        body: { kind, issuer: 'Centre de formation ADN', issuedOn: day(-200), expiresOn: day(365) },
-      }),
-      201,
-    );
-  }
+  for (const kind of ['data_wiping', 'refurbishment'] as const) await qualify(world, bench.operator, kind);
   const centre = await world.organisation('mediation');
   mediator = await world.account(centre.id, 'mediator');
+  journey = allocationJourney(world, { operator: bench.operator, siteId: bench.site.id }, mediator);
   const place = await world.site(centre.id, { kind: 'mediation_place', name: 'Centre social', communeCode: '47323' });
   const module = expectStatus(
     await world.call('POST', '/api/training-modules', {
@@ -162,14 +86,14 @@ beforeAll(async () => {
   const uncommitted = await world.donation(bench.operator.token, bench.site.id, { donor: undefined, donorOrganisationId: townHall.id });
   const token = bench.operator.token;
 
-  devices.reused = await handedOver(committed.id, programme.id, module.id, place.id);
-  await dateEvents(devices.reused.id, ['2025-01-06', '2025-01-10', '2025-01-20', '2025-05-02', '2025-05-16']);
+  devices.reused = (await journey.handedOver({ programmeId: programme.id, moduleId: module.id, placeId: place.id, donationId: committed.id })).device;
+  await dateEvents(harness.database.db, devices.reused.id, ['2025-01-06', '2025-01-10', '2025-01-20', '2025-05-02', '2025-05-16']);
   devices.recycled = await world.device(token, bench.site.id, { donationId: committed.id, kind: 'desktop', storageMedia: [] });
   await transition(devices.recycled.code, { to: 'recycled', payload: { deeeChannel: 'ecosystem' } });
-  await dateEvents(devices.recycled.id, ['2025-02-03', '2025-02-10']);
+  await dateEvents(harness.database.db, devices.recycled.id, ['2025-02-03', '2025-02-10']);
   devices.parts = await world.device(token, bench.site.id, { donationId: committed.id, storageMedia: [] });
   await transition(devices.parts.code, { to: 'dismantled' });
-  await dateEvents(devices.parts.id, ['2025-03-01', '2025-03-20']);
+  await dateEvents(harness.database.db, devices.parts.id, ['2025-03-01', '2025-03-20']);
   devices.wiped = await world.device(token, bench.site.id, { donationId: committed.id, storageMedia: [{ type: 'ssd', capacityGb: 256 }] });
   const now = new Date().toISOString();
   expectStatus(
@@ -193,14 +117,14 @@ beforeAll(async () => {
     }),
     201,
   );
-  await dateEvents(devices.wiped.id, ['2025-07-01', '2025-07-02']);
-  devices.late = await handedOver(committed.id, programme.id, module.id, place.id);
-  await dateEvents(devices.late.id, ['2025-11-03', '2025-11-05', '2025-11-20', '2026-01-05', '2026-01-15']);
+  await dateEvents(harness.database.db, devices.wiped.id, ['2025-07-01', '2025-07-02']);
+  devices.late = (await journey.handedOver({ programmeId: programme.id, moduleId: module.id, placeId: place.id, donationId: committed.id })).device;
+  await dateEvents(harness.database.db, devices.late.id, ['2025-11-03', '2025-11-05', '2025-11-20', '2026-01-05', '2026-01-15']);
   devices.lastYear = await world.device(token, bench.site.id, { donationId: committed.id, storageMedia: [] });
   await transition(devices.lastYear.code, { to: 'dismantled' });
-  await dateEvents(devices.lastYear.id, ['2024-12-20', '2024-12-22']);
-  devices.uncommitted = await handedOver(uncommitted.id, programme.id, module.id, place.id);
-  await dateEvents(devices.uncommitted.id, ['2025-04-01', '2025-04-03', '2025-04-10', '2025-06-01', '2025-06-10']);
+  await dateEvents(harness.database.db, devices.lastYear.id, ['2024-12-20', '2024-12-22']);
+  devices.uncommitted = (await journey.handedOver({ programmeId: programme.id, moduleId: module.id, placeId: place.id, donationId: uncommitted.id })).device;
+  await dateEvents(harness.database.db, devices.uncommitted.id, ['2025-04-01', '2025-04-03', '2025-04-10', '2025-06-01', '2025-06-10']);
   await eventually(
     'the wipe certificate is issued',
     async () => (await harness.database.db.$count(wipeCertificates, eq(wipeCertificates.deviceId, devices.wiped!.id))) === 1,

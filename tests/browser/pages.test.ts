@@ -438,7 +438,14 @@ describe('accessibility and script errors of the main pages, with realistic cont
       },
     };
     expect(
-      await findingsOn(world.admin, [goTo('/admin'), goTo('/pilotage'), wrongPeriod, goTo('/pilotage/fonds'), goTo('/reemploi'), missingPage('/nulle-part signed in')]),
+      await findingsOn(world.admin, [
+        goTo('/admin'),
+        goTo('/pilotage'),
+        wrongPeriod,
+        goTo('/pilotage/fonds'),
+        goTo('/reemploi'),
+        missingPage('/nulle-part signed in'),
+      ]),
     ).toEqual([]);
   });
 });

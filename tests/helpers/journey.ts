@@ -1,3 +1,7 @@
+import { eq, sql } from 'drizzle-orm';
+import { expect } from 'vitest';
+import { deviceEvents } from '../../src/devices/devices.schema.ts';
+import type { Db } from '../../src/db/client.ts';
 import { expectStatus } from './wifi.ts';
 import type { Account, World } from './world.ts';
 
@@ -16,6 +20,18 @@ export const fullChecklist = {
   batteryHealthPercent: 91,
 };
 
+/** Noon of a day (UTC), for the dates a test gives its events. */
+export const noon = (date: string) => `${date}T11:00:00.000Z`;
+
+/** Gives a device's events, oldest first, the days they would have happened on: the history figures are read from. */
+export async function dateEvents(db: Db, deviceId: string, dates: string[]) {
+  const events = await db.select({ id: deviceEvents.id }).from(deviceEvents).where(eq(deviceEvents.deviceId, deviceId)).orderBy(deviceEvents.id);
+  expect(events.length, 'one date per event').toBe(dates.length);
+  for (const [index, event] of events.entries()) {
+    await db.execute(sql`update device_events set occurred_at = ${noon(dates[index]!)} where id = ${event.id}`);
+  }
+}
+
 /** Gives an account a qualification the coordinator recorded, valid for a year. */
 export async function qualify(world: World, account: Account, kind: 'data_wiping' | 'refurbishment') {
   expectStatus(
@@ -33,9 +49,10 @@ export async function qualify(world: World, account: Account, kind: 'data_wiping
  * at a mediation place, and the device handed over.
  */
 export function allocationJourney(world: World, bench: { operator: Account; siteId: string }, mediator: Account) {
-  async function refurbished(kind = 'laptop') {
+  /** A device of the bench refurbished and put in stock, in its `donationId` when given (else the bench's own lot). */
+  async function refurbished(kind = 'laptop', donationId?: string) {
     const token = bench.operator.token;
-    const device = await world.device(token, bench.siteId, { kind, storageMedia: [] });
+    const device = await world.device(token, bench.siteId, { kind, storageMedia: [], ...(donationId ? { donationId } : {}) });
     const opened = expectStatus(await world.call('POST', `/api/devices/${device.code}/work-orders`, { token, body: {} }), 201);
     expectStatus(
       await world.call('PATCH', `/api/work-orders/${opened.id}`, {
@@ -47,11 +64,11 @@ export function allocationJourney(world: World, bench: { operator: Account; site
     return { device, grade: completed.device.grade as string };
   }
 
-  type Family = { programmeId: string; moduleId: string; placeId: string; communeCode?: string; kind?: string };
+  type Family = { programmeId: string; moduleId: string; placeId: string; communeCode?: string; kind?: string; donationId?: string };
 
   /** The device reserved for the family, which is booked on a session of the training, and the trainer's sheet for it. */
   async function booked(family: Family) {
-    const { device, grade } = await refurbished(family.kind);
+    const { device, grade } = await refurbished(family.kind, family.donationId);
     const household = expectStatus(
       await world.call('POST', '/api/households', {
         token: mediator.token,
