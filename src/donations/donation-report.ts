@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { asc, desc, eq } from 'drizzle-orm';
 import PDFDocument from 'pdfkit';
 import { csvDocument } from '../csv.ts';
+import { drawPdfTable } from '../files/pdf-table.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
@@ -130,26 +131,12 @@ export async function renderDonationReportPdf(report: DonationReport, publicUrl:
     { title: 'Effacement', width: 110 },
     { title: 'Devenir', width: 108 },
   ];
-  const drawRow = (cells: string[], bold = false) => {
-    if (doc.y > doc.page.height - 60) doc.addPage();
-    const y = doc.y;
-    let x = doc.page.margins.left;
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(8);
-    const heights = cells.map((cell, index) => doc.heightOfString(cell, { width: columns[index]!.width - 4 }));
-    cells.forEach((cell, index) => {
-      doc.text(cell, x, y, { width: columns[index]!.width - 4 });
-      x += columns[index]!.width;
-    });
-    doc.x = doc.page.margins.left;
-    doc.y = y + Math.max(...heights) + 3;
-  };
-  drawRow(
-    columns.map((column) => column.title),
-    true,
+  drawPdfTable(
+    doc,
+    columns,
+    report.lines.map((line) => [line.code, `${line.kind} ${line.brand} ${line.model}`, line.serialNumber || '—', line.wipe, outcomeLabels[line.outcome]]),
+    8,
   );
-  for (const line of report.lines) {
-    drawRow([line.code, `${line.kind} ${line.brand} ${line.model}`, line.serialNumber || '—', line.wipe, outcomeLabels[line.outcome]]);
-  }
   doc.end();
   await finished;
 }

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
+import { drawPdfTable } from '../files/pdf-table.ts';
 import { drawQr, pointsPerMm } from '../labels/render.ts';
 import { dateTime, deviceKindLabels, longDate, notCountedReasonLabels, percent, reuseOutcomeInFrench, reuseOutcomeLabels } from '../pages/fr.ts';
 import { reuseOutcomes, type ReuseStatement } from './attestation-statement.ts';
@@ -68,33 +69,19 @@ export async function renderReuseAttestationPdf({ statement, signature, issuedAt
     { title: 'Devenir', width: 95 },
     { title: 'Comptage', width: 82 },
   ];
-  const drawRow = (cells: string[], bold = false) => {
-    if (doc.y > doc.page.height - 60) doc.addPage();
-    const y = doc.y;
-    let x = doc.page.margins.left;
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(7.5);
-    const heights = cells.map((cell, index) => doc.heightOfString(cell, { width: columns[index]!.width - 4 }));
-    cells.forEach((cell, index) => {
-      doc.text(cell, x, y, { width: columns[index]!.width - 4 });
-      x += columns[index]!.width;
-    });
-    doc.x = doc.page.margins.left;
-    doc.y = y + Math.max(...heights) + 3;
-  };
-  drawRow(
-    columns.map((column) => column.title),
-    true,
-  );
-  for (const device of statement.devices) {
-    drawRow([
+  drawPdfTable(
+    doc,
+    columns,
+    statement.devices.map((device) => [
       device.code,
       `${deviceKindLabels[device.kind]} ${device.manufacturer} ${device.model}`,
       device.serialNumber ?? '—',
       device.wipeCertificateId ? `${publicUrl}/verify/${device.wipeCertificateId}` : '—',
       reuseOutcomeInFrench(device),
       device.notCountedBecause ? notCountedReasonLabels[device.notCountedBecause] : 'Compté',
-    ]);
-  }
+    ]),
+    7.5,
+  );
 
   doc.moveDown(0.8).font('Helvetica-Bold').fontSize(11).text('Vérification');
   doc
