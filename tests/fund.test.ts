@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handovers } from '../src/allocation/allocation.schema.ts';
 import { fundAllocations, fundContributions } from '../src/fund/fund.schema.ts';
+import { countUncountedEvents } from '../src/indicators/rollups.service.ts';
 import type { Harness } from './helpers/harness.ts';
 import { allocationJourney, qualify } from './helpers/journey.ts';
 import { openPage, signInWithForm, submitForm, type Person } from './helpers/pages.ts';
@@ -148,6 +149,17 @@ describe('the funders’ fund', () => {
     expect((await report(mediator.token)).status).toBe(403);
   });
 
+  it('shows a funder the indicators of the programmes the fund financed, never one organisation’s', async () => {
+    await countUncountedEvents(harness.database.db, { deviceEventsOlderThanMinutes: 0 });
+    const indicators = (account: Account, query = '') => world.call('GET', `/api/indicators?period=${year}${query}`, { token: account.token });
+    const financed = expectStatus(await indicators(caf.viewer));
+    expect(financed.organisationId).toBeNull();
+    expect([financed.figures.devicesHandedOver.total, financed.figures.familiesTrained, financed.figures.devicesCollected]).toEqual([3, 3, 0]);
+    expect((await indicators(caf.viewer, `&organisationId=${mediator.organisationId}`)).status).toBe(403);
+    const newcomer = await world.account((await world.organisation('funder')).id, 'funder_viewer');
+    expect(expectStatus(await indicators(newcomer)).figures.devicesHandedOver.total).toBe(0);
+  });
+
   it('refuses a contribution from anyone but the coordinator, to a non-funder, or with a bad amount, and records nothing', async () => {
     const before = await harness.database.db.select().from(fundContributions);
     const body = { funderOrganisationId: caf.id, year, amountCents: 100_000, conventionReference: 'CAF-REFUSED', signedOn: `${year}-05-01` };
@@ -248,7 +260,7 @@ describe('the fund’s page', () => {
 
   it('lands a funder on its own part, without the forms or another funder’s convention', async () => {
     const home = await openPage(harness.app, '/', funder);
-    expect(home.location).toBe('/pilotage/fonds');
+    expect(home.location).toBe('/pilotage');
     const page = await openPage(harness.app, `/pilotage/fonds?annee=${year}&financeur=${msa.id}`, funder);
     expect(page.status).toBe(200);
     expect(page.html).toContain('Votre contribution : 60\u202f000,00 €, soit 60 % du fonds.');

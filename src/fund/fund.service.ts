@@ -81,6 +81,15 @@ export async function fundAllocationsOf(db: DbOrTx, year: number) {
     .orderBy(asc(programmes.name));
 }
 
+/** The programmes the fund financed in the years a funder contributed to it. */
+export async function programmesFinancedBy(db: DbOrTx, funderId: string, years: { from: number; to: number }): Promise<string[]> {
+  const rows = await db.execute<{ programme_id: string }>(sql`
+    select distinct a.programme_id from fund_allocations a
+    where a.year between ${years.from} and ${years.to}
+      and exists (select 1 from fund_contributions c where c.funder_organisation_id = ${funderId} and c.year = a.year)`);
+  return rows.map((row) => row.programme_id);
+}
+
 /** Whose part of the fund an actor reads: the coordinator any funder's (or the whole fund's), a funder its own. */
 function scopedFunder(actor: Actor, asked: string | undefined): string | undefined {
   requireFundRight(actor, 'read_reports');

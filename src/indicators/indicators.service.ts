@@ -3,6 +3,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import type { DeviceKind } from '../devices/devices.schema.ts';
 import { forbidden } from '../errors.ts';
+import { programmesFinancedBy } from '../fund/fund.service.ts';
 import { avoidedEmissions } from './impact.ts';
 import { previousPeriod, type Period } from './periods.ts';
 import { communeIsInTerritory, type IndicatorTerritory } from './territory.ts';
@@ -84,11 +85,20 @@ export type Indicators = {
   previous: IndicatorFigures;
 };
 
-/** Whose figures an actor may read: the coordinator the whole network's, every other organisation its own. */
-function scopedOrganisation(actor: Actor, asked: string | undefined): string | undefined {
-  if (actor.organisationKind === 'coordinator') return asked;
+/**
+ * Which figures an actor may read: the coordinator the whole network's (or one organisation's);
+ * a funder what the programmes the fund financed did in the years it contributed; every other
+ * organisation its own.
+ */
+async function readableScope(db: DbOrTx, actor: Actor, asked: string | undefined, years: { from: number; to: number }) {
+  if (actor.organisationKind === 'coordinator') return { organisationId: asked, filter: asked ? sql`and organisation_id = ${asked}` : sql`` };
+  if (actor.role === 'funder_viewer') {
+    if (asked !== undefined) throw forbidden('A funder sees the figures of the programmes it financed, not of one organisation.');
+    const programmes = await programmesFinancedBy(db, actor.organisationId, years);
+    return { organisationId: undefined, filter: sql`and programme_id in (select jsonb_array_elements_text(${JSON.stringify(programmes)}::jsonb))` };
+  }
   if (asked !== undefined && asked !== actor.organisationId) throw forbidden('You see the figures of your own organisation only.');
-  return actor.organisationId;
+  return { organisationId: actor.organisationId, filter: sql`and organisation_id = ${actor.organisationId}` };
 }
 
 /**
@@ -100,10 +110,10 @@ function scopedOrganisation(actor: Actor, asked: string | undefined): string | u
 export async function getIndicators(db: DbOrTx, actor: Actor, query: IndicatorQuery): Promise<Indicators> {
   const { period, territory } = query;
   const previous = previousPeriod(period);
-  const organisationId = scopedOrganisation(actor, query.organisationId);
+  const years = { from: Number(previous.from.slice(0, 4)), to: Number(period.to.slice(0, 4)) };
+  const { organisationId, filter: byOrganisation } = await readableScope(db, actor, query.organisationId, years);
 
   const inRange = sql`month between ${previous.from}::date and ${period.to}::date`;
-  const byOrganisation = organisationId ? sql`and organisation_id = ${organisationId}` : sql``;
   let inTerritory = sql``;
   if (territory) {
     const communes = await db.execute<{ commune_code: string }>(sql`select distinct commune_code from indicator_rollups where ${inRange} ${byOrganisation}`);

@@ -14,7 +14,7 @@ const navigation: { href: string; label: string; roles: readonly Role[] }[] = [
   { href: '/sessions', label: 'Formations', roles: ['mediator', 'admin'] },
   { href: '/rollout', label: 'Déploiement Wi-Fi', roles: ['landlord_manager', 'installer', 'admin'] },
   { href: '/reemploi', label: 'Réemploi', roles: ['donor_viewer', 'admin'] },
-  { href: '/pilotage', label: 'Pilotage', roles: ['admin', 'workshop_operator', 'mediator', 'landlord_manager'] },
+  { href: '/pilotage', label: 'Pilotage', roles: ['admin', 'workshop_operator', 'mediator', 'landlord_manager', 'funder_viewer'] },
   { href: '/pilotage/fonds', label: 'Fonds', roles: ['admin', 'funder_viewer'] },
   { href: '/admin', label: 'Réseau', roles: ['admin'] },
   { href: '/admin/queues', label: 'Files de travail', roles: ['admin'] },

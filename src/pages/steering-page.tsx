@@ -33,7 +33,7 @@ const change = (value: number | null, previous: number | null) => {
 export function steeringPageRoutes(database: Database) {
   const { db } = database;
   return new Hono<PageEnv>().get('/pilotage', async (c) => {
-    const viewer = viewerOf(c, ['admin', 'workshop_operator', 'mediator', 'landlord_manager']);
+    const viewer = viewerOf(c, ['admin', 'workshop_operator', 'mediator', 'landlord_manager', 'funder_viewer']);
     const asked = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value.trim() !== ''));
     const fields: Record<string, string> = { period: String(new Date().getFullYear()), ...asked };
     const parsed = parseForm(indicatorQuerySchema, fields);
