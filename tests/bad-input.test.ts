@@ -1175,12 +1175,12 @@ describe('unknown routes', () => {
 });
 
 describe('calls without credentials', () => {
-  it('leaves sign-in, token issue, the documents, the certificates key and their signed statements open, and protects everything else', () => {
+  it('leaves sign-in, token issue, the documents, the certificates key, their signed statements and the open data’s schema open, and protects everything else', () => {
     const open = routes
       .filter((route) => !protectedRoutes.includes(route))
       .map((route) => route.operation.operationId)
       .sort();
-    expect(open).toEqual(['createApiToken', 'getCertificateKey', 'getCertificateVerification', 'login']);
+    expect(open).toEqual(['createApiToken', 'getCertificateKey', 'getCertificateVerification', 'login', 'openDataSchema']);
   });
 
   it.each(protectedRoutes.map((route) => [route.name, route] as const))(
