@@ -37,6 +37,8 @@ type LinkedDocument = ReturnType<typeof parseHTML>['document'];
 
 function finish(svg: PlotSvg, document: LinkedDocument, title: string, summary: string): string {
   for (const element of [svg, ...svg.querySelectorAll('*')]) element.removeAttribute('style');
+  // Plot names its groups (aria-label="bar"): inside an image they are no landmarks, and ARIA allows no label on a bare <g>.
+  for (const element of svg.querySelectorAll('[aria-label]')) element.removeAttribute('aria-label');
   for (const style of svg.querySelectorAll('style')) style.remove();
   const titleElement = document.createElementNS('http://www.w3.org/2000/svg', 'title');
   titleElement.textContent = title;

@@ -596,8 +596,8 @@ describe('the steering page on a phone and with the keyboard', { timeout: 60_000
       fits.clientWidth,
     );
 
-    const focused = () =>
-      page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string; textContent: string } } }).document.activeElement);
+    const focusedText = () =>
+      page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent ?? '');
     await page.locator('#champ-period').focus();
     await page.keyboard.press('Control+A');
     await page.keyboard.type(String(new Date().getFullYear() - 1));
@@ -606,7 +606,7 @@ describe('the steering page on a phone and with the keyboard', { timeout: 60_000
     const reached: string[] = [];
     for (let presses = 0; presses < 40 && !reached.some((text) => text.includes('Rapport du comité de pilotage')); presses++) {
       await page.keyboard.press('Tab');
-      reached.push((await focused()).textContent.trim());
+      reached.push((await focusedText()).trim());
     }
     expect(
       reached.some((text) => text.includes('Rapport du comité de pilotage (PDF)')),
