@@ -21,3 +21,16 @@ export const withoutAccents = (text: string) => text.normalize('NFD').replace(/[
 
 /** A label as it reads inside a sentence: "Recyclé (DEEE)" → "recyclé (DEEE)". */
 export const inSentence = (label: string) => label.charAt(0).toLowerCase() + label.slice(1);
+
+/**
+ * French formatting puts a narrow no-break space (U+202F) in "1 800,00 €" and "35 %"; the PDFs'
+ * standard fonts have no glyph for it, so every figure Boucle prints keeps the plain no-break space.
+ */
+const withPrintableSpaces = (text: string) => text.replaceAll('\u202f', '\u00a0');
+const euroFormat = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
+
+/** An amount in cents, in euros as French writes it: "1 800,00 €". */
+export const euros = (cents: number) => withPrintableSpaces(euroFormat.format(cents / 100));
+
+/** A share from 0 to 1 as a French percentage: "35 %", "33,3 %". */
+export const percent = (share: number) => withPrintableSpaces(share.toLocaleString('fr-FR', { style: 'percent', maximumFractionDigits: 1 }));

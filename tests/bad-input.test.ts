@@ -1203,12 +1203,12 @@ describe('unknown routes', () => {
 });
 
 describe('calls without credentials', () => {
-  it('leaves sign-in, token issue, the documents, the signing keys and the certificates’ signed statements open, and protects everything else', () => {
+  it('leaves sign-in, token issue, the documents, the signing keys, the certificates’ signed statements and the open data’s schema open, and protects everything else', () => {
     const open = routes
       .filter((route) => !protectedRoutes.includes(route))
       .map((route) => route.operation.operationId)
       .sort();
-    expect(open).toEqual(['createApiToken', 'getCertificateKey', 'getCertificateVerification', 'getReuseAttestationKey', 'login']);
+    expect(open).toEqual(['createApiToken', 'getCertificateKey', 'getCertificateVerification', 'getReuseAttestationKey', 'login', 'openDataSchema']);
   });
 
   it.each(protectedRoutes.map((route) => [route.name, route] as const))(

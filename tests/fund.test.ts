@@ -6,6 +6,7 @@ import { countUncountedEvents } from '../src/indicators/rollups.service.ts';
 import type { Harness } from './helpers/harness.ts';
 import { allocationJourney, qualify } from './helpers/journey.ts';
 import { openPage, signInWithForm, submitForm, type Person } from './helpers/pages.ts';
+import { pdfText } from './helpers/pdf.ts';
 import { expectStatus } from './helpers/wifi.ts';
 import { startWorld, type Account, type World } from './helpers/world.ts';
 
@@ -160,6 +161,21 @@ describe('the funders’ fund', () => {
     expect(expectStatus(await indicators(newcomer)).figures.devicesHandedOver.total).toBe(0);
   });
 
+  it('puts the fund in the steering committee’s report: every programme for the coordinator, its own part for a funder', async () => {
+    const reportPdf = async (account: Account) => {
+      const response = await world.app.request(`/api/indicators/report.pdf?period=${year}`, { headers: { authorization: `Bearer ${account.token}` } });
+      expect(response.status).toBe(200);
+      return pdfText(new Uint8Array(await response.arrayBuffer())).replace(/\s+/g, ' ');
+    };
+    const whole = await reportPdf(world.admin);
+    expect(whole).toContain(`Fonds départemental d’inclusion numérique ${year}`);
+    expect(whole).toMatch(/Collégiens connectés 75 % 75\s000,00\s€ 3 3 25\s000,00\s€/);
+    const own = await reportPdf(caf.viewer);
+    expect(own).toContain('Votre part : 60 % du fonds.');
+    expect(own).toMatch(/Collégiens connectés 75 % 45\s000,00\s€ 1,8 1,8 25\s000,00\s€/);
+    expect(own).not.toContain('MSA Dordogne');
+  });
+
   it('refuses a contribution from anyone but the coordinator, to a non-funder, or with a bad amount, and records nothing', async () => {
     const before = await harness.database.db.select().from(fundContributions);
     const body = { funderOrganisationId: caf.id, year, amountCents: 100_000, conventionReference: 'CAF-REFUSED', signedOn: `${year}-05-01` };
@@ -227,7 +243,7 @@ describe('the solidarity price at handover', () => {
       });
     const refused = await handover(18_001);
     expect(refused.status).toBe(422);
-    expect(refused.body.errors).toEqual([{ path: 'solidarityPriceCents', message: expect.stringMatching(/^Au plus 180,00 € pour ce type d’équipement/) }]);
+    expect(refused.body.errors).toEqual([{ path: 'solidarityPriceCents', message: expect.stringMatching(/^Au plus 180,00\u00a0€ pour ce type d’équipement/) }]);
     expect(await harness.database.db.select().from(handovers).where(eq(handovers.requestId, ready.requestId))).toEqual([]);
     const request = expectStatus(await world.call('GET', `/api/requests/${ready.requestId}`, { token: mediator.token }));
     expect(request.status).toBe('training_completed');
@@ -253,7 +269,7 @@ describe('the fund’s page', () => {
     expect(page.status).toBe(200);
     expect(page.html).toContain('MSA Dordogne Lot-et-Garonne');
     // The handovers so far: the three of the set-up and the one at the capped price.
-    expect(rowOf(page.html, 'Collégiens connectés')).toContain('<td>75 %</td><td>75\u202f000,00 €</td><td>4</td><td>4</td>');
+    expect(rowOf(page.html, 'Collégiens connectés')).toContain('<td>75 %</td><td>75\u00a0000,00\u00a0€</td><td>4</td><td>4</td>');
     expect(page.html).toContain('action="/pilotage/fonds/conventions"');
     expect(page.html).toContain(`action="/pilotage/fonds/parts?annee=${year}"`);
   });
@@ -263,7 +279,7 @@ describe('the fund’s page', () => {
     expect(home.location).toBe('/pilotage');
     const page = await openPage(harness.app, `/pilotage/fonds?annee=${year}&financeur=${msa.id}`, funder);
     expect(page.status).toBe(200);
-    expect(page.html).toContain('Votre contribution : 60\u202f000,00 €, soit 60 % du fonds.');
+    expect(page.html).toContain('Votre contribution : 60\u00a0000,00\u00a0€, soit 60 % du fonds.');
     expect(page.html).not.toContain('MSA Dordogne');
     expect(page.html).not.toContain('action="/pilotage/fonds/conventions"');
     expect((await openPage(harness.app, '/households', funder)).status).toBe(403);

@@ -7,6 +7,7 @@ import { wipeCertificates } from '../src/wiping/wiping.schema.ts';
 import { eventually, type Harness } from './helpers/harness.ts';
 import { startWorld, type Account, type World } from './helpers/world.ts';
 import { fullChecklist } from './helpers/journey.ts';
+import { pdfText } from './helpers/pdf.ts';
 
 let harness: Harness;
 let world: World;
@@ -299,11 +300,3 @@ describe("the donor's traceability report", () => {
     expect((await world.call('GET', `/api/donations/${donation.id}/report.csv`, { token: otherDonor.token })).status).toBe(404);
   });
 });
-
-async function pdfText(bytes: Uint8Array): Promise<string> {
-  const mupdf = await import('mupdf');
-  const document = mupdf.Document.openDocument(bytes, 'application/pdf');
-  const pages: string[] = [];
-  for (let index = 0; index < document.countPages(); index++) pages.push(document.loadPage(index).toStructuredText('preserve-whitespace').asText());
-  return pages.join('\n');
-}

@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
 import { deviceSchema } from '../devices/devices.routes.ts';
-import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
+import { actorOf, asJson, bearerSecurity, calendarDate, createRouter, idParam, json, ok, problems, text, timestamp } from '../http/router.ts';
 import { requestSchema } from './allocation.routes.ts';
+import { coopActivities, coopActivitiesCsv } from './coop-export.ts';
 import { handOver } from './handover.service.ts';
 import { createTrainingModule, createTrainingSession, enrolRequest, listTrainingSessions, recordAttendance } from './training.service.ts';
 
@@ -33,6 +34,13 @@ const enrolmentSchema = z.object({
 });
 
 const tag = 'Training and handover';
+
+const coopExportQuery = z
+  .object({
+    from: calendarDate().openapi({ description: 'The first day (Paris time), included.', example: '2026-01-01' }),
+    to: calendarDate().openapi({ description: 'The last day, included.', example: '2026-12-31' }),
+  })
+  .refine((range) => range.to >= range.from, { path: ['to'], message: 'The end comes before the start.' });
 
 export function trainingRoutes(database: Database) {
   const { db } = database;
@@ -156,5 +164,25 @@ export function trainingRoutes(database: Database) {
         },
       }),
       async (c) => c.json(asJson(await handOver(db, actorOf(c), c.req.valid('param').id, c.req.valid('json'))), 201),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/training-sessions/coop-export.csv',
+        operationId: 'exportTrainingSessionsForCoop',
+        tags: [tag],
+        summary:
+          "Your organisation's sessions that families attended, as the activity reports of the Coop de la médiation numérique (type, date, duration, place, device, themes, participants and their communes); no family's identity.",
+        security: bearerSecurity,
+        request: { query: coopExportQuery },
+        responses: { 200: { description: 'The activities (text/csv).' }, ...problems(401, 403, 422) },
+      }),
+      async (c) => {
+        const range = c.req.valid('query');
+        return c.body(coopActivitiesCsv(await coopActivities(db, actorOf(c), range)), 200, {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="activites-coop-${range.from}-${range.to}.csv"`,
+        });
+      },
     );
 }

@@ -14,6 +14,3 @@ export const solidarityPriceCaps = {
 
 /** The cap for a kind of device, in cents: 0 for a kind without a legal price. */
 export const solidarityPriceCapCents = (kind: DeviceKind) => solidarityPriceCaps.capsCents[kind] ?? 0;
-
-/** "180,00 €" */
-export const euros = (cents: number) => `${(cents / 100).toLocaleString('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} €`;

@@ -12,6 +12,7 @@ type CommuneRecord = {
   departement?: string;
   chefLieu?: string;
   commune?: string;
+  codesPostaux?: string[];
 };
 
 export type Commune = { code: string; name: string; departement: string };
@@ -61,6 +62,9 @@ export function lookUpCommune(code: string): CommuneLookup {
         french: `${code} (${record.nom}) est une ancienne commune : utilisez le code de la commune dont elle fait partie.`,
       };
 }
+
+/** The postal codes La Poste gives a commune (several for large ones), from the same data. */
+export const postalCodesOf = (code: string): string[] => communes().get(code.toUpperCase())?.codesPostaux ?? [];
 
 type EpciRecord = { code: string; nom: string; membres: { code: string }[] };
 type DepartementRecord = { code: string; nom: string };

@@ -8,6 +8,7 @@ import { trainingRoutes } from '../allocation/training.routes.ts';
 import { apartmentRoutes } from '../connectivity/apartments.routes.ts';
 import { deploymentRoutes } from '../connectivity/deployments.routes.ts';
 import { fundRoutes } from '../fund/fund.routes.ts';
+import { indicatorExportRoutes } from '../indicators/indicator-exports.routes.ts';
 import { indicatorRoutes } from '../indicators/indicators.routes.ts';
 import { incidentRoutes } from '../connectivity/incidents.routes.ts';
 import { placesRoutes } from '../connectivity/places.routes.ts';
@@ -56,13 +57,17 @@ export type AppDeps = {
 
 const bearerPattern = /^Bearer\s+(\S+)$/i;
 
-/** The only API routes open without signing in: signing in, the API's description, the certificates' public key and statements. */
+/**
+ * The only API routes open without signing in: signing in, the API's description, the
+ * certificates' public key and statements, and the open data's schema (columns, no data).
+ */
 const isPublic = (method: string, path: string) =>
   (method === 'POST' && (path === '/api/auth/login' || path === '/api/auth/tokens')) ||
   (method === 'GET' &&
     (path === '/api/openapi.json' ||
       path === '/api/keys/certificates' ||
       path === '/api/keys/reuse-attestations' ||
+      path === '/api/indicators/open-data/schema.json' ||
       /^\/api\/certificates\/[^/]+$/.test(path) ||
       path === '/api/docs' ||
       path.startsWith('/api/docs/')));
@@ -151,6 +156,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', indicatorRoutes(database));
   app.route('/api', fundRoutes(database));
   app.route('/api', reuseRoutes(database, deps.appSecret, deps.publicUrl));
+  app.route('/api', indicatorExportRoutes(database));
   app.route('/api', docsRoutes());
   app.route(
     '/',

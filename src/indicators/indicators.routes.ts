@@ -5,6 +5,7 @@ import { actorOf, bearerSecurity, calendarDate, createRouter, ok, problems } fro
 import { emissionFactors, impactContext, impactMethod } from './impact.ts';
 import { indicatorsCsv } from './indicators-csv.ts';
 import { getIndicators, type IndicatorQuery } from './indicators.service.ts';
+import { monthlySeries } from './indicator-series.ts';
 import { parsePeriod } from './periods.ts';
 import { parseTerritory, territoryTypes } from './territory.ts';
 
@@ -99,7 +100,28 @@ const indicatorsSchema = z
   })
   .openapi('Indicators');
 
-const tag = 'Indicators';
+const monthSchema = z
+  .object({
+    month: z.string().openapi({ example: '2026-03' }),
+    collected: count,
+    wiped: count,
+    refurbished: count,
+    reserved: count,
+    handedOver: count,
+    dismantled: count,
+    recycled: count,
+    familiesTrained: count,
+    wifiBuildingsLive: count,
+    kgCo2eAvoided: count,
+  })
+  .openapi('IndicatorMonth');
+
+const seriesSchema = z
+  .object({ period: periodSchema, previousPeriod: periodSchema, months: z.array(monthSchema), previousMonths: z.array(monthSchema) })
+  .openapi('IndicatorSeries');
+
+export const indicatorsTag = 'Indicators';
+const tag = indicatorsTag;
 
 export function indicatorRoutes(database: Database) {
   const { db } = database;
@@ -139,5 +161,18 @@ export function indicatorRoutes(database: Database) {
           'content-disposition': `attachment; filename="indicateurs-${indicators.period.label.replace('/', '_')}.csv"`,
         });
       },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/indicators/monthly',
+        operationId: 'getMonthlyIndicators',
+        tags: [tag],
+        summary: 'The same figures month by month, for the period and the previous one (every month listed, zeros included): what the charts show.',
+        security: bearerSecurity,
+        request: { query: indicatorQuerySchema },
+        responses: { 200: ok('The months.', seriesSchema), ...problems(401, 403, 422) },
+      }),
+      async (c) => c.json(await monthlySeries(db, actorOf(c), indicatorQuery(c.req.valid('query'))), 200),
     );
 }

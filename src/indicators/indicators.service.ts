@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import type { DeviceKind } from '../devices/devices.schema.ts';
@@ -31,8 +31,8 @@ function percentile(histogram: { days: number; count: number }[], fraction: numb
   return null;
 }
 
-/** The figures of one period, from its rollup rows. */
-function figuresOf(rows: SummedRow[]) {
+/** The figures of one period (or one month, one commune), from its rollup rows. */
+export function figuresOf(rows: Omit<SummedRow, 'current'>[]) {
   const total = (indicator: string) => rows.filter((row) => row.indicator === indicator).reduce((sum, row) => sum + row.count, 0);
   const split = (indicator: string, unknown: string) => {
     const byDetail: Record<string, number> = {};
@@ -102,6 +102,29 @@ async function readableScope(db: DbOrTx, actor: Actor, asked: string | undefined
 }
 
 /**
+ * The rollup rows a query may read, from `from` to `to`: what the actor may read (its
+ * organisation, the one the coordinator asked for, a funder's programmes), the communes of the
+ * territory, the device kind (and the figures about no device), the programme. Every reader of
+ * the rollups filters with it, so each applies the same visibility.
+ */
+export async function rollupScope(db: DbOrTx, actor: Actor, query: Omit<IndicatorQuery, 'period'>, range: { from: string; to: string }) {
+  const years = { from: Number(range.from.slice(0, 4)), to: Number(range.to.slice(0, 4)) };
+  const { organisationId, filter: byOrganisation } = await readableScope(db, actor, query.organisationId, years);
+  const inRange = sql`month between ${range.from}::date and ${range.to}::date`;
+  let inTerritory = sql``;
+  if (query.territory) {
+    const { territory } = query;
+    const communes = await db.execute<{ commune_code: string }>(sql`select distinct commune_code from indicator_rollups where ${inRange} ${byOrganisation}`);
+    const inside = communes.map((row) => row.commune_code).filter((code) => communeIsInTerritory(code, territory));
+    inTerritory = sql`and commune_code in (select jsonb_array_elements_text(${JSON.stringify(inside)}::jsonb))`;
+  }
+  const byKind = query.kind ? sql`and device_kind in (${query.kind}, '')` : sql``;
+  const byProgramme = query.programmeId ? sql`and programme_id = ${query.programmeId}` : sql``;
+  const where: SQL = sql`${inRange} ${byOrganisation} ${inTerritory} ${byKind} ${byProgramme}`;
+  return { organisationId, where };
+}
+
+/**
  * The indicators of a period and territory, with the previous period's for comparison, read from
  * the monthly rollups (never from today's statuses). A device kind narrows the device figures;
  * training and Wi-Fi figures concern no device and stay. A programme keeps what served its
@@ -110,22 +133,11 @@ async function readableScope(db: DbOrTx, actor: Actor, asked: string | undefined
 export async function getIndicators(db: DbOrTx, actor: Actor, query: IndicatorQuery): Promise<Indicators> {
   const { period, territory } = query;
   const previous = previousPeriod(period);
-  const years = { from: Number(previous.from.slice(0, 4)), to: Number(period.to.slice(0, 4)) };
-  const { organisationId, filter: byOrganisation } = await readableScope(db, actor, query.organisationId, years);
-
-  const inRange = sql`month between ${previous.from}::date and ${period.to}::date`;
-  let inTerritory = sql``;
-  if (territory) {
-    const communes = await db.execute<{ commune_code: string }>(sql`select distinct commune_code from indicator_rollups where ${inRange} ${byOrganisation}`);
-    const inside = communes.map((row) => row.commune_code).filter((code) => communeIsInTerritory(code, territory));
-    inTerritory = sql`and commune_code in (select jsonb_array_elements_text(${JSON.stringify(inside)}::jsonb))`;
-  }
-  const byKind = query.kind ? sql`and device_kind in (${query.kind}, '')` : sql``;
-  const byProgramme = query.programmeId ? sql`and programme_id = ${query.programmeId}` : sql``;
+  const { organisationId, where } = await rollupScope(db, actor, query, { from: previous.from, to: period.to });
   const rows = await db.execute<SummedRow>(sql`
     select month >= ${period.from}::date as current, device_kind as "deviceKind", indicator, detail, sum(count)::int as count
     from indicator_rollups
-    where ${inRange} ${byOrganisation} ${inTerritory} ${byKind} ${byProgramme}
+    where ${where}
     group by 1, 2, 3, 4`);
   const summed = rows.map((row) => ({ ...row, count: Number(row.count) }));
   return {

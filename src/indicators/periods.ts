@@ -71,3 +71,9 @@ export function previousPeriod(period: Period): Period {
   else label = `${from}/${lastDayOf(monthStart(year, month, -1))}`;
   return span(from, period.months, label);
 }
+
+/** The months of a period, as YYYY-MM, first to last. */
+export function monthsOf(period: Period): string[] {
+  const [year, month] = period.from.split('-').map(Number) as [number, number];
+  return Array.from({ length: period.months }, (_, offset) => monthStart(year, month, offset).slice(0, 7));
+}

@@ -10,7 +10,7 @@ import type { OrganisationKind, SiteKind } from '../organisations/organisations.
 import type { VerificationMethod, WipeTechnique } from '../wiping/policy.ts';
 import type { NotCountedReason, ReuseOutcome } from '../reuse/attestation-statement.ts';
 import { lookupTable } from '../lookup.ts';
-import { inSentence } from '../text.ts';
+import { euros, inSentence, percent } from '../text.ts';
 
 // The French names that the rules' own reasons use live beside their rules.
 export { checklistItemLabels } from '../refurbishment/rules.ts';
@@ -118,7 +118,7 @@ export function reuseOutcomeInFrench(device: { outcome: ReuseOutcome; weeeChanne
 }
 
 /** A share (0.35) as people read it: 35 %. */
-export const percent = (share: number) => share.toLocaleString('fr-FR', { style: 'percent', maximumFractionDigits: 1 });
+export { euros, percent };
 
 export const verificationLabels: Record<VerificationMethod, string> = { none: 'Aucune', sampled: 'Par échantillonnage', full: 'Complète' };
 export const wipeResultLabels = { passed: 'Réussi', failed: 'Échec' } as const;
@@ -190,9 +190,6 @@ export const optInLabels: Record<OptInStatus, string> = { unknown: 'Pas de répo
 const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
 /** A date, or a calendar day as stored (2026-01-31), in words. */
 export const longDate = (date: Date | string) => dateFormat.format(typeof date === 'string' ? new Date(`${date}T12:00:00Z`) : date);
-
-const euroFormat = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
-export const euros = (cents: number | null) => (cents === null ? 'non renseigné' : euroFormat.format(cents / 100));
 
 export const floorLabel = (floor: number) => (floor === 0 ? 'Rez-de-chaussée' : `${floor}e étage`);
 

@@ -64,7 +64,7 @@ const RolloutTable: FC<{ rollout: Rollout }> = ({ rollout }) => (
             <td>{item.openIncidents}</td>
             <td>{item.overdueIncidents > 0 ? <strong>{item.overdueIncidents}</strong> : 0}</td>
             <td>
-              {item.monthlyCostCents === null
+              {item.monthlyCostCents === null || item.monthlyChargesTotalCents === null
                 ? 'non renseigné'
                 : `${euros(item.monthlyCostCents)} par logement, ${euros(item.monthlyChargesTotalCents)} en tout`}
             </td>

@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx';
 import type { DeviceStatus } from '../devices/lifecycle.ts';
-import { euros, solidarityPriceCapCents } from '../fund/solidarity-prices.ts';
+import { solidarityPriceCapCents } from '../fund/solidarity-prices.ts';
 import { weeeChannels } from '../devices/weee-channels.ts';
 import type { WorkOrder } from '../refurbishment/refurbishment.service.ts';
 import { checkOutcomes, checklistItems, grades } from '../refurbishment/rules.ts';
@@ -11,6 +11,7 @@ import {
   dateTime,
   deviceKindLabels,
   deviceStatusLabels,
+  euros,
   sanitizationLevelLabels,
   verificationLabels,
   weeeChannelLabels,

@@ -5,10 +5,13 @@ import { emissionFactors, impactContext, impactMethod } from '../indicators/impa
 import { comparedLines, frenchNumber } from '../indicators/indicators-csv.ts';
 import { indicatorQuery, indicatorQuerySchema } from '../indicators/indicators.routes.ts';
 import { getIndicators } from '../indicators/indicators.service.ts';
+import { monthlySeries } from '../indicators/indicator-series.ts';
+import { mayPublishOpenData } from '../indicators/open-data.ts';
 import { listOrganisations } from '../organisations/organisations.service.ts';
 import { Field, parseForm, Select } from './forms.tsx';
 import { deviceKindLabels } from './fr.ts';
 import { ErrorSummary, Layout } from './layout.tsx';
+import { ChartFigure, steeringCharts } from './steering-charts.tsx';
 import { viewerOf, type PageEnv } from './session.ts';
 
 /** The filters' refusals in French, by field (the API's schema says them in English). */
@@ -38,9 +41,13 @@ export function steeringPageRoutes(database: Database) {
     const fields: Record<string, string> = { period: String(new Date().getFullYear()), ...asked };
     const parsed = parseForm(indicatorQuerySchema, fields);
     const errors = parsed.ok ? [] : parsed.errors.map((error) => ({ path: error.path, message: frenchProblems[error.path] ?? error.message }));
-    const indicators = parsed.ok ? await getIndicators(db, viewer, indicatorQuery(parsed.value)) : undefined;
+    const query = parsed.ok ? indicatorQuery(parsed.value) : undefined;
+    const indicators = query ? await getIndicators(db, viewer, query) : undefined;
+    const charts = query && indicators ? steeringCharts(indicators, await monthlySeries(db, viewer, query)) : [];
+    const publishes = mayPublishOpenData(viewer);
     const organisations = viewer.organisationKind === 'coordinator' ? await listOrganisations(db, viewer) : [];
-    const csvLink = `/api/indicators.csv?${new URLSearchParams(fields).toString()}`;
+    const queryString = new URLSearchParams(fields).toString();
+    const year = /^\d{4}/.exec(fields.period ?? '')?.[0];
     const errorOf = (path: string) => errors.find((error) => error.path === path)?.message;
     return c.html(
       <Layout title="Pilotage" viewer={viewer} current="/pilotage">
@@ -113,11 +120,30 @@ export function steeringPageRoutes(database: Database) {
                 ))}
               </tbody>
             </table>
-            <p>
-              <a href={csvLink} download>
-                Télécharger ces chiffres (CSV)
-              </a>
-            </p>
+            <ul class="downloads">
+              <li>
+                <a href={`/api/indicators.csv?${queryString}`} download>
+                  Télécharger ces chiffres (CSV)
+                </a>
+              </li>
+              <li>
+                <a href={`/api/indicators/report.pdf?${queryString}`} download>
+                  Rapport du comité de pilotage (PDF)
+                </a>
+              </li>
+              {publishes && year ? (
+                <li>
+                  <a href={`/api/indicators/open-data.csv?year=${year}`} download>
+                    Données ouvertes {year} par commune et par mois (CSV)
+                  </a>{' '}
+                  et leur <a href="/api/indicators/open-data/schema.json">schéma (Table Schema)</a>
+                </li>
+              ) : null}
+            </ul>
+            <h2>En graphiques</h2>
+            {charts.map((chart) => (
+              <ChartFigure chart={chart} />
+            ))}
             <h2>Impact environnemental</h2>
             <p>{impactMethod}</p>
             <p>{impactContext}</p>

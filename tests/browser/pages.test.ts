@@ -549,6 +549,25 @@ describe('the family form with the keyboard alone', { timeout: 60_000 }, () => {
   });
 });
 
+/** How wide a page is for its screen, and the elements sticking out (to say where it is too wide). */
+const overflowOf = (page: Page) =>
+  page.evaluate(() => {
+    type Box = { right: number };
+    type El = { tagName: string; id: string; className: string; getBoundingClientRect: () => Box };
+    const { document } = globalThis as unknown as {
+      document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelectorAll: (selector: string) => El[] };
+    };
+    const { scrollWidth, clientWidth } = document.documentElement;
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((element) => element.getBoundingClientRect().right > clientWidth + 1)
+      .slice(0, 5)
+      .map(
+        (element) =>
+          `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.className ? `.${String(element.className).split(' ').join('.')}` : ''} (right edge ${Math.round(element.getBoundingClientRect().right)} px)`,
+      );
+    return { scrollWidth, clientWidth, wide };
+  });
+
 describe('the scan station on a phone', { timeout: 60_000 }, () => {
   it('fits a 390 px wide screen without horizontal scrolling, empty and with a device card open', async () => {
     const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd] });
@@ -556,24 +575,7 @@ describe('the scan station on a phone', { timeout: 60_000 }, () => {
     const page = await context.newPage();
     await signIn(page, bench.operator, '/scan');
     expect(pathOf(page)).toBe('/scan');
-    const overflow = () =>
-      page.evaluate(() => {
-        type Box = { right: number };
-        type El = { tagName: string; id: string; className: string; getBoundingClientRect: () => Box };
-        const { document } = globalThis as unknown as {
-          document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelectorAll: (selector: string) => El[] };
-        };
-        const { scrollWidth, clientWidth } = document.documentElement;
-        // The elements sticking out, to say where the page is too wide.
-        const wide = [...document.querySelectorAll('body *')]
-          .filter((element) => element.getBoundingClientRect().right > clientWidth + 1)
-          .slice(0, 5)
-          .map(
-            (element) =>
-              `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.className ? `.${String(element.className).split(' ').join('.')}` : ''} (right edge ${Math.round(element.getBoundingClientRect().right)} px)`,
-          );
-        return { scrollWidth, clientWidth, wide };
-      });
+    const overflow = () => overflowOf(page);
     const empty = await overflow();
     expect(empty.scrollWidth, `the empty scan station is ${empty.scrollWidth} px wide for ${empty.clientWidth}: ${empty.wide.join(', ')}`).toBeLessThanOrEqual(
       empty.clientWidth,
@@ -585,6 +587,40 @@ describe('the scan station on a phone', { timeout: 60_000 }, () => {
       withCard.scrollWidth,
       `with a card open, the scan station is ${withCard.scrollWidth} px wide for ${withCard.clientWidth}: ${withCard.wide.join(', ')}`,
     ).toBeLessThanOrEqual(withCard.clientWidth);
+    await context.close();
+  });
+});
+
+describe('the steering page on a phone and with the keyboard', { timeout: 60_000 }, () => {
+  it('fits a 390 px wide screen with its charts, and its filters and downloads are reached with Tab', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await signIn(page, world.admin, '/pilotage');
+    expect(pathOf(page)).toBe('/pilotage');
+    expect(await page.locator('svg.chart[role="img"]').count()).toBeGreaterThanOrEqual(2);
+    const box = await page.locator('svg.chart').first().boundingBox();
+    expect(box!.width).toBeLessThanOrEqual(390);
+    const fits = await overflowOf(page);
+    expect(fits.scrollWidth, `the steering page is ${fits.scrollWidth} px wide for ${fits.clientWidth}: ${fits.wide.join(', ')}`).toBeLessThanOrEqual(
+      fits.clientWidth,
+    );
+
+    const focusedText = () =>
+      page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent ?? '');
+    await page.locator('#champ-period').focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(String(new Date().getFullYear() - 1));
+    await submitAndWait(page, () => page.keyboard.press('Enter'));
+    expect(new URL(page.url()).searchParams.get('period')).toBe(String(new Date().getFullYear() - 1));
+    const reached: string[] = [];
+    for (let presses = 0; presses < 40 && !reached.some((text) => text.includes('Rapport du comité de pilotage')); presses++) {
+      await page.keyboard.press('Tab');
+      reached.push((await focusedText()).trim());
+    }
+    expect(
+      reached.some((text) => text.includes('Rapport du comité de pilotage (PDF)')),
+      reached.join(' | '),
+    ).toBe(true);
     await context.close();
   });
 });

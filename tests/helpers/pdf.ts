@@ -23,6 +23,14 @@ export function openPdf(bytes: Uint8Array): mupdf.Document {
   return mupdf.Document.openDocument(bytes, 'application/pdf');
 }
 
+/** Every page's text, in order, as a reader copying it would get it. */
+export function pdfText(bytes: Uint8Array): string {
+  const document = openPdf(bytes);
+  const pages: string[] = [];
+  for (let index = 0; index < document.countPages(); index++) pages.push(document.loadPage(index).toStructuredText('preserve-whitespace').asText());
+  return pages.join('\n');
+}
+
 /** The page size in millimetres, from its bounds in points. */
 export function pageSizeMm(page: mupdf.Page): { widthMm: number; heightMm: number } {
   const [x0, y0, x1, y1] = page.getBounds();
