@@ -11,10 +11,14 @@ const frenchOf = new Map<string, string>();
 
 /**
  * A constant message in both languages: it returns the English (what zod and the API carry) and
- * keeps the French beside it. For a message built from input at run time, give the French to the
+ * keeps the French beside it (one English message has one French one: a second, different French
+ * for the same English is refused). For a message built from input at run time, give the French to the
  * field error itself instead (`{ path, message, french }`), so that nothing grows with requests.
  */
 export function inBoth(english: string, french: string): string {
+  const known = frenchOf.get(english);
+  // The French is found by the English: one English message cannot have two French ones.
+  if (known !== undefined && known !== french) throw new Error(`inBoth: "${english}" already reads "${known}" in French, not "${french}"`);
   frenchOf.set(english, french);
   return english;
 }

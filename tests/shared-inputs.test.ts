@@ -174,5 +174,8 @@ describe('field messages in two languages', () => {
     const merged = communeCode.safeParse(' 2a004 ');
     expect(merged.success && merged.data).toBe('2A004');
     expect(householdInput.shape.communeCode).toBe(communeCode);
+    // The French is found by the English: the same English cannot be given another French.
+    expect(inBoth('Digits only.', 'Des chiffres seulement.')).toBe('Digits only.');
+    expect(() => inBoth('Digits only.', 'Uniquement des chiffres.')).toThrow(/already reads "Des chiffres seulement\."/);
   });
 });

@@ -73,10 +73,13 @@ describe('the steering page', () => {
     const page = await openPage(harness.app, '/pilotage?period=2026-13&territory=99', people.admin);
     expect(page.status).toBe(422);
     expect(page.html).toContain('Indiquez une année (2026), un trimestre (2026-Q2) ou un mois (2026-03).');
-    expect(page.html).toContain('Indiquez un territoire qui existe');
+    expect(page.html).toContain('99 n’est pas le code d’un département.');
     expect(page.html).toContain('href="#champ-period"');
     expect(page.html).toContain('aria-invalid="true"');
     expect(page.html).not.toContain('<caption>Tout le réseau');
+    const programme = await openPage(harness.app, '/pilotage?period=2026&programmeId=abc', people.admin);
+    expect(programme.status).toBe(422);
+    expect(programme.html).toContain('id="champ-programmeId-erreur">Choisissez un dispositif de la liste.');
   });
 
   it('is refused to a donor and sends a visitor to sign in', async () => {

@@ -30,7 +30,7 @@ export const programmeInput = z.object({
   deviceKinds: z.array(z.enum(deviceKinds)).min(1, inBoth('At least one kind of device.', 'Cochez au moins un type d’équipement.')),
   minimumSpecs: z
     .object({
-      ramGb: z.number(ramGb).positive(ramGb).max(1024, inBoth('At most 1024 GB.', '1024 Go au plus.')).optional(),
+      ramGb: z.number(ramGb).positive(ramGb).max(1024, inBoth('At most 1024 GB.', 'Au plus 1024 Go.')).optional(),
       storageGb: z.number().positive().max(100_000).optional(),
     })
     .default({}),

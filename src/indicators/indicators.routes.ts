@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Database } from '../db/client.ts';
+import { inBoth } from '../field-messages.ts';
 import { deviceKinds } from '../devices/devices.schema.ts';
 import { actorOf, bearerSecurity, calendarDate, createRouter, ok, problems } from '../http/router.ts';
 import { emissionFactors, impactContext, impactMethod } from './impact.ts';
@@ -23,10 +24,16 @@ export const indicatorQuerySchema = z
         'A commune (47001), an EPCI by its SIREN (200068161), a département (47, 2A, 971) or a région written region:75. The whole network when left out.',
       example: '47',
     }),
-    organisationId: z.uuid().optional().openapi({ description: 'One organisation (the coordinator only; others always see their own).' }),
-    kind: z.enum(deviceKinds).optional().openapi({ description: 'One device kind (the device figures only).' }),
+    organisationId: z
+      .uuid(inBoth('Figures of one organisation, by its id.', 'Choisissez une structure de la liste.'))
+      .optional()
+      .openapi({ description: 'One organisation (the coordinator only; others always see their own).' }),
+    kind: z
+      .enum(deviceKinds, inBoth(`Figures of one kind of device: ${deviceKinds.join(', ')}.`, 'Choisissez un type d’équipement de la liste.'))
+      .optional()
+      .openapi({ description: 'One device kind (the device figures only).' }),
     programmeId: z
-      .uuid()
+      .uuid(inBoth('Figures of one programme, by its id.', 'Choisissez un dispositif de la liste.'))
       .optional()
       .openapi({ description: "One programme: what served its families' requests (devices reserved and handed over, families trained)." }),
   })
@@ -38,7 +45,7 @@ export const indicatorQuerySchema = z
     if (!period.ok) for (const problem of period.problems) context.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
     if (query.territory !== undefined) {
       const territory = parseTerritory(query.territory);
-      if (!territory.ok) context.addIssue({ code: 'custom', path: ['territory'], message: territory.message });
+      if (!territory.ok) context.addIssue({ code: 'custom', path: ['territory'], message: territory.message, params: { french: territory.french } });
     }
   });
 

@@ -1,3 +1,5 @@
+import { inBoth } from '../field-messages.ts';
+
 /**
  * The periods figures are asked for. Rollups are kept by month, so a period is a run of whole
  * months: a year (2026), a quarter (2026-Q2), a month (2026-03), or dates from the first day of a
@@ -30,10 +32,33 @@ export type PeriodProblem = { path: string; message: string };
 export function parsePeriod(query: PeriodQuery): { ok: true; period: Period } | { ok: false; problems: PeriodProblem[] } {
   if (query.period !== undefined) {
     if (query.from !== undefined || query.to !== undefined) {
-      return { ok: false, problems: [{ path: 'period', message: 'Give either a period or from and to dates, not both.' }] };
+      return {
+        ok: false,
+        problems: [
+          {
+            path: 'period',
+            message: inBoth(
+              'Give either a period or from and to dates, not both.',
+              'Indiquez soit une période, soit des dates de début et de fin, pas les deux.',
+            ),
+          },
+        ],
+      };
     }
     const match = periodPattern.exec(query.period);
-    if (!match) return { ok: false, problems: [{ path: 'period', message: 'A year (2026), a quarter (2026-Q2) or a month (2026-03).' }] };
+    if (!match)
+      return {
+        ok: false,
+        problems: [
+          {
+            path: 'period',
+            message: inBoth(
+              'A year (2026), a quarter (2026-Q2) or a month (2026-03).',
+              'Indiquez une année (2026), un trimestre (2026-Q2) ou un mois (2026-03).',
+            ),
+          },
+        ],
+      };
     const year = Number(match[1]);
     if (match[2]) return { ok: true, period: span(monthStart(year, (Number(match[2]) - 1) * 3 + 1), 3, query.period) };
     if (match[3]) return { ok: true, period: span(monthStart(year, Number(match[3])), 1, query.period) };
@@ -42,20 +67,42 @@ export function parsePeriod(query: PeriodQuery): { ok: true; period: Period } | 
   if (query.from === undefined || query.to === undefined) {
     return {
       ok: false,
-      problems: [{ path: 'period', message: 'Say which period: a year (2026), a quarter (2026-Q2), a month (2026-03), or from and to dates.' }],
+      problems: [
+        {
+          path: 'period',
+          message: inBoth(
+            'Say which period: a year (2026), a quarter (2026-Q2), a month (2026-03), or from and to dates.',
+            'Indiquez une année (2026), un trimestre (2026-Q2), un mois (2026-03), ou des dates de début et de fin.',
+          ),
+        },
+      ],
     };
   }
   const problems: PeriodProblem[] = [];
-  if (!query.from.endsWith('-01')) problems.push({ path: 'from', message: 'Figures are kept by month: start on the first day of a month (2026-01-01).' });
+  if (!query.from.endsWith('-01'))
+    problems.push({
+      path: 'from',
+      message: inBoth(
+        'Figures are kept by month: start on the first day of a month (2026-01-01).',
+        'Les chiffres sont tenus par mois : commencez un premier du mois (2026-01-01).',
+      ),
+    });
   if (lastDayOf(`${query.to.slice(0, 8)}01`) !== query.to) {
-    problems.push({ path: 'to', message: 'Figures are kept by month: end on the last day of a month (2026-06-30).' });
+    problems.push({
+      path: 'to',
+      message: inBoth(
+        'Figures are kept by month: end on the last day of a month (2026-06-30).',
+        'Les chiffres sont tenus par mois : finissez le dernier jour d’un mois (2026-06-30).',
+      ),
+    });
   }
-  if (problems.length === 0 && query.to < query.from) problems.push({ path: 'to', message: 'The end comes before the start.' });
+  if (problems.length === 0 && query.to < query.from)
+    problems.push({ path: 'to', message: inBoth('The end comes before the start.', 'La fin vient avant le début.') });
   if (problems.length > 0) return { ok: false, problems };
   const [fromYear, fromMonth] = query.from.split('-').map(Number) as [number, number];
   const [toYear, toMonth] = query.to.split('-').map(Number) as [number, number];
   const months = (toYear - fromYear) * 12 + (toMonth - fromMonth) + 1;
-  if (months > 120) return { ok: false, problems: [{ path: 'to', message: 'A period of at most ten years.' }] };
+  if (months > 120) return { ok: false, problems: [{ path: 'to', message: inBoth('A period of at most ten years.', 'Une période de dix ans au plus.') }] };
   return { ok: true, period: span(query.from, months, `${query.from}/${query.to}`) };
 }
 

@@ -1,3 +1,4 @@
+import { inBoth } from '../field-messages.ts';
 import { lookUpTerritory, territoriesOf, territoryOfCode, type Territory } from '../geography/communes.ts';
 import { lookUpRegion, regionOfDepartement } from '../geography/regions.ts';
 
@@ -13,12 +14,18 @@ export const territoryTypes = ['commune', 'epci', 'departement', 'region'] as co
  */
 export const territoryPattern = /^(?:(commune|epci|departement|region):)?([0-9A-Za-z]{2,9})$/;
 
-export function parseTerritory(text: string): { ok: true; territory: IndicatorTerritory } | { ok: false; message: string } {
+export function parseTerritory(text: string): { ok: true; territory: IndicatorTerritory } | { ok: false; message: string; french?: string } {
   const match = territoryPattern.exec(text);
   const code = match?.[2]?.toUpperCase();
   const type = (match?.[1] as IndicatorTerritory['type'] | undefined) ?? (code ? territoryOfCode(code)?.type : undefined);
   if (!code || !type) {
-    return { ok: false, message: 'A commune (47001), an EPCI (its SIREN, 200068161), a département (47) or a région written region:75.' };
+    return {
+      ok: false,
+      message: inBoth(
+        'A commune (47001), an EPCI (its SIREN, 200068161), a département (47) or a région written region:75.',
+        'Indiquez un territoire : une commune (code INSEE, 47001), un EPCI (son SIREN), un département (47) ou une région (region:75).',
+      ),
+    };
   }
   const lookup = type === 'region' ? lookUpRegion(code) : lookUpTerritory({ type, code });
   return lookup.ok ? { ok: true, territory: { type, code, name: lookup.name } } : lookup;

@@ -8,19 +8,12 @@ import { getIndicators } from '../indicators/indicators.service.ts';
 import { monthlySeries } from '../indicators/indicator-series.ts';
 import { mayPublishOpenData } from '../indicators/open-data.ts';
 import { listOrganisations } from '../organisations/organisations.service.ts';
+import { listProgrammes } from '../allocation/programmes.service.ts';
 import { Field, parseForm, Select } from './forms.tsx';
 import { deviceKindLabels } from './fr.ts';
 import { ErrorSummary, Layout } from './layout.tsx';
 import { ChartFigure, steeringCharts } from './steering-charts.tsx';
 import { viewerOf, type PageEnv } from './session.ts';
-
-/** The filters' refusals in French, by field (the API's schema says them in English). */
-const frenchProblems: Record<string, string> = {
-  period: 'Indiquez une année (2026), un trimestre (2026-Q2) ou un mois (2026-03).',
-  territory: 'Indiquez un territoire qui existe : une commune (code INSEE, 47001), un EPCI (son SIREN), un département (47) ou une région (region:75).',
-  kind: 'Choisissez un type d’équipement de la liste.',
-  organisationId: 'Choisissez une structure de la liste.',
-};
 
 const change = (value: number | null, previous: number | null) => {
   if (value === null || previous === null) return '—';
@@ -40,12 +33,12 @@ export function steeringPageRoutes(database: Database) {
     const asked = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value.trim() !== ''));
     const fields: Record<string, string> = { period: String(new Date().getFullYear()), ...asked };
     const parsed = parseForm(indicatorQuerySchema, fields);
-    const errors = parsed.ok ? [] : parsed.errors.map((error) => ({ path: error.path, message: frenchProblems[error.path] ?? error.message }));
+    const errors = parsed.ok ? [] : parsed.errors;
     const query = parsed.ok ? indicatorQuery(parsed.value) : undefined;
     const indicators = query ? await getIndicators(db, viewer, query) : undefined;
     const charts = query && indicators ? steeringCharts(indicators, await monthlySeries(db, viewer, query)) : [];
     const publishes = mayPublishOpenData(viewer);
-    const organisations = viewer.organisationKind === 'coordinator' ? await listOrganisations(db, viewer) : [];
+    const [organisations, programmes] = await Promise.all([viewer.organisationKind === 'coordinator' ? listOrganisations(db, viewer) : [], listProgrammes(db)]);
     const queryString = new URLSearchParams(fields).toString();
     const year = /^\d{4}/.exec(fields.period ?? '')?.[0];
     const errorOf = (path: string) => errors.find((error) => error.path === path)?.message;
@@ -79,6 +72,14 @@ export function steeringPageRoutes(database: Database) {
             value={fields.kind}
             error={errorOf('kind')}
             options={deviceKinds.map((value) => ({ value, label: deviceKindLabels[value] }))}
+          />
+          <Select
+            name="programmeId"
+            label="Dispositif"
+            empty="Tous les dispositifs"
+            value={fields.programmeId}
+            error={errorOf('programmeId')}
+            options={programmes.map((programme) => ({ value: programme.id, label: programme.name }))}
           />
           {organisations.length > 0 ? (
             <Select
