@@ -1,68 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import postgres from 'postgres';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import type postgres from 'postgres';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { serviceAccountEmail } from '../src/auth/system-actor.ts';
-import { deleteRedisKeys, eventually, testRedis } from './helpers/harness.ts';
+import { eventually } from './helpers/harness.ts';
 import { freePort, startPrivateRedis } from './helpers/private-redis.ts';
-import { runBoucle, type BoucleProcess } from './helpers/processes.ts';
+import { deployment, emptyDatabase, listening, runBoucle, startApi, workersStarted } from './helpers/processes.ts';
 
 // Each test starts real processes as a deployment does: give them time to boot.
 const slow = { timeout: 120_000 };
-const serverUrl = inject('adminUrl').replace(/\/postgres$/, '');
-const redisUrl = `redis://${testRedis.host}:${testRedis.port}`;
 const admin = { email: 'premiere.admin@boucle.example', password: 'un mot de passe assez long' };
-
-/** An empty database of the test's own (dropped when the test ends), as a new deployment finds it. */
-async function emptyDatabase(): Promise<{ url: string; sql: postgres.Sql }> {
-  const name = `${inject('templateDatabase')}_start_${randomBytes(4).toString('hex')}`;
-  const maintenance = postgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
-  await maintenance`create database ${maintenance(name)}`;
-  const sql = postgres(`${serverUrl}/${name}`, { max: 1, onnotice: () => {} });
-  onTestFinished(async () => {
-    await sql.end();
-    await maintenance`drop database if exists ${maintenance(name)} with (force)`;
-    await maintenance.end();
-  });
-  return { url: `${serverUrl}/${name}`, sql };
-}
-
-async function temporaryFolder(): Promise<string> {
-  const folder = await mkdtemp(join(tmpdir(), 'boucle-start-'));
-  // Started as root, an embedded PostgreSQL runs as the postgres user, who must reach its folder.
-  await chmod(folder, 0o755);
-  onTestFinished(() => rm(folder, { recursive: true, force: true }));
-  return folder;
-}
-
-/** The variables of one deployment: its database, its own queue prefix, its folder, a secret. */
-async function deployment(databaseUrl: string, extra: Record<string, string> = {}) {
-  const prefix = `boucle-start-${randomBytes(4).toString('hex')}`;
-  onTestFinished(() => deleteRedisKeys(prefix));
-  return {
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: prefix,
-    DATA_DIR: await temporaryFolder(),
-    APP_SECRET: randomBytes(32).toString('base64url'),
-    LOG_LEVEL: 'info',
-    ...extra,
-  };
-}
-
 const withAdmin = { BOOTSTRAP_ADMIN_EMAIL: admin.email, BOOTSTRAP_ADMIN_PASSWORD: admin.password };
-
-async function startApi(env: Record<string, string>): Promise<{ process: BoucleProcess; url: string }> {
-  const port = await freePort();
-  const api = runBoucle('src/main.ts', ['api'], { ...env, PORT: String(port) });
-  return { process: api, url: `http://127.0.0.1:${port}` };
-}
-
-const listening = (api: { process: BoucleProcess }) => api.process.printed(/Boucle is listening/);
-const workersStarted = (workers: BoucleProcess) => workers.printed(/workers started/);
 
 /** Signs in through the API, as the coordinator would on the first day: 204 with a session cookie. */
 async function signsIn(url: string, account = admin) {

@@ -1,6 +1,13 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onTestFinished } from 'vitest';
+import postgres from 'postgres';
+import { inject, onTestFinished } from 'vitest';
+import { deleteRedisKeys, testRedis } from './harness.ts';
+import { freePort } from './private-redis.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -63,3 +70,54 @@ export function runBoucle(entry: 'src/main.ts' | 'workers/index.ts', args: strin
     },
   };
 }
+
+const serverUrl = inject('adminUrl').replace(/\/postgres$/, '');
+const redisUrl = `redis://${testRedis.host}:${testRedis.port}`;
+
+/** An empty database of the test's own (dropped when the test ends), as a new deployment finds it. */
+export async function emptyDatabase(): Promise<{ url: string; sql: postgres.Sql }> {
+  const name = `${inject('templateDatabase')}_start_${randomBytes(4).toString('hex')}`;
+  const maintenance = postgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
+  await maintenance`create database ${maintenance(name)}`;
+  const sql = postgres(`${serverUrl}/${name}`, { max: 1, onnotice: () => {} });
+  onTestFinished(async () => {
+    await sql.end();
+    await maintenance`drop database if exists ${maintenance(name)} with (force)`;
+    await maintenance.end();
+  });
+  return { url: `${serverUrl}/${name}`, sql };
+}
+
+export async function temporaryFolder(): Promise<string> {
+  const folder = await mkdtemp(join(tmpdir(), 'boucle-start-'));
+  // Started as root, an embedded PostgreSQL runs as the postgres user, who must reach its folder.
+  await chmod(folder, 0o755);
+  onTestFinished(() => rm(folder, { recursive: true, force: true }));
+  return folder;
+}
+
+/** The variables of one deployment: its database, its own queue prefix, its folder, a secret. */
+export async function deployment(databaseUrl: string, extra: Record<string, string> = {}) {
+  const prefix = `boucle-start-${randomBytes(4).toString('hex')}`;
+  onTestFinished(() => deleteRedisKeys(prefix));
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    DATA_DIR: await temporaryFolder(),
+    APP_SECRET: randomBytes(32).toString('base64url'),
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+/** An API process of a deployment on a free port. */
+export async function startApi(env: Record<string, string>): Promise<{ process: BoucleProcess; url: string }> {
+  const port = await freePort();
+  const api = runBoucle('src/main.ts', ['api'], { ...env, PORT: String(port) });
+  return { process: api, url: `http://127.0.0.1:${port}` };
+}
+
+export const listening = (api: { process: BoucleProcess }) => api.process.printed(/Boucle is listening/);
+export const workersStarted = (workers: BoucleProcess) => workers.printed(/workers started/);
