@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type AnyColumn } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../auth/auth.schema.ts';
 import { donations } from '../donations/donations.schema.ts';
@@ -44,6 +44,10 @@ export const assetCodes = pgTable(
   (table) => [check('asset_codes_format', assetCodeFormat(table.code))],
 );
 
+/** What a search by text looks in: a device's brand, model and serial number, as one text (see the trigram index). */
+export const deviceSearchText = (table: { brand: AnyColumn; model: AnyColumn; serialNumber: AnyColumn }) =>
+  sql`(${table.brand} || ' ' || ${table.model} || ' ' || coalesce(${table.serialNumber}, ''))`;
+
 export const devices = pgTable(
   'devices',
   {
@@ -82,6 +86,8 @@ export const devices = pgTable(
   (table) => [
     uniqueIndex().on(table.assetCode),
     index().on(table.organisationId, table.createdAt, table.id),
+    // A search by part of a brand, model or serial number reads one trigram index, not every device.
+    index('devices_search_trigram_index').using('gin', sql`(${deviceSearchText(table)}) gin_trgm_ops`),
     index().on(table.donationId, table.createdAt, table.id),
     index().on(table.siteId, table.status),
     // The stock that matching walks, best first: only ready devices, so it stays small and hot.

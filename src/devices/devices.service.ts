@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { equipmentRequests } from '../allocation/allocation.schema.ts';
@@ -9,7 +9,7 @@ import { sites } from '../organisations/organisations.schema.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
 import { nextStatuses } from '../status-machine.ts';
 import { formatAssetCode, parseAssetCode } from './asset-code.ts';
-import { deviceEvents, devices, type DeviceKind } from './devices.schema.ts';
+import { deviceEvents, devices, deviceSearchText, type DeviceKind } from './devices.schema.ts';
 import { transitions, type DeviceStatus } from './lifecycle.ts';
 
 // What the pages offer and show (the kinds to choose from, a device's storage), without its tables.
@@ -119,7 +119,7 @@ export async function listDevices(db: DbOrTx, actor: Actor, filter: DeviceFilter
   ];
   if (filter.q) {
     const pattern = `%${escapeLike(filter.q)}%`;
-    conditions.push(or(ilike(devices.brand, pattern), ilike(devices.model, pattern), ilike(devices.serialNumber, pattern)));
+    conditions.push(sql`${deviceSearchText(devices)} ilike ${pattern}`);
   }
   if (filter.cursor) {
     const cursor = decodeCursor(filter.cursor);

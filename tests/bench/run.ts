@@ -3,6 +3,7 @@ import { certificateRender } from './certificate-render.ts';
 import { intakeBulk } from './intake-bulk.ts';
 import { labelRender } from './label-render.ts';
 import { matching } from './matching.ts';
+import { readScaling } from './read-scaling.ts';
 import { reportQuery } from './report-query.ts';
 import { transitionThroughput } from './transition-throughput.ts';
 import { wifiProvisioning } from './wifi-provisioning.ts';
@@ -20,12 +21,13 @@ import { wifiProvisioning } from './wifi-provisioning.ts';
  * issued, default 500); BENCH_MATCHING_REQUESTS and BENCH_MATCHING_DEVICES (default 10000 each);
  * BENCH_WIFI_APARTMENTS (apartments provisioned, 8 to a landing, 10 landings to a building, default 400);
  * BENCH_REPORT_DEVICES and BENCH_REPORT_RUNS (devices of the scale network, 10 events each, default
- * 1000000; indicator answers timed, default 200).
+ * 1000000; indicator answers timed, default 200); BENCH_SCALE_DEVICES and BENCH_READ_RUNS (the large
+ * network of read_scaling, default 1000000, beside one of 10000; answers timed per read, default 100).
  * BENCH_API_CPU_PROF=<dir> and
  * BENCH_WORKER_CPU_PROF=<dir> write CPU profiles of the API and worker processes there (open them
  * in Chrome DevTools).
  */
-const benchmarks: Benchmark[] = [transitionThroughput, intakeBulk, labelRender, certificateRender, matching, wifiProvisioning, reportQuery];
+const benchmarks: Benchmark[] = [transitionThroughput, intakeBulk, labelRender, certificateRender, matching, wifiProvisioning, reportQuery, readScaling];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !benchmarks.some((benchmark) => benchmark.name === name));
