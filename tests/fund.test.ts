@@ -4,7 +4,7 @@ import { handovers } from '../src/allocation/allocation.schema.ts';
 import { fundAllocations, fundContributions } from '../src/fund/fund.schema.ts';
 import { countUncountedEvents } from '../src/indicators/rollups.service.ts';
 import type { Harness } from './helpers/harness.ts';
-import { allocationJourney, qualify } from './helpers/journey.ts';
+import { allocationJourney, collegiensProgramme, qualify, trainingModule } from './helpers/journey.ts';
 import { openPage, signInWithForm, submitForm, type Person } from './helpers/pages.ts';
 import { pdfText } from './helpers/pdf.ts';
 import { expectStatus } from './helpers/wifi.ts';
@@ -27,25 +27,15 @@ const contribute = (token: string, body: Record<string, unknown>) => world.call(
 const report = (token: string, query = '') => world.call('GET', `/api/fund/report?year=${year}${query}`, { token });
 const fieldsOf = (body: { errors: { path: string }[] }) => body.errors.map((error) => error.path);
 
-async function programme(name: string, deviceKinds: string[]) {
-  return expectStatus(
-    await world.call('POST', '/api/programmes', {
-      token: world.admin.token,
-      body: {
-        name,
-        eligibilityCriteria: ['child_in_college'],
-        deviceKinds,
-        trainingModuleId: moduleId,
-        reservationDays: 21,
-        territories: [
-          { type: 'departement', code: '47' },
-          { type: 'departement', code: '40' },
-        ],
-      },
-    }),
-    201,
-  );
-}
+const programme = (name: string, deviceKinds: string[]) =>
+  collegiensProgramme(world, moduleId, {
+    name,
+    deviceKinds,
+    territories: [
+      { type: 'departement', code: '47' },
+      { type: 'departement', code: '40' },
+    ],
+  });
 
 beforeAll(async () => {
   ({ harness, world } = await startWorld());
@@ -56,10 +46,7 @@ beforeAll(async () => {
   mediator = await world.account(centre.id, 'mediator');
   placeId = (await world.site(centre.id, { kind: 'mediation_place', name: 'Centre social', communeCode: '47323' })).id;
   journey = allocationJourney(world, { operator, siteId: site.id }, mediator);
-  moduleId = expectStatus(
-    await world.call('POST', '/api/training-modules', { token: world.admin.token, body: { title: 'Prendre en main son ordinateur', durationMinutes: 120 } }),
-    201,
-  ).id;
+  moduleId = (await trainingModule(world, 'Prendre en main son ordinateur')).id;
   collegiens = await programme('Collégiens connectés', ['laptop', 'tablet']);
   seniors = await programme('Seniors en tablette', ['tablet']);
   const cafOrganisation = await world.organisation('funder', 'CAF de Lot-et-Garonne');

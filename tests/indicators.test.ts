@@ -11,7 +11,7 @@ import {
   rollupsFromEvents,
 } from '../src/indicators/rollups.service.ts';
 import { eventually, type Harness } from './helpers/harness.ts';
-import { allocationJourney, dateEvents, noon, qualify } from './helpers/journey.ts';
+import { allocationJourney, collegiensProgramme, dateEvents, noon, qualify, trainingModule } from './helpers/journey.ts';
 import { buildingReadyToProvision, deploymentStep, expectStatus, finishedJob } from './helpers/wifi.ts';
 import { startWorld, type Account, type World } from './helpers/world.ts';
 
@@ -80,27 +80,8 @@ beforeAll(async () => {
   mediator = await world.account(centre.id, 'mediator');
   journey = allocationJourney(world, { operator: shopA.operator, siteId: shopA.agen.id }, mediator);
   const place = await world.site(centre.id, { kind: 'mediation_place', name: 'Centre social', communeCode: '47323' });
-  const module = expectStatus(
-    await world.call('POST', '/api/training-modules', {
-      token: world.admin.token,
-      body: { title: 'Prendre en main son ordinateur', durationMinutes: 120, topics: ['Se connecter'] },
-    }),
-    201,
-  );
-  const programme = expectStatus(
-    await world.call('POST', '/api/programmes', {
-      token: world.admin.token,
-      body: {
-        name: 'Collégiens',
-        eligibilityCriteria: ['child_in_college'],
-        deviceKinds: ['laptop'],
-        trainingModuleId: module.id,
-        reservationDays: 21,
-        territories: [{ type: 'departement', code: '47' }],
-      },
-    }),
-    201,
-  );
+  const module = await trainingModule(world, 'Prendre en main son ordinateur');
+  const programme = await collegiensProgramme(world, module.id);
   programmeId = programme.id;
 
   const token = shopA.operator.token;

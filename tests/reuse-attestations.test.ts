@@ -6,7 +6,7 @@ import { wipeCertificates } from '../src/wiping/wiping.schema.ts';
 import { eventually, type Harness } from './helpers/harness.ts';
 import { openPage, signInWithForm, submitForm } from './helpers/pages.ts';
 import { openPdf } from './helpers/pdf.ts';
-import { allocationJourney, dateEvents, noon, qualify } from './helpers/journey.ts';
+import { allocationJourney, collegiensProgramme, dateEvents, noon, qualify, trainingModule } from './helpers/journey.ts';
 import { expectStatus } from './helpers/wifi.ts';
 import { startWorld, type Account, type World } from './helpers/world.ts';
 
@@ -48,27 +48,8 @@ beforeAll(async () => {
   mediator = await world.account(centre.id, 'mediator');
   journey = allocationJourney(world, { operator: bench.operator, siteId: bench.site.id }, mediator);
   const place = await world.site(centre.id, { kind: 'mediation_place', name: 'Centre social', communeCode: '47323' });
-  const module = expectStatus(
-    await world.call('POST', '/api/training-modules', {
-      token: world.admin.token,
-      body: { title: 'Son ordinateur', durationMinutes: 120, topics: ['Se connecter'] },
-    }),
-    201,
-  );
-  const programme = expectStatus(
-    await world.call('POST', '/api/programmes', {
-      token: world.admin.token,
-      body: {
-        name: 'Collégiens',
-        eligibilityCriteria: ['child_in_college'],
-        deviceKinds: ['laptop'],
-        trainingModuleId: module.id,
-        reservationDays: 21,
-        territories: [{ type: 'departement', code: '47' }],
-      },
-    }),
-    201,
-  );
+  const module = await trainingModule(world, 'Son ordinateur');
+  const programme = await collegiensProgramme(world, module.id);
   townHall = expectStatus(
     await world.call('POST', '/api/organisations', {
       token: world.admin.token,

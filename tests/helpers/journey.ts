@@ -43,6 +43,35 @@ export async function qualify(world: World, account: Account, kind: 'data_wiping
   );
 }
 
+/** A training module the coordinator defines, by its title (two hours). */
+export async function trainingModule(world: World, title: string, topics: string[] = ['Se connecter']) {
+  return expectStatus(await world.call('POST', '/api/training-modules', { token: world.admin.token, body: { title, durationMinutes: 120, topics } }), 201) as {
+    id: string;
+  };
+}
+
+/** A programme for collégiens' families, with its training, in Lot-et-Garonne unless told. */
+export async function collegiensProgramme(
+  world: World,
+  trainingModuleId: string,
+  options: { name?: string; deviceKinds?: string[]; territories?: { type: string; code: string }[] } = {},
+) {
+  return expectStatus(
+    await world.call('POST', '/api/programmes', {
+      token: world.admin.token,
+      body: {
+        name: options.name ?? 'Collégiens',
+        eligibilityCriteria: ['child_in_college'],
+        deviceKinds: options.deviceKinds ?? ['laptop'],
+        trainingModuleId,
+        reservationDays: 21,
+        territories: options.territories ?? [{ type: 'departement', code: '47' }],
+      },
+    }),
+    201,
+  ) as { id: string; name: string };
+}
+
 /**
  * A device's way from a bench to a family, through the API: refurbished at the bench (by a
  * qualified operator) and put in stock, then reserved for a family's request, the family trained
