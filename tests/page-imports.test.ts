@@ -8,14 +8,16 @@ import { describe, expect, it } from 'vitest';
  * A page is a view of the modules (CONVENTIONS.md, "Pages"): it calls their read functions and
  * renders what they return. It never imports a table, drizzle-orm or the driver, not even for a
  * type: a type taken from a schema is a table's shape leaking into the page, and the next query
- * follows it. The database handle's types from src/db/client.ts are allowed, as types only: pages
- * pass the database on to the modules.
+ * follows it. The database handle's types come from src/db/client.ts through one page,
+ * session.ts, as types only: pages pass the database on to the modules.
  */
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pagesFolder = join(root, 'src/pages');
 const dbClient = join(root, 'src/db/client.ts');
 const dbSchema = join(root, 'src/db/schema.ts');
+/** The one page that names the db client, for its handle's types, which the other pages take from it. */
+const handleTypesPage = join(pagesFolder, 'session.ts');
 
 type Imported = { specifier: string; typeOnly: boolean };
 
@@ -64,8 +66,10 @@ function whyForbidden(fileName: string, { specifier, typeOnly }: Imported): stri
   const target = resolve(dirname(fileName), specifier);
   if (/\.schema(\.[cm]?[jt]sx?)?$/.test(target)) return 'a schema file: expose what the page needs from the module’s service or types file';
   if (target === dbSchema || target === dbSchema.replace(/\.ts$/, '')) return 'db/schema.ts, every module’s tables';
-  if ((target === dbClient || target === dbClient.replace(/\.ts$/, '')) && !typeOnly)
-    return 'the db client as a value: pages take its types only (Database, DbOrTx)';
+  if (target === dbClient || target === dbClient.replace(/\.ts$/, '')) {
+    if (!typeOnly) return 'the db client as a value: pages take its types only (Database, DbOrTx)';
+    if (fileName !== handleTypesPage) return 'the db client: pages take the handle’s types (Database, DbOrTx) from session.ts';
+  }
   return undefined;
 }
 
@@ -108,6 +112,7 @@ describe('what pages import', () => {
     ["type Row = import('../allocation/allocation.schema.ts').Request;", "'../allocation/allocation.schema.ts'"],
     ["const load = () => import('../stock/stock.schema.ts');", "'../stock/stock.schema.ts'"],
     ["import { createDatabase } from '../db/client.ts';", "'../db/client.ts'"],
+    ["import type { Database } from '../db/client.ts';", "'../db/client.ts'"],
   ])('catches %s', (line, named) => {
     const offences = forbiddenImports(page, line);
     expect(offences).toHaveLength(1);
@@ -115,9 +120,13 @@ describe('what pages import', () => {
     expect(offences[0]).toContain(named);
   });
 
+  it('lets session.ts alone take the handle’s types from the db client', () => {
+    expect(forbiddenImports(handleTypesPage, "export type { Database, DbOrTx } from '../db/client.ts';")).toEqual([]);
+    expect(forbiddenImports(handleTypesPage, "import { createDatabase } from '../db/client.ts';")).toHaveLength(1);
+  });
+
   it.each([
-    "import type { Database } from '../db/client.ts';",
-    "import { type DbOrTx } from '../db/client.ts';",
+    "import type { Database, DbOrTx } from './session.ts';",
     "import { deviceKinds, type StorageMedium } from '../devices/devices.service.ts';",
     "import { Hono } from 'hono';",
     "import { schemaOfTheForm } from './forms.tsx';",

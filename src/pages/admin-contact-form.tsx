@@ -1,6 +1,5 @@
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
-import type { DbOrTx } from '../db/client.ts';
 import { notFoundAsField } from '../errors.ts';
 import { inBoth } from '../field-messages.ts';
 import { publicContactInput } from '../organisations/organisations.input.ts';
@@ -10,7 +9,7 @@ import { updateSite } from '../organisations/sites.service.ts';
 import type { FormState } from './admin-forms.tsx';
 import { attempt, errorFor, Field, parseForm, Select } from './forms.tsx';
 import { CsrfField } from './layout.tsx';
-import type { Viewer } from './session.ts';
+import type { Viewer, DbOrTx } from './session.ts';
 
 /**
  * The contact a structure or one of its places publishes on the public card of its devices (what

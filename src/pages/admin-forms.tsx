@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { organisationKindsForRole, roles, type Role } from '../auth/roles.ts';
 import { userInput } from '../auth/users.input.ts';
 import { createUser } from '../auth/users.service.ts';
-import type { DbOrTx } from '../db/client.ts';
 import { DomainError, notFoundAsField, ValidationError, type FieldError } from '../errors.ts';
 import { inBoth } from '../field-messages.ts';
 import { siteInput } from '../organisations/organisations.input.ts';
@@ -12,7 +11,7 @@ import { createSite } from '../organisations/sites.service.ts';
 import { attempt, errorFor, Field, formValuesAs, parseForm, Select, type Option } from './forms.tsx';
 import { organisationKindLabels, roleLabels, siteKindLabels } from './fr.ts';
 import { CsrfField } from './layout.tsx';
-import type { Viewer } from './session.ts';
+import type { Viewer, DbOrTx } from './session.ts';
 
 /** The coordinator's forms for accounts and sites; their fields are named apart from the organisation form's, as they share a page. */
 

@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import { listProgrammes } from '../allocation/programmes.service.ts';
 import { trainingModuleChoices } from '../allocation/training-offer.ts';
 import { listUsers } from '../auth/users.service.ts';
-import type { Database } from '../db/client.ts';
 import { createOrganisation, listOrganisations } from '../organisations/organisations.service.ts';
 import { organisationKinds } from '../organisations/organisations.types.ts';
 import { listSites } from '../organisations/sites.service.ts';
@@ -13,7 +12,7 @@ import { organisationInput } from '../organisations/organisations.input.ts';
 import { criterionLabel, deviceKindLabels, organisationKindLabels, roleLabels, siteKindLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { createProgrammeFromForm, criteriaToOffer, ProgrammeForm } from './programme-form.tsx';
-import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { postedForm, viewerOf, type PageEnv, type Viewer, type Database } from './session.ts';
 import { seeOther } from './redirect.ts';
 
 /** The page's forms; a refused one comes back with its fields and errors, the others empty. */

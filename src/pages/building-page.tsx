@@ -5,7 +5,6 @@ import { getDeployment } from '../connectivity/deployments.service.ts';
 import { listIncidents, openIncident } from '../connectivity/incidents.service.ts';
 import { listNetworkDevices } from '../connectivity/network-devices.service.ts';
 import { listApartments } from '../connectivity/places.service.ts';
-import type { Database } from '../db/client.ts';
 import type { FieldError } from '../errors.ts';
 import { labelFormats } from '../labels/formats.ts';
 import { createLabelBatch } from '../labels/labels.service.ts';
@@ -15,7 +14,7 @@ import { attempt, formValues, found, parseForm, Select } from './forms.tsx';
 import { apartmentStatusLabels, dateTime, deploymentStatusLabels, floorLabel, optInLabels } from './fr.ts';
 import { DeploymentProgress } from './deployment-progress.tsx';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
-import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { postedForm, viewerOf, type PageEnv, type Viewer, type Database } from './session.ts';
 import { seeOther } from './redirect.ts';
 
 const roles = ['landlord_manager', 'installer', 'admin'] as const;

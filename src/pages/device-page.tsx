@@ -1,13 +1,12 @@
 import { Hono } from 'hono';
 import { publicEquipmentCard } from '../connectivity/public-equipment-card.ts';
-import type { Database } from '../db/client.ts';
 import { formatAssetCode, parseAssetCode } from '../devices/asset-code.ts';
 import { findDevice } from '../devices/devices.service.ts';
 import { publicDeviceCard } from '../devices/public-card.ts';
 import { deviceKindLabels } from './fr.ts';
 import { Layout } from './layout.tsx';
 import { Passport, passportFacts } from './passport.tsx';
-import type { PageEnv } from './session.ts';
+import type { PageEnv, Database } from './session.ts';
 
 /**
  * The page a phone camera opens from a label's QR code. Without signing in: a minimal public card

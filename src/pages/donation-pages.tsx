@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import type { Database } from '../db/client.ts';
 import { devicesOfDonation } from '../devices/devices.service.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
 import { donationInput } from '../donations/donations.input.ts';
@@ -14,7 +13,7 @@ import { listSites } from '../organisations/sites.service.ts';
 import { attempt, errorFor, Field, formNumber, formValues, formValuesAs, found, parseForm, Select } from './forms.tsx';
 import { dateTime, deviceKindLabels, deviceStatusLabels, longDate } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
-import { postedBody, postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { postedBody, postedForm, viewerOf, type PageEnv, type Viewer, type Database } from './session.ts';
 import { seeOther } from './redirect.ts';
 
 /** The « Nouveau don » form's fields as the donations module's schema reads them: the individual's name and contact are `donor`. */

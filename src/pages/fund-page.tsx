@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { listProgrammes } from '../allocation/programmes.service.ts';
-import type { Database } from '../db/client.ts';
 import type { FieldError } from '../errors.ts';
 import { allocationsInput, contributionInput, fundReportQuery } from '../fund/fund.input.ts';
 import { fundReport, listFunders, recordContribution, setFundAllocations, type FundReport } from '../fund/fund.service.ts';
@@ -11,7 +10,7 @@ import { attempt, errorFor, Field, formValuesAs, parseForm, Select } from './for
 import { deviceKindLabels, euros } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { seeOther } from './redirect.ts';
-import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { postedForm, viewerOf, type PageEnv, type Viewer, type Database } from './session.ts';
 
 /** An amount typed in euros (15 000, 15000,50), in cents for the module; blank is absent, anything else read as typed. */
 const formCents = (value: string | undefined) => {

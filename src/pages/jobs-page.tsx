@@ -1,10 +1,9 @@
 import { Hono } from 'hono';
-import type { Database } from '../db/client.ts';
 import { getJob } from '../jobs/jobs.service.ts';
 import { dateTime } from './fr.ts';
 import { found } from './forms.tsx';
 import { Layout } from './layout.tsx';
-import { viewerOf, type PageEnv } from './session.ts';
+import { viewerOf, type PageEnv, type Database } from './session.ts';
 
 const jobStateLabels = { queued: 'En attente', running: 'En cours', succeeded: 'Terminé', failed: 'Échoué' } as const;
 

@@ -4,14 +4,13 @@ import { unresolvedStatuses } from '../connectivity/incidents.rules.ts';
 import { listIncidents } from '../connectivity/incidents.service.ts';
 import { listBuildings } from '../connectivity/places.service.ts';
 import { landlordRollout, type Rollout } from '../connectivity/rollout.service.ts';
-import type { Database } from '../db/client.ts';
 import { listOrganisations } from '../organisations/organisations.service.ts';
 import { buildingPageRoutes } from './building-page.tsx';
 import { found, isUuid, Select } from './forms.tsx';
 import { DeploymentProgress } from './deployment-progress.tsx';
 import { count, euros } from './fr.ts';
 import { Layout } from './layout.tsx';
-import { viewerOf, type PageEnv } from './session.ts';
+import { viewerOf, type PageEnv, type Database } from './session.ts';
 
 const percent = (value: number) => `${value.toLocaleString('fr-FR')} %`;
 

@@ -3,13 +3,12 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { sessionCookie } from '../auth/auth.routes.ts';
 import { issueCredential, revokeCredential, sessionLifetimeMs } from '../auth/auth.service.ts';
 import { TooManySignIns, waitInWords } from '../auth/sign-in-throttle.ts';
-import type { Database } from '../db/client.ts';
 import type { SignIns } from '../auth/auth.routes.ts';
 import { DomainError } from '../errors.ts';
 import { Field } from './forms.tsx';
 import { ErrorSummary, Layout, navigationFor } from './layout.tsx';
 import { sameOriginPath, seeOther } from './redirect.ts';
-import { postedBody, postedForm, viewerOf, type PageEnv } from './session.ts';
+import { postedBody, postedForm, viewerOf, type PageEnv, type Database } from './session.ts';
 
 /** Only a path of this site: a `next` pointing elsewhere would make the sign-in page an open redirect. */
 const safeNext = (next: string | undefined) => sameOriginPath(next) ?? '/';

@@ -3,7 +3,6 @@ import { householdInput } from '../allocation/households.input.ts';
 import { createHousehold, listHouseholds } from '../allocation/households.service.ts';
 import { listProgrammes } from '../allocation/programmes.service.ts';
 import { allocationRights, mayInAllocation } from '../allocation/rights.ts';
-import type { Database } from '../db/client.ts';
 import type { FieldError } from '../errors.ts';
 import { lookUpCommune } from '../geography/communes.ts';
 import { attempt, Checkbox, errorFor, Field, formNumber, formValues, parseForm } from './forms.tsx';
@@ -11,7 +10,7 @@ import { criterionLabel, longDate } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { requestPageRoutes } from './request-page.tsx';
 import { requestsPageRoutes } from './requests-pages.tsx';
-import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { postedForm, viewerOf, type PageEnv, type Viewer, type Database } from './session.ts';
 import { sessionsPageRoutes } from './sessions-page.tsx';
 import { seeOther } from './redirect.ts';
 

@@ -1,11 +1,10 @@
 import type { FC } from 'hono/jsx';
-import type { DbOrTx } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
 import { deviceJourney, type DeviceRow } from '../devices/devices.service.ts';
 import { certificatesOfDevice } from '../wiping/certificates.ts';
 import { dateTime, deviceKindLabels, deviceStatusLabels } from './fr.ts';
 import { Layout } from './layout.tsx';
-import type { Viewer } from './session.ts';
+import type { Viewer, DbOrTx } from './session.ts';
 
 /** What the passport shows besides the device: its place, every event with who and where (as the viewer may see them), its wipe certificates. */
 export async function passportFacts(db: DbOrTx, viewer: Viewer, device: DeviceRow) {

@@ -2,7 +2,6 @@ import type { FC } from 'hono/jsx';
 import { z } from 'zod';
 import { createProgramme } from '../allocation/programmes.service.ts';
 import type { trainingModuleChoices } from '../allocation/training-offer.ts';
-import type { DbOrTx } from '../db/client.ts';
 import { programmeInput } from '../allocation/programmes.input.ts';
 import { deviceKinds } from '../devices/devices.service.ts';
 import { territoryOfCode } from '../geography/communes.ts';
@@ -10,7 +9,7 @@ import type { FormState } from './admin-forms.tsx';
 import { attempt, Checkbox, errorFor, Field, formNumber, formValuesAs, optionsOf, parseForm, Select, type Option } from './forms.tsx';
 import { criterionLabel, criterionLabels, deviceKindLabels } from './fr.ts';
 import { CsrfField } from './layout.tsx';
-import type { Viewer } from './session.ts';
+import type { Viewer, DbOrTx } from './session.ts';
 
 /**
  * The coordinator's « Nouveau dispositif » form. Its fields are prefixed with `programme`, as it

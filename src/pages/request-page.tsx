@@ -4,13 +4,12 @@ import { requestOverview } from '../allocation/request-overview.ts';
 import { holdingStatuses, type RequestStatus } from '../allocation/requests.lifecycle.ts';
 import { reserveForRequest } from '../allocation/requests.service.ts';
 import { enrolRequest } from '../allocation/training.service.ts';
-import type { Database } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
 import type { FieldError } from '../errors.ts';
 import { attempt, errorFor, found, isUuid } from './forms.tsx';
 import { dateTime, deviceKindLabels, longDate, requestReasonInFrench, requestStatusLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
-import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { postedForm, viewerOf, type PageEnv, type Viewer, type Database } from './session.ts';
 import { seeOther } from './redirect.ts';
 
 type State = { errors?: FieldError[]; detail?: string };

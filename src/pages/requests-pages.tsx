@@ -2,14 +2,13 @@ import { Hono } from 'hono';
 import { listHouseholds } from '../allocation/households.service.ts';
 import { listProgrammes } from '../allocation/programmes.service.ts';
 import { listRequests, submitRequest } from '../allocation/requests.service.ts';
-import type { Database } from '../db/client.ts';
 import { deviceKinds } from '../devices/devices.service.ts';
 import type { FieldError } from '../errors.ts';
 import { attempt, errorFor, Field, formNumber, formValues, parseForm, Select, TextArea } from './forms.tsx';
 import { requestInput } from '../allocation/requests.input.ts';
 import { deviceKindLabels, longDate, requestStatusLabels } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
-import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { postedForm, viewerOf, type PageEnv, type Viewer, type Database } from './session.ts';
 import { seeOther } from './redirect.ts';
 import { allocationRights, mayInAllocation } from '../allocation/rights.ts';
 

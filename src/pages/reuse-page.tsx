@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import type { Database } from '../db/client.ts';
 import type { FieldError } from '../errors.ts';
 import { parseInFrench } from '../field-messages.ts';
 import { currentReuseStatement, latestReuseAttestation, publicDonorsFor, setRetiredStock } from '../reuse/attestations.service.ts';
@@ -9,7 +8,7 @@ import { attempt, errorFor, Field, formNumber, parseForm, Select } from './forms
 import { dateTime, deviceKindLabels, longDate, notCountedReasonLabels, percent, reuseOutcomeInFrench } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { seeOther } from './redirect.ts';
-import { postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { postedForm, viewerOf, type PageEnv, type Viewer, type Database } from './session.ts';
 
 type StockFormState = { fields?: Record<string, string>; errors?: FieldError[]; detail?: string };
 

@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
 import { requestHoldingDevice } from '../allocation/holding-request.ts';
-import type { Database } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
 import { findDevice } from '../devices/devices.service.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
@@ -18,7 +17,7 @@ import { Field, optionsOf, Select } from './forms.tsx';
 import { Layout } from './layout.tsx';
 import { NwipeProposal } from './nwipe-proposal.tsx';
 import { ApiForm, DeviceCard } from './scan-card.tsx';
-import { postedBody, postedForm, viewerOf, type PageEnv, type Viewer } from './session.ts';
+import { postedBody, postedForm, viewerOf, type PageEnv, type Viewer, type Database } from './session.ts';
 
 /** The card of a scanned code: a device, an unclaimed label (the intake form) or a building's Wi-Fi equipment. */
 async function cardFor(database: Database, viewer: Viewer, code: string) {

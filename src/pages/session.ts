@@ -5,6 +5,9 @@ import { sessionCookie } from '../auth/auth.routes.ts';
 import { authenticate } from '../auth/auth.service.ts';
 import type { Role } from '../auth/roles.ts';
 import type { Database } from '../db/client.ts';
+
+/** The database handle a page passes on to the modules: the one place pages take the db client's types from. */
+export type { Database, DbOrTx } from '../db/client.ts';
 import { getOrganisation } from '../organisations/organisations.service.ts';
 import { csrfField, csrfToken, csrfTokenMatches } from './csrf.ts';
 

@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
 import { upcomingSessions } from '../allocation/training-offer.ts';
-import type { Database } from '../db/client.ts';
 import { dateTime } from './fr.ts';
 import { Layout } from './layout.tsx';
-import { viewerOf, type PageEnv } from './session.ts';
+import { viewerOf, type PageEnv, type Database } from './session.ts';
 
 /** The training sessions to come, across the network, with the places left: what a mediator books families on. */
 export function sessionsPageRoutes(database: Database) {

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import type { Database } from '../db/client.ts';
 import { deviceKinds } from '../devices/devices.service.ts';
 import { emissionFactors, impactContext, impactMethod } from '../indicators/impact.ts';
 import { comparedLines, frenchNumber } from '../indicators/indicators-csv.ts';
@@ -13,7 +12,7 @@ import { Field, parseForm, Select } from './forms.tsx';
 import { deviceKindLabels } from './fr.ts';
 import { ErrorSummary, Layout } from './layout.tsx';
 import { ChartFigure, steeringCharts } from './steering-charts.tsx';
-import { viewerOf, type PageEnv } from './session.ts';
+import { viewerOf, type PageEnv, type Database } from './session.ts';
 
 const change = (value: number | null, previous: number | null) => {
   if (value === null || previous === null) return '—';

@@ -1,11 +1,10 @@
 import { Hono } from 'hono';
-import type { Database } from '../db/client.ts';
 import { deviceKinds, type DeviceKind } from '../devices/devices.service.ts';
 import { listStock } from '../stock/stock.service.ts';
 import { Select } from './forms.tsx';
 import { deviceKindLabels } from './fr.ts';
 import { Layout } from './layout.tsx';
-import { viewerOf, type PageEnv } from './session.ts';
+import { viewerOf, type PageEnv, type Database } from './session.ts';
 
 const grades = ['A', 'B', 'C'] as const;
 const gradeLabels: Record<(typeof grades)[number], string> = { A: 'A (comme neuf)', B: 'B (quelques traces)', C: 'C (usé, fonctionne)' };

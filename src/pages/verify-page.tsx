@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { accepts } from 'hono/accepts';
-import type { Database } from '../db/client.ts';
 import { problemResponse } from '../http/problem.ts';
 import { reuseAttestationForAuditors, verifyReuseAttestation } from '../reuse/attestations.service.ts';
 import { verificationForAuditors, verifyCertificate } from '../wiping/certificates.ts';
 import { dateTime, deviceKindLabels, longDate, notCountedReasonLabels, percent, reuseOutcomeInFrench } from './fr.ts';
 import { Layout } from './layout.tsx';
+import type { Database } from './session.ts';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
