@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { inBoth } from '../field-messages.ts';
+import { communeCodePattern } from './code-shapes.ts';
 import { lookUpCommune } from './communes.ts';
 
-/** The shape of an INSEE commune code: two characters of département (2A/2B for Corsica) and three digits. */
-export const communeCodePattern = /^([0-9]{2}|2A|2B)[0-9]{3}$/;
+export { communeCodePattern };
 
 /**
  * An INSEE commune code as every body, form and file takes it: trimmed, in capitals, of the right

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { communeCodePattern, departementCodePattern, sirenPattern } from './code-shapes.ts';
 
 /**
  * The official administrative geography (INSEE's COG, as packaged by Etalab), loaded on first use:
@@ -114,9 +115,9 @@ export function lookUpTerritory(territory: Territory): { ok: true; name: string 
  */
 export function territoryOfCode(code: string): Territory | undefined {
   const upper = code.toUpperCase();
-  if (/^[0-9]{9}$/.test(upper)) return { type: 'epci', code: upper };
-  if (/^([0-9]{2}|2[AB])[0-9]{3}$/.test(upper)) return { type: 'commune', code: upper };
-  if (/^([0-9]{2}|2[AB]|97[1-6])$/.test(upper)) return { type: 'departement', code: upper };
+  if (sirenPattern.test(upper)) return { type: 'epci', code: upper };
+  if (communeCodePattern.test(upper)) return { type: 'commune', code: upper };
+  if (departementCodePattern.test(upper)) return { type: 'departement', code: upper };
   return undefined;
 }
 

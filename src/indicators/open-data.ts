@@ -3,6 +3,7 @@ import type { Actor } from '../auth/actor.ts';
 import { csvCell } from '../csv.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { forbidden } from '../errors.ts';
+import { communeCodePattern, departementCodePattern, sirenPattern, unanchored } from '../geography/code-shapes.ts';
 import { lookUpTerritory, territoriesOf } from '../geography/communes.ts';
 import { figuresOf } from './indicators.service.ts';
 import { groupBy, monthFigures, type MonthFigures } from './indicator-series.ts';
@@ -57,7 +58,7 @@ export const openDataFields: Field[] = [
     title: 'Code INSEE de la commune',
     description: 'Code officiel géographique (INSEE) de la commune, ou de l’arrondissement municipal, où se trouve le lieu de l’événement.',
     type: 'string',
-    constraints: { required: true, pattern: '([0-9]{2}|2[AB])[0-9]{3}' },
+    constraints: { required: true, pattern: unanchored(communeCodePattern) },
     value: (row) => row.communeCode,
   },
   {
@@ -73,7 +74,7 @@ export const openDataFields: Field[] = [
     title: 'SIREN de l’EPCI',
     description: 'SIREN de l’établissement public de coopération intercommunale à fiscalité propre dont la commune est membre (vide si aucun).',
     type: 'string',
-    constraints: { pattern: '[0-9]{9}' },
+    constraints: { pattern: unanchored(sirenPattern) },
     value: (row) => row.epciSiren,
   },
   {
@@ -89,7 +90,7 @@ export const openDataFields: Field[] = [
     title: 'Code du département',
     description: 'Code officiel géographique du département de la commune.',
     type: 'string',
-    constraints: { required: true, pattern: '[0-9]{2}|2[AB]|97[1-6]' },
+    constraints: { required: true, pattern: unanchored(departementCodePattern) },
     value: (row) => row.departementCode,
   },
   count('appareils_collectes', 'Appareils collectés', 'Appareils enregistrés dans un don (collecte) pendant le mois.', (row) => row.collected),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { inBoth } from '../field-messages.ts';
+import { sirenPattern } from '../geography/code-shapes.ts';
 import { communeCode } from '../geography/commune-code.ts';
 import { phoneNumber, text } from '../http/router.ts';
 import { organisationKinds, siteKinds } from './organisations.types.ts';
@@ -44,10 +45,7 @@ const sirenMessage = inBoth(
 );
 
 /** An organisation's SIREN, its 9 digits written together. */
-export const siren = z
-  .string(sirenMessage)
-  .regex(/^[0-9]{9}$/, sirenMessage)
-  .refine(sirenCheckHolds, sirenMessage);
+export const siren = z.string(sirenMessage).regex(sirenPattern, sirenMessage).refine(sirenCheckHolds, sirenMessage);
 
 /** A partner organisation of the network: the API's body and the coordinator's form. */
 export const organisationInput = z

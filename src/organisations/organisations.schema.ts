@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { organisationKinds, siteKinds } from './organisations.types.ts';
-import { communeCodePattern } from '../geography/commune-code.ts';
+import { communeCodePattern, sirenPattern } from '../geography/code-shapes.ts';
 
 /** An INSEE commune code's shape, the same pattern as the inputs check. */
 export const communeCodeFormat = (column: unknown) => sql`${column} ~ ${sql.raw(`'${communeCodePattern.source}'`)}`;
@@ -27,7 +27,7 @@ export const organisations = pgTable(
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (table) => [
-    check('organisations_siren_format', sql`${table.siren} ~ '^[0-9]{9}$'`),
+    check('organisations_siren_format', sql`${table.siren} ~ ${sql.raw(`'${sirenPattern.source}'`)}`),
     check('organisations_public_body_has_siren', sql`not ${table.publicBody} or ${table.siren} is not null`),
   ],
 );
