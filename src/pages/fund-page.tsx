@@ -6,7 +6,7 @@ import { allocationsInput, contributionInput, fundReportQuery } from '../fund/fu
 import { fundReport, listFunders, recordContribution, setFundAllocations, type FundReport } from '../fund/fund.service.ts';
 import { fundRights, mayInFund } from '../fund/rights.ts';
 import { frenchNumber } from '../indicators/indicators-csv.ts';
-import { attempt, errorFor, Field, formValuesAs, parseForm, Select } from './forms.tsx';
+import { attempt, errorFor, Field, formNumber, formValuesAs, parseForm, Select } from './forms.tsx';
 import { deviceKindLabels, euros } from './fr.ts';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { seeOther } from './redirect.ts';
@@ -14,8 +14,8 @@ import { postedForm, viewerOf, type PageEnv, type Viewer, type Database } from '
 
 /** An amount typed in euros (15 000, 15000,50), in cents for the module; blank is absent, anything else read as typed. */
 const formCents = (value: string | undefined) => {
-  if (value === undefined || value.trim() === '') return undefined;
-  return Math.round(Number(value.replace(/[\s\u202f€]/g, '').replace(',', '.')) * 100);
+  const euros = formNumber(value?.replace(/[\s\u202f€]/g, ''));
+  return euros === undefined ? undefined : Math.round(euros * 100);
 };
 
 const contributionFormNames = {
