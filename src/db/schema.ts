@@ -20,3 +20,4 @@ export * from '../idempotency/idempotency.schema.ts';
 export * from '../indicators/indicators.schema.ts';
 export * from '../fund/fund.schema.ts';
 export * from '../reuse/reuse.schema.ts';
+export * from '../places/places.schema.ts';

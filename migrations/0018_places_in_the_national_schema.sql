@@ -1,0 +1,60 @@
+CREATE TABLE "external_places" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"external_id" text NOT NULL,
+	"name" text NOT NULL,
+	"address" text NOT NULL,
+	"postal_code" text NOT NULL,
+	"commune" text NOT NULL,
+	"commune_code" text,
+	"pivot" text NOT NULL,
+	"latitude" double precision,
+	"longitude" double precision,
+	"typologies" text[] DEFAULT '{}' NOT NULL,
+	"services" text[] DEFAULT '{}' NOT NULL,
+	"opening_hours" text,
+	"phone" text,
+	"emails" text[] DEFAULT '{}' NOT NULL,
+	"website" text,
+	"summary" text,
+	"publics" text[] DEFAULT '{}' NOT NULL,
+	"access_modes" text[] DEFAULT '{}' NOT NULL,
+	"fees" text[] DEFAULT '{}' NOT NULL,
+	"booking_url" text,
+	"source" text,
+	"source_updated_on" date NOT NULL,
+	"imported_by" uuid NOT NULL,
+	"imported_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "external_places_externalId_unique" UNIQUE("external_id"),
+	CONSTRAINT "external_places_coordinates_together" CHECK (("external_places"."latitude" is null) = ("external_places"."longitude" is null)),
+	CONSTRAINT "external_places_coordinates_range" CHECK ("external_places"."latitude" between -90 and 90 and "external_places"."longitude" between -180 and 180),
+	CONSTRAINT "external_places_summary_length" CHECK (char_length("external_places"."summary") <= 280)
+);
+--> statement-breakpoint
+CREATE TABLE "site_places" (
+	"site_id" uuid PRIMARY KEY NOT NULL,
+	"pivot" text NOT NULL,
+	"latitude" double precision,
+	"longitude" double precision,
+	"typologies" text[] DEFAULT '{}' NOT NULL,
+	"services" text[] DEFAULT '{}' NOT NULL,
+	"opening_hours" text,
+	"phone" text,
+	"emails" text[] DEFAULT '{}' NOT NULL,
+	"website" text,
+	"summary" text,
+	"publics" text[] DEFAULT '{}' NOT NULL,
+	"access_modes" text[] DEFAULT '{}' NOT NULL,
+	"fees" text[] DEFAULT '{}' NOT NULL,
+	"booking_url" text,
+	"activities" text[] DEFAULT '{}' NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "site_places_coordinates_together" CHECK (("site_places"."latitude" is null) = ("site_places"."longitude" is null)),
+	CONSTRAINT "site_places_coordinates_range" CHECK ("site_places"."latitude" between -90 and 90 and "site_places"."longitude" between -180 and 180),
+	CONSTRAINT "site_places_summary_length" CHECK (char_length("site_places"."summary") <= 280)
+);
+--> statement-breakpoint
+ALTER TABLE "external_places" ADD CONSTRAINT "external_places_imported_by_organisations_id_fk" FOREIGN KEY ("imported_by") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "site_places" ADD CONSTRAINT "site_places_site_id_sites_id_fk" FOREIGN KEY ("site_id") REFERENCES "public"."sites"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "external_places_commune_code_index" ON "external_places" USING btree ("commune_code");
