@@ -1,11 +1,9 @@
 import { serve } from '@hono/node-server';
 import { Redis } from 'ioredis';
 import { openQueues } from './jobs/queues.ts';
-import { startConfiguredWorkers } from '../workers/runtime.ts';
 import { createApp } from './http/app.ts';
 import { redisOptionsFromUrl } from './redis.ts';
 import { boot, configuredFileStore, onShutdown, type ProcessRole } from './runtime.ts';
-import { seedDemoData } from './seed/demo.ts';
 
 /**
  * Entry point. `all` (npm start): migrate, seed demo data on an empty database, run the API and
@@ -27,7 +25,10 @@ if (mode === 'migrate') {
   process.exit(0);
 }
 
+// The demo data and the workers are `all`'s alone: an API process does not load them (nor what they
+// import: the mail transports, the processors and their renderers), so its heap holds only what it serves.
 if (mode === 'all') {
+  const { seedDemoData } = await import('./seed/demo.ts');
   const accounts = await seedDemoData(database.db, fileStore);
   if (accounts) {
     console.log('\nDemo data created. Accounts (passwords are shown only this once):');
@@ -60,7 +61,7 @@ const server = serve({ fetch: app.fetch, port: config.port }, () => {
   logger.info({ url: config.publicUrl, port: config.port, mode }, 'Boucle is listening');
   console.log(`Boucle: ${config.publicUrl} (API docs at ${config.publicUrl}/api/docs)`);
 });
-const workers = mode === 'all' ? startConfiguredWorkers(config, database, logger) : undefined;
+const workers = mode === 'all' ? (await import('../workers/runtime.ts')).startConfiguredWorkers(config, database, logger) : undefined;
 
 onShutdown(logger, [
   () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import PDFDocument from 'pdfkit';
+import { newPdfDocument } from '../files/pdf-document.ts';
 import { users } from '../auth/auth.schema.ts';
 import type { Db } from '../db/client.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
@@ -35,7 +35,7 @@ export async function renderHandoverReceipt(db: Db, fileStore: FileStore, handov
   if (!row) return 'unknown_handover';
   if (row.handover.receiptFileId) return 'already_done';
   const stored = await fileStore.write(`receipts/${handoverId}.pdf`, async (out) => {
-    const doc = new PDFDocument({ size: 'A4', margin: 60, info: { Title: 'Reçu de remise d’équipement', Creator: 'Boucle' } });
+    const doc = await newPdfDocument({ size: 'A4', margin: 60, info: { Title: 'Reçu de remise d’équipement', Creator: 'Boucle' } });
     const finished = new Promise<void>((resolve, reject) => {
       out.on('finish', resolve);
       out.on('error', reject);

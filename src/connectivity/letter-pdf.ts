@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import PDFDocument from 'pdfkit';
+import { newPdfDocument } from '../files/pdf-document.ts';
 import QRCode from 'qrcode';
 import { drawQr, pointsPerMm } from '../labels/render.ts';
 import type { FilteringPolicy, SecurityMode } from './deployments.lifecycle.ts';
@@ -91,7 +91,7 @@ const qrSymbolMm = 42;
  * joins the network. Whatever the name and passphrase hold, the QR code carries them exactly.
  */
 export async function renderTenantLetter(letter: TenantLetter, out: Writable): Promise<void> {
-  const doc = new PDFDocument({ size: 'A4', margin, info: { Title: `Connexion solidaire — logement ${letter.unit}`, Creator: 'Boucle' } });
+  const doc = await newPdfDocument({ size: 'A4', margin, info: { Title: `Connexion solidaire — logement ${letter.unit}`, Creator: 'Boucle' } });
   const finished = new Promise<void>((resolve, reject) => {
     out.on('finish', resolve);
     out.on('error', reject);

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { asc, desc, eq } from 'drizzle-orm';
-import PDFDocument from 'pdfkit';
+import { newPdfDocument } from '../files/pdf-document.ts';
 import { csvDocument } from '../csv.ts';
 import { drawPdfTable } from '../files/pdf-table.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -98,7 +98,7 @@ export function donationReportCsv(report: DonationReport): string {
 
 /** The same report as a PDF a donor files or sends to its auditors: the donation, the counts, every device. */
 export async function renderDonationReportPdf(report: DonationReport, publicUrl: string, out: Writable): Promise<void> {
-  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: 'Rapport de traçabilité du don', Creator: 'Boucle' } });
+  const doc = await newPdfDocument({ size: 'A4', margin: 40, info: { Title: 'Rapport de traçabilité du don', Creator: 'Boucle' } });
   const finished = new Promise<void>((resolve, reject) => {
     out.on('finish', resolve);
     out.on('error', reject);

@@ -7,7 +7,8 @@ import { bodyLimit } from 'hono/body-limit';
  * it arrives). Sign-in forms are tiny and open to anyone; inventories (a CSV, a 10,000-device
  * JSON list, a landlord's apartment export) are large; every other body is a form or a JSON
  * document of a few kilobytes. 5 MB of CSV is some 35,000 lines; reading it takes about 60 MB of
- * an API process's heap, which `npm run api` caps at 96 MB: hence one inventory read at a time.
+ * an API process's heap, which `npm run api` caps at 128 MB (some 45 MB of it is the code loaded
+ * at start): hence one inventory read at a time.
  */
 export const bodyLimits = [
   { name: 'sign-in', bytes: 16 * 1024, paths: /^\/(login|api\/auth\/(login|tokens))$/ },

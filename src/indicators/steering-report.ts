@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import PDFDocument from 'pdfkit';
+import { newPdfDocument } from '../files/pdf-document.ts';
 import { drawPdfTable, type PdfColumn } from '../files/pdf-table.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
@@ -202,7 +202,7 @@ const reportSections: ReportSection[] = [indicatorsSection, monthlySection, impa
 export async function renderSteeringReportPdf(report: SteeringReport, out: Writable): Promise<void> {
   const { indicators } = report;
   const title = `Rapport du comité de pilotage — ${indicators.period.label}`;
-  const doc = new PDFDocument({ size: 'A4', margin: 45, info: { Title: title, Creator: 'Boucle' } });
+  const doc = await newPdfDocument({ size: 'A4', margin: 45, info: { Title: title, Creator: 'Boucle' } });
   const finished = new Promise<void>((resolve, reject) => {
     out.on('finish', resolve);
     out.on('error', reject);

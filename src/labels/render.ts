@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import PDFDocument from 'pdfkit';
+import { newPdfDocument } from '../files/pdf-document.ts';
 import QRCode from 'qrcode';
 import { formatAssetCode } from '../devices/asset-code.ts';
 import { labelsPerPage, type LabelFormat } from './formats.ts';
@@ -83,7 +83,7 @@ export async function renderLabelsPdf(
   out: Writable,
   onPage: (labelsDone: number) => Promise<void> | void = () => {},
 ): Promise<void> {
-  const doc = new PDFDocument({
+  const doc = await newPdfDocument({
     size: [format.page.widthMm * pointsPerMm, format.page.heightMm * pointsPerMm],
     margin: 0,
     autoFirstPage: false,

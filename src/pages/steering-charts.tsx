@@ -1,28 +1,18 @@
 import * as Plot from '@observablehq/plot';
-import type { FC } from 'hono/jsx';
-import { raw } from 'hono/html';
 import { parseHTML } from 'linkedom';
 import type { DeviceKind } from '../devices/devices.service.ts';
 import type { WeeeChannel } from '../devices/weee-channels.ts';
 import { frenchNumber } from '../indicators/indicators-csv.ts';
 import type { Indicators } from '../indicators/indicators.service.ts';
 import type { MonthlySeries } from '../indicators/indicator-series.ts';
+import type { Chart } from './chart-figure.tsx';
 import { deviceKindLabels, weeeChannelLabels } from './fr.ts';
 
 /**
  * The steering page's charts, drawn on the server as SVG by Observable Plot (with linkedom's
- * document: no browser, no script). Each is an image with a French title and label, and its
- * figures stand beside it as a table, for screen readers, keyboards and anyone who wants the
- * numbers.
+ * document: no browser, no script). Plot and linkedom weigh 8 MB of heap: the steering page
+ * loads this module when it first draws a chart.
  */
-export type Chart = {
-  id: string;
-  title: string;
-  svg: string;
-  /** The two periods a chart compares, for its legend. */
-  compares?: [string, string];
-  table: { caption: string; columns: string[]; rows: { label: string; values: (number | string)[] }[] };
-};
 
 const colours = { current: '#1d4ed8', previous: '#9ca3af' };
 const numberTicks = (highest: number) => (highest <= 10 ? Array.from({ length: Math.max(1, highest) + 1 }, (_, index) => index) : 5);
@@ -195,38 +185,3 @@ export function steeringCharts(indicators: Indicators, series: MonthlySeries): C
     (chart): chart is Chart => chart !== null,
   );
 }
-
-const cell = (value: number | string) => (typeof value === 'number' ? frenchNumber(value) : value);
-
-/** A chart and its figures: the SVG, a legend when it compares two periods, and the table. */
-export const ChartFigure: FC<{ chart: Chart }> = ({ chart }) => (
-  <section class="chart-block" aria-labelledby={`graphique-${chart.id}`}>
-    <h3 id={`graphique-${chart.id}`}>{chart.title}</h3>
-    <div class="chart-frame">{raw(chart.svg)}</div>
-    {chart.compares ? (
-      <p class="chart-legend" aria-hidden="true">
-        <span class="swatch current" /> {chart.compares[0]} <span class="swatch previous" /> {chart.compares[1]}
-      </p>
-    ) : null}
-    <table class="chart-figures" data-chart={chart.id}>
-      <caption>Chiffres du graphique : {chart.table.caption}</caption>
-      <thead>
-        <tr>
-          {chart.table.columns.map((column) => (
-            <th scope="col">{column}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {chart.table.rows.map((row) => (
-          <tr>
-            <th scope="row">{row.label}</th>
-            {row.values.map((value) => (
-              <td>{cell(value)}</td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  </section>
-);

@@ -11,7 +11,7 @@ import { listProgrammes } from '../allocation/programmes.service.ts';
 import { Field, parseForm, Select } from './forms.tsx';
 import { deviceKindLabels } from './fr.ts';
 import { ErrorSummary, Layout } from './layout.tsx';
-import { ChartFigure, steeringCharts } from './steering-charts.tsx';
+import { ChartFigure } from './chart-figure.tsx';
 import { viewerOf, type PageEnv, type Database } from './session.ts';
 
 const change = (value: number | null, previous: number | null) => {
@@ -35,7 +35,7 @@ export function steeringPageRoutes(database: Database) {
     const errors = parsed.ok ? [] : parsed.errors;
     const query = parsed.ok ? indicatorQuery(parsed.value) : undefined;
     const indicators = query ? await getIndicators(db, viewer, query) : undefined;
-    const charts = query && indicators ? steeringCharts(indicators, await monthlySeries(db, viewer, query)) : [];
+    const charts = query && indicators ? (await import('./steering-charts.tsx')).steeringCharts(indicators, await monthlySeries(db, viewer, query)) : [];
     const publishes = mayPublishOpenData(viewer);
     const [organisations, programmes] = await Promise.all([viewer.organisationKind === 'coordinator' ? listOrganisations(db, viewer) : [], listProgrammes(db)]);
     const queryString = new URLSearchParams(fields).toString();

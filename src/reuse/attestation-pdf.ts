@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import PDFDocument from 'pdfkit';
+import { newPdfDocument } from '../files/pdf-document.ts';
 import { drawPdfTable } from '../files/pdf-table.ts';
 import { drawQr, pointsPerMm } from '../labels/render.ts';
 import { dateTime, deviceKindLabels, longDate, notCountedReasonLabels, percent, reuseOutcomeInFrench, reuseOutcomeLabels } from '../pages/fr.ts';
@@ -12,7 +12,7 @@ export type AttestationPrint = { statement: ReuseStatement; signature: string; i
  * what became of each, the rate beside the décret's target, and how to verify the signature.
  */
 export async function renderReuseAttestationPdf({ statement, signature, issuedAt, verifyUrl, publicUrl }: AttestationPrint, out: Writable) {
-  const doc = new PDFDocument({
+  const doc = await newPdfDocument({
     size: 'A4',
     margin: 40,
     info: { Title: `Attestation de réemploi ${statement.year} — ${statement.donor.name}`, Creator: 'Boucle' },

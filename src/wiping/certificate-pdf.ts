@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import PDFDocument from 'pdfkit';
+import { newPdfDocument } from '../files/pdf-document.ts';
 import { drawQr, pointsPerMm } from '../labels/render.ts';
 import { dateTime, deviceKindLabels, roleLabels, sanitizationLevelLabels, verificationLabels, wipeResultLabels, wipeTechniqueLabels } from '../pages/fr.ts';
 import type { CertificateStatement } from './certificate-statement.ts';
@@ -9,7 +9,7 @@ import type { CertificateStatement } from './certificate-statement.ts';
  * sample certificate and a QR code that opens its public verification page.
  */
 export async function renderCertificatePdf(statement: CertificateStatement, signature: string, verifyUrl: string, out: Writable) {
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Certificat d’effacement ${statement.device.code}`, Creator: 'Boucle' } });
+  const doc = await newPdfDocument({ size: 'A4', margin: 50, info: { Title: `Certificat d’effacement ${statement.device.code}`, Creator: 'Boucle' } });
   const finished = new Promise<void>((resolve, reject) => {
     out.on('finish', resolve);
     out.on('error', reject);

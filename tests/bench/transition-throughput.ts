@@ -40,7 +40,7 @@ const transitionsPerPhase = Number(process.env.BENCH_TRANSITIONS ?? 8_000);
 const warmupsPerPhase = 320;
 // autocannon builds a connection's first request before sending it: a few spare devices.
 const spareDevices = 2 * concurrency;
-const targets = { ratio: 0.5, p99Ms: 50, rssMb: 200 };
+const targets = { ratio: 0.6, p99Ms: 50, rssMb: 200 };
 
 const transitionBody = JSON.stringify({ to: 'recycled', payload: { deeeChannel: 'ecosystem' } });
 
@@ -58,7 +58,8 @@ const statements = {
   compareAndSet: `update "devices" set "status" = $1, "version" = "devices"."version" + 1, "site_id" = $2, "organisation_id" = $3, "custody_since" = $4, "updated_at" = now() where ("devices"."id" = $5 and "devices"."version" = $6) returning ${deviceColumns}`,
   appendEvent:
     'insert into "device_events" ("id", "device_id", "type", "from_status", "to_status", "from_site_id", "site_id", "actor_user_id", "organisation_id", "note", "payload", "occurred_at") values (default, $1, $2, $3, $4, $5, $6, $7, $8, default, $9, $10) returning "id", "device_id", "type", "from_status", "to_status", "from_site_id", "site_id", "actor_user_id", "organisation_id", "note", "payload", "occurred_at"',
-  enqueue: 'insert into "outbox" ("id", "queue", "job_name", "payload", "created_at", "relayed_at") values (default, $1, $2, $3, default, default)',
+  enqueue:
+    'insert into "outbox" ("id", "queue", "job_name", "payload", "created_at", "relayed_at", "done_at", "failed_at") values (default, $1, $2, $3, default, default, default, default)',
 };
 
 /** Whose transitions the raw phase records, as the API would from the token. */
@@ -148,28 +149,47 @@ async function rawPhase(sql: postgres.Sql, actor: Actor, codes: string[]): Promi
   };
 }
 
-/** autocannon, one fresh device per request; only 2xx answers count as transitions. */
-async function httpPhase(api: ApiProcess, token: string, codes: string[], amount: number): Promise<PhaseResult> {
-  let next = 0;
+/**
+ * autocannon, one fresh device per request; only 2xx answers count as transitions. With several
+ * APIs (processes on their own ports, over the same database), the connections are shared out
+ * among them, each with its own devices; the p99 is then the worst of theirs.
+ */
+async function httpPhase(apis: ApiProcess[], token: string, codes: string[], amount: number): Promise<PhaseResult> {
+  const share = Math.ceil(amount / apis.length);
+  const codesPerApi = apis.map((_, index) => codes.slice(index * Math.ceil(codes.length / apis.length), (index + 1) * Math.ceil(codes.length / apis.length)));
   const started = performance.now();
-  const result = await runAutocannon({
-    url: api.url,
-    connections: concurrency,
-    amount,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    requests: [
-      {
-        method: 'POST',
-        body: transitionBody,
-        // Past the reserved devices a made-up code answers 404: counted, never a silent repeat.
-        setupRequest: (request) => ({ ...request, path: `/api/devices/${formatAssetCode(codes[next++] ?? 'ZZZZZZZZ')}/transitions` }),
-      },
-    ],
-  });
+  const results = await Promise.all(
+    apis.map((api, index) => {
+      let next = 0;
+      const own = codesPerApi[index]!;
+      return runAutocannon({
+        url: api.url,
+        connections: concurrency / apis.length,
+        amount: share,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        requests: [
+          {
+            method: 'POST',
+            body: transitionBody,
+            // Past the reserved devices a made-up code answers 404: counted, never a silent repeat.
+            setupRequest: (request) => ({ ...request, path: `/api/devices/${formatAssetCode(own[next++] ?? 'ZZZZZZZZ')}/transitions` }),
+          },
+        ],
+      });
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
-  const failed = result.non2xx + result.errors + result.timeouts;
-  if (failed > 0) progress(`http: ${failed} requests failed, status codes ${JSON.stringify(result.statusCodeStats)}`);
-  return { perSecond: result['2xx'] / seconds, p99Ms: result.latency.p99, p50Ms: result.latency.p50, ok: result['2xx'], failed, seconds };
+  const ok = results.reduce((sum, result) => sum + result['2xx'], 0);
+  const failed = results.reduce((sum, result) => sum + result.non2xx + result.errors + result.timeouts, 0);
+  if (failed > 0) progress(`http: ${failed} requests failed, status codes ${JSON.stringify(results.map((result) => result.statusCodeStats))}`);
+  return {
+    perSecond: ok / seconds,
+    p99Ms: Math.max(...results.map((result) => result.latency.p99)),
+    p50Ms: Math.max(...results.map((result) => result.latency.p50)),
+    ok,
+    failed,
+    seconds,
+  };
 }
 
 /**
@@ -203,9 +223,10 @@ export async function measureTransitionThroughput(options: TransitionThroughputO
   let connection: Database | undefined;
   let raw: postgres.Sql | undefined;
   let api: ApiProcess | undefined;
+  let secondApi: ApiProcess | undefined;
   try {
     connection = connectDatabase(database.url, { max: 2 });
-    const deviceCount = 2 * (warmupsPerPhase + spareDevices + transitions) + 1;
+    const deviceCount = 2 * (warmupsPerPhase + spareDevices + transitions) + transitions + spareDevices + 1;
     progress(`seeding ${database.name} with ${deviceCount} collected devices`);
     const seeded = await seedWorkshop(connection, deviceCount);
     const codes = [...seeded.codes];
@@ -215,6 +236,7 @@ export async function measureTransitionThroughput(options: TransitionThroughputO
     const rawWarmup = take(warmupsPerPhase);
     const rawCodes = take(transitions);
     const httpCodes = take(transitions + spareDevices);
+    const twoApiCodes = take(transitions + spareDevices);
     const [probeCode] = take(1);
 
     api = await startApi({ databaseUrl: database.url, env: options.apiEnv, nodeArgs: options.apiNodeArgs });
@@ -231,7 +253,7 @@ export async function measureTransitionThroughput(options: TransitionThroughputO
     }
 
     progress(`warming up: ${warmupsPerPhase} transitions through each path`);
-    const warmHttp = await httpPhase(api, token, httpWarmup, warmupsPerPhase);
+    const warmHttp = await httpPhase([api], token, httpWarmup, warmupsPerPhase);
     const warmRaw = await rawPhase(raw, seeded, rawWarmup);
     if (warmHttp.failed + warmRaw.failed > 0) throw new Error('transitions failed during the warm-up; see above');
 
@@ -248,17 +270,24 @@ export async function measureTransitionThroughput(options: TransitionThroughputO
     await connection.sql`checkpoint`;
     progress(`HTTP API: ${transitions} transitions at ${concurrency} connections`);
     const viaApi = await withCpu({ api: () => [apiPid], postgres: backends, load_generator: () => [process.pid] }, () =>
-      httpPhase(api!, token, httpCodes, transitions),
+      httpPhase([api!], token, httpCodes, transitions),
     );
     const rssMb = api.peakRssMb();
     progress(
       `HTTP API: ${round(viaApi.perSecond)} transitions/s, p99 ${viaApi.p99Ms} ms, peak RSS ${round(rssMb)} MB, CPU ms/transition ${JSON.stringify(viaApi.cpuMs)}`,
     );
 
+    // Scaling out: a second API process on its own port, the same database, half the connections each.
+    secondApi = await startApi({ databaseUrl: database.url, env: options.apiEnv });
+    await connection.sql`checkpoint`;
+    progress(`two HTTP APIs: ${transitions} transitions at ${concurrency} connections shared between them`);
+    const twoApis = await httpPhase([api, secondApi], token, twoApiCodes, transitions);
+    progress(`two HTTP APIs: ${round(twoApis.perSecond)} transitions/s, p99 ${twoApis.p99Ms} ms`);
+
     const [counts] = await connection.sql<{ recycled: number; events: number }[]>`
       select (select count(*) from devices where status = 'recycled')::int as recycled,
              (select count(*) from device_events)::int as events`;
-    const expected = warmHttp.ok + warmRaw.ok + direct.ok + viaApi.ok + 1;
+    const expected = warmHttp.ok + warmRaw.ok + direct.ok + viaApi.ok + twoApis.ok + 1;
     if (counts!.recycled !== expected || counts!.events !== expected) {
       throw new Error(`expected ${expected} recycled devices and events, found ${JSON.stringify(counts)}`);
     }
@@ -275,7 +304,10 @@ export async function measureTransitionThroughput(options: TransitionThroughputO
       p99_ms: viaApi.p99Ms,
       rss_mb: round(rssMb),
       raw_p99_ms: round(direct.p99Ms),
-      errors: viaApi.failed + direct.failed,
+      errors: viaApi.failed + direct.failed + twoApis.failed,
+      two_apis_per_second: round(twoApis.perSecond),
+      two_apis_ratio: round(twoApis.perSecond / direct.perSecond, 3),
+      two_apis_p99_ms: twoApis.p99Ms,
       concurrency,
       transitions,
       p50_ms: viaApi.p50Ms,
@@ -289,6 +321,7 @@ export async function measureTransitionThroughput(options: TransitionThroughputO
     };
   } finally {
     await api?.stop();
+    await secondApi?.stop();
     await raw?.end({ timeout: 5 });
     await connection?.close();
     await database.drop();
