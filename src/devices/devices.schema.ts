@@ -92,6 +92,10 @@ export const devices = pgTable(
     index().on(table.siteId, table.status),
     // The stock that matching walks, best first: only ready devices, so it stays small and hot.
     index('devices_ready_by_grade').on(table.kind, table.grade, table.updatedAt).where(sql`${table.status} = 'ready'`),
+    // The stock list's first page in its order (best grade, then the latest ready), for a holder's
+    // stock and for the whole network's (mediators): read from the top, not sorted from every device.
+    index('devices_ready_by_holder').on(table.organisationId, table.grade, table.updatedAt.desc().nullsFirst()).where(sql`${table.status} = 'ready'`),
+    index('devices_ready_in_network').on(table.grade, table.updatedAt.desc().nullsFirst()).where(sql`${table.status} = 'ready'`),
     // One live device per brand and serial number: importing the same inventory twice adds nothing.
     // A dismantled or recycled device frees its serial (the same machine may be donated again).
     uniqueIndex('devices_live_serial')

@@ -1,0 +1,2 @@
+CREATE INDEX "devices_ready_by_holder" ON "devices" USING btree ("organisation_id","grade","updated_at" DESC NULLS FIRST) WHERE "devices"."status" = 'ready';--> statement-breakpoint
+CREATE INDEX "devices_ready_in_network" ON "devices" USING btree ("grade","updated_at" DESC NULLS FIRST) WHERE "devices"."status" = 'ready';
