@@ -223,7 +223,10 @@ describe('the stock counters', () => {
     const outcome = await reconcileStockCounters(db, logger);
 
     expect(outcome.lostEventsCounted).toBe(1);
-    expect(outcome.drifts).toEqual([{ siteId: shop.site.id, kind: 'laptop', status: 'collected', counted: 7, fromEvents: 4 }]);
+    const [{ donationId }] = (await db.execute(sql`select donation_id as "donationId" from devices where id = ${counted[0]!.id}`)) as unknown as [
+      { donationId: string },
+    ];
+    expect(outcome.drifts).toEqual([{ siteId: shop.site.id, kind: 'laptop', status: 'collected', donationId, counted: 7, fromEvents: 4 }]);
     expect(warnings).toEqual(['stock: counted device events whose job was lost', 'stock counters drifted from the device events; repaired']);
     const { shown, actual } = await stockAndDevicesAt(shop.operator.token, shop.site.id);
     expect(shown).toEqual({ 'laptop/collected': 4, 'desktop/collected': 1 });

@@ -6,6 +6,7 @@ import { benchRoles } from '../devices/lifecycle.ts';
 import { forbidden, notFound, notFoundAsField, ValidationError } from '../errors.ts';
 import { organisations, sites } from '../organisations/organisations.schema.ts';
 import { getSite } from '../organisations/sites.service.ts';
+import { siteStockCounters } from '../stock/stock.schema.ts';
 import type { DonationInput } from './donations.input.ts';
 import { donations } from './donations.schema.ts';
 
@@ -59,14 +60,32 @@ export async function createDonation(db: DbOrTx, actor: Actor, input: DonationIn
   return getDonation(db, actor, donation!.id);
 }
 
-const receivedCount = sql<number>`(select count(*)::int from ${devices} where ${devices.donationId} = ${donations.id})`;
-const countsByStatus = sql<Record<string, number>>`coalesce((
-  select jsonb_object_agg(status, n) from (
-    select ${devices.status} as status, count(*)::int as n from ${devices}
-    where ${devices.donationId} = ${donations.id} group by ${devices.status}
-  ) counts), '{}'::jsonb)`;
+/**
+ * A donation's devices and their statuses: counted on its devices for one donation (what the bench
+ * sees as it registers them), read from the stock counters for a list (the workers' rollup, a
+ * second or so behind: fifty lots of a thousand devices would otherwise be counted one by one).
+ */
+const deviceCounts = {
+  live: {
+    received: sql<number>`(select count(*)::int from ${devices} where ${devices.donationId} = ${donations.id})`,
+    byStatus: sql<Record<string, number>>`coalesce((
+      select jsonb_object_agg(status, n) from (
+        select ${devices.status} as status, count(*)::int as n from ${devices}
+        where ${devices.donationId} = ${donations.id} group by ${devices.status}
+      ) counts), '{}'::jsonb)`,
+  },
+  counted: {
+    received: sql<number>`(select coalesce(sum(${siteStockCounters.count}), 0)::int from ${siteStockCounters} where ${siteStockCounters.donationId} = ${donations.id})`,
+    byStatus: sql<Record<string, number>>`coalesce((
+      select jsonb_object_agg(status, n) from (
+        select ${siteStockCounters.status} as status, sum(${siteStockCounters.count})::int as n from ${siteStockCounters}
+        where ${siteStockCounters.donationId} = ${donations.id} group by ${siteStockCounters.status}
+        having sum(${siteStockCounters.count}) <> 0
+      ) counts), '{}'::jsonb)`,
+  },
+};
 
-function donationQuery(db: DbOrTx, actor: Actor) {
+function donationQuery(db: DbOrTx, actor: Actor, counts: keyof typeof deviceCounts) {
   return db
     .select({
       id: donations.id,
@@ -79,8 +98,8 @@ function donationQuery(db: DbOrTx, actor: Actor) {
       expectedCount: donations.expectedCount,
       reuseCommitmentReference: donations.reuseCommitmentReference,
       reuseCommitmentDate: donations.reuseCommitmentDate,
-      receivedCount,
-      countsByStatus,
+      receivedCount: deviceCounts[counts].received,
+      countsByStatus: deviceCounts[counts].byStatus,
       createdAt: donations.createdAt,
       // An individual donor's contact is for the receiving organisation, not for everyone who sees the lot.
       donorContact: actor.role === 'donor_viewer' ? sql<string | null>`null` : donations.donorContact,
@@ -92,13 +111,13 @@ function donationQuery(db: DbOrTx, actor: Actor) {
 }
 
 export async function getDonation(db: DbOrTx, actor: Actor, id: string) {
-  const [donation] = await donationQuery(db, actor).where(and(eq(donations.id, id), visibleDonations(actor)));
+  const [donation] = await donationQuery(db, actor, 'live').where(and(eq(donations.id, id), visibleDonations(actor)));
   if (!donation) throw notFound('This donation');
   return donation;
 }
 
 export async function listDonations(db: DbOrTx, actor: Actor, filter: { limit: number }) {
-  return donationQuery(db, actor).where(visibleDonations(actor)).orderBy(desc(donations.createdAt)).limit(filter.limit);
+  return donationQuery(db, actor, 'counted').where(visibleDonations(actor)).orderBy(desc(donations.createdAt)).limit(filter.limit);
 }
 
 /** A donation the actor's organisation received, for adding devices to it. */

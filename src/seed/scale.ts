@@ -123,8 +123,8 @@ export async function seedScale(url: string, devices: number, eventsPerDevice: n
     }
     await sql`insert into stock_counted_events (event_id) select id from device_events`;
     await sql`
-      insert into site_stock_counters (site_id, kind, status, count)
-      select site_id, kind, status, count(*)::int from devices group by site_id, kind, status`;
+      insert into site_stock_counters (site_id, kind, status, donation_id, count)
+      select site_id, kind, status, donation_id, count(*)::int from devices group by site_id, kind, status, donation_id`;
     // The indicators' monthly rollups, counted from the events by the same rebuild the operators have.
     const database = connectDatabase(url, { max: 1 });
     try {

@@ -13,15 +13,15 @@ const watermarkName = 'site-stock';
 /** At most this many lost events are counted per run; the next run takes the rest. */
 const lostEventsPerRun = 10_000;
 
-export type StockDrift = { siteId: string; kind: string; status: string; counted: number; fromEvents: number };
+export type StockDrift = { siteId: string; kind: string; status: string; donationId: string; counted: number; fromEvents: number };
 export type StockReconciliation = { lostEventsCounted: number; drifts: StockDrift[] };
 
 /**
- * Checks the site stock counters against the device events they come from, and repairs them.
+ * Checks the stock counters (per site, kind, status and donation) against the device events they come from, and repairs them.
  *
  * In one snapshot: what the events say is the fold of every event, and a device's row is exactly
  * that fold (each event and its device's new status and site are written in one transaction), so
- * the counters must equal the devices per site, kind and status, less what the events not counted
+ * the counters must equal the devices per site, kind, status and donation, less what the events not counted
  * yet would move. Counting an event is one transaction with its ledger row, so in a snapshot the
  * two agree exactly; any difference is a drift. It is logged and repaired by adding the difference,
  * which commutes with events counted meanwhile. Emptied, the counters are rebuilt the same way.
@@ -40,26 +40,26 @@ export async function reconcileStockCounters(db: Db, logger: Logger): Promise<St
       const settled = sql`e.occurred_at < now() - make_interval(mins => ${settledAfterMinutes})`;
       const drifts = await tx.execute<StockDrift>(sql`
         with pending as (
-          select e.site_id, d.kind, e.to_status as status, 1 as n
+          select e.site_id, d.kind, e.to_status as status, d.donation_id, 1 as n
           from device_events e join devices d on d.id = e.device_id where ${uncounted}
           union all
-          select coalesce(e.from_site_id, e.site_id), d.kind, e.from_status, -1
+          select coalesce(e.from_site_id, e.site_id), d.kind, e.from_status, d.donation_id, -1
           from device_events e join devices d on d.id = e.device_id where ${uncounted} and e.from_status is not null
         ), from_events as (
-          select site_id, kind, status, sum(n)::int as count from (
-            select site_id, kind, status, 1 as n from devices
+          select site_id, kind, status, donation_id, sum(n)::int as count from (
+            select site_id, kind, status, donation_id, 1 as n from devices
             union all
-            select site_id, kind, status, -n from pending
+            select site_id, kind, status, donation_id, -n from pending
           ) moves
-          group by site_id, kind, status
+          group by site_id, kind, status, donation_id
         )
         select coalesce(f.site_id, s.site_id) as "siteId", coalesce(f.kind, s.kind)::text as kind,
-               coalesce(f.status, s.status)::text as status,
+               coalesce(f.status, s.status)::text as status, coalesce(f.donation_id, s.donation_id) as "donationId",
                coalesce(s.count, 0) as counted, coalesce(f.count, 0) as "fromEvents"
         from from_events f full join site_stock_counters s
-          on s.site_id = f.site_id and s.kind = f.kind and s.status = f.status
+          on s.site_id = f.site_id and s.kind = f.kind and s.status = f.status and s.donation_id = f.donation_id
         where coalesce(s.count, 0) <> coalesce(f.count, 0)
-        order by 1, 2, 3`);
+        order by 1, 2, 3, 4`);
       const lost = await tx.execute<{ id: number }>(
         sql`select e.id from device_events e where ${uncounted} and ${settled} order by e.id limit ${lostEventsPerRun}`,
       );
@@ -81,9 +81,9 @@ export async function reconcileStockCounters(db: Db, logger: Logger): Promise<St
     logger.error({ drifts: drifts.slice(0, 50), total: drifts.length }, 'stock counters drifted from the device events; repaired');
     for (const drift of drifts) {
       await db.execute(sql`
-        insert into site_stock_counters (site_id, kind, status, count)
-        values (${drift.siteId}, ${drift.kind}, ${drift.status}, ${drift.fromEvents - drift.counted})
-        on conflict (site_id, kind, status) do update set count = site_stock_counters.count + excluded.count`);
+        insert into site_stock_counters (site_id, kind, status, donation_id, count)
+        values (${drift.siteId}, ${drift.kind}, ${drift.status}, ${drift.donationId}, ${drift.fromEvents - drift.counted})
+        on conflict (site_id, kind, status, donation_id) do update set count = site_stock_counters.count + excluded.count`);
     }
   }
   if (settledThrough !== undefined) {

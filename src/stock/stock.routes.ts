@@ -23,7 +23,8 @@ export function stockRoutes(database: Database) {
         path: '/stock',
         operationId: 'listStock',
         tags: ['Stock'],
-        summary: 'Ready devices, filtered by kind, grade, minimum RAM and storage, site or territory, with counts per site and kind (by kind, site or territory alone: the stock counters the workers keep, a second or so behind; with a grade or a spec: counted on the devices).',
+        summary:
+          'Ready devices, filtered by kind, grade, minimum RAM and storage, site or territory, with counts per site and kind (by kind, site or territory alone: the stock counters the workers keep, a second or so behind; with a grade or a spec: counted on the devices).',
         security: bearerSecurity,
         request: {
           query: z.object({

@@ -1,8 +1,13 @@
-import { bigint, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { deviceKind, deviceStatus, deviceEvents } from '../devices/devices.schema.ts';
+import { donations } from '../donations/donations.schema.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 
-/** Devices per site, kind and status, kept by the device-events worker (a read model, rebuilt from events). */
+/**
+ * Devices per site, kind, status and donation, kept by the device-events worker (a read model,
+ * rebuilt from events): a site's stock sums its donations, a donation's progress its sites, each
+ * reading a few rows however many devices there are.
+ */
 export const siteStockCounters = pgTable(
   'site_stock_counters',
   {
@@ -11,9 +16,12 @@ export const siteStockCounters = pgTable(
       .references(() => sites.id),
     kind: deviceKind().notNull(),
     status: deviceStatus().notNull(),
+    donationId: uuid()
+      .notNull()
+      .references(() => donations.id),
     count: integer().notNull(),
   },
-  (table) => [primaryKey({ columns: [table.siteId, table.kind, table.status] })],
+  (table) => [primaryKey({ columns: [table.siteId, table.kind, table.status, table.donationId] }), index().on(table.donationId)],
 );
 
 /** The events already counted: a job delivered twice finds its event here and changes nothing. */

@@ -11,14 +11,15 @@ import { siteStockCounters, stockCountedEvents } from './stock.schema.ts';
 export type CountOutcome = 'counted' | 'already_counted' | 'unknown_event';
 
 /**
- * Applies one device event to the per-site counters: one less where the device was, one more
- * where it is. The event id is recorded in the same transaction, so a job delivered twice counts once.
+ * Applies one device event to the stock counters: one less where the device was, one more where
+ * it is (its donation's row at each site). The event id is recorded in the same transaction, so a job delivered twice counts once.
  */
 export async function countDeviceEventInStock(db: Db, eventId: number): Promise<CountOutcome> {
   return db.transaction(async (tx) => {
     const [event] = await tx
       .select({
         kind: devices.kind,
+        donationId: devices.donationId,
         fromStatus: deviceEvents.fromStatus,
         toStatus: deviceEvents.toStatus,
         fromSiteId: deviceEvents.fromSiteId,
@@ -30,9 +31,10 @@ export async function countDeviceEventInStock(db: Db, eventId: number): Promise<
     if (!event) return 'unknown_event';
     const claimed = await tx.insert(stockCountedEvents).values({ eventId }).onConflictDoNothing().returning();
     if (claimed.length === 0) return 'already_counted';
-    const deltas = [{ siteId: event.siteId, kind: event.kind, status: event.toStatus, count: 1 }];
+    const { kind, donationId } = event;
+    const deltas = [{ siteId: event.siteId, kind, donationId, status: event.toStatus, count: 1 }];
     if (event.fromStatus) {
-      deltas.push({ siteId: event.fromSiteId ?? event.siteId, kind: event.kind, status: event.fromStatus, count: -1 });
+      deltas.push({ siteId: event.fromSiteId ?? event.siteId, kind, donationId, status: event.fromStatus, count: -1 });
     }
     // Rows in a fixed order: two jobs touching the same two counters never wait on each other in a cycle.
     deltas.sort((a, b) => `${a.siteId}/${a.status}`.localeCompare(`${b.siteId}/${b.status}`));
@@ -40,20 +42,25 @@ export async function countDeviceEventInStock(db: Db, eventId: number): Promise<
       .insert(siteStockCounters)
       .values(deltas)
       .onConflictDoUpdate({
-        target: [siteStockCounters.siteId, siteStockCounters.kind, siteStockCounters.status],
+        target: [siteStockCounters.siteId, siteStockCounters.kind, siteStockCounters.status, siteStockCounters.donationId],
         set: { count: sql`${siteStockCounters.count} + excluded.count` },
       });
     return 'counted';
   });
 }
 
+/** The devices a group of counter rows counts (a site's donations, a donation's sites). */
+export const counted = sql<number>`sum(${siteStockCounters.count})::int`;
+
 /** Devices at one site by status and kind, as counted from the events so far. */
 export async function getSiteStock(db: DbOrTx, actor: Actor, siteId: string) {
   const site = await getSite(db, actor, siteId);
   const rows = await db
-    .select({ kind: siteStockCounters.kind, status: siteStockCounters.status, count: siteStockCounters.count })
+    .select({ kind: siteStockCounters.kind, status: siteStockCounters.status, count: counted })
     .from(siteStockCounters)
-    .where(sql`${siteStockCounters.siteId} = ${site.id} and ${siteStockCounters.count} <> 0`)
+    .where(eq(siteStockCounters.siteId, site.id))
+    .groupBy(siteStockCounters.status, siteStockCounters.kind)
+    .having(sql`${counted} <> 0`)
     .orderBy(siteStockCounters.status, siteStockCounters.kind);
   const byStatus: Record<string, number> = {};
   for (const row of rows) byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
@@ -125,18 +132,19 @@ async function readyCounts(db: DbOrTx, actor: Actor, filter: StockFilter, condit
       .orderBy(sites.name, devices.kind);
   }
   return db
-    .select({ siteId: siteStockCounters.siteId, siteName: sites.name, kind: siteStockCounters.kind, count: siteStockCounters.count })
+    .select({ siteId: siteStockCounters.siteId, siteName: sites.name, kind: siteStockCounters.kind, count: counted })
     .from(siteStockCounters)
     .innerJoin(sites, eq(sites.id, siteStockCounters.siteId))
     .where(
       and(
         eq(siteStockCounters.status, 'ready'),
-        sql`${siteStockCounters.count} > 0`,
         // A device is held by the organisation of the site it is at (custody follows the site).
         actor.role === 'mediator' ? undefined : ownedBy(actor, sites.organisationId),
         filter.kind ? eq(siteStockCounters.kind, filter.kind) : undefined,
         conditions.sites,
       ),
     )
+    .groupBy(siteStockCounters.siteId, sites.name, siteStockCounters.kind)
+    .having(sql`${counted} > 0`)
     .orderBy(sites.name, siteStockCounters.kind);
 }
