@@ -12,9 +12,17 @@ export function decodeUploadedText(content: Uint8Array): string {
   } catch {
     // A UTF-8 byte order mark on a file whose text is not UTF-8 (some tools add it blindly).
     const utf8Mark = content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf;
-    return new TextDecoder('windows-1252').decode(utf8Mark ? content.subarray(3) : content);
+    const text = new TextDecoder('windows-1252').decode(utf8Mark ? content.subarray(3) : content);
+    return text.replace(/[\u0080-\u009f]/g, (control) => windows1252Extras[control.charCodeAt(0) - 0x80] || control);
   }
 }
+
+/**
+ * What Windows-1252 puts at 0x80 to 0x9F (€, ’, œ, the dashes...), where ISO-8859-1 has control
+ * characters: Node 20's decoder reads these bytes as ISO-8859-1 does, so an apostrophe typed in
+ * Excel (0x92) would become an invisible U+0092. Empty: a byte Windows-1252 leaves undefined.
+ */
+const windows1252Extras = [...'€\u0000‚ƒ„…†‡ˆ‰Š‹Œ\u0000Ž\u0000\u0000‘’“”•–—˜™š›œ\u0000žŸ'].map((char) => (char === '\u0000' ? '' : char));
 
 /** Letters without their accents ("Bâtiment é" → "Batiment e"), for names made of plain ASCII. */
 export const withoutAccents = (text: string) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '');

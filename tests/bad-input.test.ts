@@ -758,6 +758,20 @@ async function acceptedRequest(route: Route): Promise<{ url: string; body?: Reco
           ...publicContact,
         },
       };
+    case 'publishSitePlace':
+      return {
+        url: fillPath(route.path, bench.site.id, ''),
+        body: {
+          pivot: '81234567800013',
+          openingHours: 'Mo-Fr 09:00-12:00; PH off',
+          phone: '05 53 00 00 47',
+          emails: ['atelier@boucle.example'],
+          website: 'https://atelier.boucle.example',
+          summary: 'Atelier de reconditionnement',
+          bookingUrl: 'https://atelier.boucle.example/rendez-vous',
+          services: ['Acquisition de matériel informatique à prix solidaire'],
+        },
+      };
     case 'updateSite':
       return {
         url: route.path.replace('{id}', (await world.site(bench.organisation.id)).id),
@@ -1203,12 +1217,21 @@ describe('unknown routes', () => {
 });
 
 describe('calls without credentials', () => {
-  it('leaves sign-in, token issue, the documents, the signing keys, the certificates’ signed statements and the open data’s schema open, and protects everything else', () => {
+  it('leaves sign-in, token issue, the documents, the signing keys, the certificates’ signed statements, the open data’s schema and the national export of places open, and protects everything else', () => {
     const open = routes
       .filter((route) => !protectedRoutes.includes(route))
       .map((route) => route.operation.operationId)
       .sort();
-    expect(open).toEqual(['createApiToken', 'getCertificateKey', 'getCertificateVerification', 'getReuseAttestationKey', 'login', 'openDataSchema']);
+    expect(open).toEqual([
+      'createApiToken',
+      'exportPlacesCsv',
+      'exportPlacesJson',
+      'getCertificateKey',
+      'getCertificateVerification',
+      'getReuseAttestationKey',
+      'login',
+      'openDataSchema',
+    ]);
   });
 
   it.each(protectedRoutes.map((route) => [route.name, route] as const))(

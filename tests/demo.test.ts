@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceEvents } from '../src/devices/devices.schema.ts';
 import { roles } from '../src/auth/roles.ts';
 import { backgroundJobs } from '../src/jobs/jobs.schema.ts';
+import { listPlaces } from '../src/places/places.read.ts';
 import { seedDemoData, type DemoAccount } from '../src/seed/demo.ts';
 import { eventually, startHarness, type Harness } from './helpers/harness.ts';
 import { openPage, signInWithForm } from './helpers/pages.ts';
@@ -58,6 +59,24 @@ describe('the demo data', () => {
     const card = await openPage(harness.app, `/d/${items[0]!.code}`);
     expect(card.html).toContain('<a href="tel:0553000047">05 53 00 00 47</a>');
     expect(card.html).toContain('mailto:contact@rebond47.example');
+  });
+
+  it('shows other actors’ places near Agen, imported from a neighbour network’s file, its two wrong lines refused', async () => {
+    const { db } = harness.database;
+    const [job] = await db.select().from(backgroundJobs).where(eq(backgroundJobs.kind, 'place_import'));
+    expect(job).toMatchObject({ state: 'succeeded', total: 12, processed: 12 });
+    expect(job!.summary).toMatchObject({ created: 10, updated: 0, unchanged: 0, olderIgnored: 0, refused: 2 });
+    expect(job!.errors.map((error) => [error.line, error.field])).toEqual([
+      [12, 'horaires'],
+      [13, 'pivot'],
+    ]);
+    const others = (await listPlaces(db)).filter((place) => !place.network);
+    expect(others).toHaveLength(10);
+    expect(others.map((place) => place.commune)).toEqual(expect.arrayContaining(['Agen', 'Boé', 'Bon-Encontre', 'Le Passage', 'Foulayronnes']));
+    expect(others.find((place) => place.services.includes('Acquisition de matériel informatique à prix solidaire'))).toMatchObject({
+      name: 'Recyclerie de l’Agenais',
+      epci: { code: '200096956', name: expect.stringContaining('Agen') },
+    });
   });
 });
 

@@ -13,6 +13,7 @@ import { processNotification } from './notifications.processor.ts';
 import { processScheduledTask } from './scheduled-tasks.processor.ts';
 import { processIntakeImport } from './intake-imports.processor.ts';
 import { processLabelBatch } from './label-batches.processor.ts';
+import { processPlaceImport } from './place-imports.processor.ts';
 import { processWipeCertificate } from './wipe-certificates.processor.ts';
 import { processWifiOutputs, processWifiProvisioning } from './wifi.processor.ts';
 import { isLastAttempt } from './last-attempt.ts';
@@ -24,6 +25,7 @@ const processors: Record<QueueName, (deps: WorkerDeps) => (job: Job) => Promise<
   'device-events': processDeviceEvent,
   'label-batches': processLabelBatch,
   'intake-imports': processIntakeImport,
+  'place-imports': processPlaceImport,
   'wipe-certificates': processWipeCertificate,
   'handover-receipts': processHandoverReceipt,
   'scheduled-tasks': processScheduledTask,

@@ -12,6 +12,7 @@ import { indicatorExportRoutes } from '../indicators/indicator-exports.routes.ts
 import { indicatorRoutes } from '../indicators/indicators.routes.ts';
 import { incidentRoutes } from '../connectivity/incidents.routes.ts';
 import { placesRoutes } from '../connectivity/places.routes.ts';
+import { placesMapRoutes } from '../places/places.routes.ts';
 import { authenticate } from '../auth/auth.service.ts';
 import { signInThrottle } from '../auth/sign-in-throttle.ts';
 import { authRoutes, sessionCookie, type SignIns } from '../auth/auth.routes.ts';
@@ -59,7 +60,8 @@ const bearerPattern = /^Bearer\s+(\S+)$/i;
 
 /**
  * The only API routes open without signing in: signing in, the API's description, the
- * certificates' public key and statements, and the open data's schema (columns, no data).
+ * certificates' public key and statements, the open data's schema (columns, no data), and the
+ * network's places in the national schema (what the national map and data.gouv.fr read).
  */
 const isPublic = (method: string, path: string) =>
   (method === 'POST' && (path === '/api/auth/login' || path === '/api/auth/tokens')) ||
@@ -68,6 +70,8 @@ const isPublic = (method: string, path: string) =>
       path === '/api/keys/certificates' ||
       path === '/api/keys/reuse-attestations' ||
       path === '/api/indicators/open-data/schema.json' ||
+      path === '/api/places/export.csv' ||
+      path === '/api/places/export.json' ||
       /^\/api\/certificates\/[^/]+$/.test(path) ||
       path === '/api/docs' ||
       path.startsWith('/api/docs/')));
@@ -150,6 +154,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', allocationRoutes(database));
   app.route('/api', trainingRoutes(database));
   app.route('/api', placesRoutes(database));
+  app.route('/api', placesMapRoutes(database, deps.fileStore, logger));
   app.route('/api', deploymentRoutes(database));
   app.route('/api', apartmentRoutes(database, deps.fileStore, deps.appSecret));
   app.route('/api', incidentRoutes(database));

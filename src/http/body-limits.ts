@@ -17,7 +17,13 @@ export const bodyLimits = [
     bytes: 5 * 1024 * 1024,
     paths: /^\/(api\/(donations\/[^/]+\/(devices|imports)|buildings\/[^/]+\/apartments\/import)|donations\/[^/]+\/import)$/,
   },
+  // A file of places in the national schema: the national consolidated export has some 20,000
+  // lines (15 to 25 MB). It is never decoded whole in the API (its header only), stored as it is,
+  // and read as a stream by a worker; it still waits for its turn like an inventory.
+  { name: 'places file', bytes: 32 * 1024 * 1024, paths: /^\/(api\/places\/imports|admin\/lieux\/import)$/ },
 ] as const;
+/** The bodies read one at a time in a process (see inventoryTurns). */
+const readInTurn = new Set<string>(['inventory', 'places file']);
 export const defaultBodyLimit = 1024 * 1024;
 /** Inventories waiting for their turn beyond this many are told to come back. */
 export const inventoriesWaitingAtMost = 8;
@@ -71,7 +77,7 @@ export function limitBodies(
       limiter = bodyLimit({ maxSize: limit.bytes, onError: (context) => answers.tooLarge(context, limit.bytes) });
       limiters.set(limit.bytes, limiter);
     }
-    if (limit.name !== 'inventory' || !c.req.raw.body) return limiter(c, next);
+    if (!readInTurn.has(limit.name) || !c.req.raw.body) return limiter(c, next);
     const answered = await turns.inTurn(async () => {
       const response = await limiter(c, next);
       // What the limiter answers itself (a 413); otherwise the route's answer is on the context.

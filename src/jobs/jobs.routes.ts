@@ -12,7 +12,15 @@ export const jobSchema = z
     state: z.enum(jobStates),
     processed: z.number().int(),
     total: z.number().int().nullable(),
-    errors: z.array(z.object({ line: z.number().int(), row: z.number().int(), message: z.string() })),
+    errors: z.array(
+      z.object({
+        line: z.number().int(),
+        row: z.number().int(),
+        message: z.string(),
+        field: z.string().optional().openapi({ description: 'The column at fault, when the import names it (places: the national schema’s column).' }),
+        french: z.string().optional().openapi({ description: 'The reason in French, when the import words it.' }),
+      }),
+    ),
     summary: z.record(z.string(), z.unknown()),
     failureReason: z.string().nullable(),
     createdAt: timestamp,

@@ -2,12 +2,17 @@ import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'd
 import { users } from '../auth/auth.schema.ts';
 import { organisations } from '../organisations/organisations.schema.ts';
 
-export const jobKinds = ['intake_import', 'label_batch', 'wifi_provisioning', 'wifi_outputs'] as const;
+export const jobKinds = ['intake_import', 'label_batch', 'wifi_provisioning', 'wifi_outputs', 'place_import'] as const;
 export const jobStates = ['queued', 'running', 'succeeded', 'failed'] as const;
 export const jobKind = pgEnum('job_kind', jobKinds);
 export const jobState = pgEnum('job_state', jobStates);
 
-export type JobLineError = { line: number; row: number; message: string };
+/**
+ * A refused line of an imported file: where it starts (`line`, a text editor's count; `row`, the
+ * spreadsheet's), why in English, and, when the import names them, the column at fault and the
+ * reason in French (the places import: one entry per wrong field of a line).
+ */
+export type JobLineError = { line: number; row: number; message: string; field?: string; french?: string };
 
 /**
  * Work a user started and waits for (a CSV import, a label sheet): its progress and its line

@@ -46,6 +46,11 @@ export const queues = {
     payload: z.object({ jobId: z.uuid() }),
     options: keepForInspection,
   },
+  // Other actors' places from a file in the national schema, upserted by their id.
+  'place-imports': {
+    payload: z.object({ jobId: z.uuid() }),
+    options: keepForInspection,
+  },
   // A building's SSIDs and passphrases, then its letters and access point configurations.
   'wifi-provisioning': {
     payload: z.object({ jobId: z.uuid() }),

@@ -64,6 +64,9 @@ function NetworkPage({ viewer, data, submitted, notice }: { viewer: Viewer; data
       <p>
         <a href="/admin/queues">Files de travail (étiquettes, certificats, lettres, rappels)</a>
       </p>
+      <p>
+        <a href="/admin/lieux/import">Lieux d’autres acteurs : importer un fichier au schéma national</a>
+      </p>
       <h2>Structures</h2>
       <table>
         <caption>Structures du réseau ({data.organisations.length})</caption>

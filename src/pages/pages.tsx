@@ -20,6 +20,7 @@ import { queueBoardPath, queueBoardRoutes } from './queue-board.ts';
 import { scanPageRoutes } from './scan-page.tsx';
 import { donationPageRoutes } from './donation-pages.tsx';
 import { jobPageRoutes } from './jobs-page.tsx';
+import { placeImportPageRoutes } from './place-import-page.tsx';
 import { fundPageRoutes } from './fund-page.tsx';
 import { steeringPageRoutes } from './steering-page.tsx';
 import { stockPageRoutes } from './stock-page.tsx';
@@ -108,13 +109,16 @@ export const notFoundPage = (c: Context) => {
 function tooLargePage(c: Context<PageEnv>, bytes: number) {
   const limit = shownSize(bytes, ['Ko', 'Mo']);
   const donation = c.req.path.match(/^\/donations\/([^/]+)\/import$/)?.[1];
+  const places = c.req.path === '/admin/lieux/import';
   return c.html(
     <Layout title="Envoi trop volumineux" viewer={c.get('viewer')}>
       <h1>Envoi trop volumineux</h1>
       <p>
         {donation
           ? `Le fichier dépasse ${limit}, la taille d’un inventaire que Boucle accepte : découpez-le en plusieurs fichiers et importez-les l’un après l’autre.`
-          : `Ce formulaire dépasse ${limit} : raccourcissez ce que vous avez saisi et recommencez.`}
+          : places
+            ? `Le fichier dépasse ${limit}, la taille d’un fichier de lieux que Boucle accepte : découpez-le en plusieurs fichiers (chacun avec la ligne d’en-tête) et importez-les l’un après l’autre.`
+            : `Ce formulaire dépasse ${limit} : raccourcissez ce que vous avez saisi et recommencez.`}
       </p>
       {donation ? (
         <p>
@@ -168,6 +172,7 @@ export function pageRoutes(deps: PageDeps) {
   app.route('/', mediatorPageRoutes(database, appSecret));
   app.route('/', landlordPageRoutes(database, appSecret));
   app.route('/', adminPageRoutes(database, appSecret));
+  app.route('/', placeImportPageRoutes(database, deps.fileStore, appSecret));
 
   app.onError((error, c) => {
     if (error instanceof SignInFirst) return seeOther(c, `/login?next=${encodeURIComponent(error.next)}`);

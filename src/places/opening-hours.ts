@@ -49,3 +49,12 @@ export function isOpenAt(hours: string | null, instant: Date): boolean {
   const read = hours ? readHours(hours) : undefined;
   return read?.ok === true && read.schedule.getState(parisWallClock(instant));
 }
+
+/**
+ * Hours as the library writes them back: OpenStreetMap's canonical syntax, which the library also
+ * reads from looser writing ("Lu-Ve 9h-17h" → "Mo-Fr 09:00-17:00"); undefined when they cannot be read.
+ */
+export function canonicalOpeningHours(hours: string): string | undefined {
+  const read = readHours(hours);
+  return read.ok ? read.schedule.prettifyValue() : undefined;
+}

@@ -2,22 +2,26 @@ import { Pivot } from '@gouvfr-anct/lieux-de-mediation-numerique';
 import { z } from 'zod';
 import { inBoth } from '../field-messages.ts';
 import { phoneNumber } from '../http/router.ts';
+import { rnaPattern, siretCheckHolds } from './national-schema.ts';
 import { openingHoursError } from './opening-hours.ts';
 import { placeAccessModes, placeActivities, placeFees, placePublics, placeServices, placeSummaryMaxLength, placeTypologies } from './places.types.ts';
 
 const pivotMessage = inBoth(
-  'The SIRET (14 digits) or RNA number (W and 9 characters) of the organisation behind the place.',
-  'Le SIRET (14 chiffres) ou le numéro RNA (W suivi de 9 caractères) de la structure qui porte le lieu.',
+  'The SIRET (14 digits, with a valid check key) or RNA number (W and 9 characters) of the organisation behind the place.',
+  'Le SIRET (14 chiffres, clé de contrôle valide) ou le numéro RNA (W suivi de 9 caractères) de la structure qui porte le lieu.',
 );
 
-/** ANCT's model decides what a pivot is (SIRET with its check digit, or RNA), as the national map will. */
+/**
+ * ANCT's model decides what a pivot is (14 characters, or an RNA number), as the national map
+ * will; a SIRET must also pass its key, so that a mistyped one is caught here, not published.
+ */
 function isPivot(value: string): boolean {
   try {
     Pivot(value);
-    return true;
   } catch {
     return false;
   }
+  return siretCheckHolds(value) || rnaPattern.test(value);
 }
 
 /** The schema's `pivot`, spaces removed as people copy a SIRET from an Avis de situation. */
@@ -82,6 +86,8 @@ export const sitePlaceInput = z
     bookingUrl: httpsUrl.nullable().optional(),
   })
   .refine((place) => (place.latitude == null) === (place.longitude == null), {
+    // Checked even when other fields are wrong, so that one answer names every bad field.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
     path: ['longitude'],
     message: inBoth('Latitude and longitude go together.', 'La latitude et la longitude vont ensemble : donnez les deux, ou aucune.'),
   });

@@ -99,3 +99,6 @@ export async function listPlaces(db: DbOrTx): Promise<Place[]> {
 export async function findPlace(db: DbOrTx, id: string): Promise<Place | undefined> {
   return (await networkPlaces(db, id))[0] ?? (await otherActorsPlaces(db, id))[0];
 }
+
+/** The network's own places (its sites published as places), without other actors': what the national export publishes. */
+export const listNetworkPlaces = (db: DbOrTx): Promise<Place[]> => networkPlaces(db);

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
+import { DomainError } from '../errors.ts';
 import { requireAdmin } from '../organisations/organisations.service.ts';
 import { getSite } from '../organisations/sites.service.ts';
 import type { SitePlaceInput } from './places.input.ts';
@@ -20,4 +21,15 @@ export async function withdrawSitePlace(db: DbOrTx, actor: Actor, siteId: string
   requireAdmin(actor, 'withdraw places');
   await getSite(db, actor, siteId);
   await db.delete(sitePlaces).where(eq(sitePlaces.siteId, siteId));
+}
+
+/** What a site publishes as a place, for whoever sees the site; a site not published answers "not found". */
+export async function getSitePlace(db: DbOrTx, actor: Actor, siteId: string) {
+  await getSite(db, actor, siteId);
+  const [place] = await db.select().from(sitePlaces).where(eq(sitePlaces.siteId, siteId));
+  if (!place)
+    throw new DomainError(404, 'not_found', 'This site is not published as a place: publish it with PUT /api/sites/{id}/place.', undefined, {
+      detail: 'Ce lieu n’est pas publié sur la carte des lieux.',
+    });
+  return place;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { eq, ne, sql } from 'drizzle-orm';
 import { createHousehold } from '../allocation/households.service.ts';
 import { seedYearOfActivity } from './demo-history.ts';
+import { importDemoNeighbourPlaces } from './demo-neighbour-places.ts';
 import { publishDemoPlaces } from './demo-places.ts';
 import { createProgramme } from '../allocation/programmes.service.ts';
 import { recordContribution, setFundAllocations } from '../fund/fund.service.ts';
@@ -189,6 +190,7 @@ export async function seedDemoData(database: Db, fileStore: FileStore): Promise<
       communeCode: '47323',
     });
     await publishDemoPlaces(db, adminActor, { bench: bench.id, dropOff: dropOff.id, socialCentre: socialCentre.id });
+    await importDemoNeighbourPlaces(db, fileStore, adminActor);
 
     const operator = people.get('workshop_operator')!;
     const townHall = await createDonation(db, operator, {
