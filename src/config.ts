@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { defaultMapAttribution, defaultMapTilesUrl, mapTilesOf, type MapTiles } from './places/map-tiles.ts';
 
 const hasProtocol = (value: string, protocols: string[]) => {
   try {
@@ -44,6 +45,9 @@ const configSchema = z.object({
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   // Reverse proxies in front of the API whose X-Forwarded-For is believed (sign-in counts per client address).
   TRUSTED_PROXIES: z.coerce.number().int().min(0).max(5).default(0),
+  // The map of /lieux: a tile server's URL template (Leaflet's {s}, {z}, {x}, {y}) and the attribution its licence asks for.
+  MAP_TILES_URL: z.string().default(defaultMapTilesUrl),
+  MAP_TILES_ATTRIBUTION: z.string().min(1).max(300).default(defaultMapAttribution),
 });
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/boucle';
@@ -70,6 +74,7 @@ export type Config = {
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
   bootstrapAdmin?: { email: string; password: string };
   trustedProxies: number;
+  mapTiles: MapTiles;
 };
 
 /** A reason the process cannot start, said in one line that names what to fix: printed without a stack. */
@@ -104,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
   if (Boolean(values.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(values.BOOTSTRAP_ADMIN_PASSWORD)) {
     throw new ConfigError('Configuration error: BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD go together; set both or neither');
   }
+  const mapTiles = mapTilesOf(values.MAP_TILES_URL, values.MAP_TILES_ATTRIBUTION);
+  if (!mapTiles.ok) throw new ConfigError(`Configuration error: MAP_TILES_URL ${mapTiles.reason} (got ${shownValue('MAP_TILES_URL', env.MAP_TILES_URL)})`);
   const dataDir = resolve(values.DATA_DIR);
   let appSecret = values.APP_SECRET;
   if (!appSecret) {
@@ -129,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, warn: (message: string) => vo
     mailFrom: values.MAIL_FROM,
     logLevel: values.LOG_LEVEL,
     trustedProxies: values.TRUSTED_PROXIES,
+    mapTiles: mapTiles.tiles,
     bootstrapAdmin:
       values.BOOTSTRAP_ADMIN_EMAIL && values.BOOTSTRAP_ADMIN_PASSWORD
         ? { email: values.BOOTSTRAP_ADMIN_EMAIL.toLowerCase(), password: values.BOOTSTRAP_ADMIN_PASSWORD }

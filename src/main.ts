@@ -52,6 +52,7 @@ const app = createApp({
   logger,
   publicUrl: config.publicUrl,
   trustedProxies: config.trustedProxies,
+  mapTiles: config.mapTiles,
   pingRedis: async () => {
     if (redis.status === 'wait') await redis.connect();
     await redis.ping();

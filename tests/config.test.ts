@@ -102,6 +102,27 @@ describe('refusing a bad configuration with one line naming the variable', () =>
     expectOneLineNaming(refusal({ APP_SECRET: secret, TRUSTED_PROXIES: value }), 'TRUSTED_PROXIES');
   });
 
+  it('takes the map’s tiles from OpenStreetMap France unless MAP_TILES_URL names another server, whose hosts the pages’ policy lets in', () => {
+    const standard = loadConfig({ APP_SECRET: secret }, () => {}).mapTiles;
+    expect(standard.url).toBe('https://{s}.tile.openstreetmap.fr/osmfr/{z}/{x}/{y}.png');
+    expect(standard.origins).toEqual(['https://a.tile.openstreetmap.fr', 'https://b.tile.openstreetmap.fr', 'https://c.tile.openstreetmap.fr']);
+    const own = loadConfig(
+      { APP_SECRET: secret, MAP_TILES_URL: 'https://tuiles.reseau.example/{z}/{x}/{y}.png', MAP_TILES_ATTRIBUTION: '© IGN' },
+      () => {},
+    ).mapTiles;
+    expect(own).toMatchObject({ origins: ['https://tuiles.reseau.example'], subdomains: [], attribution: '© IGN' });
+  });
+
+  it.each([
+    'https://tiles.example/{z}/{x}.png',
+    'ftp://tiles.example/{z}/{x}/{y}.png',
+    'tiles',
+    'https://{r}.tiles.example/{z}/{x}/{y}.png',
+    'https://user:pw@tiles.example/{z}/{x}/{y}.png',
+  ])('refuses MAP_TILES_URL=%j', (url) => {
+    expectOneLineNaming(refusal({ APP_SECRET: secret, MAP_TILES_URL: url }), 'MAP_TILES_URL');
+  });
+
   it('refuses a REDIS_URL that is not redis://', () => {
     expectOneLineNaming(refusal({ APP_SECRET: secret, REDIS_URL: 'http://127.0.0.1:6379' }), 'REDIS_URL');
   });

@@ -78,6 +78,20 @@ describe('the demo data', () => {
       epci: { code: '200096956', name: expect.stringContaining('Agen') },
     });
   });
+
+  it('shows on /lieux, to anyone, where to give, get and learn near Agen, the collection point listed without a marker', async () => {
+    const placesFor = async (need: string) => {
+      const page = await openPage(harness.app, `/lieux?besoin=${need}`);
+      expect(page.status).toBe(200);
+      return [...page.html.matchAll(/<p class="place-name"><a href="\/lieux\/[^"]+">([^<]+)<\/a>/g)].map((match) => match[1]);
+    };
+    expect(await placesFor('donner')).toEqual(expect.arrayContaining(['Atelier d’Agen', 'Point de collecte de Marmande']));
+    expect(await placesFor('obtenir')).toEqual(expect.arrayContaining(['Atelier d’Agen', 'Espace numérique du centre social']));
+    expect(await placesFor('se-former')).toEqual(expect.arrayContaining(['Espace numérique du centre social']));
+    const all = await openPage(harness.app, '/lieux');
+    expect(all.html).toMatch(/<li class="place" data-place-id="[^"]+"><p class="place-name"><a href="[^"]+">Point de collecte de Marmande/);
+    expect(all.html.match(/data-place-marker=""/g)?.length).toBeGreaterThanOrEqual(2);
+  });
 });
 
 describe('the town hall’s reuse attestation in the demo data', () => {

@@ -9,6 +9,9 @@ import { formatAssetCode } from '../devices/asset-code.ts';
 import { devices } from '../devices/devices.schema.ts';
 import type { DeviceStatus } from '../devices/lifecycle.ts';
 import { dateTime, deviceKindLabels } from '../pages/fr.ts';
+import { usualWeekInFrench } from '../pages/fr-places.ts';
+import { nearestPlacesToSite } from '../places/nearest.ts';
+import { usualWeek } from '../places/opening-hours.ts';
 import { wipeCertificates, wipeRecords } from '../wiping/wiping.schema.ts';
 import { getDonation } from './donations.service.ts';
 
@@ -75,7 +78,9 @@ export async function donationReport(db: DbOrTx, actor: Actor, donationId: strin
     };
   });
   const totals = Object.fromEntries(outcomes.map((outcome) => [outcome, lines.filter((line) => line.outcome === outcome).length])) as Record<Outcome, number>;
-  return { donation, lines, totals, generatedAt: new Date() };
+  // Where the donor may give its next computers: the nearest place that collects them, from the collection site.
+  const { give: nextDonationPlace } = await nearestPlacesToSite(db, donation.collectionSiteId, ['give']);
+  return { donation, lines, totals, nextDonationPlace, generatedAt: new Date() };
 }
 
 export type DonationReport = Awaited<ReturnType<typeof donationReport>>;
@@ -137,6 +142,18 @@ export async function renderDonationReportPdf(report: DonationReport, publicUrl:
     report.lines.map((line) => [line.code, `${line.kind} ${line.brand} ${line.model}`, line.serialNumber || '—', line.wipe, outcomeLabels[line.outcome]]),
     8,
   );
+  const place = report.nextDonationPlace;
+  if (place) {
+    doc.moveDown(1).font('Helvetica-Bold').fontSize(10).text('Pour un prochain don', 40);
+    doc.font('Helvetica').fontSize(9);
+    doc.text(`${place.name}${place.organisationName && place.organisationName !== place.name ? ` (${place.organisationName})` : ''}`);
+    doc.text(`${place.address}, ${[place.postalCode, place.commune].filter(Boolean).join(' ')}`);
+    const week = usualWeek(place.openingHours, report.generatedAt);
+    if (week) doc.text(`Horaires : ${usualWeekInFrench(week).join(' ; ')}.`);
+    const contact = [place.phone, ...place.emails].filter(Boolean).join(' — ');
+    if (contact) doc.text(`Contact : ${contact}`);
+    doc.text(`Tous les lieux où donner, obtenir un ordinateur ou se former : ${publicUrl}/lieux?besoin=donner`);
+  }
   doc.end();
   await finished;
 }

@@ -141,3 +141,28 @@ export function territoriesOf(communeCode: string): Territory[] {
 /** Whether a commune lies in one of the territories. */
 export const communeIsIn = (communeCode: string, served: Territory[]) =>
   territoriesOf(communeCode).some((territory) => served.some((entry) => entry.type === territory.type && entry.code.toUpperCase() === territory.code));
+
+/**
+ * The commune codes a territory holds, as sites and places carry them: a commune and its
+ * arrondissements (Paris, Lyon, Marseille), an EPCI's member communes, a département's communes.
+ */
+export function communeCodesIn(territory: Territory): string[] {
+  const code = territory.code.toUpperCase();
+  const members =
+    territory.type === 'commune'
+      ? new Set([code])
+      : territory.type === 'epci'
+        ? new Set(
+            epcis()
+              .byCode.get(code)
+              ?.membres.map((member) => member.code),
+          )
+        : undefined;
+  const codes: string[] = [];
+  for (const record of communes().values()) {
+    if (record.type !== 'commune-actuelle' && record.type !== 'arrondissement-municipal') continue;
+    const commune = record.type === 'arrondissement-municipal' && record.commune ? record.commune : record.code;
+    if (members ? members.has(commune) || members.has(record.code) : record.departement === code) codes.push(record.code);
+  }
+  return codes;
+}

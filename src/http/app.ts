@@ -32,6 +32,7 @@ import { refurbishmentRoutes } from '../refurbishment/refurbishment.routes.ts';
 import { scanRoutes } from '../scan/scan.routes.ts';
 import { wipingRoutes } from '../wiping/wiping.routes.ts';
 import { reuseRoutes } from '../reuse/reuse.routes.ts';
+import { defaultMapTiles, type MapTiles } from '../places/map-tiles.ts';
 import { clientAddress } from './client-address.ts';
 import { inventoryRetryAfterSeconds, inventoryTurns, limitBodies, shownSize } from './body-limits.ts';
 import { docsRoutes } from './docs.ts';
@@ -54,6 +55,10 @@ export type AppDeps = {
   queues?: readonly Queue[];
   /** How many reverse proxies stand in front, whose X-Forwarded-For names the client (0: none). */
   trustedProxies?: number;
+  /** What time it is: "ouvert maintenant" on /lieux and a place's page; tests choose the instant. */
+  clock?: () => Date;
+  /** The tile server of the maps (the content security policy allows its hosts); OpenStreetMap France's by default. */
+  mapTiles?: MapTiles;
 };
 
 const bearerPattern = /^Bearer\s+(\S+)$/i;
@@ -174,6 +179,8 @@ export function createApp(deps: AppDeps) {
       queues: deps.queues,
       inventoryTurns: turns,
       signIns,
+      clock: deps.clock ?? (() => new Date()),
+      mapTiles: deps.mapTiles ?? defaultMapTiles,
     }),
   );
 

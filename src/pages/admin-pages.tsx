@@ -5,6 +5,7 @@ import { listUsers } from '../auth/users.service.ts';
 import { createOrganisation, listOrganisations } from '../organisations/organisations.service.ts';
 import { organisationKinds } from '../organisations/organisations.types.ts';
 import { listSites } from '../organisations/sites.service.ts';
+import { listPlaces } from '../places/places.read.ts';
 import { publishedContact, PublicContactForm, setPublicContactFromForm } from './admin-contact-form.tsx';
 import { createSiteFromForm, createUserFromForm, SiteForm, UserForm, type FormState } from './admin-forms.tsx';
 import { attempt, Checkbox, errorFor, Field, formValues, parseForm, Select } from './forms.tsx';
@@ -21,14 +22,16 @@ type Submitted = FormState & { form: 'organisation' | 'user' | 'site' | 'program
 /** Everything on the coordinator's page, read with the admin's rights (the whole network). */
 async function loadNetwork(database: Database, viewer: Viewer) {
   const { db } = database;
-  const [organisations, users, sites, programmes, trainingModules] = await Promise.all([
+  const [organisations, users, sites, programmes, trainingModules, places] = await Promise.all([
     listOrganisations(db, viewer),
     listUsers(db, viewer),
     listSites(db, viewer),
     listProgrammes(db),
     trainingModuleChoices(db),
+    listPlaces(db),
   ]);
-  return { organisations, users, sites, programmes, trainingModules };
+  const published = new Set(places.filter((place) => place.network).map((place) => place.id));
+  return { organisations, users, sites, programmes, trainingModules, published };
 }
 
 type Network = Awaited<ReturnType<typeof loadNetwork>>;
@@ -164,6 +167,7 @@ function NetworkPage({ viewer, data, submitted, notice }: { viewer: Viewer; data
               <th scope="col">Adresse</th>
               <th scope="col">Structure</th>
               <th scope="col">Contact public</th>
+              <th scope="col">Carte des lieux</th>
             </tr>
           </thead>
           <tbody>
@@ -176,6 +180,12 @@ function NetworkPage({ viewer, data, submitted, notice }: { viewer: Viewer; data
                 </td>
                 <td>{organisationName.get(site.organisationId)}</td>
                 <td>{publishedContact(site)}</td>
+                <td>
+                  <a href={`/admin/sites/${site.id}`}>
+                    {data.published.has(site.id) ? 'Publié : modifier' : 'Publier'}
+                    <span class="visually-hidden"> la fiche de {site.name}</span>
+                  </a>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -4,6 +4,7 @@ import { formatAssetCode, parseAssetCode } from '../devices/asset-code.ts';
 import { findDevice } from '../devices/devices.service.ts';
 import { publicDeviceCard } from '../devices/public-card.ts';
 import { deviceKindLabels } from './fr.ts';
+import { NearestPlaces } from './nearest-places.tsx';
 import { Layout } from './layout.tsx';
 import { Passport, passportFacts } from './passport.tsx';
 import type { PageEnv, Database } from './session.ts';
@@ -84,6 +85,7 @@ export function devicePageRoutes(database: Database) {
         ) : (
           <p>Vous l’avez trouvé ? Contactez la structure qui le suit.</p>
         )}
+        <NearestPlaces nearest={card.nearestPlaces} />
       </Layout>,
     );
   });

@@ -63,22 +63,29 @@ export const Field: FC<FrameProps & { type?: string; value?: string | number; au
   />
 );
 
-/** `number`: the scan station's script sends the chosen value as a number. */
-export const Select: FC<FrameProps & { options: Option[]; value?: string; empty?: string; number?: boolean }> = (props) => (
-  <FieldFrame
-    {...props}
-    control={(wiring) => (
-      <select {...wiring} name={props.name} required={props.required} data-number={props.number ? '' : undefined}>
-        {props.empty !== undefined ? <option value="">{props.empty}</option> : null}
-        {props.options.map((option) => (
-          <option value={option.value} selected={option.value === props.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-    )}
-  />
-);
+/** `number`: the scan station's script sends the chosen value as a number. `groups`: options under headings, after `options`. */
+export const Select: FC<
+  FrameProps & { options: Option[]; groups?: { label: string; options: Option[] }[]; value?: string; empty?: string; number?: boolean }
+> = (props) => {
+  const optionsOf = (options: Option[]) =>
+    options.map((option) => (
+      <option value={option.value} selected={option.value === props.value}>
+        {option.label}
+      </option>
+    ));
+  return (
+    <FieldFrame
+      {...props}
+      control={(wiring) => (
+        <select {...wiring} name={props.name} required={props.required} data-number={props.number ? '' : undefined}>
+          {props.empty !== undefined ? <option value="">{props.empty}</option> : null}
+          {optionsOf(props.options)}
+          {(props.groups ?? []).map((group) => (group.options.length > 0 ? <optgroup label={group.label}>{optionsOf(group.options)}</optgroup> : null))}
+        </select>
+      )}
+    />
+  );
+};
 
 export const TextArea: FC<FrameProps & { value?: string }> = (props) => (
   <FieldFrame
@@ -113,6 +120,35 @@ export const Checkbox: FC<{ name: string; label: string; checked?: boolean; erro
       <ErrorText id={id} error={props.error} />
     </div>
   );
+};
+
+/**
+ * Checkboxes of one name under a legend, one per value (the form posts every ticked value: read
+ * it with `postedBody(c, { all: true })`); the group's error, and its parts' (`services.2`), below it.
+ */
+export const CheckboxList: FC<{ name: string; id?: string; legend: string; hint?: string; options: Option[]; checked: readonly string[]; error?: string }> = (
+  props,
+) => {
+  const id = idOf(props.id ?? props.name);
+  return (
+    <fieldset id={id} tabindex={-1} class={props.error ? 'field invalid' : 'field'} aria-describedby={describedBy(id, props.hint, props.error)}>
+      <legend>{props.legend}</legend>
+      <Hint id={id} hint={props.hint} />
+      {props.options.map((option, index) => (
+        <div class="check">
+          <input type="checkbox" id={`${id}-${index}`} name={props.name} value={option.value} checked={props.checked.includes(option.value)} />{' '}
+          <label for={`${id}-${index}`}>{option.label}</label>
+        </div>
+      ))}
+      <ErrorText id={id} error={props.error} />
+    </fieldset>
+  );
+};
+
+/** The values a list's checkboxes posted (one or several), from a body read with `all`. */
+export const postedList = (body: Record<string, unknown>, name: string): string[] => {
+  const value = Object.hasOwn(body, name) ? body[name] : undefined;
+  return (Array.isArray(value) ? value : [value]).filter((entry): entry is string => typeof entry === 'string');
 };
 
 /** What a field shows of the refusals: its own and those of its parts (each item of a list), together. */

@@ -26,11 +26,12 @@ export const navigationFor = (role: Role) => navigation.filter((item) => item.ro
 export const CsrfField: FC<{ viewer: Viewer }> = ({ viewer }) => <input type="hidden" name={csrfField} value={viewer.csrf} />;
 
 /** The frame of every server-rendered page, in French: who is signed in and where they may go. */
-export const Layout: FC<PropsWithChildren<{ title: string; viewer?: Viewer | null; current?: string; scripts?: string[] }>> = ({
+export const Layout: FC<PropsWithChildren<{ title: string; viewer?: Viewer | null; current?: string; scripts?: string[]; styles?: string[] }>> = ({
   title,
   viewer,
   current,
   scripts,
+  styles,
   children,
 }) => (
   <html lang="fr">
@@ -39,6 +40,9 @@ export const Layout: FC<PropsWithChildren<{ title: string; viewer?: Viewer | nul
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       {viewer ? <meta name="csrf-token" content={viewer.csrf} /> : null}
       <title>{title} — Boucle</title>
+      {(styles ?? []).map((href) => (
+        <link rel="stylesheet" href={href} />
+      ))}
       <link rel="stylesheet" href="/assets/boucle.css" />
       <link rel="icon" href="data:," />
       {(scripts ?? []).map((src) => (
@@ -79,12 +83,28 @@ export const Layout: FC<PropsWithChildren<{ title: string; viewer?: Viewer | nul
             </div>
           </>
         ) : (
-          <a href="/login">Se connecter</a>
+          <nav aria-label="Menu principal" class="public">
+            <ul>
+              <li>
+                <a href="/lieux" aria-current={current === '/lieux' ? 'page' : undefined}>
+                  Lieux près de chez vous
+                </a>
+              </li>
+              <li>
+                <a href="/login">Se connecter</a>
+              </li>
+            </ul>
+          </nav>
         )}
       </header>
       <main id="contenu" tabindex={-1}>
         {children}
       </main>
+      <footer class="site">
+        <p>
+          <a href="/lieux">Où donner un ordinateur, en obtenir un à prix solidaire, se former au numérique</a>
+        </p>
+      </footer>
     </body>
   </html>
 );

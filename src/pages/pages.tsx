@@ -28,6 +28,9 @@ import { PageRefusal, pageSession, SignInFirst, type PageEnv, type Viewer, type 
 import { verifyPageRoutes } from './verify-page.tsx';
 import { reusePageRoutes } from './reuse-page.tsx';
 import { seeOther } from './redirect.ts';
+import type { MapTiles } from '../places/map-tiles.ts';
+import { placesPageRoutes } from './places-page.tsx';
+import { sitePlacePageRoutes } from './site-place-page.tsx';
 
 export type PageDeps = {
   database: Database;
@@ -41,27 +44,33 @@ export type PageDeps = {
   inventoryTurns: InventoryTurns;
   /** The sign-in attempts' counts the API's sign-in routes keep too. */
   signIns: SignIns;
+  /** What time it is, for "ouvert maintenant". */
+  clock: () => Date;
+  /** The maps' tile server. */
+  mapTiles: MapTiles;
 };
 
 // Scripts and styles from this site only, no inline script; the camera's stream stays in the page.
-const pageHeaders = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'", 'data:', 'blob:'],
-    mediaSrc: ["'self'", 'blob:'],
-    connectSrc: ["'self'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-    baseUri: ["'none'"],
-    objectSrc: ["'none'"],
-  },
-  permissionsPolicy: { camera: ['self'] },
-  // Same-origin form posts then carry their Origin (with no-referrer they would say "null"), which
-  // the sign-in form checks.
-  referrerPolicy: 'same-origin',
-});
+// Images from here, and the map's tiles from the tile server's hosts alone.
+const pageHeaders = (mapTiles: MapTiles) =>
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:', 'blob:', ...mapTiles.origins],
+      mediaSrc: ["'self'", 'blob:'],
+      connectSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      objectSrc: ["'none'"],
+    },
+    permissionsPolicy: { camera: ['self'] },
+    // Same-origin form posts then carry their Origin (with no-referrer they would say "null"), which
+    // the sign-in form checks.
+    referrerPolicy: 'same-origin',
+  });
 const dashboardHeaders = secureHeaders({ referrerPolicy: 'same-origin' });
 
 const isPage = (path: string) => !path.startsWith('/api/') && path !== '/healthz' && path !== '/readyz';
@@ -144,8 +153,9 @@ export function pageRoutes(deps: PageDeps) {
   const { database, appSecret } = deps;
   const session = pageSession(database, appSecret);
   const app = new Hono<PageEnv>();
+  const headers = pageHeaders(deps.mapTiles);
   // bull-board's own pages carry inline scripts: they get the default headers, not this policy.
-  app.use('*', (c, next) => (!isPage(c.req.path) ? next() : c.req.path.startsWith(queueBoardPath) ? dashboardHeaders(c, next) : pageHeaders(c, next)));
+  app.use('*', (c, next) => (!isPage(c.req.path) ? next() : c.req.path.startsWith(queueBoardPath) ? dashboardHeaders(c, next) : headers(c, next)));
   // Assets need no session: no database lookup for a stylesheet.
   app.use('*', (c, next) => (isPage(c.req.path) && !c.req.path.startsWith('/assets/') ? session(c, next) : next()));
   // Before any page reads a form: the same limits as the API's (src/http/body-limits.ts).
@@ -173,6 +183,8 @@ export function pageRoutes(deps: PageDeps) {
   app.route('/', landlordPageRoutes(database, appSecret));
   app.route('/', adminPageRoutes(database, appSecret));
   app.route('/', placeImportPageRoutes(database, deps.fileStore, appSecret));
+  app.route('/', sitePlacePageRoutes(database, appSecret, deps.mapTiles));
+  app.route('/', placesPageRoutes(database, deps.clock, deps.mapTiles));
 
   app.onError((error, c) => {
     if (error instanceof SignInFirst) return seeOther(c, `/login?next=${encodeURIComponent(error.next)}`);

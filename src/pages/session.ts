@@ -56,10 +56,14 @@ export class SignInFirst extends Error {
   }
 }
 
-/** The posted form's fields and files; a body that is no readable form (a broken multipart) is a 400 page, not a 500. */
-export async function postedBody(c: Context<PageEnv>) {
+/**
+ * The posted form's fields and files; a body that is no readable form (a broken multipart) is a
+ * 400 page, not a 500. `all` keeps every value of a name sent more than once (the ticked boxes of
+ * a list), as an array.
+ */
+export async function postedBody(c: Context<PageEnv>, options: { all?: boolean } = {}) {
   try {
-    return await c.req.parseBody();
+    return await c.req.parseBody({ all: options.all ?? false });
   } catch {
     throw new PageRefusal(400, 'Le formulaire envoyé est illisible : rechargez la page et recommencez.');
   }

@@ -58,3 +58,70 @@ export function canonicalOpeningHours(hours: string): string | undefined {
   const read = readHours(hours);
   return read.ok ? read.schedule.prettifyValue() : undefined;
 }
+
+/** A moment as a door's sign reads it in Paris: the calendar day, its weekday (0 for Sunday) and the time. */
+export type WallClock = { date: string; weekday: number; time: string };
+
+const pad = (value: number) => String(value).padStart(2, '0');
+const dayOf = (local: Date) => `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}`;
+const wallClockOf = (local: Date): WallClock => ({ date: dayOf(local), weekday: local.getDay(), time: `${pad(local.getHours())}:${pad(local.getMinutes())}` });
+
+/**
+ * Whether a place is open at an instant and when that changes (within a fortnight), in Paris:
+ * what "ouvert maintenant, jusqu’à 12 h" says. Unknown hours, or a state the hours leave unknown, say so.
+ */
+export type OpeningNow = { state: 'unknown' } | { state: 'open' | 'closed'; nextChange: WallClock | null };
+
+export function openingAt(hours: string | null, instant: Date): OpeningNow {
+  const read = hours ? readHours(hours) : undefined;
+  if (!read?.ok) return { state: 'unknown' };
+  const local = parisWallClock(instant);
+  if (read.schedule.getUnknown(local)) return { state: 'unknown' };
+  const horizon = new Date(local.getFullYear(), local.getMonth(), local.getDate() + 14);
+  const next = read.schedule.getNextChange(local, horizon);
+  return { state: read.schedule.getState(local) ? 'open' : 'closed', nextChange: next ? wallClockOf(next) : null };
+}
+
+/** One day of a place's hours: its opening intervals ("09:00" to "12:00", "24:00" for midnight at its end) and whether it is a public holiday. */
+export type HoursOfDay = { date: string; weekday: number; publicHoliday: boolean; intervals: { from: string; to: string }[] };
+
+/** The hours of the `days` days from the instant's day in Paris, as a week's sign reads them; undefined for unknown or unreadable hours. */
+export function hoursOfDays(hours: string | null, instant: Date, days = 7): HoursOfDay[] | undefined {
+  const read = hours ? readHours(hours) : undefined;
+  if (!read?.ok) return undefined;
+  const today = parisWallClock(instant);
+  return Array.from({ length: days }, (_, offset) => {
+    const start = new Date(today.getFullYear(), today.getMonth(), today.getDate() + offset);
+    const end = new Date(today.getFullYear(), today.getMonth(), today.getDate() + offset + 1);
+    const intervals = read.schedule
+      .getOpenIntervals(start, end)
+      .filter(([, , unknown]) => !unknown)
+      .map(([from, to]) => ({ from: wallClockOf(from).time, to: dayOf(to) === dayOf(start) ? wallClockOf(to).time : '24:00' }));
+    return { date: dayOf(start), weekday: start.getDay(), publicHoliday: read.schedule.getPublicHolidayContext(start).isHoliday, intervals };
+  });
+}
+
+/** The day in Paris at an instant (YYYY-MM-DD): "today" on a place's page. */
+export const parisDayOf = (instant: Date) => dayOf(parisWallClock(instant));
+
+/**
+ * A usual week of the hours, Monday to Sunday: the first week from the instant's with no public
+ * holiday (within two months), so that a sign's usual hours are not read off Christmas week.
+ * `closedOnPublicHolidays` says whether the hours close on them (`PH off`).
+ */
+export function usualWeek(hours: string | null, instant: Date): { days: HoursOfDay[]; closedOnPublicHolidays: boolean } | undefined {
+  const today = parisWallClock(instant);
+  const monday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - ((today.getDay() + 6) % 7));
+  let days: HoursOfDay[] | undefined;
+  for (let week = 0; week < 9; week++) {
+    // Noon UTC of that Monday is that Monday in Paris too, whatever the server's zone.
+    const candidate = hoursOfDays(hours, new Date(Date.UTC(monday.getFullYear(), monday.getMonth(), monday.getDate() + 7 * week, 12)));
+    if (!candidate) return undefined;
+    days ??= candidate;
+    if (!candidate.some((day) => day.publicHoliday)) {
+      days = candidate;
+      break;
+    }
+  }
+  return { days: days!, closedOnPublicHolidays: /\bPH\s+(off|closed)\b/i.test(hours ?? '') };
+}

@@ -84,7 +84,9 @@ async function stopServer(server: Server): Promise<void> {
  * Starts the app on a free port with its workers, and Chromium (with `chromiumArgs` added to the
  * usual ones). Call close() in afterAll: browsers, server, then the harness's database and keys.
  */
-export async function startBrowserHarness(options: { chromiumArgs?: string[] } = {}): Promise<BrowserHarness> {
+export async function startBrowserHarness(
+  options: { chromiumArgs?: string[]; app?: NonNullable<Parameters<typeof startHarness>[0]>['app'] } = {},
+): Promise<BrowserHarness> {
   const browsers: Browser[] = [];
   const launch = async (extraArgs: string[] = []) => {
     const launched = await launchChromium(extraArgs);
@@ -101,7 +103,7 @@ export async function startBrowserHarness(options: { chromiumArgs?: string[] } =
     if (harness) await harness.close();
   };
   try {
-    harness = await startHarness();
+    harness = await startHarness({ app: options.app });
     harness.startWorkers();
     const world = await createWorld(harness);
     const listening = await listen(harness.app.fetch);

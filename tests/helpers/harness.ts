@@ -11,7 +11,7 @@ import type { WorkerDeps } from '../../workers/worker-deps.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
 import { localFileStore, type FileStore } from '../../src/files/file-store.ts';
 import type { Message, Transports } from '../../src/notifications/transports.ts';
-import { createApp, type App } from '../../src/http/app.ts';
+import { createApp, type App, type AppDeps } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Logger } from 'pino';
 
@@ -75,8 +75,8 @@ export async function deleteRedisKeys(prefix: string): Promise<void> {
   await redis.quit();
 }
 
-/** A test file's own world: a fresh database cloned from the migrated template, its own queue prefix. */
-export async function startHarness(): Promise<Harness> {
+/** A test file's own world: a fresh database cloned from the migrated template, its own queue prefix; `app` chooses the app's clock or map tiles. */
+export async function startHarness(options: { app?: Pick<AppDeps, 'clock' | 'mapTiles'> } = {}): Promise<Harness> {
   const databaseUrl = await cloneTemplateDatabase();
   const database = connectDatabase(databaseUrl, { max: 12 });
   const prefix = `boucle-test-${randomBytes(4).toString('hex')}`;
@@ -93,7 +93,7 @@ export async function startHarness(): Promise<Harness> {
   const filesFolder = await mkdtemp(join(tmpdir(), 'boucle-files-'));
   const fileStore = localFileStore(filesFolder);
   const queues = [...openQueues(testRedis, prefix).values()];
-  const app = createApp({ database, fileStore, appSecret: testAppSecret, logger, pingRedis, publicUrl: testPublicUrl, queues });
+  const app = createApp({ database, fileStore, appSecret: testAppSecret, logger, pingRedis, publicUrl: testPublicUrl, queues, ...options.app });
   const running: Workers[] = [];
   const messages: Harness['messages'] = [];
   const transport = { failing: false };
