@@ -349,7 +349,7 @@ describe('the coordinator’s form of a site’s place', () => {
     expect(answer.status).toBe(422);
     const document = documentOf(answer.html);
     const errorOf = (name: string) => document.querySelector(`#champ-${name}-erreur`)?.textContent ?? '';
-    expect(errorOf('pivot')).toContain('Le SIRET (14 chiffres) ou le numéro RNA');
+    expect(errorOf('pivot')).toContain('Le SIRET (14 chiffres, clé de contrôle valide) ou le numéro RNA');
     expect(errorOf('latitude')).toContain('Un nombre est attendu');
     expect(errorOf('openingHours')).toContain('Des horaires au format OpenStreetMap');
     expect(errorOf('emails')).toContain('Une adresse e-mail');
