@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import postgres from 'postgres';
 import { programmes } from '../../src/allocation/allocation.schema.ts';
-import { matchEligibleRequests } from '../../src/allocation/scheduled.ts';
+import { matchEligibleRequests } from '../../src/allocation/matching.ts';
 import { insertUser } from '../../src/auth/users.service.ts';
 import { systemActor } from '../../src/auth/system-actor.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
