@@ -47,18 +47,47 @@ export function nextStatuses<Status extends string>(table: readonly StatusTransi
 /** Null when the guard holds, otherwise why not, in words for the person who tried. */
 export type Guard<Context> = (context: Context) => Promise<Words | null> | Words | null;
 
+/**
+ * A guard that answers for many things in one query (a batch of reservations): the same rule for
+ * one thing and for a thousand, so a batch never checks less than a single step.
+ */
+export type SetGuard<Context> = { forEach: (contexts: readonly Context[]) => Promise<(Words | null)[]> };
+
+export type AnyGuard<Context> = Guard<Context> | SetGuard<Context>;
+
 export type FailedGuard<Name extends string = string> = { guard: Name; reason: Words };
 
 /** Every guard of the list that does not hold, with its reason: a person fixes them all at once, not one refusal at a time. */
 export async function failedGuards<Name extends string, Context>(
-  guards: Record<Name, Guard<Context>>,
+  guards: Record<Name, AnyGuard<Context>>,
   names: readonly Name[],
   context: Context,
 ): Promise<FailedGuard<Name>[]> {
-  const failed: FailedGuard<Name>[] = [];
-  for (const name of names) {
-    const reason = await guards[name](context);
-    if (reason) failed.push({ guard: name, reason });
+  const [failed] = await failedGuardsOfEach(guards, [{ names, context }]);
+  return failed!;
+}
+
+/**
+ * failedGuards for many things at once, each with its own list of guards: a set-wise guard is asked
+ * once for all the things that need it, any other one thing after another.
+ */
+export async function failedGuardsOfEach<Name extends string, Context>(
+  guards: Record<Name, AnyGuard<Context>>,
+  checks: readonly { names: readonly Name[]; context: Context }[],
+): Promise<FailedGuard<Name>[][]> {
+  const failed: FailedGuard<Name>[][] = checks.map(() => []);
+  const wanted = [...new Set(checks.flatMap((check) => check.names))];
+  for (const name of wanted) {
+    const guard = guards[name];
+    const asking = checks.flatMap((check, index) => (check.names.includes(name) ? [index] : []));
+    const contexts = asking.map((index) => checks[index]!.context);
+    const reasons: (Words | null)[] = [];
+    if (typeof guard === 'function') for (const context of contexts) reasons.push(await guard(context));
+    else reasons.push(...(await guard.forEach(contexts)));
+    for (const [position, index] of asking.entries()) {
+      const reason = reasons[position];
+      if (reason) failed[index]!.push({ guard: name, reason });
+    }
   }
   return failed;
 }

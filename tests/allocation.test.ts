@@ -1,7 +1,8 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { equipmentRequests, handovers, households as householdsTable } from '../src/allocation/allocation.schema.ts';
-import { eraseExpiredContacts, expireReservations, matchEligibleRequests } from '../src/allocation/scheduled.ts';
+import { matchEligibleRequests } from '../src/allocation/matching.ts';
+import { eraseExpiredContacts, expireReservations } from '../src/allocation/scheduled.ts';
 import { notifications } from '../src/notifications/notifications.schema.ts';
 import { markNotificationFailed, planReminders, sendNotification } from '../src/notifications/reminders.ts';
 import { deviceEvents, devices } from '../src/devices/devices.schema.ts';

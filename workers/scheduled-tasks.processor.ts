@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { eraseExpiredContacts, expireReservations, matchEligibleRequests } from '../src/allocation/scheduled.ts';
+import { matchEligibleRequests } from '../src/allocation/matching.ts';
+import { eraseExpiredContacts, expireReservations } from '../src/allocation/scheduled.ts';
 import { reconcileIndicatorRollups } from '../src/indicators/rollup-reconciliation.ts';
 import { countUncountedEvents } from '../src/indicators/rollups.service.ts';
 import { forgetExpiredSignInAttempts } from '../src/auth/sign-in-throttle.ts';

@@ -9,7 +9,8 @@ import { createHousehold, getHousehold, listHouseholds } from './households.serv
 import { programmeInput } from './programmes.input.ts';
 import { createProgramme, getProgramme, listProgrammes } from './programmes.service.ts';
 import { requestStatuses } from './requests.lifecycle.ts';
-import { finishRequest, getRequest, listRequests, releaseReservation, reserveForRequest, submitRequest } from './requests.service.ts';
+import { reserveForRequest } from './reservations.service.ts';
+import { finishRequest, getRequest, listRequests, releaseReservation, submitRequest } from './requests.service.ts';
 
 const territory = z.object({ type: z.enum(['commune', 'epci', 'departement']), code: z.string().min(2).max(9) });
 

@@ -2,20 +2,17 @@ import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { devices } from '../devices/devices.schema.ts';
-import { assetCodeFromInput } from '../devices/devices.service.ts';
 import { transitionDevice, type OnBehalfOfRequest } from '../devices/transitions.service.ts';
-import { DomainError, isUniqueViolation, notFound, notFoundAsField } from '../errors.ts';
-import { communeIsIn, territoriesOf } from '../geography/communes.ts';
-import { sites } from '../organisations/organisations.schema.ts';
+import { DomainError, notFound, notFoundAsField } from '../errors.ts';
+import { communeIsIn } from '../geography/communes.ts';
 import { requestStatusLabels } from '../pages/fr.ts';
-import { compareAndSet } from '../db/compare-and-set.ts';
+import { compareAndSetEach } from '../db/compare-and-set.ts';
 import { findTransition, nextStatuses, notAllowedInFrench, transitionNotAllowed } from '../status-machine.ts';
-import { equipmentRequests, households, type programmes, requestEvents, type Need } from './allocation.schema.ts';
+import { equipmentRequests, type households, type programmes, requestEvents, type Need } from './allocation.schema.ts';
 import { getHousehold } from './households.service.ts';
 import { getProgramme } from './programmes.service.ts';
 import { requireAllocationRight } from './rights.ts';
 import { holdingStatuses, requestTransitions, type RequestStatus } from './requests.lifecycle.ts';
-import { alreadyTrained } from './attendance.ts';
 
 type Request = typeof equipmentRequests.$inferSelect;
 
@@ -23,41 +20,74 @@ type Request = typeof equipmentRequests.$inferSelect;
 const visibleRequests = (actor: Actor) =>
   seesWholeNetwork(actor) ? undefined : actor.role === 'mediator' ? eq(equipmentRequests.organisationId, actor.organisationId) : sql`false`;
 
+export type RequestChange = { actorUserId?: string | null; reason?: string; payload?: Record<string, unknown>; set?: Partial<Request> };
+/** One step along the request's table. */
+export type RequestStep = { to: RequestStatus; change: RequestChange };
+/** A request's steps written at once: one, or several in a row (reserved, then training_completed). */
+export type RequestMove = { request: Request; steps: readonly RequestStep[] };
+
+function refuseUnlessAllowed(from: RequestStatus, to: RequestStatus) {
+  if (findTransition(requestTransitions, { status: from }, to)) return;
+  const next = nextStatuses(requestTransitions, { status: from });
+  throw transitionNotAllowed(
+    { currentStatus: from, allowedNextStatuses: next },
+    {
+      en: `A request that is ${from} cannot become ${to}; it can become ${next.join(', ') || 'nothing more: it is over'}.`,
+      fr: notAllowedInFrench(requestStatusLabels, from, next),
+    },
+  );
+}
+
 /**
  * Moves a request along its table, compare-and-set on its version, with one appended event: the
  * same discipline as a device transition.
  */
-export async function moveRequest(
-  tx: Tx,
-  request: Request,
-  to: RequestStatus,
-  change: { actorUserId?: string | null; reason?: string; payload?: Record<string, unknown>; set?: Partial<Request> },
-) {
-  if (!findTransition(requestTransitions, request, to)) {
-    const next = nextStatuses(requestTransitions, request);
-    throw transitionNotAllowed(
-      { currentStatus: request.status, allowedNextStatuses: next },
-      {
-        en: `A request that is ${request.status} cannot become ${to}; it can become ${next.join(', ') || 'nothing more: it is over'}.`,
-        fr: notAllowedInFrench(requestStatusLabels, request.status, next),
-      },
-    );
-  }
-  const updated = await compareAndSet(
+export async function moveRequest(tx: Tx, request: Request, to: RequestStatus, change: RequestChange) {
+  const [moved] = await moveRequests(tx, [{ request, steps: [{ to, change }] }]);
+  return moved!;
+}
+
+/**
+ * moveRequest for many requests at once, each by one step or several in a row (the matching round
+ * reserves, and goes on to training_completed where no training is to be booked): every step is
+ * checked against the table from where the step before leaves the request, then each request is
+ * written once, compare-and-set on the version it was read at (the version counts every step, as
+ * if each had been written on its own), and every step appends its event, all in one statement
+ * (the rows as one JSON parameter). The requests of one batch set the same columns. Returns them
+ * as moved, in the order given.
+ */
+export async function moveRequests(tx: Tx, moves: readonly RequestMove[]) {
+  if (moves.length === 0) return [];
+  const events: Record<string, unknown>[] = [];
+  const writes = moves.map(({ request, steps }) => {
+    let status = request.status;
+    let set: Partial<Request> = {};
+    for (const { to, change } of steps) {
+      refuseUnlessAllowed(status, to);
+      events.push({
+        request_id: request.id,
+        from_status: status,
+        to_status: to,
+        actor_user_id: change.actorUserId ?? null,
+        reason: change.reason ?? null,
+        payload: change.payload ?? {},
+      });
+      set = { ...set, ...change.set, status: to, statusReason: change.reason ?? null };
+      status = to;
+    }
+    return { row: request, set, steps: steps.length };
+  });
+  const updated = await compareAndSetEach(
     tx,
     equipmentRequests,
-    request,
-    { ...change.set, status: to, statusReason: change.reason ?? null },
+    writes,
     () => new DomainError(409, 'request_changed', 'Someone changed this request at the same moment. Look at it again.'),
   );
-  await tx.insert(requestEvents).values({
-    requestId: request.id,
-    fromStatus: request.status,
-    toStatus: to,
-    actorUserId: change.actorUserId ?? null,
-    reason: change.reason,
-    payload: change.payload ?? {},
-  });
+  await tx.execute(sql`
+    insert into ${requestEvents} (request_id, from_status, to_status, actor_user_id, reason, payload)
+    select e.request_id, e.from_status, e.to_status, e.actor_user_id, e.reason, e.payload
+    from jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
+      as e(request_id uuid, from_status request_status, to_status request_status, actor_user_id uuid, reason text, payload jsonb)`);
   return updated;
 }
 
@@ -135,87 +165,6 @@ export async function listRequests(db: DbOrTx, actor: Actor, filter: { status?: 
  * The device's event still names the person acting, with their own role checked.
  */
 export const onBehalfOf = (request: { id: string }, deviceId: string): OnBehalfOfRequest => ({ onBehalfOfRequest: { requestId: request.id, deviceId } });
-
-/**
- * The best ready device for a request: in the family's département first, then anywhere; within
- * each, best grade then longest on the shelf. Each step walks the partial index of ready devices
- * (kind, grade, updated_at) and stops at the first row it can lock: a device another reservation
- * is taking is skipped, not waited for, and no step sorts the whole stock.
- */
-async function matchingDevice(tx: Tx, request: Request, programme: typeof programmes.$inferSelect, communeCode: string) {
-  const ramGb = Math.max(request.need.minRamGb ?? 0, programme.minimumSpecs.ramGb ?? 0);
-  const storageGb = Math.max(request.need.minStorageGb ?? 0, programme.minimumSpecs.storageGb ?? 0);
-  const departement = territoriesOf(communeCode).find((territory) => territory.type === 'departement')?.code ?? communeCode.slice(0, 2);
-  for (const nearby of [true, false]) {
-    const [device] = await tx.execute<{ id: string; asset_code: string }>(sql`
-      select d.id, d.asset_code from ${devices} d
-      where d.status = 'ready' and d.kind = ${request.need.kind}
-        and coalesce((d.specs ->> 'ramGb')::numeric, 0) >= ${ramGb}
-        and coalesce((d.specs ->> 'storageGb')::numeric, 0) >= ${storageGb}
-        ${nearby ? sql`and d.site_id in (select id from ${sites} where commune_code like ${`${departement}%`})` : sql``}
-      order by d.grade asc nulls last, d.updated_at asc
-      limit 1
-      for update of d skip locked`);
-    if (device) return device;
-  }
-  return undefined;
-}
-
-/**
- * Reserves a device for an eligible request: the one scanned or named, or the best match in stock.
- * The request takes the device first (a unique index allows one holding request per device), then
- * the device moves to `reserved` with its compare-and-set: of many reservations at once, a device
- * goes to one request only. A matched device another reservation is taking is skipped, not waited for.
- */
-export async function reserveForRequest(db: DbOrTx, actor: Actor, requestId: string, input: { deviceCode?: string } = {}) {
-  requireAllocationRight(actor, 'reserve_devices');
-  return db.transaction(async (tx) => {
-    const request = await requestForActor(tx, actor, requestId, { lock: true });
-    if (request.status !== 'eligible') {
-      throw new DomainError(409, 'request_not_eligible', `Only an eligible request gets a device; this one is ${request.status}.`, {
-        currentStatus: request.status,
-      });
-    }
-    const programme = await getProgramme(tx, request.programmeId);
-    const [household] = await tx.select().from(households).where(eq(households.id, request.householdId));
-    const [device] = input.deviceCode
-      ? await tx
-          .select({ id: devices.id, asset_code: devices.assetCode })
-          .from(devices)
-          .where(eq(devices.assetCode, assetCodeFromInput(input.deviceCode)))
-      : [await matchingDevice(tx, request, programme, household!.communeCode)];
-    if (!device) {
-      throw input.deviceCode
-        ? notFound(`Device ${input.deviceCode}`)
-        : new DomainError(409, 'no_matching_device', `No ready ${request.need.kind} in stock meets this need yet.`);
-    }
-    const updated = await moveRequest(tx, request, 'reserved', {
-      actorUserId: actor.userId,
-      set: { reservedDeviceId: device.id, reservedUntil: new Date(Date.now() + programme.reservationDays * 86_400_000) },
-    }).catch((error: unknown) => {
-      if (isUniqueViolation(error)) {
-        throw new DomainError(409, 'device_taken', 'Another request holds this device already.');
-      }
-      throw error;
-    });
-    const change = await transitionDevice(
-      tx,
-      actor,
-      { code: device.asset_code, to: 'reserved', payload: { requestId: request.id } },
-      new Date(),
-      onBehalfOf(request, device.id),
-    );
-    // No training to book when the programme requires none, or when the family already attended it.
-    const trained =
-      !programme.trainingModuleId || (programme.trainingValidForLaterRequests && (await alreadyTrained(tx, request.householdId, programme.trainingModuleId)));
-    const current = trained
-      ? await moveRequest(tx, updated, 'training_completed', {
-          reason: programme.trainingModuleId ? 'The family already attended the training.' : 'The programme requires no training.',
-        })
-      : updated;
-    return { request: current, device: change.device };
-  });
-}
 
 /** Gives the device back to stock and the request back to `eligible`, with the reason (released, expired). */
 export async function releaseReservation(db: DbOrTx, actor: Actor, requestId: string, reason: string) {

@@ -1,5 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { inIdList } from '../db/id-list.ts';
 import type { devices } from '../devices/devices.schema.ts';
 import type { Words } from '../status-machine.ts';
 import { equipmentRequests, handovers } from './allocation.schema.ts';
@@ -12,15 +13,32 @@ const reserveFromTheRequest: Words = {
   fr: 'Un équipement se réserve pour une demande d’équipement : réservez-le depuis la demande de la famille.',
 };
 
-/** The `reserved_for_request` guard: a request has taken this device (POST /api/requests/{id}/reservation). */
-export async function reservationGuard(db: DbOrTx, device: Device, payload: Record<string, unknown>): Promise<Words | null> {
-  const requestId = typeof payload.requestId === 'string' && /^[0-9a-f-]{36}$/i.test(payload.requestId) ? payload.requestId : undefined;
-  if (!requestId) return reserveFromTheRequest;
-  const [request] = await db
-    .select({ id: equipmentRequests.id })
-    .from(equipmentRequests)
-    .where(and(eq(equipmentRequests.id, requestId), eq(equipmentRequests.reservedDeviceId, device.id), eq(equipmentRequests.status, 'reserved')));
-  return request ? null : reserveFromTheRequest;
+const requestIdOf = (payload: Record<string, unknown>) =>
+  typeof payload.requestId === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(payload.requestId)
+    ? payload.requestId
+    : undefined;
+
+/**
+ * The `reserved_for_request` guard: the request the step names holds this device (it took it, through
+ * POST /api/requests/{id}/reservation or the matching round, in the same transaction). Set-wise:
+ * one query answers for every device of a batch.
+ */
+export async function reservationGuard(db: DbOrTx, checks: readonly { device: Device; payload: Record<string, unknown> }[]): Promise<(Words | null)[]> {
+  const requestIds = checks.flatMap(({ payload }) => requestIdOf(payload) ?? []);
+  // By id alone, then the status here: the ids are looked up through the primary key whatever the statistics say.
+  const named =
+    requestIds.length === 0
+      ? []
+      : await db
+          .select({ id: equipmentRequests.id, deviceId: equipmentRequests.reservedDeviceId, status: equipmentRequests.status })
+          .from(equipmentRequests)
+          .where(inIdList(equipmentRequests.id, requestIds));
+  const holds = (status: string) => (holdingStatuses as readonly string[]).includes(status);
+  const deviceHeldBy = new Map(named.filter((request) => holds(request.status)).map((request) => [request.id, request.deviceId]));
+  return checks.map(({ device, payload }) => {
+    const requestId = requestIdOf(payload);
+    return requestId && deviceHeldBy.get(requestId) === device.id ? null : reserveFromTheRequest;
+  });
 }
 
 /** The `reservation_released` guard: no request holds the device any more (it was released or expired). */

@@ -1,10 +1,10 @@
-import { and, asc, eq, inArray, isNull, lt, notExists, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, notExists, sql } from 'drizzle-orm';
 import { systemActor } from '../auth/system-actor.ts';
 import type { Db } from '../db/client.ts';
 import { DomainError } from '../errors.ts';
 import { equipmentRequests, households } from './allocation.schema.ts';
 import { holdingStatuses } from './requests.lifecycle.ts';
-import { releaseReservation, reserveForRequest } from './requests.service.ts';
+import { releaseReservation } from './requests.service.ts';
 
 /**
  * Reservations past their programme's days: the device goes back to stock and the request back to
@@ -28,30 +28,6 @@ export async function expireReservations(db: Db, now = new Date()): Promise<numb
     );
   }
   return expired;
-}
-
-/**
- * The matching round: eligible requests, oldest first, each given the best ready device that
- * satisfies it (same territory first, then grade). A request with no match waits for the next round.
- */
-export async function matchEligibleRequests(db: Db, limit = 500): Promise<number> {
-  const waiting = await db
-    .select({ id: equipmentRequests.id })
-    .from(equipmentRequests)
-    .where(eq(equipmentRequests.status, 'eligible'))
-    .orderBy(asc(equipmentRequests.createdAt))
-    .limit(limit);
-  const actor = await systemActor(db);
-  let matched = 0;
-  for (const request of waiting) {
-    await reserveForRequest(db, actor, request.id).then(
-      () => (matched += 1),
-      (error: unknown) => {
-        if (!(error instanceof DomainError)) throw error;
-      },
-    );
-  }
-  return matched;
 }
 
 /** Requests that are over: no reminder will be sent for them, the family's contact is no longer needed. */

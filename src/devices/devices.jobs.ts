@@ -7,33 +7,54 @@ import { deviceEvents } from './devices.schema.ts';
 
 export type NewDeviceEvent = typeof deviceEvents.$inferInsert;
 
-// Two rows of parameters per event: well under Postgres's 65,535 per statement.
-const eventsPerStatement = 2_000;
-
 /**
- * Appends events to devices' histories and, in the same transaction, one `device-events` job per
- * event for the rest of the system (stock counters today; certificates and notifications later).
+ * Appends an event to a device's history and, in the same transaction, its `device-events` job
+ * for the rest of the system (stock counters today; certificates and notifications later).
  */
-export async function appendDeviceEvents(tx: Tx, events: NewDeviceEvent[]) {
-  const appended = [];
-  for (let start = 0; start < events.length; start += eventsPerStatement) {
-    const rows = await tx
-      .insert(deviceEvents)
-      .values(events.slice(start, start + eventsPerStatement))
-      .returning();
-    await enqueueInOutbox(
-      tx,
-      'device-events',
-      rows.map((row) => ({ name: `device.${row.type}`, payload: { eventId: row.id } })),
-    );
-    appended.push(...rows);
-  }
-  return appended;
+export async function appendDeviceEvent(tx: Tx, event: NewDeviceEvent) {
+  const [row] = await tx.insert(deviceEvents).values(event).returning();
+  await enqueueInOutbox(tx, 'device-events', [{ name: `device.${row!.type}`, payload: { eventId: row!.id } }]);
+  return row!;
 }
 
-export async function appendDeviceEvent(tx: Tx, event: NewDeviceEvent) {
-  const [row] = await appendDeviceEvents(tx, [event]);
-  return row!;
+/**
+ * appendDeviceEvent for a batch (the matching round's reservations): the events and their jobs in
+ * one statement, the rows travelling as one JSON parameter, as appendCreatedEvents does. Returns
+ * the events' ids, in the order given.
+ */
+export async function appendDeviceEvents(tx: Tx, events: readonly NewDeviceEvent[]): Promise<number[]> {
+  if (events.length === 0) return [];
+  const queue = 'device-events' satisfies QueueName;
+  const rows = events.map((event, n) => ({
+    n,
+    device_id: event.deviceId,
+    type: event.type,
+    from_status: event.fromStatus ?? null,
+    to_status: event.toStatus,
+    from_site_id: event.fromSiteId ?? null,
+    site_id: event.siteId,
+    actor_user_id: event.actorUserId ?? null,
+    organisation_id: event.organisationId,
+    note: event.note ?? null,
+    payload: event.payload ?? {},
+    occurred_at: event.occurredAt ?? null,
+  }));
+  const appended = await tx.execute<{ id: string | number }>(sql`
+    with events as (
+      insert into ${deviceEvents} (device_id, type, from_status, to_status, from_site_id, site_id, actor_user_id, organisation_id, note, payload, occurred_at)
+      select e.device_id, e.type, e.from_status, e.to_status, e.from_site_id, e.site_id, e.actor_user_id, e.organisation_id, e.note, e.payload,
+        coalesce(e.occurred_at, now())
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as e(n integer, device_id uuid, type device_event_type, from_status device_status,
+        to_status device_status, from_site_id uuid, site_id uuid, actor_user_id uuid, organisation_id uuid, note text, payload jsonb, occurred_at timestamptz)
+      order by e.n
+      returning id, type
+    ),
+    jobs as (
+      insert into ${outbox} (queue, job_name, payload)
+      select ${queue}, 'device.' || events.type::text, jsonb_build_object('eventId', events.id) from events order by events.id
+    )
+    select id from events order by id`);
+  return appended.map((row) => Number(row.id));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { Tx } from '../db/client.ts';
 import { ValidationError } from '../errors.ts';
 import { thisDeviceInFrench, weeeChannelLabels } from '../pages/fr.ts';
-import type { Guard } from '../status-machine.ts';
+import type { AnyGuard } from '../status-machine.ts';
 import type { devices } from './devices.schema.ts';
 import type { GuardName } from './lifecycle.ts';
 import { handoverGuard, releaseGuard, reservationGuard } from '../allocation/reservation-status.ts';
@@ -20,7 +20,7 @@ export type GuardContext = {
 };
 
 /** Each guard answers null when it holds, otherwise the reason, in words for the operator at the bench. */
-export const guards: Record<GuardName, Guard<GuardContext>> = {
+export const guards: Record<GuardName, AnyGuard<GuardContext>> = {
   no_storage_to_wipe: ({ device }) => {
     if (device.benchChecks.includes('storage_unknown')) {
       return {
@@ -38,7 +38,8 @@ export const guards: Record<GuardName, Guard<GuardContext>> = {
   wipe_records_passed: ({ tx, device }) => wipeGuard(tx, device),
   work_order_open: ({ tx, device }) => workOrderGuard(tx, device),
   refurbishment_complete: ({ tx, device }) => refurbishmentGuard(tx, device),
-  reserved_for_request: ({ tx, device, payload }) => reservationGuard(tx, device, payload),
+  // Set-wise, for the matching round's batches: every context of one batch shares its transaction.
+  reserved_for_request: { forEach: (contexts) => (contexts.length === 0 ? Promise.resolve([]) : reservationGuard(contexts[0]!.tx, contexts)) },
   reservation_released: ({ tx, device }) => releaseGuard(tx, device),
   training_completed_and_handed_over: ({ tx, device }) => handoverGuard(tx, device),
   return_site_given: ({ siteId }) =>

@@ -1,17 +1,18 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, or } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import { roleLabels } from '../auth/roles.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import type { ErrorCode } from '../error-codes.ts';
-import { DomainError, forbidden, ValidationError } from '../errors.ts';
+import { DomainError, forbidden, notFound, ValidationError } from '../errors.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { deviceStatusLabels } from '../pages/fr.ts';
-import { compareAndSet } from '../db/compare-and-set.ts';
-import { failedGuards, findTransition, guardsFailed, nextStatuses, notAllowedInFrench, transitionNotAllowed } from '../status-machine.ts';
+import { compareAndSet, compareAndSetEach } from '../db/compare-and-set.ts';
+import { inIdList } from '../db/id-list.ts';
+import { failedGuards, failedGuardsOfEach, findTransition, guardsFailed, nextStatuses, notAllowedInFrench, transitionNotAllowed } from '../status-machine.ts';
 import { formatAssetCode } from './asset-code.ts';
-import { appendDeviceEvent } from './devices.jobs.ts';
+import { appendDeviceEvent, appendDeviceEvents } from './devices.jobs.ts';
 import { devices } from './devices.schema.ts';
-import { findDevice, presentDevice, type DeviceRow } from './devices.service.ts';
+import { findDevice, presentDevice, visibleDevices, type DeviceRow } from './devices.service.ts';
 import { guards } from './guards.ts';
 import { benchRoles, terminalStatuses, transitions, type DeviceStatus } from './lifecycle.ts';
 
@@ -81,6 +82,33 @@ const changeDevice = (tx: Tx, device: DeviceRow, changes: Partial<DeviceRow>) =>
   );
 
 /**
+ * The row of the lifecycle table for this step, once the person may take it: the table allows it
+ * from where the device stands, an equipment request's leave covers it, and the person's role does.
+ */
+function allowedTransition(actor: Actor, device: DeviceRow, input: Pick<TransitionInput, 'to' | 'payload'>, permission?: OnBehalfOfRequest) {
+  const transition = findTransition(transitions, device, input.to);
+  if (!transition) {
+    const next = nextStatuses(transitions, device);
+    throw transitionNotAllowed(standing(device), {
+      en: terminalStatuses.includes(device.status)
+        ? `This device is ${device.status}: that is final, nothing more can happen to it.`
+        : `A ${device.status} device cannot become ${input.to}. From ${device.status} it can become: ${next.join(', ')}.`,
+      fr: notAllowedInFrench(deviceStatusLabels, device.status, next),
+    });
+  }
+  if (permission && !transition.requestStep) {
+    throw forbidden(`An equipment request cannot "${transition.action}": do it from the device.`);
+  }
+  if (permission && input.payload?.requestId !== permission.onBehalfOfRequest.requestId) {
+    throw forbidden('A step taken for an equipment request records that request, and no other.');
+  }
+  if (!transition.roles.includes(actor.role)) {
+    throw forbidden(`As a ${roleLabels[actor.role]} you cannot do this ("${transition.action}").`);
+  }
+  return transition;
+}
+
+/**
  * Moves a device from one status to another, as the lifecycle table allows: in one transaction,
  * lock the device, check the rule, the role and every guard, compare-and-set the status, append
  * one event and its outbox job. Any refusal throws and leaves the database as it was.
@@ -88,25 +116,7 @@ const changeDevice = (tx: Tx, device: DeviceRow, changes: Partial<DeviceRow>) =>
 export async function transitionDevice(db: DbOrTx, actor: Actor, input: TransitionInput, now = new Date(), permission?: OnBehalfOfRequest) {
   return db.transaction(async (tx) => {
     const device = await readDeviceAt(tx, actor, input.code, input.version, permission?.onBehalfOfRequest.deviceId);
-    const transition = findTransition(transitions, device, input.to);
-    if (!transition) {
-      const next = nextStatuses(transitions, device);
-      throw transitionNotAllowed(standing(device), {
-        en: terminalStatuses.includes(device.status)
-          ? `This device is ${device.status}: that is final, nothing more can happen to it.`
-          : `A ${device.status} device cannot become ${input.to}. From ${device.status} it can become: ${next.join(', ')}.`,
-        fr: notAllowedInFrench(deviceStatusLabels, device.status, next),
-      });
-    }
-    if (permission && !transition.requestStep) {
-      throw forbidden(`An equipment request cannot "${transition.action}": do it from the device.`);
-    }
-    if (permission && input.payload?.requestId !== permission.onBehalfOfRequest.requestId) {
-      throw forbidden('A step taken for an equipment request records that request, and no other.');
-    }
-    if (!transition.roles.includes(actor.role)) {
-      throw forbidden(`As a ${roleLabels[actor.role]} you cannot do this ("${transition.action}").`);
-    }
+    const transition = allowedTransition(actor, device, input, permission);
     const context = { tx, actor, device, siteId: input.siteId, note: input.note, payload: input.payload ?? {} };
     const failed = await failedGuards(guards, transition.guards, context);
     if (failed.length > 0) throw guardsFailed(standing(device), failed);
@@ -128,6 +138,76 @@ export async function transitionDevice(db: DbOrTx, actor: Actor, input: Transiti
     });
     return { device: presentDevice(updated), event };
   });
+}
+
+/**
+ * One step of a batch: the device by id, what it becomes where it stands (a batch moves no device
+ * between sites), and the request it is taken for, if any.
+ */
+export type DeviceStep = { deviceId: string; to: DeviceStatus; note?: string; payload?: Record<string, unknown>; permission?: OnBehalfOfRequest };
+
+/**
+ * transitionDevice for many devices in the caller's transaction (the matching round reserves a
+ * thousand at a time), step for step the same: read the devices, check for each the rule, the
+ * leave, the role and every guard, compare-and-set them all, append their events and outbox jobs.
+ * Each stage is a statement or two for the whole batch, not per device. Any refusal throws, and
+ * the caller's transaction takes back the whole batch. The caller locks the devices if it must.
+ * Returns the devices as moved (rows, for the caller to present) and their events' ids.
+ */
+export async function transitionDevices(tx: Tx, actor: Actor, steps: readonly DeviceStep[], now = new Date()) {
+  if (steps.length === 0) return [];
+  // A request's leave reaches the device it names wherever it is (as readDeviceAt); other steps, the devices the actor sees.
+  const forRequest = (step: DeviceStep) => step.permission?.onBehalfOfRequest.deviceId === step.deviceId;
+  const reached = steps.filter(forRequest).map((step) => step.deviceId);
+  const others = steps.filter((step) => !forRequest(step)).map((step) => step.deviceId);
+  const found = await tx
+    .select()
+    .from(devices)
+    .where(
+      or(
+        reached.length > 0 ? inIdList(devices.id, reached) : undefined,
+        others.length > 0 ? and(inIdList(devices.id, others), visibleDevices(actor)) : undefined,
+      ),
+    );
+  const byId = new Map(found.map((device) => [device.id, device]));
+  const checked = steps.map((step) => {
+    const device = byId.get(step.deviceId);
+    if (!device) throw notFound('This device');
+    const transition = allowedTransition(actor, device, step, step.permission);
+    return { step, device, transition, context: { tx, actor, device, note: step.note, payload: step.payload ?? {} } };
+  });
+  const failed = await failedGuardsOfEach(
+    guards,
+    checked.map(({ transition, context }) => ({ names: transition.guards, context })),
+  );
+  const refused = failed.findIndex((failures) => failures.length > 0);
+  if (refused >= 0) throw guardsFailed(standing(checked[refused]!.device), failed[refused]!);
+  const updated = await compareAndSetEach(
+    tx,
+    devices,
+    checked.map(({ step, device, transition }) => ({
+      row: device,
+      set: { status: step.to, custodySince: transition.changesHands ? now : device.custodySince },
+    })),
+    (row) => refusal(byId.get(row.id)!, 'device_changed', 'Someone changed this device at the same moment. Scan it again to see where it stands.'),
+  );
+  const eventIds = await appendDeviceEvents(
+    tx,
+    checked.map(({ step, device }) => ({
+      deviceId: device.id,
+      type: 'transition',
+      fromStatus: device.status,
+      toStatus: step.to,
+      fromSiteId: null,
+      siteId: device.siteId,
+      actorUserId: actor.userId,
+      organisationId: actor.organisationId,
+      note: step.note,
+      payload: step.payload ?? {},
+      occurredAt: now,
+    })),
+  );
+  return updated.map((device, index) => ({ device, eventId: eventIds[index]! }));
 }
 
 /** A change of place without a change of status: an event of its own, with custody following the site. */

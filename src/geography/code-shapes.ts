@@ -15,3 +15,13 @@ export const sirenPattern = /^[0-9]{9}$/;
 
 /** A pattern without its anchors, for a Table Schema (whose patterns always match the whole value). */
 export const unanchored = (pattern: RegExp) => pattern.source.replace(/^\^/, '').replace(/\$$/, '');
+
+/**
+ * The département of a current commune, read from its code: its first two characters (2A or 2B in
+ * Corsica), three overseas (97411 is in 974, 98735 in 987), as the official geography says for
+ * every current commune (tests/matching.test.ts checks them all), without loading it.
+ */
+export function departementOfCommune(communeCode: string): string {
+  const code = communeCode.toUpperCase();
+  return code.slice(0, /^9[78]/.test(code) ? 3 : 2);
+}

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { requestOverview } from '../allocation/request-overview.ts';
 import { holdingStatuses, type RequestStatus } from '../allocation/requests.lifecycle.ts';
-import { reserveForRequest } from '../allocation/requests.service.ts';
+import { reserveForRequest } from '../allocation/reservations.service.ts';
 import { enrolRequest } from '../allocation/training.service.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
 import type { FieldError } from '../errors.ts';

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { createHousehold } from '../allocation/households.service.ts';
 import { handOver } from '../allocation/handover.service.ts';
-import { reserveForRequest, submitRequest } from '../allocation/requests.service.ts';
+import { reserveForRequest } from '../allocation/reservations.service.ts';
+import { submitRequest } from '../allocation/requests.service.ts';
 import { createTrainingSession, enrolRequest, recordAttendance } from '../allocation/training.service.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
