@@ -1,11 +1,33 @@
 import { Hono } from 'hono';
+import type { FC } from 'hono/jsx';
 import { getJob } from '../jobs/jobs.service.ts';
 import { dateTime } from './fr.ts';
 import { found } from './forms.tsx';
 import { Layout } from './layout.tsx';
 import { viewerOf, type PageEnv, type Database } from './session.ts';
 
-const jobStateLabels = { queued: 'En attente', running: 'En cours', succeeded: 'Terminé', failed: 'Échoué' } as const;
+export const jobStateLabels = { queued: 'En attente', running: 'En cours', succeeded: 'Terminé', failed: 'Échoué' } as const;
+
+type JobShown = { state: keyof typeof jobStateLabels; processed: number; total: number | null; failureReason: string | null };
+
+/** A job's state, its progress bar (which job.js updates while it runs) and why it failed, if it did. */
+export const JobProgress: FC<{ job: JobShown; label: string }> = ({ job, label }) => (
+  <>
+    <p>
+      <span class="status" data-testid="job-state" data-state={job.state} role="status">
+        {jobStateLabels[job.state]}
+      </span>
+    </p>
+    <label for="avancement">{label}</label>
+    <progress id="avancement" class="progress" max={job.total ?? undefined} value={job.processed}>
+      {job.processed} / {job.total ?? '?'}
+    </progress>
+    <p>
+      {job.processed} / {job.total ?? '?'}
+    </p>
+    {job.failureReason ? <p class="notice bad">{job.failureReason}</p> : null}
+  </>
+);
 
 type EarlierImport = { jobId: string; filename: string; importedAt: string };
 
@@ -34,19 +56,7 @@ export function jobPageRoutes(database: Database) {
         <h1 data-job-id={running ? job.id : undefined}>
           {job.kind === 'intake_import' ? 'Import de l’inventaire' : job.kind === 'label_batch' ? 'Planche d’étiquettes' : 'Travail en cours'}
         </h1>
-        <p>
-          <span class="status" data-testid="job-state" data-state={job.state} role="status">
-            {jobStateLabels[job.state]}
-          </span>
-        </p>
-        <label for="avancement">Avancement</label>
-        <progress id="avancement" class="progress" max={job.total ?? undefined} value={job.processed}>
-          {job.processed} / {job.total ?? '?'}
-        </progress>
-        <p>
-          {job.processed} / {job.total ?? '?'}
-        </p>
-        {job.failureReason ? <p class="notice bad">{job.failureReason}</p> : null}
+        <JobProgress job={job} label="Avancement" />
         {job.summary.alreadyImportedBy ? <AlreadyImported earlier={job.summary.alreadyImportedBy as EarlierImport} /> : null}
         {job.errors.length > 0 ? (
           <table>

@@ -3,10 +3,11 @@ import type { FC } from 'hono/jsx';
 import { ValidationError, type FieldError } from '../errors.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { getJob } from '../jobs/jobs.service.ts';
-import { nationalSchema } from '../places/national-schema.ts';
+import { nationalStandard } from '../places/national-standard.ts';
 import { type ImportCount, importCounts, listPlaceImports, startPlaceImport } from '../places/places.import.ts';
 import { errorFor, found } from './forms.tsx';
 import { dateTime } from './fr.ts';
+import { JobProgress, jobStateLabels } from './jobs-page.tsx';
 import { CsrfField, ErrorSummary, Layout } from './layout.tsx';
 import { seeOther } from './redirect.ts';
 import { PageRefusal, postedBody, postedForm, viewerOf, type Database, type PageEnv, type Viewer } from './session.ts';
@@ -24,8 +25,6 @@ const countLabels: Record<ImportCount, string> = {
   olderIgnored: 'Lignes ignorées (date plus ancienne que celle déjà connue)',
   refused: 'Lignes refusées',
 };
-
-const jobStateLabels = { queued: 'En attente', running: 'En cours', succeeded: 'Terminé', failed: 'Échoué' } as const;
 
 const countOf = (summary: Record<string, unknown>, count: ImportCount) => Number(summary[count] ?? 0);
 
@@ -49,10 +48,10 @@ function ImportPage({ viewer, imports, errors = [] }: { viewer: Viewer; imports:
       <h1>Importer les lieux d’autres acteurs</h1>
       <ErrorSummary errors={errors} />
       <p>
-        Un fichier au schéma national des lieux de médiation numérique ({nationalSchema.name} {nationalSchema.version}) : celui d’un réseau voisin, ou l’export
-        national consolidé publié sur data.gouv.fr. Chaque ligne est vérifiée ; les lieux valides apparaissent sur la carte des lieux parmi les « autres acteurs
-        », sans pouvoir être modifiés ici. Un lieu déjà importé n’est remplacé que par une ligne dont la date de mise à jour (date_maj) est plus récente :
-        renvoyer le même fichier ne change rien.
+        Un fichier au schéma national des lieux de médiation numérique ({nationalStandard.name} {nationalStandard.version}) : celui d’un réseau voisin, ou
+        l’export national consolidé publié sur data.gouv.fr. Chaque ligne est vérifiée ; les lieux valides apparaissent sur la carte des lieux parmi les «
+        autres acteurs », sans pouvoir être modifiés ici. Un lieu déjà importé n’est remplacé que par une ligne dont la date de mise à jour (date_maj) est plus
+        récente : renvoyer le même fichier ne change rien.
       </p>
       <form method="post" action="/admin/lieux/import" enctype="multipart/form-data">
         <CsrfField viewer={viewer} />
@@ -116,7 +115,7 @@ function ImportPage({ viewer, imports, errors = [] }: { viewer: Viewer; imports:
       )}
       <h2>Les lieux du réseau au schéma national</h2>
       <p>
-        Ce que la cartographie nationale et data.gouv.fr lisent, sous licence {nationalSchema.licence.id} : <a href="/api/places/export.csv">export CSV</a> et{' '}
+        Ce que la cartographie nationale et data.gouv.fr lisent, sous licence {nationalStandard.licence.id} : <a href="/api/places/export.csv">export CSV</a> et{' '}
         <a href="/api/places/export.json">export JSON</a>.
       </p>
     </Layout>
@@ -134,19 +133,7 @@ function ResultPage({ viewer, job }: { viewer: Viewer; job: Awaited<ReturnType<t
   return (
     <Layout title="Import de lieux" viewer={viewer} current="/admin" scripts={running ? ['/assets/job.js'] : []}>
       <h1 data-job-id={running ? job.id : undefined}>Import de lieux : {String(job.summary.filename ?? 'lieux.csv')}</h1>
-      <p>
-        <span class="status" data-testid="job-state" data-state={job.state} role="status">
-          {jobStateLabels[job.state]}
-        </span>
-      </p>
-      <label for="avancement">Lignes lues</label>
-      <progress id="avancement" class="progress" max={job.total ?? undefined} value={job.processed}>
-        {job.processed} / {job.total ?? '?'}
-      </progress>
-      <p>
-        {job.processed} / {job.total ?? '?'}
-      </p>
-      {job.failureReason ? <p class="notice bad">{job.failureReason}</p> : null}
+      <JobProgress job={job} label="Lignes lues" />
       <Counts summary={job.summary} />
       {job.errors.length > 0 ? (
         <table>

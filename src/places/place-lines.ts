@@ -8,7 +8,7 @@ import {
 } from '@gouvfr-anct/lieux-de-mediation-numerique';
 import { simplifyHeader } from '../csv.ts';
 import { isStorableText } from '../text.ts';
-import { columnNamesInFrench, requiredColumns, type SchemaColumn, schemaColumns, schemaLists, valueSeparator } from './national-schema.ts';
+import { columnNamesInFrench, requiredColumns, type SchemaColumn, schemaColumns, schemaLists, valueSeparator } from './national-standard.ts';
 import { canonicalOpeningHours, openingHoursError } from './opening-hours.ts';
 import { placeSummaryMaxLength } from './places.types.ts';
 

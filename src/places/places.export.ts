@@ -21,7 +21,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { postalCodesOf } from '../geography/communes.ts';
 import { organisations } from '../organisations/organisations.schema.ts';
-import { nationalSchema, schemaColumns, schemaTelephone } from './national-schema.ts';
+import { nationalStandard, schemaColumns, schemaTelephone } from './national-standard.ts';
 import { canonicalOpeningHours } from './opening-hours.ts';
 import { listNetworkPlaces, type Place } from './places.read.ts';
 
@@ -137,8 +137,8 @@ export function nationalCsv(places: SchemaLieuMediationNumerique[]): string {
 /** The export as JSON: the same lines under `lieux`, with the schema, the licence and what was left out. */
 export function nationalJson(exported: NationalExport, generatedAt: Date) {
   return {
-    schema: { name: nationalSchema.name, version: nationalSchema.version, url: nationalSchema.url },
-    licence: nationalSchema.licence,
+    schema: { name: nationalStandard.name, version: nationalStandard.version, url: nationalStandard.url },
+    licence: nationalStandard.licence,
     source: exported.source,
     generatedAt: generatedAt.toISOString(),
     count: exported.places.length,

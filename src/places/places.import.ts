@@ -14,7 +14,7 @@ import { createJob, finishJob, getJob, recordProgress, startJob } from '../jobs/
 import { requireAdmin } from '../organisations/organisations.service.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
 import { decodeUploadedText } from '../text.ts';
-import { nationalSchema, requiredColumns } from './national-schema.ts';
+import { nationalStandard, requiredColumns } from './national-standard.ts';
 import { cellsOf, columnsOf, type ExternalPlaceValues, type FieldProblem, readPlaceLine } from './place-lines.ts';
 import { externalPlaces, sitePlaces } from './places.schema.ts';
 
@@ -70,7 +70,7 @@ export async function startPlaceImport(db: DbOrTx, fileStore: FileStore, actor: 
   const { missing } = columnsOf(headerOf(content));
   if (missing.length > 0)
     throw fileRefusal(
-      `The header line lacks the national schema's column(s) ${missing.join(', ')} (schema ${nationalSchema.name} ${nationalSchema.version}: ${requiredColumns.join(', ')} are required).`,
+      `The header line lacks the national schema's column(s) ${missing.join(', ')} (schema ${nationalStandard.name} ${nationalStandard.version}: ${requiredColumns.join(', ')} are required).`,
       `La ligne d’en-tête n’a pas la ou les colonnes ${missing.join(', ')} du schéma national des lieux de médiation numérique (obligatoires : ${requiredColumns.join(', ')}).`,
     );
   return storeUpload(fileStore, `imports/places-${randomUUID()}.csv`, content, (stored) =>

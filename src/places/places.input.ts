@@ -2,7 +2,7 @@ import { Pivot } from '@gouvfr-anct/lieux-de-mediation-numerique';
 import { z } from 'zod';
 import { inBoth } from '../field-messages.ts';
 import { phoneNumber } from '../http/router.ts';
-import { rnaPattern, siretCheckHolds } from './national-schema.ts';
+import { rnaPattern, siretCheckHolds } from './national-standard.ts';
 import { openingHoursError } from './opening-hours.ts';
 import { placeAccessModes, placeActivities, placeFees, placePublics, placeServices, placeSummaryMaxLength, placeTypologies } from './places.types.ts';
 

@@ -6,7 +6,7 @@ import { actorOf, asJson, bearerSecurity, createRouter, idParam, json, ok, probl
 import { uploadedFile, uploadedFileBody } from '../http/upload.ts';
 import { jobSchema } from '../jobs/jobs.routes.ts';
 import { requireAdmin } from '../organisations/organisations.service.ts';
-import { nationalSchema } from './national-schema.ts';
+import { nationalStandard } from './national-standard.ts';
 import { nationalCsv, nationalExport, nationalJson, type NationalExport } from './places.export.ts';
 import { listPlaceImports, startPlaceImport } from './places.import.ts';
 import { sitePlaceInput } from './places.input.ts';
@@ -119,7 +119,7 @@ export function placesMapRoutes(database: Database, fileStore: FileStore, logger
         path: '/places/export.csv',
         operationId: 'exportPlacesCsv',
         tags: [tag],
-        summary: `The network's places in the national schema (${nationalSchema.name} ${nationalSchema.version}), public: the schema's columns in its order, commas, "|" between the values of a cell, UTF-8, licence ${nationalSchema.licence.id}. The header ${leftOutHeader} counts the places ANCT's model refuses, left out (listed by the JSON).`,
+        summary: `The network's places in the national schema (${nationalStandard.name} ${nationalStandard.version}), public: the schema's columns in its order, commas, "|" between the values of a cell, UTF-8, licence ${nationalStandard.licence.id}. The header ${leftOutHeader} counts the places ANCT's model refuses, left out (listed by the JSON).`,
         responses: { 200: { description: 'The places (text/csv).' } },
       }),
       async (c) => {
@@ -137,7 +137,7 @@ export function placesMapRoutes(database: Database, fileStore: FileStore, logger
         path: '/places/export.json',
         operationId: 'exportPlacesJson',
         tags: [tag],
-        summary: `The same places as JSON under \`lieux\`, with the schema, the licence (${nationalSchema.licence.id}), the source and the places left out with their reason.`,
+        summary: `The same places as JSON under \`lieux\`, with the schema, the licence (${nationalStandard.licence.id}), the source and the places left out with their reason.`,
         responses: { 200: ok('The places.', nationalExportSchema) },
       }),
       async (c) => {

@@ -19,7 +19,7 @@ import {
 } from '@gouvfr-anct/lieux-de-mediation-numerique';
 import { sirenCheckHolds } from '../organisations/organisations.input.ts';
 
-export const nationalSchema = {
+export const nationalStandard = {
   name: 'standard-mediation-num',
   version: '1.0.2',
   url: 'https://schema.data.gouv.fr/LaMednum/standard-mediation-num/',
