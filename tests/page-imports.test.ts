@@ -15,7 +15,6 @@ import { describe, expect, it } from 'vitest';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pagesFolder = join(root, 'src/pages');
 const dbClient = join(root, 'src/db/client.ts');
-const dbSchema = join(root, 'src/db/schema.ts');
 /** The one page that names the db client, for its handle's types, which the other pages take from it. */
 const handleTypesPage = join(pagesFolder, 'session.ts');
 
@@ -65,7 +64,6 @@ function whyForbidden(fileName: string, { specifier, typeOnly }: Imported): stri
   if (!specifier.startsWith('.')) return undefined;
   const target = resolve(dirname(fileName), specifier);
   if (/\.schema(\.[cm]?[jt]sx?)?$/.test(target)) return 'a schema file: expose what the page needs from the module’s service or types file';
-  if (target === dbSchema || target === dbSchema.replace(/\.ts$/, '')) return 'db/schema.ts, every module’s tables';
   if (target === dbClient || target === dbClient.replace(/\.ts$/, '')) {
     if (!typeOnly) return 'the db client as a value: pages take its types only (Database, DbOrTx)';
     if (fileName !== handleTypesPage) return 'the db client: pages take the handle’s types (Database, DbOrTx) from session.ts';
@@ -108,7 +106,6 @@ describe('what pages import', () => {
     ["import type { devices } from '../devices/devices.schema.ts';", "'../devices/devices.schema.ts'"],
     ["import { type StorageMedium } from '../devices/devices.schema.ts';", "'../devices/devices.schema.ts'"],
     ["export { deviceKinds } from '../devices/devices.schema.ts';", "'../devices/devices.schema.ts'"],
-    ["import * as schema from '../db/schema.ts';", "'../db/schema.ts'"],
     ["type Row = import('../allocation/allocation.schema.ts').Request;", "'../allocation/allocation.schema.ts'"],
     ["const load = () => import('../stock/stock.schema.ts');", "'../stock/stock.schema.ts'"],
     ["import { createDatabase } from '../db/client.ts';", "'../db/client.ts'"],

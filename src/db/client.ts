@@ -1,9 +1,7 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import * as schema from './schema.ts';
 
-export type Schema = typeof schema;
-export type Db = PostgresJsDatabase<Schema>;
+export type Db = PostgresJsDatabase;
 /** A transaction handle; domain functions accept either, and open a transaction when they need one. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
@@ -43,7 +41,9 @@ function preparingStatements<T extends postgres.Sql | postgres.TransactionSql>(s
 
 export function connectDatabase(url: string, options: { max?: number } = {}): Database {
   const sql = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
-  const db = drizzle(preparingStatements(sql), { schema, casing: 'snake_case' });
+  // No relational schema: nothing reads through db.query, and with one drizzle would build a query
+  // builder for every table at the start of every transaction.
+  const db = drizzle(preparingStatements(sql), { casing: 'snake_case' });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 

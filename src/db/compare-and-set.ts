@@ -1,28 +1,59 @@
-import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, getTableName, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable, PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DomainError } from '../errors.ts';
 import type { Tx } from './client.ts';
+import { statement } from './statement.ts';
 
 type VersionedTable = PgTable & { id: PgColumn; version: PgColumn; updatedAt: PgColumn };
+
+type CompareAndSetStatement = ReturnType<typeof statement<{ [column: string]: unknown }[]>>;
+const builtStatements = new WeakMap<PgTable, Map<string, CompareAndSetStatement>>();
+
+/**
+ * compareAndSet's statement for a table and what a change sets, built on its first use: a column
+ * given a value, or set to null (written as such, since drizzle maps a placeholder's value by its
+ * column, and a time or JSON column cannot map null).
+ */
+function compareAndSetStatement(table: VersionedTable, set: Record<string, unknown>): CompareAndSetStatement {
+  const signature = Object.entries(set)
+    .map(([column, value]) => (value === null ? `${column}=null` : column))
+    .join();
+  const ofTable = builtStatements.get(table) ?? new Map<string, CompareAndSetStatement>();
+  builtStatements.set(table, ofTable);
+  let built = ofTable.get(signature);
+  if (!built) {
+    built = statement(`compare_and_set_${getTableName(table)}`, (db) =>
+      db
+        .update(table)
+        .set({
+          ...Object.fromEntries(Object.entries(set).map(([column, value]) => [column, value === null ? sql`null` : sql.placeholder(column)])),
+          version: sql`${table.version} + 1`,
+          updatedAt: sql`now()`,
+        } as PgUpdateSetSource<VersionedTable>)
+        .where(and(eq(table.id, sql.placeholder('rowId')), eq(table.version, sql.placeholder('rowVersion'))))
+        .returning(),
+    );
+    ofTable.set(signature, built);
+  }
+  return built;
+}
 
 /**
  * Writes a change only if nobody changed the row since it was read: `version = version + 1 where
  * id = ? and version = ?`. No lock is needed to read: of two people acting on one thing at once,
  * both read the same version and exactly one write matches it; the other is refused with
- * `changed()` (a 409), instead of having their action applied on top of the first.
+ * `changed()` (a 409), instead of having their action applied on top of the first. As in drizzle's
+ * set, a change's undefined value sets nothing.
  */
 export async function compareAndSet<Table extends VersionedTable>(
   tx: Tx,
   table: Table,
   row: { id: string; version: number },
-  changes: PgUpdateSetSource<Table>,
+  changes: Partial<Table['$inferInsert']>,
   changed: () => DomainError,
 ): Promise<Table['$inferSelect']> {
-  const [updated] = await tx
-    .update(table)
-    .set({ ...changes, version: sql`${table.version} + 1`, updatedAt: sql`now()` } as PgUpdateSetSource<Table>)
-    .where(and(eq(table.id, row.id), eq(table.version, row.version)))
-    .returning();
+  const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+  const [updated] = await compareAndSetStatement(table, set)(tx, { ...set, rowId: row.id, rowVersion: row.version });
   if (!updated) throw changed();
   return updated as Table['$inferSelect'];
 }

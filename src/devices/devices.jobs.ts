@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
+import { statement } from '../db/statement.ts';
 import type { QueueName } from '../jobs/queues.ts';
 import { outbox } from '../outbox/outbox.schema.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
@@ -12,10 +13,39 @@ export type NewDeviceEvent = typeof deviceEvents.$inferInsert;
  * for the rest of the system (stock counters today; certificates and notifications later).
  */
 export async function appendDeviceEvent(tx: Tx, event: NewDeviceEvent) {
-  const [row] = await tx.insert(deviceEvents).values(event).returning();
+  const [row] = await insertDeviceEvent(tx, {
+    ...event,
+    fromStatus: event.fromStatus ?? null,
+    fromSiteId: event.fromSiteId ?? null,
+    actorUserId: event.actorUserId ?? null,
+    note: event.note ?? null,
+    payload: event.payload ?? {},
+    occurredAt: event.occurredAt ?? new Date(),
+  });
   await enqueueInOutbox(tx, 'device-events', [{ name: `device.${row!.type}`, payload: { eventId: row!.id } }]);
   return row!;
 }
+
+// Every column a placeholder: appendDeviceEvent gives each its value, the defaults included.
+const insertDeviceEvent = statement('append_device_event', (db) => {
+  const value = sql.placeholder;
+  return db
+    .insert(deviceEvents)
+    .values({
+      deviceId: value('deviceId'),
+      type: value('type'),
+      fromStatus: value('fromStatus'),
+      toStatus: value('toStatus'),
+      fromSiteId: value('fromSiteId'),
+      siteId: value('siteId'),
+      actorUserId: value('actorUserId'),
+      organisationId: value('organisationId'),
+      note: value('note'),
+      payload: value('payload'),
+      occurredAt: value('occurredAt'),
+    })
+    .returning();
+});
 
 /**
  * appendDeviceEvent for a batch (the matching round's reservations): the events and their jobs in

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Actor } from '../auth/actor.ts';
+import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
+import { statement } from '../db/statement.ts';
 import { equipmentRequests } from '../allocation/allocation.schema.ts';
 import { donations } from '../donations/donations.schema.ts';
 import { DomainError, notFound, ValidationError } from '../errors.ts';
@@ -45,12 +46,27 @@ export function visibleDevices(actor: Actor): SQL | undefined {
   return sql`exists (select 1 from ${donations} where ${donations.id} = ${devices.donationId} and ${donations.donorOrganisationId} = ${actor.organisationId})`;
 }
 
-/** `requestDeviceId`: the device an equipment request names, reached wherever it is (see OnBehalfOfRequest), and no other. */
-export async function findDevice(db: DbOrTx, actor: Actor, codeInput: string, requestDeviceId?: string) {
-  const [device] = await db
+/** Whether visibleDevices is, for this actor, the devices their organisation holds, and nothing more. */
+const seesHeldDevicesOnly = (actor: Actor) => actor.role !== 'mediator' && actor.role !== 'donor_viewer' && !seesWholeNetwork(actor);
+
+/** A device by code among those an organisation holds: the read of every scan at a bench, built once. */
+const deviceHeldBy = statement('device_held_by', (db) =>
+  db
     .select()
     .from(devices)
-    .where(and(eq(devices.assetCode, assetCodeFromInput(codeInput)), requestDeviceId ? eq(devices.id, requestDeviceId) : visibleDevices(actor)));
+    .where(and(eq(devices.assetCode, sql.placeholder('code')), eq(devices.organisationId, sql.placeholder('organisationId')))),
+);
+
+/** `requestDeviceId`: the device an equipment request names, reached wherever it is (see OnBehalfOfRequest), and no other. */
+export async function findDevice(db: DbOrTx, actor: Actor, codeInput: string, requestDeviceId?: string) {
+  const code = assetCodeFromInput(codeInput);
+  const [device] =
+    !requestDeviceId && seesHeldDevicesOnly(actor)
+      ? await deviceHeldBy(db, { code, organisationId: actor.organisationId })
+      : await db
+          .select()
+          .from(devices)
+          .where(and(eq(devices.assetCode, code), requestDeviceId ? eq(devices.id, requestDeviceId) : visibleDevices(actor)));
   if (!device) throw notFound(`Device ${codeInput}`);
   return device;
 }

@@ -1,5 +1,6 @@
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
+import { statement } from '../db/statement.ts';
 import type { JobPayload, QueueName } from '../jobs/queues.ts';
 import { outbox } from './outbox.schema.ts';
 
@@ -15,8 +16,17 @@ const doneRowsKeptDays = 7;
  */
 export async function enqueueInOutbox<Q extends QueueName>(tx: DbOrTx, queue: Q, jobs: { name: string; payload: JobPayload<Q> }[]) {
   if (jobs.length === 0) return;
+  if (jobs.length === 1) {
+    await enqueueOne(tx, { queue, jobName: jobs[0]!.name, payload: jobs[0]!.payload });
+    return;
+  }
   await tx.insert(outbox).values(jobs.map((job) => ({ queue, jobName: job.name, payload: job.payload })));
 }
+
+// One job, the case of every device event: built once (see statement.ts).
+const enqueueOne = statement('enqueue_in_outbox', (db) =>
+  db.insert(outbox).values({ queue: sql.placeholder('queue'), jobName: sql.placeholder('jobName'), payload: sql.placeholder('payload') }),
+);
 
 /**
  * The job id of an outbox row: the same row always gives the same id (a second relay is ignored

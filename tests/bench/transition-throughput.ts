@@ -4,8 +4,8 @@ import { getTableColumns } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { authenticate } from '../../src/auth/auth.service.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
-import * as schema from '../../src/db/schema.ts';
 import { formatAssetCode } from '../../src/devices/asset-code.ts';
+import { devices } from '../../src/devices/devices.schema.ts';
 import { transitionDevice } from '../../src/devices/transitions.service.ts';
 import {
   backendPids,
@@ -46,7 +46,7 @@ const transitionBody = JSON.stringify({ to: 'recycled', payload: { deeeChannel: 
 
 // Every column of devices, in the schema's order and drizzle's snake_case, as drizzle lists them
 // in a select or a returning: a column added to the schema does not make the raw side drift.
-const deviceColumns = Object.keys(getTableColumns(schema.devices))
+const deviceColumns = Object.keys(getTableColumns(devices))
   .map((key) => `"${key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}"`)
   .join(', ');
 
@@ -57,7 +57,7 @@ const statements = {
   readDevice: `select ${deviceColumns} from "devices" where ("devices"."asset_code" = $1 and "devices"."organisation_id" = $2)`,
   compareAndSet: `update "devices" set "status" = $1, "version" = "devices"."version" + 1, "site_id" = $2, "organisation_id" = $3, "custody_since" = $4, "updated_at" = now() where ("devices"."id" = $5 and "devices"."version" = $6) returning ${deviceColumns}`,
   appendEvent:
-    'insert into "device_events" ("id", "device_id", "type", "from_status", "to_status", "from_site_id", "site_id", "actor_user_id", "organisation_id", "note", "payload", "occurred_at") values (default, $1, $2, $3, $4, $5, $6, $7, $8, default, $9, $10) returning "id", "device_id", "type", "from_status", "to_status", "from_site_id", "site_id", "actor_user_id", "organisation_id", "note", "payload", "occurred_at"',
+    'insert into "device_events" ("id", "device_id", "type", "from_status", "to_status", "from_site_id", "site_id", "actor_user_id", "organisation_id", "note", "payload", "occurred_at") values (default, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning "id", "device_id", "type", "from_status", "to_status", "from_site_id", "site_id", "actor_user_id", "organisation_id", "note", "payload", "occurred_at"',
   enqueue:
     'insert into "outbox" ("id", "queue", "job_name", "payload", "created_at", "relayed_at", "done_at", "failed_at") values (default, $1, $2, $3, default, default, default, default)',
 };
@@ -91,6 +91,7 @@ async function rawTransition(sql: postgres.Sql, actor: Actor, code: string): Pro
         device.site_id,
         actor.operatorId,
         actor.organisationId,
+        null,
         { deeeChannel: 'ecosystem' },
         new Date(),
       ],
@@ -106,7 +107,7 @@ async function rawTransition(sql: postgres.Sql, actor: Actor, code: string): Pro
  */
 async function apiStatements(database: Database, token: string, code: string): Promise<string[]> {
   const sent: string[] = [];
-  const db = drizzle(database.sql, { schema, casing: 'snake_case', logger: { logQuery: (query) => sent.push(query) } });
+  const db = drizzle(database.sql, { casing: 'snake_case', logger: { logQuery: (query) => sent.push(query) } });
   const actor = await authenticate(db, token);
   if (!actor) throw new Error('the bench token does not authenticate');
   sent.length = 0;
