@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
+import { statement } from '../db/statement.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
 import { recordFile, restrictedFileKind } from '../files/files.service.ts';
 import type { SealedFileStore } from '../files/sealed-file-store.ts';
@@ -31,6 +32,17 @@ export async function startOutputsJob(tx: DbOrTx, actor: Pick<Actor, 'userId'>, 
   await enqueueInOutbox(tx, 'wifi-outputs', [{ name: 'wifi.outputs', payload: { jobId: job.id } }]);
   return job;
 }
+
+const progressEveryMs = 250;
+
+// Only the version this letter carries (the passphrase's, which the where clause pins): a
+// passphrase rotated meanwhile keeps its letter stale. Built once (see statement.ts): one per letter.
+const markLetterWritten = statement('mark_letter_written', (db) =>
+  db
+    .update(wifiNetworks)
+    .set({ letterVersion: wifiNetworks.passphraseVersion })
+    .where(and(eq(wifiNetworks.id, sql.placeholder('networkId')), eq(wifiNetworks.passphraseVersion, sql.placeholder('version')))),
+);
 
 /**
  * Writes what a building's networks need on paper and on the access points: a letter for every
@@ -70,6 +82,7 @@ export async function renderBuildingOutputs(db: Db, fileStore: SealedFileStore, 
   const stale = networks.filter(({ network }) => network.letterVersion !== network.passphraseVersion);
   await recordProgress(db, jobId, { processed: 0, total: stale.length });
   let done = 0;
+  let reportedAt = performance.now();
   for (const { network, unit, floor } of stale) {
     const stored = await fileStore.write(outputKeys.letter(buildingId, network.apartmentId), (out) =>
       renderTenantLetter(
@@ -98,12 +111,13 @@ export async function renderBuildingOutputs(db: Db, fileStore: SealedFileStore, 
       filename: `connexion-solidaire-${fileSafe(unit)}.pdf`,
       contentType: 'application/pdf',
     });
-    // Only the version this letter carries: a passphrase rotated meanwhile keeps its letter stale.
-    await db
-      .update(wifiNetworks)
-      .set({ letterVersion: network.passphraseVersion })
-      .where(and(eq(wifiNetworks.id, network.id), eq(wifiNetworks.passphraseVersion, network.passphraseVersion)));
-    await recordProgress(db, jobId, { processed: ++done });
+    await markLetterWritten(db, { networkId: network.id, version: network.passphraseVersion });
+    done++;
+    // The job's page polls its progress every few seconds: a write per letter would be wasted.
+    if (done === stale.length || performance.now() - reportedAt >= progressEveryMs) {
+      await recordProgress(db, jobId, { processed: done });
+      reportedAt = performance.now();
+    }
   }
 
   const points = await db

@@ -93,25 +93,28 @@ export async function provisionBuilding(db: Db, box: SecretBox, buildingId: stri
       (await tx.select({ id: wifiNetworks.apartmentId }).from(wifiNetworks).where(eq(wifiNetworks.buildingId, buildingId))).map((row) => row.id),
     );
     const dwellings = await tx.select().from(apartments).where(eq(apartments.buildingId, buildingId)).orderBy(asc(apartments.floor), asc(apartments.unit));
-    const added: string[] = [];
-    for (const apartment of dwellings.filter((candidate) => !withNetwork.has(candidate.id))) {
-      const ssid = ssidFor(
-        deployment.ssidPattern,
-        { residence: place!.residence.shortName, building: place!.building.name, unit: apartment.unit, floor: String(apartment.floor) },
-        taken,
-      );
-      taken.add(ssid);
-      await tx.insert(wifiNetworks).values({
-        organisationId: deployment.organisationId,
-        apartmentId: apartment.id,
-        buildingId,
-        residenceId: place!.residence.id,
-        accessPointId: plan.assignments.get(apartment.id)!,
-        ssid,
-        passphraseCiphertext: box.seal(generatePassphrase(deployment.passphraseLength), passphraseContext(apartment.id, 1)),
+    const networks = dwellings
+      .filter((candidate) => !withNetwork.has(candidate.id))
+      .map((apartment) => {
+        const ssid = ssidFor(
+          deployment.ssidPattern,
+          { residence: place!.residence.shortName, building: place!.building.name, unit: apartment.unit, floor: String(apartment.floor) },
+          taken,
+        );
+        taken.add(ssid);
+        return {
+          organisationId: deployment.organisationId,
+          apartmentId: apartment.id,
+          buildingId,
+          residenceId: place!.residence.id,
+          accessPointId: plan.assignments.get(apartment.id)!,
+          ssid,
+          passphraseCiphertext: box.seal(generatePassphrase(deployment.passphraseLength), passphraseContext(apartment.id, 1)),
+        };
       });
-      added.push(apartment.id);
-    }
+    // The building's networks in one statement (a tower is a few hundred apartments).
+    if (networks.length > 0) await tx.insert(wifiNetworks).values(networks);
+    const added = networks.map((network) => network.apartmentId);
     if (added.length > 0) {
       await tx
         .update(apartments)

@@ -1,6 +1,7 @@
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
+import { statement } from '../db/statement.ts';
 import { deviceEvents, devices, type DeviceKind } from '../devices/devices.schema.ts';
 import { presentDevice, visibleDevices } from '../devices/devices.service.ts';
 import { sites } from '../organisations/organisations.schema.ts';
@@ -10,24 +11,29 @@ import { siteStockCounters, stockCountedEvents } from './stock.schema.ts';
 
 export type CountOutcome = 'counted' | 'already_counted' | 'unknown_event';
 
+// What a device event changes in the counters; built once (see statement.ts), read for every event.
+const eventToCount = statement('event_to_count_in_stock', (db) =>
+  db
+    .select({
+      kind: devices.kind,
+      donationId: devices.donationId,
+      fromStatus: deviceEvents.fromStatus,
+      toStatus: deviceEvents.toStatus,
+      fromSiteId: deviceEvents.fromSiteId,
+      siteId: deviceEvents.siteId,
+    })
+    .from(deviceEvents)
+    .innerJoin(devices, eq(devices.id, deviceEvents.deviceId))
+    .where(eq(deviceEvents.id, sql.placeholder('eventId'))),
+);
+
 /**
  * Applies one device event to the stock counters: one less where the device was, one more where
  * it is (its donation's row at each site). The event id is recorded in the same transaction, so a job delivered twice counts once.
  */
 export async function countDeviceEventInStock(db: Db, eventId: number): Promise<CountOutcome> {
   return db.transaction(async (tx) => {
-    const [event] = await tx
-      .select({
-        kind: devices.kind,
-        donationId: devices.donationId,
-        fromStatus: deviceEvents.fromStatus,
-        toStatus: deviceEvents.toStatus,
-        fromSiteId: deviceEvents.fromSiteId,
-        siteId: deviceEvents.siteId,
-      })
-      .from(deviceEvents)
-      .innerJoin(devices, eq(devices.id, deviceEvents.deviceId))
-      .where(eq(deviceEvents.id, eventId));
+    const [event] = await eventToCount(tx, { eventId });
     if (!event) return 'unknown_event';
     const claimed = await tx.insert(stockCountedEvents).values({ eventId }).onConflictDoNothing().returning();
     if (claimed.length === 0) return 'already_counted';

@@ -1,6 +1,7 @@
-import { and, asc, eq, gte, inArray } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import { users } from '../auth/auth.schema.ts';
 import type { DbOrTx } from '../db/client.ts';
+import { statement } from '../db/statement.ts';
 import { formatAssetCode } from '../devices/asset-code.ts';
 import { deviceEvents, devices } from '../devices/devices.schema.ts';
 import { organisations, sites } from '../organisations/organisations.schema.ts';
@@ -12,31 +13,60 @@ import { wipeRecords } from './wiping.schema.ts';
  * changed after signing, the rebuilt statement differs from the signed one and the certificate
  * reads as altered. Fields follow NIST SP 800-88 Rev. 1, appendix G (sample certificate).
  */
-export async function certificateStatement(db: DbOrTx, certificateId: string, eventId: number, signedRecordIds?: (string | null)[]) {
-  const [row] = await db
-    .select({ event: deviceEvents, device: devices, organisation: organisations, site: sites })
+// The wipe event with what a certificate names of its device and place; built once (statement.ts):
+// the worker reads it for every certificate, and every verification reads it again.
+const wipeEvent = statement('certified_wipe_event', (db) =>
+  db
+    .select({
+      wipedAt: deviceEvents.occurredAt,
+      device: {
+        id: devices.id,
+        assetCode: devices.assetCode,
+        kind: devices.kind,
+        brand: devices.brand,
+        model: devices.model,
+        serialNumber: devices.serialNumber,
+        storageMedia: devices.storageMedia,
+        custodySince: devices.custodySince,
+      },
+      organisation: organisations.name,
+      location: sites.name,
+    })
     .from(deviceEvents)
     .innerJoin(devices, eq(devices.id, deviceEvents.deviceId))
     .innerJoin(organisations, eq(organisations.id, deviceEvents.organisationId))
     .innerJoin(sites, eq(sites.id, deviceEvents.siteId))
-    .where(and(eq(deviceEvents.id, eventId), eq(deviceEvents.toStatus, 'wiped')));
-  if (!row) return null;
-  const { event, device } = row;
-  // When issuing: the records that made the device wiped (since it last changed hands). When
-  // verifying: exactly the records the certificate names, as they read now.
-  const records = await db
-    .select({ record: wipeRecords, operator: users })
+    .where(and(eq(deviceEvents.id, sql.placeholder('eventId')), eq(deviceEvents.toStatus, 'wiped'))),
+);
+
+const wipeRecordsWhere = (db: DbOrTx, where: SQL | undefined) =>
+  db
+    .select({ record: wipeRecords, operator: { displayName: users.displayName, role: users.role } })
     .from(wipeRecords)
     .innerJoin(users, eq(users.id, wipeRecords.operatorUserId))
-    .where(
-      signedRecordIds
-        ? inArray(
-            wipeRecords.id,
-            signedRecordIds.filter((id): id is string => id !== null),
-          )
-        : and(eq(wipeRecords.deviceId, device.id), gte(wipeRecords.endedAt, device.custodySince)),
-    )
+    .where(where)
     .orderBy(asc(wipeRecords.createdAt));
+
+// The records of a device's wipes since it came into its holder's custody (`since`, as ISO text).
+const wipeRecordsSince = statement('wipe_records_since', (db) =>
+  wipeRecordsWhere(db, and(eq(wipeRecords.deviceId, sql.placeholder('deviceId')), gte(wipeRecords.endedAt, sql.placeholder('since')))),
+);
+
+export async function certificateStatement(db: DbOrTx, certificateId: string, eventId: number, signedRecordIds?: (string | null)[]) {
+  const [row] = await wipeEvent(db, { eventId });
+  if (!row) return null;
+  const { device } = row;
+  // When issuing: the records that made the device wiped (since it last changed hands). When
+  // verifying: exactly the records the certificate names, as they read now.
+  const records = signedRecordIds
+    ? await wipeRecordsWhere(
+        db,
+        inArray(
+          wipeRecords.id,
+          signedRecordIds.filter((id): id is string => id !== null),
+        ),
+      )
+    : await wipeRecordsSince(db, { deviceId: device.id, since: device.custodySince.toISOString() });
   const media = device.storageMedia.map((medium, index) => {
     const counted = records.find(({ record }) => record.mediumIndex === index && shortfall(medium, record) === null);
     const record = counted?.record;
@@ -75,10 +105,10 @@ export async function certificateStatement(db: DbOrTx, certificateId: string, ev
       serialNumber: device.serialNumber,
     },
     media,
-    organisation: row.organisation.name,
-    location: row.site.name,
+    organisation: row.organisation,
+    location: row.location,
     destination: 'reuse',
-    wipedAt: event.occurredAt.toISOString(),
+    wipedAt: row.wipedAt.toISOString(),
   };
 }
 

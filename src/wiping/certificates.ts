@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
+import { statement } from '../db/statement.ts';
 import { deviceEvents } from '../devices/devices.schema.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { recordFile } from '../files/files.service.ts';
@@ -20,6 +21,20 @@ export async function certificatesOfDevice(db: DbOrTx, deviceId: string) {
 
 export type IssueOutcome = 'issued' | 'already_issued' | 'unknown_event';
 
+// The worker's reads for every certificate, built once (see statement.ts).
+const eventToCertify = statement('event_to_certify', (db) =>
+  db
+    .select({ deviceId: deviceEvents.deviceId, organisationId: deviceEvents.organisationId, actorUserId: deviceEvents.actorUserId })
+    .from(deviceEvents)
+    .where(eq(deviceEvents.id, sql.placeholder('eventId'))),
+);
+const certificateOfEvent = statement('certificate_of_event', (db) =>
+  db
+    .select()
+    .from(wipeCertificates)
+    .where(eq(wipeCertificates.eventId, sql.placeholder('eventId'))),
+);
+
 /** Signs and renders the certificate of the wipe that made a device `wiped`; one per event, ever. */
 export async function issueCertificate(
   db: Db,
@@ -27,12 +42,9 @@ export async function issueCertificate(
   settings: { publicUrl: string; appSecret: string },
   eventId: number,
 ): Promise<IssueOutcome> {
-  const [event] = await db
-    .select({ deviceId: deviceEvents.deviceId, organisationId: deviceEvents.organisationId, actorUserId: deviceEvents.actorUserId })
-    .from(deviceEvents)
-    .where(eq(deviceEvents.id, eventId));
+  const [event] = await eventToCertify(db, { eventId });
   if (!event) return 'unknown_event';
-  let [certificate] = await db.select().from(wipeCertificates).where(eq(wipeCertificates.eventId, eventId));
+  let [certificate] = await certificateOfEvent(db, { eventId });
   if (certificate?.fileId) return 'already_issued';
   if (!certificate) {
     const id = randomUUID();
@@ -41,7 +53,7 @@ export async function issueCertificate(
     const signature = signStatement(certificateSigningKey(settings.appSecret), statement);
     // A run delivered twice at once: the first insert wins, the other renders the same certificate.
     [certificate] = await db.insert(wipeCertificates).values({ id, deviceId: event.deviceId, eventId, statement, signature }).onConflictDoNothing().returning();
-    certificate ??= (await db.select().from(wipeCertificates).where(eq(wipeCertificates.eventId, eventId)))[0];
+    certificate ??= (await certificateOfEvent(db, { eventId }))[0];
   }
   const statement = certificate!.statement as CertificateStatement;
   const stored = await fileStore.write(`certificates/${certificate!.id}.pdf`, (out) =>
