@@ -181,6 +181,22 @@ describe('listing devices', () => {
     expect(byStatus.body.items).toHaveLength(0);
   });
 
+  it('finds a long search only where the whole of it is, not where its end alone is', async () => {
+    const shop = await world.workshop();
+    for (const serialNumber of ['5CG81234567', '5CD81234567', '5cg8123456', 'X5CG81234567Y', '5CG8_234567']) {
+      await world.device(shop.operator.token, shop.site.id, { brand: 'HP', model: 'ProBook', serialNumber });
+    }
+    const serials = async (q: string) => {
+      const response = await world.call('GET', `/api/devices?q=${encodeURIComponent(q)}`, { token: shop.operator.token });
+      expect(response.status).toBe(200);
+      return (response.body.items as { serialNumber: string }[]).map((item) => item.serialNumber).sort();
+    };
+    expect(await serials('5cg81234567')).toEqual(['5CG81234567', 'X5CG81234567Y']);
+    expect(await serials('5CG8_234567')).toEqual(['5CG8_234567']);
+    expect(await serials('probook 5CD8123')).toEqual(['5CD81234567']);
+    expect(await serials('1234567')).toEqual(['5CD81234567', '5CG81234567', 'X5CG81234567Y']);
+  });
+
   it('refuses a forged cursor with 422', async () => {
     const response = await world.call('GET', '/api/devices?cursor=bm90LWEtY3Vyc29y', { token: bench.operator.token });
     expect(response.status).toBe(422);

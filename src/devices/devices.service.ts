@@ -124,6 +124,23 @@ function decodeCursor(cursor: string): Cursor {
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
+// The characters of a search the trigram index is asked for; see containsText.
+const indexedTail = 8;
+
+/**
+ * Devices whose brand, model or serial number contain `q`, in any case. The trigram index is asked
+ * for the end of the text only: a serial number begins with what its maker shares among thousands
+ * of devices (SN000…, 5CG…, C02…), and trigrams found in every row made the index read most of
+ * itself on a national network. The end is part of the whole, so every device containing the
+ * whole is among those found; each is then checked against the whole text.
+ */
+function containsText(q: string) {
+  const characters = Array.from(q);
+  const searched = sql`${deviceSearchText(devices)} ilike ${`%${escapeLike(characters.slice(-indexedTail).join(''))}%`}`;
+  if (characters.length <= indexedTail) return searched;
+  return and(searched, sql`strpos(lower(${deviceSearchText(devices)}), lower(${q})) > 0`);
+}
+
 /** Newest first, by keyset: a page is as fast on the 1,000th as on the first, and stable under inserts. */
 export async function listDevices(db: DbOrTx, actor: Actor, filter: DeviceFilter) {
   const conditions: (SQL | undefined)[] = [
@@ -133,10 +150,7 @@ export async function listDevices(db: DbOrTx, actor: Actor, filter: DeviceFilter
     filter.kind ? eq(devices.kind, filter.kind) : undefined,
     filter.siteId ? eq(devices.siteId, filter.siteId) : undefined,
   ];
-  if (filter.q) {
-    const pattern = `%${escapeLike(filter.q)}%`;
-    conditions.push(sql`${deviceSearchText(devices)} ilike ${pattern}`);
-  }
+  if (filter.q) conditions.push(containsText(filter.q));
   if (filter.cursor) {
     const cursor = decodeCursor(filter.cursor);
     conditions.push(sql`(${devices.createdAt}, ${devices.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
