@@ -8,11 +8,6 @@ import { organisations, sites } from '../organisations/organisations.schema.ts';
 import { shortfall } from './policy.ts';
 import { wipeRecords } from './wiping.schema.ts';
 
-/**
- * What a certificate states, rebuilt from the records each time it is verified: if a record was
- * changed after signing, the rebuilt statement differs from the signed one and the certificate
- * reads as altered. Fields follow NIST SP 800-88 Rev. 1, appendix G (sample certificate).
- */
 // The wipe event with what a certificate names of its device and place; built once (statement.ts):
 // the worker reads it for every certificate, and every verification reads it again.
 const wipeEvent = statement('certified_wipe_event', (db) =>
@@ -52,6 +47,11 @@ const wipeRecordsSince = statement('wipe_records_since', (db) =>
   wipeRecordsWhere(db, and(eq(wipeRecords.deviceId, sql.placeholder('deviceId')), gte(wipeRecords.endedAt, sql.placeholder('since')))),
 );
 
+/**
+ * What a certificate states, rebuilt from the records each time it is verified: if a record was
+ * changed after signing, the rebuilt statement differs from the signed one and the certificate
+ * reads as altered. Fields follow NIST SP 800-88 Rev. 1, appendix G (sample certificate).
+ */
 export async function certificateStatement(db: DbOrTx, certificateId: string, eventId: number, signedRecordIds?: (string | null)[]) {
   const [row] = await wipeEvent(db, { eventId });
   if (!row) return null;
