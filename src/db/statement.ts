@@ -1,3 +1,4 @@
+import { sql, type Placeholder } from 'drizzle-orm';
 import type { PostgresJsSession } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
 import type { DbOrTx } from './client.ts';
@@ -25,3 +26,7 @@ export function statement<Result>(name: string, build: (db: DbOrTx) => Preparabl
     return (Object.create(prepared, { client: { value: client } }) as typeof prepared).execute(values);
   };
 }
+
+/** A placeholder for each of these columns, named as the column: the values of a statement's insert. */
+export const placeholders = <Name extends string>(...names: Name[]) =>
+  Object.fromEntries(names.map((name) => [name, sql.placeholder(name)])) as { [Column in Name]: Placeholder<Column> };

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
-import { statement } from '../db/statement.ts';
+import { placeholders, statement } from '../db/statement.ts';
 import type { QueueName } from '../jobs/queues.ts';
 import { outbox } from '../outbox/outbox.schema.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
@@ -27,25 +27,14 @@ export async function appendDeviceEvent(tx: Tx, event: NewDeviceEvent) {
 }
 
 // Every column a placeholder: appendDeviceEvent gives each its value, the defaults included.
-const insertDeviceEvent = statement('append_device_event', (db) => {
-  const value = sql.placeholder;
-  return db
+const insertDeviceEvent = statement('append_device_event', (db) =>
+  db
     .insert(deviceEvents)
-    .values({
-      deviceId: value('deviceId'),
-      type: value('type'),
-      fromStatus: value('fromStatus'),
-      toStatus: value('toStatus'),
-      fromSiteId: value('fromSiteId'),
-      siteId: value('siteId'),
-      actorUserId: value('actorUserId'),
-      organisationId: value('organisationId'),
-      note: value('note'),
-      payload: value('payload'),
-      occurredAt: value('occurredAt'),
-    })
-    .returning();
-});
+    .values(
+      placeholders('deviceId', 'type', 'fromStatus', 'toStatus', 'fromSiteId', 'siteId', 'actorUserId', 'organisationId', 'note', 'payload', 'occurredAt'),
+    )
+    .returning(),
+);
 
 /**
  * appendDeviceEvent for a batch (the matching round's reservations): the events and their jobs in

@@ -7,7 +7,6 @@ import { donations } from '../donations/donations.schema.ts';
 import { DomainError, notFound, ValidationError } from '../errors.ts';
 import { users } from '../auth/auth.schema.ts';
 import { sites } from '../organisations/organisations.schema.ts';
-import { ownedBy } from '../organisations/organisations.service.ts';
 import { nextStatuses } from '../status-machine.ts';
 import { formatAssetCode, parseAssetCode } from './asset-code.ts';
 import { deviceEvents, devices, deviceSearchText, type DeviceKind } from './devices.schema.ts';
@@ -30,24 +29,33 @@ export function assetCodeFromInput(input: string): string {
 }
 
 /**
- * Devices an actor may see: those their organisation holds (and, for a mediator, those held for
- * its families); for a donor, those it gave (their journey, never who received them); every
- * device for the coordinator.
+ * Which devices an actor may see: those their organisation holds (and, for a mediator, those held
+ * for its families); for a donor, those it gave (their journey, never who received them); every
+ * device for the coordinator. visibleDevices writes it as a condition.
  */
-export function visibleDevices(actor: Actor): SQL | undefined {
+function deviceVisibility(actor: Actor): 'held' | 'held_or_reserved' | 'given' | 'network' {
   // A mediator also sees the device held for one of its families: it scans it at the handover.
-  if (actor.role === 'mediator') {
-    return or(
-      ownedBy(actor, devices.organisationId),
-      sql`exists (select 1 from ${equipmentRequests} where ${equipmentRequests.reservedDeviceId} = ${devices.id} and ${equipmentRequests.organisationId} = ${actor.organisationId})`,
-    );
-  }
-  if (actor.role !== 'donor_viewer') return ownedBy(actor, devices.organisationId);
-  return sql`exists (select 1 from ${donations} where ${donations.id} = ${devices.donationId} and ${donations.donorOrganisationId} = ${actor.organisationId})`;
+  if (actor.role === 'mediator') return 'held_or_reserved';
+  if (actor.role === 'donor_viewer') return 'given';
+  return seesWholeNetwork(actor) ? 'network' : 'held';
 }
 
-/** Whether visibleDevices is, for this actor, the devices their organisation holds, and nothing more. */
-const seesHeldDevicesOnly = (actor: Actor) => actor.role !== 'mediator' && actor.role !== 'donor_viewer' && !seesWholeNetwork(actor);
+export function visibleDevices(actor: Actor): SQL | undefined {
+  const held = eq(devices.organisationId, actor.organisationId);
+  switch (deviceVisibility(actor)) {
+    case 'held':
+      return held;
+    case 'held_or_reserved':
+      return or(
+        held,
+        sql`exists (select 1 from ${equipmentRequests} where ${equipmentRequests.reservedDeviceId} = ${devices.id} and ${equipmentRequests.organisationId} = ${actor.organisationId})`,
+      );
+    case 'given':
+      return sql`exists (select 1 from ${donations} where ${donations.id} = ${devices.donationId} and ${donations.donorOrganisationId} = ${actor.organisationId})`;
+    case 'network':
+      return undefined;
+  }
+}
 
 /** A device by code among those an organisation holds: the read of every scan at a bench, built once. */
 const deviceHeldBy = statement('device_held_by', (db) =>
@@ -61,7 +69,7 @@ const deviceHeldBy = statement('device_held_by', (db) =>
 export async function findDevice(db: DbOrTx, actor: Actor, codeInput: string, requestDeviceId?: string) {
   const code = assetCodeFromInput(codeInput);
   const [device] =
-    !requestDeviceId && seesHeldDevicesOnly(actor)
+    !requestDeviceId && deviceVisibility(actor) === 'held'
       ? await deviceHeldBy(db, { code, organisationId: actor.organisationId })
       : await db
           .select()

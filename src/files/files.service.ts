@@ -1,7 +1,7 @@
 import { and, desc, eq, notInArray, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { statement } from '../db/statement.ts';
+import { placeholders, statement } from '../db/statement.ts';
 import { notFound } from '../errors.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
 import type { FileStore, StoredFile } from './file-store.ts';
@@ -34,24 +34,13 @@ export async function storeUpload<T>(fileStore: FileStore, key: string, content:
 }
 
 // Built once (see statement.ts): the workers list a file for every certificate and every letter.
-const upsertFile = statement('record_file', (db) => {
-  const value = sql.placeholder;
-  return db
+const upsertFile = statement('record_file', (db) =>
+  db
     .insert(files)
-    .values({
-      organisationId: value('organisationId'),
-      kind: value('kind'),
-      filename: value('filename'),
-      contentType: value('contentType'),
-      jobId: value('jobId'),
-      createdByUserId: value('createdByUserId'),
-      storageKey: value('storageKey'),
-      size: value('size'),
-      sha256: value('sha256'),
-    })
+    .values(placeholders('organisationId', 'kind', 'filename', 'contentType', 'jobId', 'createdByUserId', 'storageKey', 'size', 'sha256'))
     .onConflictDoUpdate({ target: files.storageKey, set: { size: sql`excluded.size`, sha256: sql`excluded.sha256`, createdAt: sql`now()` } })
-    .returning();
-});
+    .returning(),
+);
 
 /** Lists a stored file; keyed by its storage key, so a job that runs again replaces its row, not adds one. */
 export async function recordFile(db: DbOrTx, stored: StoredFile, record: FileRecord) {

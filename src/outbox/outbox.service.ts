@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
-import { statement } from '../db/statement.ts';
+import { placeholders, statement } from '../db/statement.ts';
 import type { JobPayload, QueueName } from '../jobs/queues.ts';
 import { outbox } from './outbox.schema.ts';
 
@@ -24,9 +24,7 @@ export async function enqueueInOutbox<Q extends QueueName>(tx: DbOrTx, queue: Q,
 }
 
 // One job, the case of every device event: built once (see statement.ts).
-const enqueueOne = statement('enqueue_in_outbox', (db) =>
-  db.insert(outbox).values({ queue: sql.placeholder('queue'), jobName: sql.placeholder('jobName'), payload: sql.placeholder('payload') }),
-);
+const enqueueOne = statement('enqueue_in_outbox', (db) => db.insert(outbox).values(placeholders('queue', 'jobName', 'payload')));
 
 /**
  * The job id of an outbox row: the same row always gives the same id (a second relay is ignored
