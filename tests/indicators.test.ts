@@ -1,6 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceEvents } from '../src/devices/devices.schema.ts';
+import { siteStockCounters } from '../src/stock/stock.schema.ts';
+import { countDeviceEventInStock } from '../src/stock/stock.service.ts';
 import { indicatorCountedEvents, indicatorRollups } from '../src/indicators/indicators.schema.ts';
 import { reconcileIndicatorRollups } from '../src/indicators/rollup-reconciliation.ts';
 import {
@@ -341,6 +343,12 @@ describe('the rollups', () => {
     expect(outcomes.sort()).toEqual(['already_counted', 'already_counted', 'already_counted', 'counted']);
     expect(await countDeviceEventInIndicators(db, 999_999_999)).toBe('unknown_event');
     expect(await rollupsFromEvents(db)).toEqual(await liveRollups(db));
+    // The same job counts the event in the stock, with its own ledger.
+    const inStock = await Promise.all(Array.from({ length: 4 }, () => countDeviceEventInStock(db, event!.id)));
+    expect(inStock.sort()).toEqual(['already_counted', 'already_counted', 'already_counted', 'counted']);
+    expect(await countDeviceEventInStock(db, 999_999_999)).toBe('unknown_event');
+    const counters = await db.select().from(siteStockCounters).where(eq(siteStockCounters.siteId, shop.site.id));
+    expect(counters).toEqual([expect.objectContaining({ kind: 'laptop', status: 'collected', count: 1 })]);
   });
 
   it('are checked against the events: a drift is repaired and logged, an event whose job was lost is counted', async () => {

@@ -1,11 +1,15 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { eq } from 'drizzle-orm';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devices } from '../src/devices/devices.schema.ts';
+import { deviceEvents, devices } from '../src/devices/devices.schema.ts';
+import { files } from '../src/files/files.schema.ts';
+import { issueCertificate } from '../src/wiping/certificates.ts';
 import { canonicalJson } from '../src/wiping/signing.ts';
 import { wipeCertificates, wipeRecords } from '../src/wiping/wiping.schema.ts';
-import { eventually, type Harness } from './helpers/harness.ts';
+import { eventually, testAppSecret, testPublicUrl, type Harness } from './helpers/harness.ts';
 import { nwipeZeroFillLog } from './helpers/nwipe.ts';
 import { openPdf, textLines, type PdfPage } from './helpers/pdf.ts';
 import { startWorld, type Account, type World } from './helpers/world.ts';
@@ -182,6 +186,48 @@ describe('the wipe certificate', () => {
     const altered = await harness.app.request(`/verify/${certificate!.id}`);
     expect(altered.status).toBe(409);
     expect(await altered.text()).toContain('NON valide');
+  });
+
+  it('is issued once, with its PDF, however many runs of its job meet; one signed before its PDF gets it under its id', async () => {
+    const { db } = harness.database;
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd] });
+    await recordWipes(bench.operator, device.code, [wipe(0)]);
+    const issuedTo = () => db.select().from(wipeCertificates).where(eq(wipeCertificates.deviceId, device.id));
+    await eventually('the certificate is issued', async () => Boolean((await issuedTo())[0]?.fileId));
+    const [first] = await issuedTo();
+    const [wiped] = await db
+      .select({ id: deviceEvents.id })
+      .from(deviceEvents)
+      .where(and(eq(deviceEvents.deviceId, device.id), eq(deviceEvents.toStatus, 'wiped')));
+    const settings = { publicUrl: testPublicUrl, appSecret: testAppSecret };
+    const issue = () => issueCertificate(db, harness.fileStore, settings, wiped!.id);
+    expect(await issue()).toBe('already_issued');
+
+    // As if its job had never run: three runs at once issue one certificate, and leave one PDF.
+    await db.delete(wipeCertificates).where(eq(wipeCertificates.id, first!.id));
+    await db.delete(files).where(eq(files.id, first!.fileId!));
+    const folder = join(harness.filesFolder, 'certificates');
+    const before = new Set(await readdir(folder));
+    const outcomes = await Promise.all([issue(), issue(), issue()]);
+    expect(outcomes.sort()).toEqual(['already_issued', 'already_issued', 'issued']);
+    const [issued] = await issuedTo();
+    expect((await issuedTo()).length).toBe(1);
+    expect((await readdir(folder)).filter((name) => !before.has(name))).toEqual([`${issued!.id}.pdf`]);
+    const listed = await db
+      .select()
+      .from(files)
+      .where(eq(files.filename, `certificat-effacement-${device.code}.pdf`));
+    expect(listed.map((file) => file.id)).toEqual([issued!.fileId]);
+
+    // A certificate signed without its PDF (an earlier version wrote the PDF afterwards) keeps its id and signature.
+    await db.update(wipeCertificates).set({ fileId: null }).where(eq(wipeCertificates.id, issued!.id));
+    await db.delete(files).where(eq(files.id, issued!.fileId!));
+    expect(await issue()).toBe('issued');
+    const [completed] = await issuedTo();
+    expect(completed).toMatchObject({ id: issued!.id, signature: issued!.signature, fileId: expect.any(String) });
+    const pdf = await world.call('GET', `/api/files/${completed!.fileId}`, { token: bench.operator.token });
+    expect(pdf.status).toBe(200);
+    expect((await harness.app.request(`/verify/${completed!.id}`)).status).toBe(200);
   });
 
   it('can be checked without Boucle: the PDF prints the whole signature, /verify/{id} as JSON gives the bytes signed, and the published key verifies them', async () => {

@@ -33,26 +33,46 @@ export async function storeUpload<T>(fileStore: FileStore, key: string, content:
   }
 }
 
-// Built once (see statement.ts): the workers list a file for every certificate and every letter.
-const upsertFile = statement('record_file', (db) =>
+type FileValues = Omit<typeof files.$inferInsert, 'id' | 'createdAt'>;
+
+// A job that runs again replaces its file's row (the storage key is the same), not adds one.
+const listing = (db: DbOrTx, values: FileValues | ReturnType<typeof placeholders<keyof FileValues>>) =>
   db
     .insert(files)
-    .values(placeholders('organisationId', 'kind', 'filename', 'contentType', 'jobId', 'createdByUserId', 'storageKey', 'size', 'sha256'))
+    .values(values)
     .onConflictDoUpdate({ target: files.storageKey, set: { size: sql`excluded.size`, sha256: sql`excluded.sha256`, createdAt: sql`now()` } })
-    .returning(),
+    .returning();
+
+const fileValues = (stored: StoredFile, record: FileRecord): FileValues => ({
+  ...record,
+  jobId: record.jobId ?? null,
+  createdByUserId: record.createdByUserId ?? null,
+  storageKey: stored.key,
+  size: stored.size,
+  sha256: stored.sha256,
+});
+
+// Built once (see statement.ts): the workers list a file for every certificate and every letter.
+const upsertFile = statement('record_file', (db) =>
+  listing(db, placeholders('organisationId', 'kind', 'filename', 'contentType', 'jobId', 'createdByUserId', 'storageKey', 'size', 'sha256')),
 );
 
 /** Lists a stored file; keyed by its storage key, so a job that runs again replaces its row, not adds one. */
 export async function recordFile(db: DbOrTx, stored: StoredFile, record: FileRecord) {
-  const [file] = await upsertFile(db, {
-    ...record,
-    jobId: record.jobId ?? null,
-    createdByUserId: record.createdByUserId ?? null,
-    storageKey: stored.key,
-    size: stored.size,
-    sha256: stored.sha256,
-  });
+  const [file] = await upsertFile(db, fileValues(stored, record));
   return file!;
+}
+
+/**
+ * The same listing as a `with` query, for a caller that points to the file in the same statement
+ * (`(select id from <it>)`): one round trip where recordFile and an update would take two.
+ */
+export const fileListing = (db: DbOrTx, stored: StoredFile, record: FileRecord) => db.$with('listed_file').as(listing(db, fileValues(stored, record)));
+
+/** Removes a listed file, row and content: the output of a run that another run beat to it. */
+export async function removeFile(db: DbOrTx, fileStore: FileStore, key: string) {
+  await db.delete(files).where(eq(files.storageKey, key));
+  await fileStore.remove(key);
 }
 
 /**

@@ -40,19 +40,19 @@ export type CountOutcome = 'counted' | 'already_counted' | 'unknown_event';
 
 /**
  * Counts one device event in the indicators (the `device-events` job): its ledger row and its
- * figures in one transaction, so a job delivered twice counts once. Every device event gets a
+ * figures in one statement, so a job delivered twice counts once. Every device event gets a
  * ledger row, even one that counts for nothing (a move), so it is not looked for again.
  */
-export async function countDeviceEventInIndicators(db: Db, eventId: number): Promise<CountOutcome> {
-  return db.transaction(async (tx) => {
-    const [event] = await tx.execute<{ id: number }>(sql`select id from device_events where id = ${eventId}`);
-    if (!event) return 'unknown_event';
-    const claimed = await tx.execute(sql`
-      insert into indicator_counted_events (source, event_id) values ('device', ${eventId}) on conflict do nothing returning event_id`);
-    if (claimed.length === 0) return 'already_counted';
-    await tx.execute(addFactsToRollups(indicatorFacts({ device: sql`e.id = ${eventId}` })));
-    return 'counted';
-  });
+export async function countDeviceEventInIndicators(db: DbOrTx, eventId: number): Promise<CountOutcome> {
+  const [outcome] = await db.execute<{ known: boolean; claimed: boolean }>(sql`
+    with event as (select id from device_events where id = ${eventId}),
+    claimed as (
+      insert into indicator_counted_events (source, event_id) select 'device', id from event
+      on conflict do nothing returning event_id),
+    added as (${addFactsToRollups(indicatorFacts({ device: sql`e.id = ${eventId} and exists (select 1 from claimed)` }))})
+    select exists (select 1 from event) as known, exists (select 1 from claimed) as claimed`);
+  if (!outcome?.known) return 'unknown_event';
+  return outcome.claimed ? 'counted' : 'already_counted';
 }
 
 /** At most this many events per source and run; the next run takes the rest. */

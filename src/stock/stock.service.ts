@@ -1,58 +1,43 @@
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
-import type { Db, DbOrTx } from '../db/client.ts';
-import { statement } from '../db/statement.ts';
-import { deviceEvents, devices, type DeviceKind } from '../devices/devices.schema.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { devices, type DeviceKind } from '../devices/devices.schema.ts';
 import { presentDevice, visibleDevices } from '../devices/devices.service.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
 import { getSite } from '../organisations/sites.service.ts';
-import { siteStockCounters, stockCountedEvents } from './stock.schema.ts';
+import { siteStockCounters } from './stock.schema.ts';
 
 export type CountOutcome = 'counted' | 'already_counted' | 'unknown_event';
 
-// What a device event changes in the counters; built once (see statement.ts), read for every event.
-const eventToCount = statement('event_to_count_in_stock', (db) =>
-  db
-    .select({
-      kind: devices.kind,
-      donationId: devices.donationId,
-      fromStatus: deviceEvents.fromStatus,
-      toStatus: deviceEvents.toStatus,
-      fromSiteId: deviceEvents.fromSiteId,
-      siteId: deviceEvents.siteId,
-    })
-    .from(deviceEvents)
-    .innerJoin(devices, eq(devices.id, deviceEvents.deviceId))
-    .where(eq(deviceEvents.id, sql.placeholder('eventId'))),
-);
-
 /**
  * Applies one device event to the stock counters: one less where the device was, one more where
- * it is (its donation's row at each site). The event id is recorded in the same transaction, so a job delivered twice counts once.
+ * it is (its donation's row at each site). The event id is claimed in the same statement, so a job
+ * delivered twice counts once; one statement, because every device event runs it.
  */
-export async function countDeviceEventInStock(db: Db, eventId: number): Promise<CountOutcome> {
-  return db.transaction(async (tx) => {
-    const [event] = await eventToCount(tx, { eventId });
-    if (!event) return 'unknown_event';
-    const claimed = await tx.insert(stockCountedEvents).values({ eventId }).onConflictDoNothing().returning();
-    if (claimed.length === 0) return 'already_counted';
-    const { kind, donationId } = event;
-    const deltas = [{ siteId: event.siteId, kind, donationId, status: event.toStatus, count: 1 }];
-    if (event.fromStatus) {
-      deltas.push({ siteId: event.fromSiteId ?? event.siteId, kind, donationId, status: event.fromStatus, count: -1 });
-    }
-    // Rows in a fixed order: two jobs touching the same two counters never wait on each other in a cycle.
-    deltas.sort((a, b) => `${a.siteId}/${a.status}`.localeCompare(`${b.siteId}/${b.status}`));
-    await tx
-      .insert(siteStockCounters)
-      .values(deltas)
-      .onConflictDoUpdate({
-        target: [siteStockCounters.siteId, siteStockCounters.kind, siteStockCounters.status, siteStockCounters.donationId],
-        set: { count: sql`${siteStockCounters.count} + excluded.count` },
-      });
-    return 'counted';
-  });
+export async function countDeviceEventInStock(db: DbOrTx, eventId: number): Promise<CountOutcome> {
+  const [outcome] = await db.execute<{ known: boolean; claimed: boolean }>(sql`
+    with event as (
+      select d.kind, d.donation_id, e.from_status, e.to_status, e.from_site_id, e.site_id
+      from device_events e join devices d on d.id = e.device_id
+      where e.id = ${eventId}),
+    claimed as (
+      insert into stock_counted_events (event_id) select ${eventId} from event
+      on conflict do nothing returning event_id),
+    counted as (
+      insert into site_stock_counters (site_id, kind, status, donation_id, count)
+      select site_id, kind, status, donation_id, count from (
+        select site_id, kind, to_status as status, donation_id, 1 as count from event
+        union all
+        select coalesce(from_site_id, site_id), kind, from_status, donation_id, -1 from event where from_status is not null
+      ) deltas
+      where exists (select 1 from claimed)
+      -- Rows in a fixed order: two jobs touching the same two counters never wait on each other in a cycle.
+      order by site_id, status
+      on conflict (site_id, kind, status, donation_id) do update set count = site_stock_counters.count + excluded.count)
+    select exists (select 1 from event) as known, exists (select 1 from claimed) as claimed`);
+  if (!outcome?.known) return 'unknown_event';
+  return outcome.claimed ? 'counted' : 'already_counted';
 }
 
 /** The devices a group of counter rows counts (a site's donations, a donation's sites). */

@@ -6,14 +6,17 @@ import { formatAssetCode } from '../devices/asset-code.ts';
 import { deviceEvents, devices } from '../devices/devices.schema.ts';
 import { organisations, sites } from '../organisations/organisations.schema.ts';
 import { shortfall } from './policy.ts';
-import { wipeRecords } from './wiping.schema.ts';
+import { wipeCertificates, wipeRecords } from './wiping.schema.ts';
 
-// The wipe event with what a certificate names of its device and place; built once (statement.ts):
-// the worker reads it for every certificate, and every verification reads it again.
+// The wipe event with what a certificate names of its device and place, and the certificate
+// already issued for it, if any; built once (statement.ts): the worker reads it for every
+// certificate, and every verification reads it again.
 const wipeEvent = statement('certified_wipe_event', (db) =>
   db
     .select({
       wipedAt: deviceEvents.occurredAt,
+      organisationId: deviceEvents.organisationId,
+      actorUserId: deviceEvents.actorUserId,
       device: {
         id: devices.id,
         assetCode: devices.assetCode,
@@ -26,13 +29,23 @@ const wipeEvent = statement('certified_wipe_event', (db) =>
       },
       organisation: organisations.name,
       location: sites.name,
+      certificate: { id: wipeCertificates.id, statement: wipeCertificates.statement, signature: wipeCertificates.signature, fileId: wipeCertificates.fileId },
     })
     .from(deviceEvents)
     .innerJoin(devices, eq(devices.id, deviceEvents.deviceId))
     .innerJoin(organisations, eq(organisations.id, deviceEvents.organisationId))
     .innerJoin(sites, eq(sites.id, deviceEvents.siteId))
+    .leftJoin(wipeCertificates, eq(wipeCertificates.eventId, deviceEvents.id))
     .where(and(eq(deviceEvents.id, sql.placeholder('eventId')), eq(deviceEvents.toStatus, 'wiped'))),
 );
+
+/** A device event that made a device `wiped`, with its certificate if one was issued; undefined for any other event. */
+export async function certifiedWipe(db: DbOrTx, eventId: number) {
+  const [wipe] = await wipeEvent(db, { eventId });
+  return wipe;
+}
+
+export type CertifiedWipe = NonNullable<Awaited<ReturnType<typeof certifiedWipe>>>;
 
 const wipeRecordsWhere = (db: DbOrTx, where: SQL | undefined) =>
   db
@@ -52,10 +65,8 @@ const wipeRecordsSince = statement('wipe_records_since', (db) =>
  * changed after signing, the rebuilt statement differs from the signed one and the certificate
  * reads as altered. Fields follow NIST SP 800-88 Rev. 1, appendix G (sample certificate).
  */
-export async function certificateStatement(db: DbOrTx, certificateId: string, eventId: number, signedRecordIds?: (string | null)[]) {
-  const [row] = await wipeEvent(db, { eventId });
-  if (!row) return null;
-  const { device } = row;
+export async function certificateStatement(db: DbOrTx, certificateId: string, wipe: CertifiedWipe, signedRecordIds?: (string | null)[]) {
+  const { device } = wipe;
   // When issuing: the records that made the device wiped (since it last changed hands). When
   // verifying: exactly the records the certificate names, as they read now.
   const records = signedRecordIds
@@ -105,11 +116,11 @@ export async function certificateStatement(db: DbOrTx, certificateId: string, ev
       serialNumber: device.serialNumber,
     },
     media,
-    organisation: row.organisation,
-    location: row.location,
+    organisation: wipe.organisation,
+    location: wipe.location,
     destination: 'reuse',
-    wipedAt: row.wipedAt.toISOString(),
+    wipedAt: wipe.wipedAt.toISOString(),
   };
 }
 
-export type CertificateStatement = NonNullable<Awaited<ReturnType<typeof certificateStatement>>>;
+export type CertificateStatement = Awaited<ReturnType<typeof certificateStatement>>;

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
-import { statement } from '../db/statement.ts';
-import { deviceEvents } from '../devices/devices.schema.ts';
 import type { FileStore } from '../files/file-store.ts';
-import { recordFile } from '../files/files.service.ts';
+import { fileListing, removeFile } from '../files/files.service.ts';
 import { renderCertificatePdf } from './certificate-pdf.ts';
-import { certificateStatement, type CertificateStatement } from './certificate-statement.ts';
+import { certificateStatement, certifiedWipe, type CertificateStatement } from './certificate-statement.ts';
 import { canonicalJson, certificateSigningKey, signatureHolds, signStatement } from './signing.ts';
 import { wipeCertificates } from './wiping.schema.ts';
 
@@ -21,53 +19,50 @@ export async function certificatesOfDevice(db: DbOrTx, deviceId: string) {
 
 export type IssueOutcome = 'issued' | 'already_issued' | 'unknown_event';
 
-// The worker's reads for every certificate, built once (see statement.ts).
-const eventToCertify = statement('event_to_certify', (db) =>
-  db
-    .select({ deviceId: deviceEvents.deviceId, organisationId: deviceEvents.organisationId, actorUserId: deviceEvents.actorUserId })
-    .from(deviceEvents)
-    .where(eq(deviceEvents.id, sql.placeholder('eventId'))),
-);
-const certificateOfEvent = statement('certificate_of_event', (db) =>
-  db
-    .select()
-    .from(wipeCertificates)
-    .where(eq(wipeCertificates.eventId, sql.placeholder('eventId'))),
-);
-
-/** Signs and renders the certificate of the wipe that made a device `wiped`; one per event, ever. */
+/**
+ * Signs and renders the certificate of the wipe that made a device `wiped`; one per event, ever.
+ * The certificate is written with its file, in one statement after the PDF is stored: a
+ * certificate is never listed without its PDF.
+ */
 export async function issueCertificate(
   db: Db,
   fileStore: FileStore,
   settings: { publicUrl: string; appSecret: string },
   eventId: number,
 ): Promise<IssueOutcome> {
-  const [event] = await eventToCertify(db, { eventId });
-  if (!event) return 'unknown_event';
-  let [certificate] = await certificateOfEvent(db, { eventId });
-  if (certificate?.fileId) return 'already_issued';
-  if (!certificate) {
-    const id = randomUUID();
-    const statement = await certificateStatement(db, id, eventId);
-    if (!statement) return 'unknown_event';
-    const signature = signStatement(certificateSigningKey(settings.appSecret), statement);
-    // A run delivered twice at once: the first insert wins, the other renders the same certificate.
-    [certificate] = await db.insert(wipeCertificates).values({ id, deviceId: event.deviceId, eventId, statement, signature }).onConflictDoNothing().returning();
-    certificate ??= (await certificateOfEvent(db, { eventId }))[0];
-  }
-  const statement = certificate!.statement as CertificateStatement;
-  const stored = await fileStore.write(`certificates/${certificate!.id}.pdf`, (out) =>
-    renderCertificatePdf(statement, certificate!.signature, `${settings.publicUrl}/verify/${certificate!.id}`, out),
+  const wipe = await certifiedWipe(db, eventId);
+  if (!wipe) return 'unknown_event';
+  if (wipe.certificate?.fileId) return 'already_issued';
+  // One signed without its file (by a version that wrote the file after the certificate) keeps its id and signature.
+  const signed = wipe.certificate;
+  const id = signed?.id ?? randomUUID();
+  const statement = (signed?.statement as CertificateStatement | undefined) ?? (await certificateStatement(db, id, wipe));
+  const signature = signed?.signature ?? signStatement(certificateSigningKey(settings.appSecret), statement);
+  const stored = await fileStore.write(`certificates/${id}.pdf`, (out) =>
+    renderCertificatePdf(statement, signature, `${settings.publicUrl}/verify/${id}`, out),
   );
-  const file = await recordFile(db, stored, {
-    organisationId: event.organisationId,
+  const file = fileListing(db, stored, {
+    organisationId: wipe.organisationId,
     kind: 'wipe_certificate',
     filename: `certificat-effacement-${statement.device.code}.pdf`,
     contentType: 'application/pdf',
-    createdByUserId: event.actorUserId,
+    createdByUserId: wipe.actorUserId,
   });
-  await db.update(wipeCertificates).set({ fileId: file.id }).where(eq(wipeCertificates.id, certificate!.id));
-  return 'issued';
+  const fileId = sql`(select id from ${file})`;
+  if (signed) {
+    await db.with(file).update(wipeCertificates).set({ fileId }).where(eq(wipeCertificates.id, id));
+    return 'issued';
+  }
+  const issued = await db
+    .with(file)
+    .insert(wipeCertificates)
+    .values({ id, deviceId: wipe.device.id, eventId, statement, signature, fileId })
+    .onConflictDoNothing()
+    .returning({ fileId: wipeCertificates.fileId });
+  if (issued.length > 0) return 'issued';
+  // A run delivered twice at once: the other one issued it first; this one's PDF goes.
+  await removeFile(db, fileStore, stored.key);
+  return 'already_issued';
 }
 
 export type Verification =
@@ -85,8 +80,9 @@ export async function verifyCertificate(db: DbOrTx, appSecret: string, id: strin
   const { signature, issuedAt } = certificate;
   if (!signatureHolds(certificateSigningKey(appSecret), statement, signature)) return { status: 'bad_signature', statement, signature, issuedAt };
   const signedRecords = statement.media.map((medium) => medium.sanitization?.recordId ?? null);
-  const current = await certificateStatement(db, certificate.id, certificate.eventId, signedRecords);
-  const unchanged = current !== null && signatureHolds(certificateSigningKey(appSecret), current, signature);
+  const wipe = await certifiedWipe(db, certificate.eventId);
+  const current = wipe && (await certificateStatement(db, certificate.id, wipe, signedRecords));
+  const unchanged = current !== undefined && signatureHolds(certificateSigningKey(appSecret), current, signature);
   return { status: unchanged ? 'valid' : 'altered', statement, signature, issuedAt };
 }
 
