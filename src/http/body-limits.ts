@@ -61,6 +61,13 @@ export function inventoryTurns() {
 }
 export type InventoryTurns = ReturnType<typeof inventoryTurns>;
 
+/** The body's length as its Content-Length declares it; undefined for a body streamed in chunks, or of no declared length. */
+function declaredLength(c: Context) {
+  if (c.req.header('transfer-encoding') !== undefined) return undefined;
+  const length = c.req.header('content-length');
+  return length === undefined ? undefined : Number.parseInt(length, 10) || 0;
+}
+
 /**
  * Refuses a body over its route's limit with `tooLarge`, before the route reads it; an inventory
  * waits for its turn (or is answered `busy` when the queue is full).
@@ -70,16 +77,27 @@ export function limitBodies(
   answers: { tooLarge: (c: Context, bytes: number) => Response | Promise<Response>; busy: (c: Context) => Response | Promise<Response> },
 ): MiddlewareHandler {
   const limiters = new Map<number, MiddlewareHandler>();
-  return async (c, next) => {
-    const limit = bodyLimitFor(c.req.path);
+  const countedAsItArrives = (limit: Limit) => {
     let limiter = limiters.get(limit.bytes);
     if (!limiter) {
       limiter = bodyLimit({ maxSize: limit.bytes, onError: (context) => answers.tooLarge(context, limit.bytes) });
       limiters.set(limit.bytes, limiter);
     }
-    if (!readInTurn.has(limit.name) || !c.req.raw.body) return limiter(c, next);
+    return limiter;
+  };
+  return async (c, next) => {
+    // A body sent with a GET or a HEAD is never read.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const limit = bodyLimitFor(c.req.path);
+    // A declared length is checked from the headers, without touching the body: the route then
+    // reads it straight from the socket (the server's fast path), not through a web stream.
+    const declared = declaredLength(c);
+    if (declared !== undefined && declared > limit.bytes) return answers.tooLarge(c, limit.bytes);
+    if (declared === 0 || (declared === undefined && !c.req.raw.body)) return next();
+    const read: MiddlewareHandler = declared === undefined ? countedAsItArrives(limit) : (_, then) => then();
+    if (!readInTurn.has(limit.name)) return read(c, next);
     const answered = await turns.inTurn(async () => {
-      const response = await limiter(c, next);
+      const response = await read(c, next);
       // What the limiter answers itself (a 413); otherwise the route's answer is on the context.
       return response ?? c.res;
     });

@@ -32,8 +32,12 @@ export function actorOf(c: Context<AppEnv>): Actor {
 
 type Jsonified<T> = T extends Date ? string : T extends (infer Item)[] ? Jsonified<Item>[] : T extends object ? { [Key in keyof T]: Jsonified<T[Key]> } : T;
 
-/** Domain data as it travels in JSON (dates become ISO strings), typed so the response schema can check it. */
-export const asJson = <T>(value: T) => JSON.parse(JSON.stringify(value)) as Jsonified<T>;
+/**
+ * Domain data typed as it travels in JSON (dates become ISO strings), so the response schema can
+ * check it. Only the type changes: c.json serialises the value itself, once; so give it straight
+ * to c.json, never read it back.
+ */
+export const asJson = <T>(value: T) => value as Jsonified<T>;
 
 const errorCodeList = Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]];
 
