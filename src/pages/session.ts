@@ -4,12 +4,15 @@ import type { Actor } from '../auth/actor.ts';
 import { sessionCookie } from '../auth/auth.routes.ts';
 import { authenticate } from '../auth/auth.service.ts';
 import type { Role } from '../auth/roles.ts';
-import type { Database } from '../db/client.ts';
-
-/** The database handle a page passes on to the modules: the one place pages take the db client's types from. */
-export type { Database, DbOrTx } from '../db/client.ts';
 import { getOrganisation } from '../organisations/organisations.service.ts';
 import { csrfField, csrfToken, csrfTokenMatches } from './csrf.ts';
+
+/**
+ * The database handle a page passes on to the modules, typed as the modules take it: pages never
+ * name the db client, they hand `database.db` (or a module's own transaction) to a module's function.
+ */
+export type Database = { db: Parameters<typeof authenticate>[0] };
+export type DbOrTx = Parameters<typeof getOrganisation>[0];
 
 /** Who is looking at a page: the signed-in person, their organisation's name, and the CSRF token their forms carry. */
 export type Viewer = Actor & { organisationName: string; csrf: string };
