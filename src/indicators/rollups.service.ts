@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
+import { countOnce, type CountOutcome } from '../jobs/count-once.ts';
 import { activityFacts, allFacts, indicatorFacts, type FactFilter } from './indicator-facts.ts';
 
 export type RollupRow = {
@@ -36,23 +37,20 @@ const addFactsToRollups = (facts: SQL) => sql`
   on conflict (${rollupKey})
   do update set count = indicator_rollups.count + excluded.count`;
 
-export type CountOutcome = 'counted' | 'already_counted' | 'unknown_event';
-
 /**
  * Counts one device event in the indicators (the `device-events` job): its ledger row and its
  * figures in one statement, so a job delivered twice counts once. Every device event gets a
  * ledger row, even one that counts for nothing (a move), so it is not looked for again.
  */
 export async function countDeviceEventInIndicators(db: DbOrTx, eventId: number): Promise<CountOutcome> {
-  const [outcome] = await db.execute<{ known: boolean; claimed: boolean }>(sql`
-    with event as (select id from device_events where id = ${eventId}),
+  return countOnce(
+    db,
+    sql`event as (select id from device_events where id = ${eventId}),
     claimed as (
       insert into indicator_counted_events (source, event_id) select 'device', id from event
       on conflict do nothing returning event_id),
-    added as (${addFactsToRollups(indicatorFacts({ device: sql`e.id = ${eventId} and exists (select 1 from claimed)` }))})
-    select exists (select 1 from event) as known, exists (select 1 from claimed) as claimed`);
-  if (!outcome?.known) return 'unknown_event';
-  return outcome.claimed ? 'counted' : 'already_counted';
+    added as (${addFactsToRollups(indicatorFacts({ device: sql`e.id = ${eventId} and exists (select 1 from claimed)` }))})`,
+  );
 }
 
 /** At most this many events per source and run; the next run takes the rest. */

@@ -3,12 +3,11 @@ import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { devices, type DeviceKind } from '../devices/devices.schema.ts';
 import { presentDevice, visibleDevices } from '../devices/devices.service.ts';
+import { countOnce, type CountOutcome } from '../jobs/count-once.ts';
 import { sites } from '../organisations/organisations.schema.ts';
 import { ownedBy } from '../organisations/organisations.service.ts';
 import { getSite } from '../organisations/sites.service.ts';
 import { siteStockCounters } from './stock.schema.ts';
-
-export type CountOutcome = 'counted' | 'already_counted' | 'unknown_event';
 
 /**
  * Applies one device event to the stock counters: one less where the device was, one more where
@@ -16,8 +15,9 @@ export type CountOutcome = 'counted' | 'already_counted' | 'unknown_event';
  * delivered twice counts once; one statement, because every device event runs it.
  */
 export async function countDeviceEventInStock(db: DbOrTx, eventId: number): Promise<CountOutcome> {
-  const [outcome] = await db.execute<{ known: boolean; claimed: boolean }>(sql`
-    with event as (
+  return countOnce(
+    db,
+    sql`event as (
       select d.kind, d.donation_id, e.from_status, e.to_status, e.from_site_id, e.site_id
       from device_events e join devices d on d.id = e.device_id
       where e.id = ${eventId}),
@@ -34,10 +34,8 @@ export async function countDeviceEventInStock(db: DbOrTx, eventId: number): Prom
       where exists (select 1 from claimed)
       -- Rows in a fixed order: two jobs touching the same two counters never wait on each other in a cycle.
       order by site_id, status
-      on conflict (site_id, kind, status, donation_id) do update set count = site_stock_counters.count + excluded.count)
-    select exists (select 1 from event) as known, exists (select 1 from claimed) as claimed`);
-  if (!outcome?.known) return 'unknown_event';
-  return outcome.claimed ? 'counted' : 'already_counted';
+      on conflict (site_id, kind, status, donation_id) do update set count = site_stock_counters.count + excluded.count)`,
+  );
 }
 
 /** The devices a group of counter rows counts (a site's donations, a donation's sites). */
