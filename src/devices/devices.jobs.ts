@@ -3,17 +3,16 @@ import type { Tx } from '../db/client.ts';
 import { placeholders, statement } from '../db/statement.ts';
 import type { QueueName } from '../jobs/queues.ts';
 import { outbox } from '../outbox/outbox.schema.ts';
-import { enqueueInOutbox } from '../outbox/outbox.service.ts';
 import { deviceEvents } from './devices.schema.ts';
 
 export type NewDeviceEvent = typeof deviceEvents.$inferInsert;
 
 /**
- * Appends an event to a device's history and, in the same transaction, its `device-events` job
- * for the rest of the system (stock counters today; certificates and notifications later).
+ * Appends an event to a device's history and, in the same statement, its `device-events` job for
+ * the rest of the system (stock counters, indicators, certificates, notifications).
  */
 export async function appendDeviceEvent(tx: Tx, event: NewDeviceEvent) {
-  const [row] = await insertDeviceEvent(tx, {
+  const [row] = await insertDeviceEventWithJob(tx, {
     ...event,
     fromStatus: event.fromStatus ?? null,
     fromSiteId: event.fromSiteId ?? null,
@@ -22,19 +21,32 @@ export async function appendDeviceEvent(tx: Tx, event: NewDeviceEvent) {
     payload: event.payload ?? {},
     occurredAt: event.occurredAt ?? new Date(),
   });
-  await enqueueInOutbox(tx, 'device-events', [{ name: `device.${row!.type}`, payload: { eventId: row!.id } }]);
   return row!;
 }
 
-// Every column a placeholder: appendDeviceEvent gives each its value, the defaults included.
-const insertDeviceEvent = statement('append_device_event', (db) =>
-  db
-    .insert(deviceEvents)
-    .values(
-      placeholders('deviceId', 'type', 'fromStatus', 'toStatus', 'fromSiteId', 'siteId', 'actorUserId', 'organisationId', 'note', 'payload', 'occurredAt'),
-    )
-    .returning(),
-);
+// Every column a placeholder: appendDeviceEvent gives each its value, the defaults included. The
+// job's insert reads the event's id and type from the first one's returning.
+const insertDeviceEventWithJob = statement('append_device_event', (db) => {
+  const appended = db.$with('appended').as(
+    db
+      .insert(deviceEvents)
+      .values(
+        placeholders('deviceId', 'type', 'fromStatus', 'toStatus', 'fromSiteId', 'siteId', 'actorUserId', 'organisationId', 'note', 'payload', 'occurredAt'),
+      )
+      .returning(),
+  );
+  const job = db.$with('job').as(
+    db
+      .insert(outbox)
+      .values({
+        queue: 'device-events' satisfies QueueName,
+        jobName: sql`(select 'device.' || ${appended.type}::text from ${appended})`,
+        payload: sql`(select jsonb_build_object('eventId', ${appended.id}) from ${appended})`,
+      })
+      .returning({ id: outbox.id }),
+  );
+  return db.with(appended, job).select().from(appended);
+});
 
 /**
  * appendDeviceEvent for a batch (the matching round's reservations): the events and their jobs in

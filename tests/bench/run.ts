@@ -14,7 +14,7 @@ import { wifiProvisioning } from './wifi-provisioning.ts';
  * also keeps npm's own banner off stdout). Needs Postgres (BENCH_DATABASE_SERVER, default
  * postgres://postgres@127.0.0.1:5432) with the right to create databases.
  *
- * Knobs: BENCH_TRANSITIONS (transitions per phase, default 8000); BENCH_INTAKE_DEVICES and
+ * Knobs: BENCH_TRANSITIONS (transitions per path, default 8000); BENCH_INTAKE_DEVICES and
  * BENCH_INTAKE_RUNS (devices per lot, default 10000; lots per path, default 3); BENCH_LABELS,
  * BENCH_LABEL_RUNS and BENCH_LABEL_FORMATS (labels per batch, default 1800; batches per format,
  * default 3; formats, default a4-3x7,a4-5x13); BENCH_CERTIFICATES (devices wiped, hence certificates

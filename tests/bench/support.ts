@@ -485,21 +485,36 @@ export type AutocannonResult = {
   requests: Percentiles & { total: number; sent: number };
 };
 
-type Autocannon = (options: AutocannonOptions, callback: (error: Error | null, result: AutocannonResult) => void) => { stop: () => void };
+type Autocannon = (
+  options: AutocannonOptions,
+  callback: (error: Error | null, result: AutocannonResult) => void,
+) => { stop: () => void; on: (event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void) => void };
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-export function runAutocannon(options: AutocannonOptions): Promise<AutocannonResult> {
+/**
+ * Runs autocannon; `lastResponseAt` (performance.now()) says when the last answer came. With an
+ * `amount`, autocannon only notices it is done at its next one-second tick, so its duration (and
+ * the time until it calls back) is rounded up to a whole second: a phase of 8.1 s would count as 9.
+ * `latencies2xx` holds each 2xx answer's latency in ms, unrounded (autocannon's own are whole ms).
+ */
+export function runAutocannon(options: AutocannonOptions): Promise<AutocannonResult & { lastResponseAt: number; latencies2xx: number[] }> {
   return new Promise((resolve, reject) => {
     let finished = false;
     // Interrupted, it stops sending first, so the API can close its connections and exit at once.
     const release = registerCleanup(async () => {
       if (!finished) instance.stop();
     });
+    let lastResponseAt = performance.now();
+    const latencies2xx: number[] = [];
     const instance = autocannon(options, (error, result) => {
       finished = true;
       void release();
       if (error) reject(error);
-      else resolve(result);
+      else resolve({ ...result, lastResponseAt, latencies2xx });
+    });
+    instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
+      lastResponseAt = performance.now();
+      if (statusCode >= 200 && statusCode < 300) latencies2xx.push(responseTimeMs);
     });
   });
 }
