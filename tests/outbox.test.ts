@@ -2,9 +2,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { eq, inArray, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import { deviceEvents, devices } from '../src/devices/devices.schema.ts';
 import { outbox } from '../src/outbox/outbox.schema.ts';
-import { jobIdForOutboxRow } from '../src/outbox/outbox.service.ts';
+import { jobIdForOutboxRow, outboxRowCloser } from '../src/outbox/outbox.service.ts';
 import { siteStockCounters, stockCountedEvents } from '../src/stock/stock.schema.ts';
 import { countDeviceEventInStock } from '../src/stock/stock.service.ts';
 import { eventually, startHarness, testRedis, type Harness } from './helpers/harness.ts';
@@ -313,6 +314,43 @@ describe('stopping the workers', () => {
     await pause(300);
     expect((await outboxRowsFor([laterCreated!.id])).map((row) => row.relayedAt)).toEqual([null]);
     expect(await isCounted([laterCreated!.id])).toBe(false);
+  });
+});
+
+describe('closing the outbox rows of finished jobs', () => {
+  const { context } = setUp();
+
+  it('closes each row whose job finished, several at once in one go, and no row of the same id from a database created again', async () => {
+    const { db } = context.harness.database;
+    const rows = await db
+      .insert(outbox)
+      .values(Array.from({ length: 30 }, (_, n) => ({ queue: 'notifications', jobName: 'test.close', payload: { n } })))
+      .returning();
+    let statements = 0;
+    const counted = drizzle(context.harness.database.sql, { casing: 'snake_case', logger: { logQuery: () => statements++ } });
+    const closeDone = outboxRowCloser(counted);
+    const closing = rows.slice(0, 25).map((row) => closeDone(jobIdForOutboxRow(row)));
+    // The job id of row 26 as a database created again would give it: another row, left open.
+    const elsewhere = { id: rows[25]!.id, createdAt: new Date(rows[25]!.createdAt.getTime() - 60_000) };
+    await Promise.all([...closing, closeDone(jobIdForOutboxRow(elsewhere)), closeDone('repeat:scheduled-task')]);
+    // The first went at once; the 25 others, asked for while it ran, went together after it.
+    expect(statements).toBe(2);
+    const closed = await db
+      .select({ id: outbox.id, doneAt: outbox.doneAt })
+      .from(outbox)
+      .where(
+        inArray(
+          outbox.id,
+          rows.map((row) => row.id),
+        ),
+      )
+      .orderBy(outbox.id);
+    expect(closed.filter((row) => row.doneAt !== null).map((row) => row.id)).toEqual(rows.slice(0, 25).map((row) => row.id));
+    // Closed once: a second close of a closed row keeps its time.
+    const firstTimes = closed.map((row) => row.doneAt?.getTime());
+    await closeDone(jobIdForOutboxRow(rows[0]!));
+    const [again] = await db.select({ doneAt: outbox.doneAt }).from(outbox).where(eq(outbox.id, rows[0]!.id));
+    expect(again!.doneAt?.getTime()).toBe(firstTimes[0]);
   });
 });
 

@@ -137,6 +137,32 @@ describe('the minimum level per medium', () => {
   });
 });
 
+describe('two operators recording wipes of one device at once', () => {
+  it('record both media of a two-disk device: the second to commit sees the first and makes the device wiped, once', async () => {
+    const colleague = await world.account(bench.organisation.id, 'workshop_operator');
+    await qualify(colleague);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd, hdd] });
+      const answers = await Promise.all([recordWipes(bench.operator, device.code, [wipe(0)]), recordWipes(colleague, device.code, [wipe(1)])]);
+      expect(answers.map((answer) => answer.status)).toEqual([201, 201]);
+      expect(answers.filter((answer) => answer.body.wiped)).toHaveLength(1);
+      const [stored] = await harness.database.db.select().from(devices).where(eq(devices.id, device.id));
+      expect(stored!.status).toBe('wiped');
+      expect(await harness.database.db.$count(wipeRecords, eq(wipeRecords.deviceId, device.id))).toBe(2);
+      expect(await harness.database.db.$count(deviceEvents, and(eq(deviceEvents.deviceId, device.id), eq(deviceEvents.toStatus, 'wiped')))).toBe(1);
+    }
+  });
+
+  it('record the one medium twice: one makes the device wiped, the other is told it is wiped already, and its record is not kept', async () => {
+    const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd] });
+    const answers = await Promise.all(Array.from({ length: 4 }, () => recordWipes(bench.operator, device.code, [wipe(0)])));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409]);
+    expect(answers.filter((answer) => answer.status === 409).every((answer) => answer.body.code === 'not_awaiting_wipe')).toBe(true);
+    expect(await harness.database.db.$count(wipeRecords, eq(wipeRecords.deviceId, device.id))).toBe(1);
+    expect(await harness.database.db.$count(deviceEvents, and(eq(deviceEvents.deviceId, device.id), eq(deviceEvents.toStatus, 'wiped')))).toBe(1);
+  });
+});
+
 describe('a device back from a household', () => {
   it('must be wiped again: wipes from before it left do not count', async () => {
     const device = await world.device(bench.operator.token, bench.site.id, { storageMedia: [ssd] });

@@ -1,7 +1,7 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Database } from '../src/db/client.ts';
-import { markOutboxJobDone, markOutboxJobFailed } from '../src/outbox/outbox.service.ts';
+import { markOutboxJobFailed, outboxRowCloser, type OutboxRowCloser } from '../src/outbox/outbox.service.ts';
 import { startOutboxRelay } from '../src/outbox/relay.ts';
 import type { Config } from '../src/config.ts';
 import { createTransports } from '../src/notifications/transports.ts';
@@ -41,11 +41,11 @@ export type Workers = { close: () => Promise<void> };
  * relay stops looking for it in Redis. A row closed late is harmless: the job it would send again
  * still exists in Redis, or finds its work done.
  */
-function closingOutboxRow(database: Database, work: (job: Job) => Promise<unknown>) {
+function closingOutboxRow(database: Database, closeDone: OutboxRowCloser, work: (job: Job) => Promise<unknown>) {
   return async (job: Job) => {
     try {
       const result = await work(job);
-      await markOutboxJobDone(database.db, job.id);
+      await closeDone(job.id);
       return result;
     } catch (error) {
       if (isLastAttempt(job, error)) await markOutboxJobFailed(database.db, job.id);
@@ -81,8 +81,10 @@ export function startWorkers(deps: WorkerDeps): Workers {
   });
   // Workers block on Redis: ioredis must retry forever rather than give up on a command.
   const connection = { ...deps.redis, maxRetriesPerRequest: null } as ConnectionOptions;
+  // One closer for every queue: jobs finishing together close their rows in one statement.
+  const closeDone = outboxRowCloser(deps.database.db);
   const workers = queueNames.map((name) => {
-    const worker = new Worker(name, closingOutboxRow(deps.database, processors[name](deps)), {
+    const worker = new Worker(name, closingOutboxRow(deps.database, closeDone, processors[name](deps)), {
       connection,
       prefix: deps.prefix,
       concurrency: deps.concurrency ?? 4,

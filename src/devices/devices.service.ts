@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { seesWholeNetwork, type Actor } from '../auth/actor.ts';
-import type { DbOrTx } from '../db/client.ts';
+import type { DbOrTx, Tx } from '../db/client.ts';
 import { statement } from '../db/statement.ts';
 import { equipmentRequests } from '../allocation/allocation.schema.ts';
 import { donations } from '../donations/donations.schema.ts';
@@ -58,23 +58,39 @@ export function visibleDevices(actor: Actor): SQL | undefined {
 }
 
 /** A device by code among those an organisation holds: the read of every scan at a bench, built once. */
-const deviceHeldBy = statement('device_held_by', (db) =>
+const heldBy = (db: DbOrTx) =>
   db
     .select()
     .from(devices)
-    .where(and(eq(devices.assetCode, sql.placeholder('code')), eq(devices.organisationId, sql.placeholder('organisationId')))),
-);
+    .where(and(eq(devices.assetCode, sql.placeholder('code')), eq(devices.organisationId, sql.placeholder('organisationId'))));
+const deviceHeldBy = statement('device_held_by', heldBy);
+const deviceHeldByLocked = statement('device_held_by_for_update', (db) => heldBy(db).for('update'));
 
 /** `requestDeviceId`: the device an equipment request names, reached wherever it is (see OnBehalfOfRequest), and no other. */
-export async function findDevice(db: DbOrTx, actor: Actor, codeInput: string, requestDeviceId?: string) {
+export const findDevice = (db: DbOrTx, actor: Actor, codeInput: string, requestDeviceId?: string) =>
+  deviceByCode(db, actor, codeInput, { requestDeviceId, lock: false });
+
+/**
+ * findDevice, holding the device's row until the transaction ends: whoever locks it next waits,
+ * then reads it as this transaction left it (two operators recording the wipes of one device's two
+ * disks at once: the second sees the first's).
+ */
+export const lockDevice = (tx: Tx, actor: Actor, codeInput: string) => deviceByCode(tx, actor, codeInput, { lock: true });
+
+async function deviceByCode(db: DbOrTx, actor: Actor, codeInput: string, options: { requestDeviceId?: string; lock: boolean }) {
   const code = assetCodeFromInput(codeInput);
-  const [device] =
-    !requestDeviceId && deviceVisibility(actor) === 'held'
-      ? await deviceHeldBy(db, { code, organisationId: actor.organisationId })
-      : await db
-          .select()
-          .from(devices)
-          .where(and(eq(devices.assetCode, code), requestDeviceId ? eq(devices.id, requestDeviceId) : visibleDevices(actor)));
+  const { requestDeviceId, lock } = options;
+  let found: DeviceRow[];
+  if (!requestDeviceId && deviceVisibility(actor) === 'held') {
+    found = await (lock ? deviceHeldByLocked : deviceHeldBy)(db, { code, organisationId: actor.organisationId });
+  } else {
+    const query = db
+      .select()
+      .from(devices)
+      .where(and(eq(devices.assetCode, code), requestDeviceId ? eq(devices.id, requestDeviceId) : visibleDevices(actor)));
+    found = lock ? await query.for('update') : await query;
+  }
+  const [device] = found;
   if (!device) throw notFound(`Device ${codeInput}`);
   return device;
 }

@@ -110,34 +110,50 @@ function allowedTransition(actor: Actor, device: DeviceRow, input: Pick<Transiti
 
 /**
  * Moves a device from one status to another, as the lifecycle table allows: in one transaction,
- * lock the device, check the rule, the role and every guard, compare-and-set the status, append
+ * read the device, check the rule, the role and every guard, compare-and-set the status, append
  * one event and its outbox job. Any refusal throws and leaves the database as it was.
  */
 export async function transitionDevice(db: DbOrTx, actor: Actor, input: TransitionInput, now = new Date(), permission?: OnBehalfOfRequest) {
   return db.transaction(async (tx) => {
     const device = await readDeviceAt(tx, actor, input.code, input.version, permission?.onBehalfOfRequest.deviceId);
-    const transition = allowedTransition(actor, device, input, permission);
-    const context = { tx, actor, device, siteId: input.siteId, note: input.note, payload: input.payload ?? {} };
-    const failed = await failedGuards(guards, transition.guards, context);
-    if (failed.length > 0) throw guardsFailed(standing(device), failed);
-    const place = await placement(tx, device, input.siteId, now);
-    if (transition.changesHands) place.custodySince = now;
-    const updated = await changeDevice(tx, device, { status: input.to, ...place });
-    const event = await appendDeviceEvent(tx, {
-      deviceId: device.id,
-      type: 'transition',
-      fromStatus: device.status,
-      toStatus: input.to,
-      fromSiteId: device.siteId === place.siteId ? null : device.siteId,
-      siteId: place.siteId,
-      actorUserId: actor.userId,
-      organisationId: actor.organisationId,
-      note: input.note,
-      payload: input.payload ?? {},
-      occurredAt: now,
-    });
-    return { device: presentDevice(updated), event };
+    return transitionDeviceAsRead(tx, actor, device, input, now, permission);
   });
+}
+
+/**
+ * transitionDevice on a device the caller has just read in its own transaction (recordWipes reads
+ * it to record the wipes first): the same checks and guards, and the compare-and-set on the version
+ * the caller read, so a change since then is refused as "device changed".
+ */
+export async function transitionDeviceAsRead(
+  tx: Tx,
+  actor: Actor,
+  device: DeviceRow,
+  input: Omit<TransitionInput, 'code' | 'version'>,
+  now = new Date(),
+  permission?: OnBehalfOfRequest,
+) {
+  const transition = allowedTransition(actor, device, input, permission);
+  const context = { tx, actor, device, siteId: input.siteId, note: input.note, payload: input.payload ?? {} };
+  const failed = await failedGuards(guards, transition.guards, context);
+  if (failed.length > 0) throw guardsFailed(standing(device), failed);
+  const place = await placement(tx, device, input.siteId, now);
+  if (transition.changesHands) place.custodySince = now;
+  const updated = await changeDevice(tx, device, { status: input.to, ...place });
+  const event = await appendDeviceEvent(tx, {
+    deviceId: device.id,
+    type: 'transition',
+    fromStatus: device.status,
+    toStatus: input.to,
+    fromSiteId: device.siteId === place.siteId ? null : device.siteId,
+    siteId: place.siteId,
+    actorUserId: actor.userId,
+    organisationId: actor.organisationId,
+    note: input.note,
+    payload: input.payload ?? {},
+    occurredAt: now,
+  });
+  return { device: presentDevice(updated), event };
 }
 
 /**

@@ -42,15 +42,43 @@ function outboxRowOfJob(jobId: string | undefined): { id: number; createdAt: Dat
 /** Both the id and the creation time must match: a row of a database created again is another row. */
 const sameRow = (row: { id: number; createdAt: Date }) => and(eq(outbox.id, row.id), eq(outbox.createdAt, row.createdAt));
 
-/** The job's work is done: its row leaves the ledger of outstanding work. */
-export async function markOutboxJobDone(db: Db, jobId: string | undefined): Promise<void> {
-  const row = outboxRowOfJob(jobId);
-  if (row)
-    await db
-      .update(outbox)
-      .set({ doneAt: new Date() })
-      .where(and(sameRow(row), isNull(outbox.doneAt)));
+/**
+ * Closes the outbox rows of jobs whose work is done: each leaves the ledger of outstanding work.
+ * Rows of jobs that finish together go in one statement (a group commit): a row waits while the
+ * statement before it runs, then goes with every row that came meanwhile; with none running it
+ * goes at once. The promise of each settles once its own row is closed (or the statement failed).
+ */
+export function outboxRowCloser(db: Db) {
+  let waiting: { row: { id: number; createdAt: Date }; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let writing = false;
+  async function closeWaiting() {
+    writing = true;
+    while (waiting.length > 0) {
+      const batch = waiting;
+      waiting = [];
+      const rows = JSON.stringify(batch.map(({ row }) => ({ id: row.id, created_at: row.createdAt.toISOString() })));
+      try {
+        await db.execute(sql`
+          update ${outbox} set done_at = now()
+          from jsonb_to_recordset(${rows}::jsonb) as done(id bigint, created_at timestamptz)
+          where ${outbox.id} = done.id and ${outbox.createdAt} = done.created_at and ${outbox.doneAt} is null`);
+        for (const closed of batch) closed.resolve();
+      } catch (error) {
+        for (const closed of batch) closed.reject(error);
+      }
+    }
+    writing = false;
+  }
+  return (jobId: string | undefined): Promise<void> => {
+    const row = outboxRowOfJob(jobId);
+    if (!row) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      waiting.push({ row, resolve, reject });
+      if (!writing) void closeWaiting();
+    });
+  };
 }
+export type OutboxRowCloser = ReturnType<typeof outboxRowCloser>;
 
 /** The job's last attempt failed: it waits in the queue's failed set, and is not sent again by itself. */
 export async function markOutboxJobFailed(db: Db, jobId: string | undefined): Promise<void> {

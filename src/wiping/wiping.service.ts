@@ -1,9 +1,9 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Actor } from '../auth/actor.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { findDevice, presentDevice } from '../devices/devices.service.ts';
+import { findDevice, lockDevice, presentDevice } from '../devices/devices.service.ts';
 import { benchRoles } from '../devices/lifecycle.ts';
-import { transitionDevice } from '../devices/transitions.service.ts';
+import { transitionDeviceAsRead } from '../devices/transitions.service.ts';
 import { DomainError, forbidden, ValidationError } from '../errors.ts';
 import { files } from '../files/files.schema.ts';
 import { enqueueInOutbox } from '../outbox/outbox.service.ts';
@@ -45,7 +45,7 @@ export async function wipeLogFile(db: DbOrTx, actor: Actor, fileId: string) {
 export async function recordWipes(db: DbOrTx, actor: Actor, code: string, inputs: WipeInput[], logFileId?: string) {
   if (!benchRoles.includes(actor.role)) throw forbidden('Your role cannot record wipes.');
   return db.transaction(async (tx) => {
-    const device = await findDevice(tx, actor, code);
+    const device = await lockDevice(tx, actor, code);
     await requireValidQualification(tx, actor, 'data_wiping');
     // Confirmed from a tool's log (POST .../wipes/nwipe-log), or typed by the operator.
     const source = logFileId ? { kind: 'nwipe_log', logFileId: (await wipeLogFile(tx, actor, logFileId)).id } : { kind: 'manual' };
@@ -86,7 +86,7 @@ export async function recordWipes(db: DbOrTx, actor: Actor, code: string, inputs
     if (outstanding.length > 0 || device.storageMedia.length === 0) {
       return { records, wiped: false, device: presentDevice(device), outstanding };
     }
-    const change = await transitionDevice(tx, actor, { code, to: 'wiped', version: device.version });
+    const change = await transitionDeviceAsRead(tx, actor, device, { to: 'wiped' });
     await enqueueInOutbox(tx, 'wipe-certificates', [{ name: 'wipe-certificate.issue', payload: { eventId: change.event.id } }]);
     return { records, wiped: true, device: change.device, outstanding };
   });
