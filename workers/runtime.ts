@@ -19,9 +19,10 @@ import { processWifiOutputs, processWifiProvisioning } from './wifi.processor.ts
 import { isLastAttempt } from './last-attempt.ts';
 import { queueNames, type QueueName } from '../src/jobs/queues.ts';
 import { keepSchedulesRegistered } from './schedules.ts';
-import type { WorkerDeps } from './worker-deps.ts';
+import type { ProcessorDeps, WorkerDeps } from './worker-deps.ts';
+import { startRenderPool } from './render-pool.ts';
 
-const processors: Record<QueueName, (deps: WorkerDeps) => (job: Job) => Promise<unknown>> = {
+const processors: Record<QueueName, (deps: ProcessorDeps) => (job: Job) => Promise<unknown>> = {
   'device-events': processDeviceEvent,
   'label-batches': processLabelBatch,
   'intake-imports': processIntakeImport,
@@ -83,8 +84,10 @@ export function startWorkers(deps: WorkerDeps): Workers {
   const connection = { ...deps.redis, maxRetriesPerRequest: null } as ConnectionOptions;
   // One closer for every queue: jobs finishing together close their rows in one statement.
   const closeDone = outboxRowCloser(deps.database.db);
+  const renderPool = startRenderPool();
+  const processorDeps = { ...deps, renderers: renderPool.renderers };
   const workers = queueNames.map((name) => {
-    const worker = new Worker(name, closingOutboxRow(deps.database, closeDone, processors[name](deps)), {
+    const worker = new Worker(name, closingOutboxRow(deps.database, closeDone, processors[name](processorDeps)), {
       connection,
       prefix: deps.prefix,
       concurrency: deps.concurrency ?? 4,
@@ -99,6 +102,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
     async close() {
       // Stop relaying and taking new jobs; close() waits for running jobs to finish.
       await Promise.all([relay.stop(), ...workers.map((worker) => worker.close()), schedules?.stop()]);
+      // Once no job runs: none is waiting for a drawing.
+      await renderPool.close();
     },
   };
 }

@@ -10,7 +10,7 @@ import { backgroundJobs } from '../src/jobs/jobs.schema.ts';
 import { finishJob, startJob } from '../src/jobs/jobs.service.ts';
 import { failVisibleJobOnLastAttempt } from './last-attempt.ts';
 import { queues } from '../src/jobs/queues.ts';
-import type { WorkerDeps } from './worker-deps.ts';
+import type { ProcessorDeps } from './worker-deps.ts';
 
 type WifiQueue = 'wifi-provisioning' | 'wifi-outputs';
 
@@ -19,7 +19,7 @@ type WifiQueue = 'wifi-provisioning' | 'wifi-outputs';
  * second run does it once), and report. A refusal found on the way (a landing filled up since the
  * request) fails the job with its message; anything else is retried.
  */
-const processWifiJob = (queue: WifiQueue) => (deps: WorkerDeps) => async (job: Job) => {
+const processWifiJob = (queue: WifiQueue) => (deps: ProcessorDeps) => async (job: Job) => {
   const payload = queues[queue].payload.safeParse(job.data);
   if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
   const { db } = deps.database;
@@ -43,7 +43,7 @@ const processWifiJob = (queue: WifiQueue) => (deps: WorkerDeps) => async (job: J
           return 'refused';
         }
       }
-      const outputs = await renderBuildingOutputs(db, sealedFileStore(deps.fileStore, deps.appSecret), box, buildingId, jobId);
+      const outputs = await renderBuildingOutputs(db, sealedFileStore(deps.fileStore, deps.appSecret), box, buildingId, jobId, deps.renderers.tenantLetter);
       await finishJob(db, jobId, { state: 'succeeded', summary: { ...(provisioned === undefined ? {} : { provisioned }), ...outputs } });
       return 'done';
     }),

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../src/db/client.ts';
 import type { FileStore } from '../src/files/file-store.ts';
 import type { Transports } from '../src/notifications/transports.ts';
+import type { PdfRenderers } from './render-pool.ts';
 
 /** What every processor is given: built by the runtime (runtime.ts) from the configuration, or by a test. */
 export type WorkerDeps = {
@@ -27,3 +28,6 @@ export type WorkerDeps = {
   /** How often the workers make sure the scheduled tasks are still registered in Redis. */
   scheduleCheckMs?: number;
 };
+
+/** What the processors get: the deps, and the renderers of the running workers' render threads. */
+export type ProcessorDeps = WorkerDeps & { renderers: PdfRenderers };

@@ -50,7 +50,15 @@ const markLetterWritten = statement('mark_letter_written', (db) =>
  * configuration (OpenWrt UCI) and the CSV for other controllers. Driven by what is stored, not by
  * the job: run twice, or after a crash, it finishes the work once.
  */
-export async function renderBuildingOutputs(db: Db, fileStore: SealedFileStore, box: SecretBox, buildingId: string, jobId: string) {
+export async function renderBuildingOutputs(
+  db: Db,
+  fileStore: SealedFileStore,
+  box: SecretBox,
+  buildingId: string,
+  jobId: string,
+  // The workers draw on a thread of their own (workers/render-pool.ts).
+  renderLetter = renderTenantLetter,
+) {
   const [place] = await db
     .select({
       building: buildings,
@@ -85,7 +93,7 @@ export async function renderBuildingOutputs(db: Db, fileStore: SealedFileStore, 
   let reportedAt = performance.now();
   for (const { network, unit, floor } of stale) {
     const stored = await fileStore.write(outputKeys.letter(buildingId, network.apartmentId), (out) =>
-      renderTenantLetter(
+      renderLetter(
         {
           landlord: place.landlord,
           residence: residence.name,

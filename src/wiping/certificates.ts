@@ -29,6 +29,8 @@ export async function issueCertificate(
   fileStore: FileStore,
   settings: { publicUrl: string; appSecret: string },
   eventId: number,
+  // The workers draw on a thread of their own (workers/render-pool.ts).
+  render = renderCertificatePdf,
 ): Promise<IssueOutcome> {
   const wipe = await certifiedWipe(db, eventId);
   if (!wipe) return 'unknown_event';
@@ -38,9 +40,7 @@ export async function issueCertificate(
   const id = signed?.id ?? randomUUID();
   const statement = (signed?.statement as CertificateStatement | undefined) ?? (await certificateStatement(db, id, wipe));
   const signature = signed?.signature ?? signStatement(certificateSigningKey(settings.appSecret), statement);
-  const stored = await fileStore.write(`certificates/${id}.pdf`, (out) =>
-    renderCertificatePdf(statement, signature, `${settings.publicUrl}/verify/${id}`, out),
-  );
+  const stored = await fileStore.write(`certificates/${id}.pdf`, (out) => render(statement, signature, `${settings.publicUrl}/verify/${id}`, out));
   const file = fileListing(db, stored, {
     organisationId: wipe.organisationId,
     kind: 'wipe_certificate',
