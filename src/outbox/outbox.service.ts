@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { placeholders, statement } from '../db/statement.ts';
 import type { JobPayload, QueueName } from '../jobs/queues.ts';
@@ -26,21 +26,24 @@ export async function enqueueInOutbox<Q extends QueueName>(tx: DbOrTx, queue: Q,
 // One job, the case of every device event: built once (see statement.ts).
 const enqueueOne = statement('enqueue_in_outbox', (db) => db.insert(outbox).values(placeholders('queue', 'jobName', 'payload')));
 
+/** What names an outbox row across databases: its id, and when it was created (see jobIdForOutboxRow). */
+type OutboxRowKey = { id: number; createdAt: Date };
+
 /**
  * The job id of an outbox row: the same row always gives the same id (a second relay is ignored
  * by BullMQ), and a database created again, whose row ids start over, never reuses the id of a job
  * Redis still remembers, thanks to the row's creation time.
  */
-export const jobIdForOutboxRow = (row: { id: number; createdAt: Date }) => `outbox-${row.id}-${row.createdAt.getTime().toString(36)}`;
+export const jobIdForOutboxRow = (row: OutboxRowKey) => `outbox-${row.id}-${row.createdAt.getTime().toString(36)}`;
 
 /** The outbox row a job came from, or undefined for jobs that did not (the scheduled tasks). */
-function outboxRowOfJob(jobId: string | undefined): { id: number; createdAt: Date } | undefined {
+function outboxRowOfJob(jobId: string | undefined): OutboxRowKey | undefined {
   const match = /^outbox-(\d+)-([0-9a-z]+)$/.exec(jobId ?? '');
   return match ? { id: Number(match[1]), createdAt: new Date(Number.parseInt(match[2]!, 36)) } : undefined;
 }
 
 /** Both the id and the creation time must match: a row of a database created again is another row. */
-const sameRow = (row: { id: number; createdAt: Date }) => and(eq(outbox.id, row.id), eq(outbox.createdAt, row.createdAt));
+const sameRow = (row: OutboxRowKey) => and(eq(outbox.id, row.id), eq(outbox.createdAt, row.createdAt));
 
 /**
  * Closes the outbox rows of jobs whose work is done: each leaves the ledger of outstanding work.
@@ -49,19 +52,18 @@ const sameRow = (row: { id: number; createdAt: Date }) => and(eq(outbox.id, row.
  * goes at once. The promise of each settles once its own row is closed (or the statement failed).
  */
 export function outboxRowCloser(db: Db) {
-  let waiting: { row: { id: number; createdAt: Date }; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let waiting: { row: OutboxRowKey; resolve: () => void; reject: (error: unknown) => void }[] = [];
   let writing = false;
   async function closeWaiting() {
     writing = true;
     while (waiting.length > 0) {
       const batch = waiting;
       waiting = [];
-      const rows = JSON.stringify(batch.map(({ row }) => ({ id: row.id, created_at: row.createdAt.toISOString() })));
       try {
-        await db.execute(sql`
-          update ${outbox} set done_at = now()
-          from jsonb_to_recordset(${rows}::jsonb) as done(id bigint, created_at timestamptz)
-          where ${outbox.id} = done.id and ${outbox.createdAt} = done.created_at and ${outbox.doneAt} is null`);
+        await db
+          .update(outbox)
+          .set({ doneAt: new Date() })
+          .where(and(isNull(outbox.doneAt), or(...batch.map((closed) => sameRow(closed.row)))));
         for (const closed of batch) closed.resolve();
       } catch (error) {
         for (const closed of batch) closed.reject(error);

@@ -158,7 +158,8 @@ async function rawPass(sql: postgres.Sql, actor: Actor, codes: string[]): Promis
  */
 async function httpPass(apis: ApiProcess[], token: string, codes: string[], amount: number): Promise<Pass> {
   const share = Math.ceil(amount / apis.length);
-  const codesPerApi = apis.map((_, index) => codes.slice(index * Math.ceil(codes.length / apis.length), (index + 1) * Math.ceil(codes.length / apis.length)));
+  const codesEach = Math.ceil(codes.length / apis.length);
+  const codesPerApi = apis.map((_, index) => codes.slice(index * codesEach, (index + 1) * codesEach));
   const started = performance.now();
   const results = await Promise.all(
     apis.map((api, index) => {
